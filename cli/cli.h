@@ -1,0 +1,30 @@
+/* cli.h - shared pieces of the pk command-line tool. */
+#ifndef PK_CLI_H
+#define PK_CLI_H
+
+#include <stdio.h>
+#include "pk/pk.h"
+
+/* Prints "pk: <formatted error>" to stderr. */
+void cli_report(const pk_error *err);
+/* Prints "pk: <message>" to stderr; returns 1 (the exit code for failures). */
+int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Path of the default scenario (models/scenarios/kratom-taper.json), looked
+ * up in $PK_MODELS_DIR, the source tree, then the installed data directory.
+ * Writes into buf; returns 0 if found. */
+int cli_default_scenario(char *buf, size_t n);
+
+/* Plotting with gnuplot (plot.c). */
+int cli_gnuplot_available(void);
+/* Draws the two-panel figure of a trajectory CSV into image (.png or .svg),
+ * atomically. Returns 0 on success; on failure prints why and leaves no
+ * image behind. */
+int cli_plot_csv(const char *csv, const char *image, const char *title);
+/* Checks that image ends in .png or .svg; prints an error and returns 1 if not. */
+int cli_check_image_name(const char *image);
+
+int cmd_simulate(int argc, char **argv);
+int cmd_plot(int argc, char **argv);
+
+#endif

@@ -1,0 +1,83 @@
+/* main.c - the pk tool: dispatch to one subcommand per file. */
+#include <gsl/gsl_errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include "cli.h"
+
+#ifndef PK_SOURCE_MODELS_DIR
+#define PK_SOURCE_MODELS_DIR ""
+#endif
+#ifndef PK_INSTALL_MODELS_DIR
+#define PK_INSTALL_MODELS_DIR ""
+#endif
+
+static const char USAGE[] =
+    "usage: pk COMMAND [OPTIONS]\n"
+    "\n"
+    "Simulates pharmacokinetics and mu-opioid receptor pharmacodynamics of kratom\n"
+    "alkaloids and opioids: concentrations, occupancy, response, tolerance and\n"
+    "withdrawal pressure under a dosing scenario.\n"
+    "\n"
+    "commands:\n"
+    "  simulate [SCENARIO] [-o FILE.csv] [--plot FILE.png|FILE.svg]\n"
+    "                   simulate a scenario (default: the kratom taper scenario)\n"
+    "  plot CSV -o FILE.png|FILE.svg [--title TEXT]\n"
+    "                   draw a trajectory CSV with gnuplot\n"
+    "  help             this text; 'pk COMMAND --help' for a command\n"
+    "  version          the version of pk and libpk\n";
+
+void cli_report(const pk_error *err) {
+  char buf[2048];
+  pk_error_format(err, buf, sizeof buf);
+  fprintf(stderr, "pk: error: %s\n", buf);
+}
+
+int cli_fail(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  fputs("pk: error: ", stderr);
+  vfprintf(stderr, fmt, ap);
+  fputc('\n', stderr);
+  va_end(ap);
+  return 1;
+}
+
+static int is_file(const char *p) {
+  struct stat st;
+  return stat(p, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+int cli_default_scenario(char *buf, size_t n) {
+  const char *env = getenv("PK_MODELS_DIR");
+  const char *dirs[] = {env, PK_SOURCE_MODELS_DIR, PK_INSTALL_MODELS_DIR};
+  for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
+    if (!dirs[i] || !dirs[i][0]) continue;
+    snprintf(buf, n, "%s/scenarios/kratom-taper.json", dirs[i]);
+    if (is_file(buf)) return 0;
+  }
+  return -1;
+}
+
+int main(int argc, char **argv) {
+  gsl_set_error_handler_off();
+  if (argc < 2) {
+    fputs(USAGE, stderr);
+    return 2;
+  }
+  const char *cmd = argv[1];
+  if (strcmp(cmd, "simulate") == 0) return cmd_simulate(argc - 1, argv + 1);
+  if (strcmp(cmd, "plot") == 0) return cmd_plot(argc - 1, argv + 1);
+  if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
+    fputs(USAGE, stdout);
+    return 0;
+  }
+  if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
+    printf("pk %s (libpk %s)\n", PK_VERSION_STRING, pk_version());
+    return 0;
+  }
+  fprintf(stderr, "pk: error: unknown command '%s'\n\n%s", cmd, USAGE);
+  return 2;
+}

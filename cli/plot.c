@@ -1,0 +1,179 @@
+/* plot.c - the two-panel figure (plasma concentrations; occupancy, E, tol, W
+ * against time in days) drawn by gnuplot, found on PATH at run time. The
+ * image is drawn into a temporary file and renamed when gnuplot succeeds. */
+#include <errno.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "cli.h"
+
+extern char **environ;
+
+static const char *gnuplot_name(void) {
+  const char *g = getenv("PK_GNUPLOT");
+  return g && g[0] ? g : "gnuplot";
+}
+
+int cli_gnuplot_available(void) {
+  const char *g = gnuplot_name();
+  if (strchr(g, '/')) return access(g, X_OK) == 0;
+  const char *path = getenv("PATH");
+  if (!path) return 0;
+  char buf[4096];
+  for (const char *p = path; *p;) {
+    const char *colon = strchr(p, ':');
+    size_t n = colon ? (size_t)(colon - p) : strlen(p);
+    snprintf(buf, sizeof buf, "%.*s/%s", (int)n, n ? p : ".", g);
+    if (access(buf, X_OK) == 0) return 1;
+    if (!colon) break;
+    p = colon + 1;
+  }
+  return 0;
+}
+
+static const char *ext_of(const char *image) {
+  const char *dot = strrchr(image, '.');
+  return dot ? dot + 1 : "";
+}
+
+int cli_check_image_name(const char *image) {
+  const char *e = ext_of(image);
+  if (strcmp(e, "png") == 0 || strcmp(e, "svg") == 0) return 0;
+  return cli_fail("%s: the plot file must end in .png or .svg", image);
+}
+
+/* Writes s as a single-quoted gnuplot string (quotes doubled). */
+static void put_quoted(FILE *f, const char *s) {
+  fputc('\'', f);
+  for (; *s; s++) {
+    if (*s == '\'') fputc('\'', f);
+    fputc(*s, f);
+  }
+  fputc('\'', f);
+}
+
+/* Reads the header row of csv into a list of names. */
+static int read_header(const char *csv, char ***names, int *n) {
+  FILE *f = fopen(csv, "r");
+  if (!f) return cli_fail("%s: cannot open: %s", csv, strerror(errno));
+  char line[8192];
+  if (!fgets(line, sizeof line, f)) {
+    fclose(f);
+    return cli_fail("%s: empty file; expected a trajectory CSV with a header row", csv);
+  }
+  fclose(f);
+  line[strcspn(line, "\r\n")] = '\0';
+  int cap = 64;
+  *names = calloc((size_t)cap, sizeof **names);
+  *n = 0;
+  for (char *tok = strtok(line, ","); tok && *n < cap; tok = strtok(NULL, ","))
+    (*names)[(*n)++] = strdup(tok);
+  return 0;
+}
+
+static void write_script(FILE *f, const char *csv, const char *tmp_image, const char *ext,
+                         const char *title, char **names, int n) {
+  if (strcmp(ext, "svg") == 0)
+    fputs("set terminal svg size 1200,900 dynamic noenhanced font 'Sans,12'\n", f);
+  else
+    fputs("set terminal pngcairo size 1200,900 noenhanced font 'Sans,11'\n", f);
+  fputs("set output ", f);
+  put_quoted(f, tmp_image);
+  fputs("\nset datafile separator ','\nset key outside right top\nset grid\n"
+        "set lmargin 12\nset rmargin 18\n"
+        "set multiplot layout 2,1 title ", f);
+  put_quoted(f, title);
+  fputs("\nset xlabel 'time (days)'\nset ylabel 'plasma concentration (nM)'\n"
+        "set yrange [0:*]\nplot ", f);
+  int first = 1;
+  for (int j = 0; j < n; j++)
+    if (strncmp(names[j], "C_", 2) == 0) {
+      fprintf(f, "%s", first ? "" : ", ");
+      put_quoted(f, csv);
+      fprintf(f, " skip 1 using ($1/24):%d with lines lw 2 title ", j + 1);
+      put_quoted(f, names[j]);
+      first = 0;
+    }
+  fputs("\nset ylabel 'fraction of receptors / of system maximum'\nset yrange [0:*]\nplot ", f);
+  static const char *const pd[] = {"occ", "E", "tol", "W"};
+  first = 1;
+  for (size_t k = 0; k < sizeof pd / sizeof pd[0]; k++)
+    for (int j = 0; j < n; j++)
+      if (strcmp(names[j], pd[k]) == 0) {
+        fprintf(f, "%s", first ? "" : ", ");
+        put_quoted(f, csv);
+        fprintf(f, " skip 1 using ($1/24):%d with lines lw 2 title ", j + 1);
+        put_quoted(f, names[j]);
+        first = 0;
+      }
+  fputs("\nunset multiplot\nset output\n", f);
+}
+
+static int has_columns(char **names, int n) {
+  int c = 0, pd = 0;
+  for (int j = 0; j < n; j++) {
+    if (strncmp(names[j], "C_", 2) == 0) c = 1;
+    if (strcmp(names[j], "E") == 0) pd = 1;
+  }
+  return n > 0 && strcmp(names[0], "time_h") == 0 && c && pd;
+}
+
+int cli_plot_csv(const char *csv, const char *image, const char *title) {
+  if (cli_check_image_name(image) != 0) return 1;
+  if (!cli_gnuplot_available())
+    return cli_fail("plotting needs gnuplot, which is not on PATH (Debian: apt-get install "
+                    "gnuplot-nox); no plot was written");
+  char **names = NULL;
+  int n = 0, rc = 0;
+  if (read_header(csv, &names, &n) != 0) return 1;
+  char *tmp_image = NULL, script[] = "/tmp/pk-gnuplot-XXXXXX";
+  int sfd = -1;
+  if (!has_columns(names, n)) {
+    rc = cli_fail("%s: not a pk trajectory (expected time_h, C_* and E columns)", csv);
+    goto done;
+  }
+  size_t len = strlen(image) + 16;
+  tmp_image = malloc(len);
+  snprintf(tmp_image, len, "%s.tmp.XXXXXX", image);
+  int ifd = mkstemp(tmp_image);
+  if (ifd < 0) {
+    rc = cli_fail("%s: cannot create a file here: %s", image, strerror(errno));
+    free(tmp_image);
+    tmp_image = NULL;
+    goto done;
+  }
+  fchmod(ifd, 0644);
+  close(ifd);
+  sfd = mkstemp(script);
+  FILE *f = sfd >= 0 ? fdopen(sfd, "w") : NULL;
+  if (!f) {
+    rc = cli_fail("cannot create a temporary gnuplot script");
+    goto done;
+  }
+  write_script(f, csv, tmp_image, ext_of(image), title ? title : csv, names, n);
+  fclose(f);
+  char *const args[] = {(char *)gnuplot_name(), script, NULL};
+  pid_t pid;
+  int err = posix_spawnp(&pid, args[0], NULL, NULL, args, environ);
+  int status = 0;
+  if (err != 0) {
+    rc = cli_fail("cannot run gnuplot: %s", strerror(err));
+  } else if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    rc = cli_fail("gnuplot failed (see its message above); no plot was written");
+  } else if (rename(tmp_image, image) != 0) {
+    rc = cli_fail("%s: cannot replace the file: %s", image, strerror(errno));
+  }
+done:
+  if (tmp_image) {
+    if (rc != 0) unlink(tmp_image);
+    free(tmp_image);
+  }
+  if (sfd >= 0) unlink(script);
+  for (int j = 0; j < n; j++) free(names[j]);
+  free(names);
+  return rc;
+}

@@ -1,0 +1,105 @@
+/* pk/model.h - a general compartment model: compounds, conversions, products.
+ *
+ * A compound has a depot (gut), a central compartment, 0-2 peripheral
+ * compartments and, if it binds the receptor, an effect site. Compounds are
+ * linked by first-order conversions (parent to metabolite, systemic and
+ * first-pass). A product is a mix of compounds given by weight (w/w). The
+ * receptor's adaptation (tolerance) rate is a model property.
+ *
+ * Units: amounts umol, volumes L, clearances and flows L/h, rate constants
+ * 1/h, times h, concentrations nM, molecular weights g/mol. Clearances and
+ * volumes of oral compounds are apparent (CL/F, V/F) unless F is given.
+ */
+#ifndef PK_MODEL_H
+#define PK_MODEL_H
+
+#include <stddef.h>
+#include "pk/error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum { PK_ID_MAX = 32, PK_NAME_MAX = 64, PK_MAX_PERIPHERAL = 2 };
+
+/* Parameters of one compound. Start from pk_compound_params_default(). */
+typedef struct pk_compound_params {
+  char id[PK_ID_MAX];     /* short name used in output columns, e.g. "mg" */
+  char name[PK_NAME_MAX]; /* full name, e.g. "mitragynine" */
+  double mw_g_per_mol;    /* molecular weight, g/mol, > 0 */
+  double ka_per_h;        /* first-order absorption rate from the depot, 1/h, > 0 */
+  double lag_h;           /* absorption lag time, h, >= 0 */
+  double F;               /* bioavailable fraction of an oral dose, (0, 1] */
+  double V_L;             /* central volume, L, > 0 */
+  double CL_L_per_h;      /* clearance from the central compartment, L/h, >= 0 */
+  int n_peripheral;       /* 0, 1 or 2 */
+  double Vp_L[PK_MAX_PERIPHERAL];      /* peripheral volumes, L, > 0 */
+  double Q_L_per_h[PK_MAX_PERIPHERAL]; /* inter-compartmental flows, L/h, >= 0 */
+  int binds_receptor;     /* 1 if the compound is a ligand of the receptor */
+  double ke0_per_h;       /* plasma to effect-site equilibration, 1/h, > 0 */
+  double fu;              /* unbound fraction at the effect site, (0, 1] */
+  double K_nM;            /* equilibrium dissociation constant, nM, > 0 */
+  double tau;             /* operational efficacy, >= 0 (0 = antagonist) */
+} pk_compound_params;
+
+typedef struct pk_model pk_model;
+
+/* Defaults: F = 1, lag 0, no peripheral compartment, not a ligand, fu = 1;
+ * every other number NaN so that forgetting one is caught by validation. */
+PK_API pk_compound_params pk_compound_params_default(void);
+
+/* A new empty model (adaptation rate 0: tolerance stays constant). NULL if
+ * out of memory. */
+PK_API pk_model *pk_model_new(void);
+PK_API void pk_model_free(pk_model *m); /* NULL is safe */
+
+/* Adds a compound after checking every parameter (finite, in range, unique
+ * id and name). Its index (0, 1, ...) goes to *index_out if not NULL. */
+PK_API pk_status pk_model_add_compound(pk_model *m, const pk_compound_params *p,
+                                       int *index_out, pk_error *err);
+
+/* Replaces the parameters of compound i (same checks). */
+PK_API pk_status pk_model_set_compound(pk_model *m, int i, const pk_compound_params *p,
+                                       pk_error *err);
+
+/* First-order conversion of compound `from` into `to`: a molar fraction fm
+ * of from's clearance forms `to` in the central compartment, and a fraction
+ * f_first_pass of from's absorption flux enters `to`'s central compartment
+ * instead of from's. Both in [0, 1]; the sums over conversions out of one
+ * compound must stay <= 1. */
+PK_API pk_status pk_model_add_conversion(pk_model *m, int from, int to, double fm,
+                                         double f_first_pass, pk_error *err);
+
+/* A product containing n compounds at w_frac[i] (mass fraction, w/w, in
+ * [0, 1]) of compound[i]. */
+PK_API pk_status pk_model_add_product(pk_model *m, const char *id, size_t n,
+                                      const int *compound, const double *w_frac,
+                                      int *index_out, pk_error *err);
+
+/* Rate k_tol (1/h, >= 0) at which tolerance follows the response. */
+PK_API pk_status pk_model_set_adaptation(pk_model *m, double k_tol_per_h, pk_error *err);
+PK_API double pk_model_adaptation(const pk_model *m);
+
+PK_API int pk_model_compound_count(const pk_model *m);
+PK_API int pk_model_product_count(const pk_model *m);
+/* Index of the compound (or product) with this id or name, -1 if none. */
+PK_API int pk_model_find_compound(const pk_model *m, const char *id_or_name);
+PK_API int pk_model_find_product(const pk_model *m, const char *id_or_name);
+/* Copies the parameters of compound i into *out. */
+PK_API pk_status pk_model_get_compound(const pk_model *m, int i, pk_compound_params *out,
+                                       pk_error *err);
+/* Content of product p: number of compounds, and for k < count, compound
+ * index and mass fraction. */
+PK_API size_t pk_model_product_size(const pk_model *m, int p);
+PK_API pk_status pk_model_product_content(const pk_model *m, int p, size_t k, int *compound,
+                                          double *w_frac, pk_error *err);
+
+/* Loads one model file (JSON) into m: a compound (with its conversions to
+ * compounds already in m), a product, or a receptor description. The format
+ * is in docs/model-format.md. */
+PK_API pk_status pk_model_load_file(pk_model *m, const char *path, pk_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,12 @@
+/* pk/pk.h - umbrella header for libpk. */
+#ifndef PK_PK_H
+#define PK_PK_H
+#include "pk/version.h"
+#include "pk/error.h"
+#include "pk/receptor.h"
+#include "pk/model.h"
+#include "pk/regimen.h"
+#include "pk/trajectory.h"
+#include "pk/sim.h"
+#include "pk/scenario.h"
+#endif

@@ -1,0 +1,58 @@
+/* pk/sim.h - simulate a model under a regimen.
+ *
+ * The general path integrates every state (PK, effect sites, adaptation)
+ * with GSL's gsl_odeiv2 driver at the stated tolerances, integrating exactly
+ * up to each dose and restarting the stepper after it. The output row at a
+ * dose time shows the state just after the dose.
+ *
+ * GSL's default error handler aborts the process; libpk validates inputs so
+ * that GSL is not reached with bad ones, but programs should still call
+ * gsl_set_error_handler_off() once at start-up.
+ */
+#ifndef PK_SIM_H
+#define PK_SIM_H
+
+#include "pk/error.h"
+#include "pk/model.h"
+#include "pk/regimen.h"
+#include "pk/trajectory.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum pk_ode_method {
+  PK_ODE_RK8PD = 0, /* explicit embedded Runge-Kutta Prince-Dormand (8,9) */
+  PK_ODE_MSBDF = 1, /* variable-order BDF with analytic Jacobian (stiff) */
+  PK_ODE_RKF45 = 2  /* explicit embedded Runge-Kutta-Fehlberg (4,5) */
+} pk_ode_method;
+
+typedef struct pk_sim_options {
+  double t_start_h;       /* simulation start: initial state given here, h */
+  double output_start_h;  /* first output time, h (>= t_start_h) */
+  double t_end_h;         /* last output time, h (> output_start_h) */
+  double output_step_h;   /* output grid spacing, h (> 0) */
+  double tol0;            /* adaptation level at t_start_h (>= 0) */
+  pk_ode_method method;
+  double rtol;            /* relative tolerance per step (> 0) */
+  double atol;            /* absolute tolerance per step, in state units (umol, nM) (> 0) */
+  int include_amounts;    /* 1: add A_* amount columns (umol) */
+} pk_sim_options;
+
+/* Defaults: start 0, output from 0 to 24 h every 1 h, tol0 0, rk8pd,
+ * rtol 1e-10, atol 1e-12. */
+PK_API pk_sim_options pk_sim_options_default(void);
+
+/* Simulates model m under regimen r. Doses before t_start_h or after t_end_h
+ * are errors, as is a regimen with no dose. On success *out owns a new
+ * trajectory (free with pk_trajectory_free). A solver failure returns
+ * PK_ERR_SOLVER with the time reached in err->t_h. */
+PK_API pk_status pk_simulate(const pk_model *m, const pk_regimen *r, const pk_sim_options *opt,
+                             pk_trajectory **out, pk_error *err);
+
+PK_API const char *pk_ode_method_name(pk_ode_method method);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

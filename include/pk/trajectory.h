@@ -1,0 +1,43 @@
+/* pk/trajectory.h - simulation output: a table of columns over time.
+ *
+ * Columns (units): time_h (h); C_<id> plasma concentration (nM) of every
+ * compound; ce_<id> effect-site concentration (nM) of every ligand; occ total
+ * receptor occupancy and occ_<id> per ligand (fractions); E response and net
+ * = E - tol (fractions of the system maximum); tol adaptation level; W =
+ * max(0, tol - E) withdrawal pressure. With amounts on, A_<compartment>_<id>
+ * (umol) for depot, central, periph1, periph2 and elim (cumulative eliminated).
+ */
+#ifndef PK_TRAJECTORY_H
+#define PK_TRAJECTORY_H
+
+#include <stddef.h>
+#include "pk/error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct pk_trajectory pk_trajectory;
+
+PK_API void pk_trajectory_free(pk_trajectory *t); /* NULL is safe */
+PK_API size_t pk_trajectory_rows(const pk_trajectory *t);
+PK_API size_t pk_trajectory_cols(const pk_trajectory *t);
+/* Name of column j, NULL if out of range. */
+PK_API const char *pk_trajectory_column_name(const pk_trajectory *t, size_t j);
+/* Index of the column with this name, -1 if none. */
+PK_API int pk_trajectory_column_index(const pk_trajectory *t, const char *name);
+/* Value at (row, col); NaN if out of range. */
+PK_API double pk_trajectory_get(const pk_trajectory *t, size_t row, size_t col);
+/* Row-major data, rows * cols values. */
+PK_API const double *pk_trajectory_data(const pk_trajectory *t);
+
+/* Writes the table as CSV (header row, then one row per time, values with
+ * 12 significant digits) to a temporary file beside path, then renames it
+ * over path: a failure leaves no partial file and keeps any previous one. */
+PK_API pk_status pk_trajectory_write_csv(const pk_trajectory *t, const char *path,
+                                         pk_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,64 @@
+/* internal.h - definitions shared by libpk's source files, not installed. */
+#ifndef PK_INTERNAL_H
+#define PK_INTERNAL_H
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stddef.h>
+#include "pk/pk.h"
+
+enum { PK_MAX_COMPOUNDS = 32, PK_MAX_PRODUCTS = 32, PK_MAX_CONVERSIONS = 64 };
+
+typedef struct pk_conversion {
+  int from, to;
+  double fm;           /* molar fraction of from's clearance forming `to` */
+  double f_first_pass; /* fraction of from's absorption flux entering `to` */
+} pk_conversion;
+
+typedef struct pk_product {
+  char id[PK_ID_MAX];
+  size_t n;
+  int compound[PK_MAX_COMPOUNDS];
+  double w_frac[PK_MAX_COMPOUNDS];
+} pk_product;
+
+struct pk_model {
+  int n_compounds, n_conversions, n_products;
+  pk_compound_params compound[PK_MAX_COMPOUNDS];
+  pk_conversion conversion[PK_MAX_CONVERSIONS];
+  pk_product product[PK_MAX_PRODUCTS];
+  double k_tol_per_h;
+  int has_receptor; /* a receptor file was loaded (only one allowed) */
+};
+
+struct pk_regimen {
+  size_t n, cap;
+  pk_dose *dose;
+};
+
+struct pk_trajectory {
+  size_t rows, cols, cap_rows;
+  char **names;
+  double *data;
+};
+
+/* Fills err (if not NULL) and returns code. file and path may be NULL. */
+pk_status pk_err_set(pk_error *err, pk_status code, const char *file, const char *path,
+                     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+pk_status pk_err_nomem(pk_error *err);
+
+/* Trajectory construction (trajectory.c). */
+pk_trajectory *pk_trajectory_alloc(size_t cols, size_t rows_hint);
+pk_status pk_trajectory_set_name(pk_trajectory *t, size_t j, const char *name);
+pk_status pk_trajectory_append(pk_trajectory *t, const double *row);
+
+/* Checks a compound's parameters; path_prefix names where they came from
+ * (e.g. a file) and may be NULL. */
+pk_status pk_compound_check(const pk_compound_params *p, const char *file, pk_error *err);
+
+/* Writes via a temporary file beside path and renames it over path
+ * (output.c). write_fn returns 0 on success. */
+pk_status pk_write_atomic(const char *path, int (*write_fn)(void *ctx, FILE *f), void *ctx,
+                          pk_error *err);
+
+#endif

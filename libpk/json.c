@@ -1,0 +1,246 @@
+/* json.c - strict JSON helpers (see json.h). */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "json.h"
+
+static char *read_all(const char *file, size_t *len, pk_error *err) {
+  FILE *f = fopen(file, "rb");
+  if (!f) {
+    pk_err_set(err, PK_ERR_IO, file, NULL, "cannot open: %s", strerror(errno));
+    return NULL;
+  }
+  size_t cap = 8192, n = 0;
+  char *buf = malloc(cap);
+  while (buf) {
+    n += fread(buf + n, 1, cap - n, f);
+    if (n < cap) break;
+    char *b = realloc(buf, cap * 2);
+    if (!b) {
+      free(buf);
+      buf = NULL;
+      break;
+    }
+    buf = b;
+    cap *= 2;
+  }
+  if (!buf) {
+    fclose(f);
+    pk_err_nomem(err);
+    return NULL;
+  }
+  if (ferror(f)) {
+    pk_err_set(err, PK_ERR_IO, file, NULL, "read error: %s", strerror(errno));
+    fclose(f);
+    free(buf);
+    return NULL;
+  }
+  fclose(f);
+  if (n == cap) {
+    char *b = realloc(buf, cap + 1);
+    if (!b) {
+      free(buf);
+      pk_err_nomem(err);
+      return NULL;
+    }
+    buf = b;
+  }
+  buf[n] = '\0'; /* cJSON checks for a terminating NUL after the value */
+  *len = n;
+  return buf;
+}
+
+pk_status pk_json_parse_file(const char *file, cJSON **root, pk_error *err) {
+  size_t len = 0;
+  char *text = read_all(file, &len, err);
+  if (!text) return err ? err->code : PK_ERR_IO;
+  const char *end = NULL;
+  /* the length includes the terminating NUL, which cJSON requires to see */
+  *root = cJSON_ParseWithLengthOpts(text, len + 1, &end, 1);
+  if (!*root) {
+    size_t off = end && end >= text && end <= text + len ? (size_t)(end - text) : 0;
+    int line = 1, col = 1;
+    for (size_t i = 0; i < off; i++) {
+      if (text[i] == '\n') line++, col = 1;
+      else col++;
+    }
+    pk_status st;
+    if (len == 0)
+      st = pk_err_set(err, PK_ERR_PARSE, file, NULL, "the file is empty; expected a JSON object");
+    else
+      st = pk_err_set(err, PK_ERR_PARSE, file, NULL, "malformed JSON near '%.20s'",
+                      off < len ? text + off : "(end of file)");
+    if (err) err->line = line, err->column = col;
+    free(text);
+    return st;
+  }
+  free(text);
+  if (!cJSON_IsObject(*root)) {
+    cJSON_Delete(*root);
+    *root = NULL;
+    return pk_err_set(err, PK_ERR_PARSE, file, NULL, "the top level must be a JSON object");
+  }
+  return PK_OK;
+}
+
+size_t pk_json_push_key(pk_jctx *c, const char *key) {
+  size_t len = strlen(c->path);
+  snprintf(c->path + len, sizeof c->path - len, "%s%s", len ? "." : "", key);
+  return len;
+}
+
+size_t pk_json_push_index(pk_jctx *c, size_t i) {
+  size_t len = strlen(c->path);
+  snprintf(c->path + len, sizeof c->path - len, "[%zu]", i);
+  return len;
+}
+
+void pk_json_pop(pk_jctx *c, size_t len) { c->path[len] = '\0'; }
+
+pk_status pk_json_fail(pk_jctx *c, const char *fmt, ...) {
+  char msg[PK_ERROR_MESSAGE_MAX];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  return pk_err_set(c->err, PK_ERR_INVALID, c->file, c->path, "%s", msg);
+}
+
+const char *pk_json_type(const cJSON *v) {
+  if (!v) return "nothing";
+  if (cJSON_IsNumber(v)) return "a number";
+  if (cJSON_IsString(v)) return "a string";
+  if (cJSON_IsBool(v)) return "a boolean";
+  if (cJSON_IsNull(v)) return "null";
+  if (cJSON_IsArray(v)) return "an array";
+  if (cJSON_IsObject(v)) return "an object";
+  return "an invalid value";
+}
+
+pk_status pk_json_check_object(pk_jctx *c, const cJSON *obj, const char *what,
+                               const char *const *allowed) {
+  if (!cJSON_IsObject(obj))
+    return pk_json_fail(c, "%s must be an object, got %s", what, pk_json_type(obj));
+  for (const cJSON *it = obj->child; it; it = it->next) {
+    int ok = 0;
+    for (const char *const *a = allowed; *a; a++)
+      if (strcmp(*a, it->string) == 0) ok = 1;
+    if (!ok) {
+      char list[PK_ERROR_MESSAGE_MAX / 2] = "";
+      for (const char *const *a = allowed; *a; a++) {
+        size_t l = strlen(list);
+        snprintf(list + l, sizeof list - l, "%s%s", l ? ", " : "", *a);
+      }
+      size_t len = pk_json_push_key(c, it->string);
+      pk_status st = pk_json_fail(c, "unknown key '%s' in %s; allowed keys: %s", it->string,
+                                  what, list);
+      pk_json_pop(c, len);
+      return st;
+    }
+    for (const cJSON *jt = it->next; jt; jt = jt->next)
+      if (strcmp(jt->string, it->string) == 0) {
+        size_t len = pk_json_push_key(c, it->string);
+        pk_status st = pk_json_fail(c, "key '%s' appears more than once in %s", it->string,
+                                    what);
+        pk_json_pop(c, len);
+        return st;
+      }
+  }
+  return PK_OK;
+}
+
+const cJSON *pk_json_get(const cJSON *obj, const char *key) {
+  return cJSON_GetObjectItemCaseSensitive(obj, key);
+}
+
+static pk_status missing(pk_jctx *c, const char *key, const char *what) {
+  return pk_json_fail(c, "missing key '%s' (%s)", key, what);
+}
+
+pk_status pk_json_number(pk_jctx *c, const cJSON *obj, const char *key, const char *unit,
+                         int required, double *out) {
+  const cJSON *v = pk_json_get(obj, key);
+  char what[64];
+  snprintf(what, sizeof what, "a number%s%s", unit[0] ? " in " : "", unit);
+  if (!v) return required ? missing(c, key, what) : PK_OK;
+  size_t len = pk_json_push_key(c, key);
+  pk_status st = PK_OK;
+  if (!cJSON_IsNumber(v))
+    st = pk_json_fail(c, "expected %s, got %s", what, pk_json_type(v));
+  else if (!isfinite(v->valuedouble))
+    st = pk_json_fail(c, "expected a finite number, got %g", v->valuedouble);
+  else
+    *out = v->valuedouble;
+  pk_json_pop(c, len);
+  return st;
+}
+
+pk_status pk_json_string(pk_jctx *c, const cJSON *obj, const char *key, int required,
+                         const char **out) {
+  const cJSON *v = pk_json_get(obj, key);
+  if (!v) return required ? missing(c, key, "a string") : PK_OK;
+  if (!cJSON_IsString(v) || !v->valuestring[0]) {
+    size_t len = pk_json_push_key(c, key);
+    pk_status st = pk_json_fail(c, "expected a non-empty string, got %s", pk_json_type(v));
+    pk_json_pop(c, len);
+    return st;
+  }
+  *out = v->valuestring;
+  return PK_OK;
+}
+
+pk_status pk_json_array(pk_jctx *c, const cJSON *obj, const char *key, int required,
+                        const cJSON **out) {
+  const cJSON *v = pk_json_get(obj, key);
+  *out = NULL;
+  if (!v) return required ? missing(c, key, "an array") : PK_OK;
+  if (!cJSON_IsArray(v)) {
+    size_t len = pk_json_push_key(c, key);
+    pk_status st = pk_json_fail(c, "expected an array, got %s", pk_json_type(v));
+    pk_json_pop(c, len);
+    return st;
+  }
+  *out = v;
+  return PK_OK;
+}
+
+pk_status pk_json_param(pk_jctx *c, const cJSON *obj, const char *key, const char *unit,
+                        int need_source, int required, double *out) {
+  static const char *const keys[] = {"value", "unit", "source", "note", "assumption",
+                                     "range", NULL};
+  const cJSON *v = pk_json_get(obj, key);
+  char what[96];
+  snprintf(what, sizeof what, "an object {\"value\": number, \"unit\": \"%s\"%s}", unit,
+           need_source ? ", \"source\": text" : "");
+  if (!v) return required ? missing(c, key, what) : PK_OK;
+  size_t len = pk_json_push_key(c, key);
+  pk_status st = pk_json_check_object(c, v, what, keys);
+  const char *u = NULL, *src = NULL;
+  double x = NAN;
+  if (st == PK_OK) st = pk_json_number(c, v, "value", unit, 1, &x);
+  if (st == PK_OK) st = pk_json_string(c, v, "unit", 1, &u);
+  if (st == PK_OK && strcmp(u, unit) != 0) {
+    size_t l2 = pk_json_push_key(c, "unit");
+    st = pk_json_fail(c, "wrong unit '%s'; expected '%s'", u, unit);
+    pk_json_pop(c, l2);
+  }
+  if (st == PK_OK && need_source) st = pk_json_string(c, v, "source", 1, &src);
+  const cJSON *a = pk_json_get(v, "assumption");
+  if (st == PK_OK && a && !cJSON_IsBool(a)) {
+    size_t l2 = pk_json_push_key(c, "assumption");
+    st = pk_json_fail(c, "expected true or false, got %s", pk_json_type(a));
+    pk_json_pop(c, l2);
+  }
+  const cJSON *r = pk_json_get(v, "range");
+  if (st == PK_OK && r) {
+    size_t l2 = pk_json_push_key(c, "range");
+    if (!cJSON_IsArray(r) || cJSON_GetArraySize(r) != 2 || !cJSON_IsNumber(r->child) ||
+        !cJSON_IsNumber(r->child->next) || !(r->child->valuedouble <= r->child->next->valuedouble))
+      st = pk_json_fail(c, "expected [low, high] in %s with low <= high", unit);
+    pk_json_pop(c, l2);
+  }
+  pk_json_pop(c, len);
+  if (st == PK_OK) *out = x;
+  return st;
+}

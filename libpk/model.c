@@ -1,0 +1,222 @@
+/* model.c - building and checking a compartment model in memory. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "internal.h"
+
+pk_compound_params pk_compound_params_default(void) {
+  pk_compound_params p;
+  memset(&p, 0, sizeof p);
+  p.mw_g_per_mol = p.ka_per_h = p.V_L = p.CL_L_per_h = NAN;
+  p.ke0_per_h = p.K_nM = p.tau = NAN;
+  for (int k = 0; k < PK_MAX_PERIPHERAL; k++) p.Vp_L[k] = p.Q_L_per_h[k] = NAN;
+  p.lag_h = 0.0;
+  p.F = 1.0;
+  p.fu = 1.0;
+  return p;
+}
+
+pk_model *pk_model_new(void) { return calloc(1, sizeof(pk_model)); }
+void pk_model_free(pk_model *m) { free(m); }
+
+/* x must be finite and > lo (strict) or >= lo. */
+static pk_status check_num(pk_error *err, const char *file, const char *cid, const char *what,
+                           const char *unit, double x, double lo, int strict, double hi) {
+  int ok = isfinite(x) && (strict ? x > lo : x >= lo) && x <= hi;
+  if (ok) return PK_OK;
+  char range[96];
+  if (isinf(hi))
+    snprintf(range, sizeof range, "%s %g", strict ? ">" : ">=", lo);
+  else
+    snprintf(range, sizeof range, "in %s%g, %g]", strict ? "(" : "[", lo, hi);
+  return pk_err_set(err, PK_ERR_INVALID, file, NULL,
+                    "compound '%s': %s must be a finite number %s%s%s, got %g", cid, what,
+                    range, unit[0] ? " " : "", unit, x);
+}
+
+pk_status pk_compound_check(const pk_compound_params *p, const char *file, pk_error *err) {
+  if (!p->id[0] || !p->name[0])
+    return pk_err_set(err, PK_ERR_INVALID, file, NULL, "a compound needs an id and a name");
+  const char *c = p->id;
+  pk_status st;
+#define CHECK(what, unit, x, lo, strict, hi)                                                  \
+  if ((st = check_num(err, file, c, what, unit, x, lo, strict, hi)) != PK_OK) return st
+  CHECK("molecular weight", "g/mol", p->mw_g_per_mol, 0, 1, INFINITY);
+  CHECK("ka", "1/h", p->ka_per_h, 0, 1, INFINITY);
+  CHECK("lag time", "h", p->lag_h, 0, 0, INFINITY);
+  CHECK("F", "", p->F, 0, 1, 1.0);
+  CHECK("V", "L", p->V_L, 0, 1, INFINITY);
+  CHECK("CL", "L/h", p->CL_L_per_h, 0, 0, INFINITY);
+  if (p->n_peripheral < 0 || p->n_peripheral > PK_MAX_PERIPHERAL)
+    return pk_err_set(err, PK_ERR_INVALID, file, NULL,
+                      "compound '%s': 0 to %d peripheral compartments, got %d", c,
+                      PK_MAX_PERIPHERAL, p->n_peripheral);
+  for (int k = 0; k < p->n_peripheral; k++) {
+    CHECK("peripheral volume", "L", p->Vp_L[k], 0, 1, INFINITY);
+    CHECK("inter-compartmental flow Q", "L/h", p->Q_L_per_h[k], 0, 0, INFINITY);
+  }
+  if (p->binds_receptor) {
+    CHECK("ke0", "1/h", p->ke0_per_h, 0, 1, INFINITY);
+    CHECK("fu", "", p->fu, 0, 1, 1.0);
+    CHECK("K", "nM", p->K_nM, 0, 1, INFINITY);
+    CHECK("tau", "", p->tau, 0, 0, INFINITY);
+  }
+#undef CHECK
+  return PK_OK;
+}
+
+static pk_status check_index(const pk_model *m, int i, pk_error *err) {
+  if (!m) return pk_err_set(err, PK_ERR_INVALID, NULL, NULL, "no model");
+  if (i < 0 || i >= m->n_compounds)
+    return pk_err_set(err, PK_ERR_RANGE, NULL, NULL, "compound index %d out of range [0, %d)",
+                      i, m->n_compounds);
+  return PK_OK;
+}
+
+pk_status pk_model_add_compound(pk_model *m, const pk_compound_params *p, int *index_out,
+                                pk_error *err) {
+  if (!m || !p) return pk_err_set(err, PK_ERR_INVALID, NULL, NULL, "no model or parameters");
+  if (m->n_compounds == PK_MAX_COMPOUNDS)
+    return pk_err_set(err, PK_ERR_RANGE, NULL, NULL, "at most %d compounds",
+                      PK_MAX_COMPOUNDS);
+  pk_status st = pk_compound_check(p, NULL, err);
+  if (st != PK_OK) return st;
+  if (pk_model_find_compound(m, p->id) >= 0 || pk_model_find_compound(m, p->name) >= 0)
+    return pk_err_set(err, PK_ERR_INVALID, NULL, NULL, "compound '%s' (%s) is already loaded",
+                      p->id, p->name);
+  m->compound[m->n_compounds] = *p;
+  if (index_out) *index_out = m->n_compounds;
+  m->n_compounds++;
+  return PK_OK;
+}
+
+pk_status pk_model_set_compound(pk_model *m, int i, const pk_compound_params *p,
+                                pk_error *err) {
+  pk_status st = check_index(m, i, err);
+  if (st != PK_OK) return st;
+  if ((st = pk_compound_check(p, NULL, err)) != PK_OK) return st;
+  m->compound[i] = *p;
+  return PK_OK;
+}
+
+pk_status pk_model_add_conversion(pk_model *m, int from, int to, double fm,
+                                  double f_first_pass, pk_error *err) {
+  pk_status st;
+  if ((st = check_index(m, from, err)) != PK_OK || (st = check_index(m, to, err)) != PK_OK)
+    return st;
+  if (from == to)
+    return pk_err_set(err, PK_ERR_INVALID, NULL, NULL,
+                      "a compound cannot be converted into itself");
+  if (!(isfinite(fm) && fm >= 0 && fm <= 1) ||
+      !(isfinite(f_first_pass) && f_first_pass >= 0 && f_first_pass <= 1))
+    return pk_err_set(err, PK_ERR_INVALID, NULL, NULL,
+                      "conversion %s -> %s: fm and f_first_pass must be in [0, 1], got %g and %g",
+                      m->compound[from].id, m->compound[to].id, fm, f_first_pass);
+  if (m->n_conversions == PK_MAX_CONVERSIONS)
+    return pk_err_set(err, PK_ERR_RANGE, NULL, NULL, "at most %d conversions",
+                      PK_MAX_CONVERSIONS);
+  double sum_fm = fm, sum_fp = f_first_pass;
+  for (int k = 0; k < m->n_conversions; k++)
+    if (m->conversion[k].from == from) {
+      if (m->conversion[k].to == to)
+        return pk_err_set(err, PK_ERR_INVALID, NULL, NULL,
+                          "conversion %s -> %s is defined twice", m->compound[from].id,
+                          m->compound[to].id);
+      sum_fm += m->conversion[k].fm;
+      sum_fp += m->conversion[k].f_first_pass;
+    }
+  if (sum_fm > 1.0 || sum_fp > 1.0)
+    return pk_err_set(err, PK_ERR_INVALID, NULL, NULL,
+                      "conversions out of '%s' sum to fm %g and f_first_pass %g; each sum must "
+                      "be <= 1", m->compound[from].id, sum_fm, sum_fp);
+  m->conversion[m->n_conversions++] = (pk_conversion){from, to, fm, f_first_pass};
+  return PK_OK;
+}
+
+pk_status pk_model_add_product(pk_model *m, const char *id, size_t n, const int *compound,
+                               const double *w_frac, int *index_out, pk_error *err) {
+  if (!m || !id || !id[0])
+    return pk_err_set(err, PK_ERR_INVALID, NULL, NULL, "a product needs an id");
+  if (strlen(id) >= PK_ID_MAX)
+    return pk_err_set(err, PK_ERR_INVALID, NULL, NULL, "product id '%s' is longer than %d",
+                      id, PK_ID_MAX - 1);
+  if (pk_model_find_product(m, id) >= 0)
+    return pk_err_set(err, PK_ERR_INVALID, NULL, NULL, "product '%s' is already loaded", id);
+  if (m->n_products == PK_MAX_PRODUCTS)
+    return pk_err_set(err, PK_ERR_RANGE, NULL, NULL, "at most %d products", PK_MAX_PRODUCTS);
+  if (n == 0 || n > PK_MAX_COMPOUNDS)
+    return pk_err_set(err, PK_ERR_INVALID, NULL, NULL,
+                      "product '%s' must contain 1 to %d compounds", id, PK_MAX_COMPOUNDS);
+  pk_product *p = &m->product[m->n_products];
+  memset(p, 0, sizeof *p);
+  double total = 0;
+  for (size_t k = 0; k < n; k++) {
+    pk_status st = check_index(m, compound[k], err);
+    if (st != PK_OK) return st;
+    if (!(isfinite(w_frac[k]) && w_frac[k] >= 0 && w_frac[k] <= 1))
+      return pk_err_set(err, PK_ERR_INVALID, NULL, NULL,
+                        "product '%s': content of '%s' must be a mass fraction in [0, 1], got %g",
+                        id, m->compound[compound[k]].id, w_frac[k]);
+    total += w_frac[k];
+    p->compound[k] = compound[k];
+    p->w_frac[k] = w_frac[k];
+  }
+  if (total > 1.0)
+    return pk_err_set(err, PK_ERR_INVALID, NULL, NULL,
+                      "product '%s': contents sum to %g, more than the whole product", id, total);
+  snprintf(p->id, sizeof p->id, "%s", id);
+  p->n = n;
+  if (index_out) *index_out = m->n_products;
+  m->n_products++;
+  return PK_OK;
+}
+
+pk_status pk_model_set_adaptation(pk_model *m, double k_tol_per_h, pk_error *err) {
+  if (!m) return pk_err_set(err, PK_ERR_INVALID, NULL, NULL, "no model");
+  if (!(isfinite(k_tol_per_h) && k_tol_per_h >= 0))
+    return pk_err_set(err, PK_ERR_INVALID, NULL, NULL,
+                      "adaptation rate k_tol must be finite and >= 0 1/h, got %g", k_tol_per_h);
+  m->k_tol_per_h = k_tol_per_h;
+  return PK_OK;
+}
+
+double pk_model_adaptation(const pk_model *m) { return m ? m->k_tol_per_h : NAN; }
+int pk_model_compound_count(const pk_model *m) { return m ? m->n_compounds : 0; }
+int pk_model_product_count(const pk_model *m) { return m ? m->n_products : 0; }
+
+int pk_model_find_compound(const pk_model *m, const char *id_or_name) {
+  if (!m || !id_or_name) return -1;
+  for (int i = 0; i < m->n_compounds; i++)
+    if (strcmp(m->compound[i].id, id_or_name) == 0 ||
+        strcmp(m->compound[i].name, id_or_name) == 0)
+      return i;
+  return -1;
+}
+
+int pk_model_find_product(const pk_model *m, const char *id_or_name) {
+  if (!m || !id_or_name) return -1;
+  for (int i = 0; i < m->n_products; i++)
+    if (strcmp(m->product[i].id, id_or_name) == 0) return i;
+  return -1;
+}
+
+pk_status pk_model_get_compound(const pk_model *m, int i, pk_compound_params *out,
+                                pk_error *err) {
+  pk_status st = check_index(m, i, err);
+  if (st == PK_OK) *out = m->compound[i];
+  return st;
+}
+
+size_t pk_model_product_size(const pk_model *m, int p) {
+  return (m && p >= 0 && p < m->n_products) ? m->product[p].n : 0;
+}
+
+pk_status pk_model_product_content(const pk_model *m, int p, size_t k, int *compound,
+                                   double *w_frac, pk_error *err) {
+  if (!m || p < 0 || p >= m->n_products || k >= m->product[p].n)
+    return pk_err_set(err, PK_ERR_RANGE, NULL, NULL, "product %d content %zu out of range", p,
+                      k);
+  *compound = m->product[p].compound[k];
+  *w_frac = m->product[p].w_frac[k];
+  return PK_OK;
+}

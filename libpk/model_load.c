@@ -1,0 +1,281 @@
+/* model_load.c - reading compound, product and receptor files (JSON) into a
+ * pk_model, and applying parameter overrides. Format: docs/model-format.md. */
+#include <math.h>
+#include <stddef.h>
+#include <string.h>
+#include "json.h"
+#include "model_load.h"
+
+/* Parameter names as they appear in files and overrides, with their units. */
+typedef enum { GROUP_CORE, GROUP_PERIPH1, GROUP_PERIPH2, GROUP_RECEPTOR } param_group;
+typedef struct param_def {
+  const char *key, *unit;
+  size_t offset;
+  param_group group;
+  int optional; /* may be left out (a default applies) */
+} param_def;
+
+#define P(key, unit, field, group, optional)                                                  \
+  { key, unit, offsetof(pk_compound_params, field), group, optional }
+static const param_def PARAMS[] = {
+    P("MW", "g/mol", mw_g_per_mol, GROUP_CORE, 0),
+    P("ka", "1/h", ka_per_h, GROUP_CORE, 0),
+    P("lag", "h", lag_h, GROUP_CORE, 1),
+    P("F", "1", F, GROUP_CORE, 1),
+    P("V", "L", V_L, GROUP_CORE, 0),
+    P("CL", "L/h", CL_L_per_h, GROUP_CORE, 0),
+    P("Vp1", "L", Vp_L[0], GROUP_PERIPH1, 0),
+    P("Q1", "L/h", Q_L_per_h[0], GROUP_PERIPH1, 0),
+    P("Vp2", "L", Vp_L[1], GROUP_PERIPH2, 0),
+    P("Q2", "L/h", Q_L_per_h[1], GROUP_PERIPH2, 0),
+    P("ke0", "1/h", ke0_per_h, GROUP_RECEPTOR, 0),
+    P("fu", "1", fu, GROUP_RECEPTOR, 1),
+    P("K", "nM", K_nM, GROUP_RECEPTOR, 0),
+    P("tau", "1", tau, GROUP_RECEPTOR, 0),
+};
+#undef P
+enum { N_PARAMS = sizeof PARAMS / sizeof PARAMS[0] };
+
+static double *field(pk_compound_params *p, const param_def *d) {
+  return (double *)((char *)p + d->offset);
+}
+
+static int group_present(const pk_compound_params *p, param_group g) {
+  switch (g) {
+  case GROUP_CORE: return 1;
+  case GROUP_PERIPH1: return p->n_peripheral >= 1;
+  case GROUP_PERIPH2: return p->n_peripheral >= 2;
+  case GROUP_RECEPTOR: return p->binds_receptor;
+  }
+  return 0;
+}
+
+static const char *const PARAM_KEYS[] = {"MW", "ka", "lag", "F", "V", "CL", "Vp1", "Q1",
+                                         "Vp2", "Q2", "ke0", "fu", "K", "tau", NULL};
+
+/* Reads the "parameters" object of a compound file. */
+static pk_status read_parameters(pk_jctx *c, const cJSON *obj, pk_compound_params *p) {
+  pk_status st = pk_json_check_object(c, obj, "compound parameters", PARAM_KEYS);
+  if (st != PK_OK) return st;
+  int has_vp1 = pk_json_get(obj, "Vp1") || pk_json_get(obj, "Q1");
+  int has_vp2 = pk_json_get(obj, "Vp2") || pk_json_get(obj, "Q2");
+  if (has_vp2 && !has_vp1)
+    return pk_json_fail(c, "Vp2/Q2 given without Vp1/Q1; fill the first peripheral compartment first");
+  p->n_peripheral = has_vp2 ? 2 : has_vp1 ? 1 : 0;
+  p->binds_receptor = pk_json_get(obj, "K") || pk_json_get(obj, "tau") ||
+                      pk_json_get(obj, "ke0") || pk_json_get(obj, "fu");
+  for (int k = 0; k < N_PARAMS; k++) {
+    const param_def *d = &PARAMS[k];
+    if (!group_present(p, d->group)) continue;
+    if ((st = pk_json_param(c, obj, d->key, d->unit, 1, !d->optional, field(p, d))) != PK_OK)
+      return st;
+  }
+  return PK_OK;
+}
+
+pk_status pk_model_apply_overrides(pk_model *m, int i, pk_jctx *c, const cJSON *obj) {
+  pk_compound_params p = m->compound[i];
+  pk_status st = pk_json_check_object(c, obj, "compound overrides", PARAM_KEYS);
+  if (st != PK_OK) return st;
+  for (int k = 0; k < N_PARAMS; k++) {
+    const param_def *d = &PARAMS[k];
+    if (!pk_json_get(obj, d->key)) continue;
+    if (!group_present(&p, d->group)) {
+      size_t len = pk_json_push_key(c, d->key);
+      st = pk_json_fail(c, "compound '%s' has no parameter %s in its model file; an override "
+                        "can change a parameter, not add a compartment or a receptor binding",
+                        p.name, d->key);
+      pk_json_pop(c, len);
+      return st;
+    }
+    if ((st = pk_json_param(c, obj, d->key, d->unit, 0, 1, field(&p, d))) != PK_OK) return st;
+  }
+  if ((st = pk_compound_check(&p, c->file, c->err)) != PK_OK) {
+    snprintf(c->err->path, sizeof c->err->path, "%s", c->path);
+    return st;
+  }
+  m->compound[i] = p;
+  return PK_OK;
+}
+
+static pk_status copy_name(pk_jctx *c, const cJSON *root, const char *key, char *dst,
+                           size_t cap) {
+  const char *s = NULL;
+  pk_status st = pk_json_string(c, root, key, 1, &s);
+  if (st != PK_OK) return st;
+  if (strlen(s) >= cap) {
+    size_t len = pk_json_push_key(c, key);
+    st = pk_json_fail(c, "'%s' is longer than %zu characters", s, cap - 1);
+    pk_json_pop(c, len);
+    return st;
+  }
+  for (const char *q = s; *q; q++)
+    if (*q == ',' || *q == '"' || *q == '\n' || *q == ' ') {
+      size_t len = pk_json_push_key(c, key);
+      st = pk_json_fail(c, "'%s' may not contain spaces, commas, quotes or newlines", s);
+      pk_json_pop(c, len);
+      return st;
+    }
+  memcpy(dst, s, strlen(s) + 1);
+  return PK_OK;
+}
+
+static pk_status load_compound(pk_model *m, pk_jctx *c, const cJSON *root) {
+  static const char *const keys[] = {"kind", "id", "name", "description", "parameters",
+                                     "formed_from", "calibration", "notes", NULL};
+  pk_status st = pk_json_check_object(c, root, "a compound file", keys);
+  if (st != PK_OK) return st;
+  pk_compound_params p = pk_compound_params_default();
+  if ((st = copy_name(c, root, "id", p.id, sizeof p.id)) != PK_OK) return st;
+  if ((st = copy_name(c, root, "name", p.name, sizeof p.name)) != PK_OK) return st;
+  const cJSON *params = pk_json_get(root, "parameters");
+  if (!params) return pk_json_fail(c, "missing key 'parameters' (an object)");
+  size_t len = pk_json_push_key(c, "parameters");
+  st = read_parameters(c, params, &p);
+  if (st == PK_OK && (st = pk_compound_check(&p, c->file, c->err)) != PK_OK)
+    snprintf(c->err->path, sizeof c->err->path, "%s", c->path);
+  pk_json_pop(c, len);
+  if (st != PK_OK) return st;
+  if (pk_model_find_compound(m, p.id) >= 0 || pk_model_find_compound(m, p.name) >= 0)
+    return pk_json_fail(c, "compound '%s' (%s) is loaded twice", p.name, p.id);
+  return pk_model_add_compound(m, &p, NULL, c->err);
+}
+
+/* "formed_from": [{"compound": parent, "fm": {...}, "f_first_pass": {...}}]. A
+ * parent that the model does not contain is skipped: it cannot form anything. */
+static pk_status load_formation(pk_model *m, pk_jctx *c, const cJSON *root) {
+  static const char *const keys[] = {"compound", "fm", "f_first_pass", "note", NULL};
+  const cJSON *arr;
+  pk_status st = pk_json_array(c, root, "formed_from", 0, &arr);
+  if (st != PK_OK || !arr) return st;
+  const char *id = pk_json_get(root, "id")->valuestring;
+  int to = pk_model_find_compound(m, id);
+  size_t len = pk_json_push_key(c, "formed_from");
+  size_t i = 0;
+  for (const cJSON *it = arr->child; it && st == PK_OK; it = it->next, i++) {
+    size_t l2 = pk_json_push_index(c, i);
+    const char *parent = NULL;
+    double fm = 0, fp = 0;
+    if ((st = pk_json_check_object(c, it, "a formation", keys)) == PK_OK &&
+        (st = pk_json_string(c, it, "compound", 1, &parent)) == PK_OK &&
+        (st = pk_json_param(c, it, "fm", "1", 1, 1, &fm)) == PK_OK &&
+        (st = pk_json_param(c, it, "f_first_pass", "1", 1, 0, &fp)) == PK_OK) {
+      int from = pk_model_find_compound(m, parent);
+      if (from >= 0 && (st = pk_model_add_conversion(m, from, to, fm, fp, c->err)) != PK_OK) {
+        snprintf(c->err->file, sizeof c->err->file, "%s", c->file);
+        snprintf(c->err->path, sizeof c->err->path, "%s", c->path);
+      }
+    }
+    pk_json_pop(c, l2);
+  }
+  pk_json_pop(c, len);
+  return st;
+}
+
+static pk_status load_product(pk_model *m, pk_jctx *c, const cJSON *root) {
+  static const char *const keys[] = {"kind", "id", "name", "description", "content",
+                                     "notes", NULL};
+  pk_status st = pk_json_check_object(c, root, "a product file", keys);
+  if (st != PK_OK) return st;
+  char id[PK_ID_MAX];
+  const char *name = NULL;
+  if ((st = copy_name(c, root, "id", id, sizeof id)) != PK_OK) return st;
+  if ((st = pk_json_string(c, root, "name", 1, &name)) != PK_OK) return st;
+  const cJSON *content = pk_json_get(root, "content");
+  if (!cJSON_IsObject(content) || !content->child)
+    return pk_json_fail(c, "missing or empty 'content': an object mapping compound names to "
+                        "{\"value\": mass fraction, \"unit\": \"w/w\", \"source\": ...}");
+  int comp[PK_MAX_COMPOUNDS];
+  double w[PK_MAX_COMPOUNDS];
+  size_t n = 0;
+  size_t len = pk_json_push_key(c, "content");
+  for (const cJSON *it = content->child; it && st == PK_OK; it = it->next) {
+    if (n == PK_MAX_COMPOUNDS) {
+      st = pk_json_fail(c, "at most %d compounds in a product", PK_MAX_COMPOUNDS);
+      break;
+    }
+    for (const cJSON *jt = it->next; jt && st == PK_OK; jt = jt->next)
+      if (strcmp(jt->string, it->string) == 0)
+        st = pk_json_fail(c, "compound '%s' appears more than once", it->string);
+    if (st != PK_OK) break;
+    comp[n] = pk_model_find_compound(m, it->string);
+    if (comp[n] < 0) {
+      size_t l2 = pk_json_push_key(c, it->string);
+      st = pk_json_fail(c, "product '%s' contains '%s', which is not loaded: list its compound "
+                        "file before the product", id, it->string);
+      pk_json_pop(c, l2);
+      break;
+    }
+    st = pk_json_param(c, content, it->string, "w/w", 1, 1, &w[n]);
+    n++;
+  }
+  if (st == PK_OK && (st = pk_model_add_product(m, id, n, comp, w, NULL, c->err)) != PK_OK) {
+    snprintf(c->err->file, sizeof c->err->file, "%s", c->file);
+    snprintf(c->err->path, sizeof c->err->path, "%s", c->path);
+  }
+  pk_json_pop(c, len);
+  return st;
+}
+
+static pk_status load_receptor(pk_model *m, pk_jctx *c, const cJSON *root) {
+  static const char *const keys[] = {"kind", "id", "name", "description", "adaptation",
+                                     "notes", NULL};
+  static const char *const akeys[] = {"k_tol", NULL};
+  pk_status st = pk_json_check_object(c, root, "a receptor file", keys);
+  if (st != PK_OK) return st;
+  if (m->has_receptor) return pk_json_fail(c, "a receptor is already loaded; one is allowed");
+  const cJSON *a = pk_json_get(root, "adaptation");
+  if (!a) return pk_json_fail(c, "missing key 'adaptation' (an object with k_tol)");
+  size_t len = pk_json_push_key(c, "adaptation");
+  double k = NAN;
+  if ((st = pk_json_check_object(c, a, "adaptation", akeys)) == PK_OK &&
+      (st = pk_json_param(c, a, "k_tol", "1/h", 1, 1, &k)) == PK_OK) {
+    if (k < 0) {
+      size_t l2 = pk_json_push_key(c, "k_tol");
+      st = pk_json_fail(c, "k_tol must be >= 0 1/h, got %g", k);
+      pk_json_pop(c, l2);
+    } else {
+      m->k_tol_per_h = k;
+      m->has_receptor = 1;
+    }
+  }
+  pk_json_pop(c, len);
+  return st;
+}
+
+pk_status pk_model_load_json(pk_model *m, const cJSON *root, const char *file, int pass,
+                             pk_error *err) {
+  pk_jctx c = {.file = file, .err = err};
+  const char *kind = NULL;
+  pk_status st = pk_json_string(&c, root, "kind", 1, &kind);
+  if (st != PK_OK) return st;
+  int is_compound = strcmp(kind, "compound") == 0, is_product = strcmp(kind, "product") == 0,
+      is_receptor = strcmp(kind, "receptor") == 0;
+  if (!is_compound && !is_product && !is_receptor) {
+    size_t len = pk_json_push_key(&c, "kind");
+    st = pk_json_fail(&c, "unknown kind '%s'; expected \"compound\", \"product\" or \"receptor\"",
+                      kind);
+    pk_json_pop(&c, len);
+    return st;
+  }
+  if (pass == PK_LOAD_COMPOUNDS) {
+    if (is_compound) return load_compound(m, &c, root);
+    if (is_receptor) return load_receptor(m, &c, root);
+  } else if (pass == PK_LOAD_CONVERSIONS) {
+    if (is_compound) return load_formation(m, &c, root);
+  } else if (pass == PK_LOAD_PRODUCTS) {
+    if (is_product) return load_product(m, &c, root);
+  }
+  return PK_OK;
+}
+
+pk_status pk_model_load_file(pk_model *m, const char *path, pk_error *err) {
+  pk_error_clear(err);
+  if (!m || !path) return pk_err_set(err, PK_ERR_INVALID, path, NULL, "no model or path");
+  cJSON *root = NULL;
+  pk_status st = pk_json_parse_file(path, &root, err);
+  for (int pass = PK_LOAD_COMPOUNDS; st == PK_OK && pass <= PK_LOAD_PRODUCTS; pass++)
+    st = pk_model_load_json(m, root, path, pass, err);
+  cJSON_Delete(root);
+  return st;
+}

@@ -1,0 +1,450 @@
+/* scenario.c - reading a scenario file: model files, subject, dosing (times of
+ * day over day ranges, step tapers, product doses), output grid and solver.
+ * Every key is documented in docs/scenario-format.md. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "json.h"
+#include "model_load.h"
+
+struct pk_scenario {
+  char *name, *description;
+  pk_model *model;
+  pk_regimen *regimen;
+  pk_sim_options options;
+};
+
+typedef struct dose_spec {
+  int product;  /* product index or -1 */
+  int compound; /* compound index or -1 */
+  pk_route route;
+} dose_spec;
+
+static char *dup_str(const char *s) {
+  char *d = malloc(strlen(s) + 1);
+  if (d) strcpy(d, s);
+  return d;
+}
+
+/* Directory part of path, with a trailing slash ("" for none). */
+static char *dir_of(const char *path) {
+  const char *slash = strrchr(path, '/');
+  size_t n = slash ? (size_t)(slash - path) + 1 : 0;
+  char *d = malloc(n + 1);
+  if (d) {
+    memcpy(d, path, n);
+    d[n] = '\0';
+  }
+  return d;
+}
+
+static pk_status load_models(pk_scenario *s, pk_jctx *c, const cJSON *root) {
+  const cJSON *arr;
+  pk_status st = pk_json_array(c, root, "model", 1, &arr);
+  if (st != PK_OK) return st;
+  int n = cJSON_GetArraySize(arr);
+  if (n == 0) return pk_json_fail(c, "'model' is empty; list compound, receptor and product files");
+  cJSON **docs = calloc((size_t)n, sizeof *docs);
+  char **paths = calloc((size_t)n, sizeof *paths);
+  char *dir = dir_of(c->file);
+  if (!docs || !paths || !dir) st = pk_err_nomem(c->err);
+  size_t len = pk_json_push_key(c, "model");
+  int i = 0;
+  for (const cJSON *it = arr->child; it && st == PK_OK; it = it->next, i++) {
+    size_t l2 = pk_json_push_index(c, (size_t)i);
+    if (!cJSON_IsString(it) || !it->valuestring[0]) {
+      st = pk_json_fail(c, "expected a file path (string), got %s", pk_json_type(it));
+    } else {
+      const char *p = it->valuestring;
+      size_t need = strlen(dir) + strlen(p) + 1;
+      paths[i] = malloc(need);
+      if (!paths[i]) st = pk_err_nomem(c->err);
+      else {
+        snprintf(paths[i], need, "%s%s", p[0] == '/' ? "" : dir, p);
+        if ((st = pk_json_parse_file(paths[i], &docs[i], c->err)) != PK_OK &&
+            c->err->message[0] && st == PK_ERR_IO) {
+          size_t used = strlen(c->err->message);
+          snprintf(c->err->message + used, sizeof c->err->message - used,
+                   " (named in the scenario at %s)", c->path);
+        }
+      }
+    }
+    pk_json_pop(c, l2);
+  }
+  pk_json_pop(c, len);
+  for (int pass = PK_LOAD_COMPOUNDS; pass <= PK_LOAD_PRODUCTS && st == PK_OK; pass++)
+    for (i = 0; i < n && st == PK_OK; i++)
+      st = pk_model_load_json(s->model, docs[i], paths[i], pass, c->err);
+  if (st == PK_OK && s->model->n_compounds == 0)
+    st = pk_json_fail(c, "the model files name no compound");
+  for (i = 0; docs && i < n; i++) cJSON_Delete(docs[i]);
+  for (i = 0; paths && i < n; i++) free(paths[i]);
+  free(docs);
+  free(paths);
+  free(dir);
+  return st;
+}
+
+static pk_status load_subject(pk_scenario *s, pk_jctx *c, const cJSON *root) {
+  static const char *const keys[] = {"initial_tol", "overrides", "note", NULL};
+  const cJSON *subj = pk_json_get(root, "subject");
+  if (!subj) return PK_OK;
+  size_t len = pk_json_push_key(c, "subject");
+  pk_status st = pk_json_check_object(c, subj, "subject", keys);
+  if (st == PK_OK) st = pk_json_number(c, subj, "initial_tol", "", 0, &s->options.tol0);
+  if (st == PK_OK && s->options.tol0 < 0) {
+    size_t l2 = pk_json_push_key(c, "initial_tol");
+    st = pk_json_fail(c, "the initial adaptation level must be >= 0, got %g", s->options.tol0);
+    pk_json_pop(c, l2);
+  }
+  const cJSON *ov = pk_json_get(subj, "overrides");
+  if (st == PK_OK && ov) {
+    size_t l2 = pk_json_push_key(c, "overrides");
+    if (!cJSON_IsObject(ov))
+      st = pk_json_fail(c, "expected an object mapping compound names to parameters, got %s",
+                        pk_json_type(ov));
+    for (const cJSON *it = ov->child; it && st == PK_OK; it = it->next) {
+      size_t l3 = pk_json_push_key(c, it->string);
+      int i = pk_model_find_compound(s->model, it->string);
+      if (i < 0) st = pk_json_fail(c, "no compound '%s' in the model", it->string);
+      else st = pk_model_apply_overrides(s->model, i, c, it);
+      pk_json_pop(c, l3);
+    }
+    pk_json_pop(c, l2);
+  }
+  pk_json_pop(c, len);
+  return st;
+}
+
+static pk_status load_output(pk_scenario *s, pk_jctx *c, const cJSON *root, double *days) {
+  static const char *const keys[] = {"duration_days", "step_h", "amounts", NULL};
+  const cJSON *out = pk_json_get(root, "output");
+  if (!out) return pk_json_fail(c, "missing key 'output' (an object with duration_days and step_h)");
+  size_t len = pk_json_push_key(c, "output");
+  pk_status st = pk_json_check_object(c, out, "output", keys);
+  double step = 1.0;
+  if (st == PK_OK) st = pk_json_number(c, out, "duration_days", "days", 1, days);
+  if (st == PK_OK && !(*days > 0 && *days <= 36500)) {
+    size_t l2 = pk_json_push_key(c, "duration_days");
+    st = pk_json_fail(c, "expected a duration in (0, 36500] days, got %g", *days);
+    pk_json_pop(c, l2);
+  }
+  if (st == PK_OK) st = pk_json_number(c, out, "step_h", "h", 0, &step);
+  if (st == PK_OK && !(step > 0 && step <= *days * 24)) {
+    size_t l2 = pk_json_push_key(c, "step_h");
+    st = pk_json_fail(c, "expected an output step in (0, duration] h, got %g", step);
+    pk_json_pop(c, l2);
+  }
+  const cJSON *am = pk_json_get(out, "amounts");
+  if (st == PK_OK && am) {
+    if (!cJSON_IsBool(am)) {
+      size_t l2 = pk_json_push_key(c, "amounts");
+      st = pk_json_fail(c, "expected true or false, got %s", pk_json_type(am));
+      pk_json_pop(c, l2);
+    } else {
+      s->options.include_amounts = cJSON_IsTrue(am);
+    }
+  }
+  pk_json_pop(c, len);
+  s->options.output_start_h = 0.0;
+  s->options.t_end_h = *days * 24.0;
+  s->options.output_step_h = step;
+  return st;
+}
+
+static pk_status load_solver(pk_scenario *s, pk_jctx *c, const cJSON *root) {
+  static const char *const keys[] = {"method", "rtol", "atol", NULL};
+  const cJSON *sv = pk_json_get(root, "solver");
+  if (!sv) return PK_OK;
+  size_t len = pk_json_push_key(c, "solver");
+  pk_status st = pk_json_check_object(c, sv, "solver", keys);
+  const char *method = NULL;
+  if (st == PK_OK) st = pk_json_string(c, sv, "method", 0, &method);
+  if (st == PK_OK && method) {
+    if (strcmp(method, "rk8pd") == 0) s->options.method = PK_ODE_RK8PD;
+    else if (strcmp(method, "msbdf") == 0) s->options.method = PK_ODE_MSBDF;
+    else if (strcmp(method, "rkf45") == 0) s->options.method = PK_ODE_RKF45;
+    else {
+      size_t l2 = pk_json_push_key(c, "method");
+      st = pk_json_fail(c, "unknown method '%s'; expected rk8pd, msbdf or rkf45", method);
+      pk_json_pop(c, l2);
+    }
+  }
+  if (st == PK_OK) st = pk_json_number(c, sv, "rtol", "", 0, &s->options.rtol);
+  if (st == PK_OK && !(s->options.rtol > 0 && s->options.rtol < 1)) {
+    size_t l2 = pk_json_push_key(c, "rtol");
+    st = pk_json_fail(c, "expected a relative tolerance in (0, 1), got %g", s->options.rtol);
+    pk_json_pop(c, l2);
+  }
+  if (st == PK_OK) st = pk_json_number(c, sv, "atol", "", 0, &s->options.atol);
+  if (st == PK_OK && !(s->options.atol > 0)) {
+    size_t l2 = pk_json_push_key(c, "atol");
+    st = pk_json_fail(c, "expected an absolute tolerance > 0, got %g", s->options.atol);
+    pk_json_pop(c, l2);
+  }
+  pk_json_pop(c, len);
+  return st;
+}
+
+/* Adds one dose of what spec names: a product dose in g becomes one dose per
+ * contained compound (1000 * g * w mg). */
+static pk_status add_dose(pk_scenario *s, pk_jctx *c, const dose_spec *d, double t_h,
+                          double amount) {
+  pk_status st = PK_OK;
+  if (d->product >= 0) {
+    const pk_product *p = &s->model->product[d->product];
+    for (size_t k = 0; k < p->n && st == PK_OK; k++)
+      if (p->w_frac[k] > 0)
+        st = pk_regimen_add_dose(s->regimen, p->compound[k], PK_ROUTE_ORAL, t_h,
+                                 1000.0 * amount * p->w_frac[k], c->err);
+  } else {
+    st = pk_regimen_add_dose(s->regimen, d->compound, d->route, t_h, amount, c->err);
+  }
+  return st;
+}
+
+static int is_whole(double x) { return x == floor(x); }
+
+/* One entry of "dosing". duration_days bounds every dose time. */
+static pk_status load_dose_entry(pk_scenario *s, pk_jctx *c, const cJSON *e, double days) {
+  static const char *const keys[] = {"product", "compound", "dose_g", "dose_mg", "route",
+                                     "times_h", "times_of_day_h", "days", "taper", "note",
+                                     NULL};
+  static const char *const tkeys[] = {"step_g", "step_mg", "every_days", "start_day", NULL};
+  pk_status st = pk_json_check_object(c, e, "a dosing entry", keys);
+  if (st != PK_OK) return st;
+  const char *prod = NULL, *comp = NULL, *route = NULL;
+  if ((st = pk_json_string(c, e, "product", 0, &prod)) != PK_OK ||
+      (st = pk_json_string(c, e, "compound", 0, &comp)) != PK_OK ||
+      (st = pk_json_string(c, e, "route", 0, &route)) != PK_OK)
+    return st;
+  if (!prod == !comp)
+    return pk_json_fail(c, "give exactly one of 'product' (dosed in g) or 'compound' (dosed in mg)");
+  dose_spec d = {.product = -1, .compound = -1, .route = PK_ROUTE_ORAL};
+  const char *amount_key = prod ? "dose_g" : "dose_mg";
+  const char *unit = prod ? "g" : "mg";
+  if (prod && (d.product = pk_model_find_product(s->model, prod)) < 0)
+    return pk_json_fail(c, "no product '%s' in the model files", prod);
+  if (comp && (d.compound = pk_model_find_compound(s->model, comp)) < 0)
+    return pk_json_fail(c, "no compound '%s' in the model files", comp);
+  if (pk_json_get(e, prod ? "dose_mg" : "dose_g"))
+    return pk_json_fail(c, "a %s is dosed with '%s' (%s)", prod ? "product" : "compound",
+                        amount_key, unit);
+  if (route) {
+    if (strcmp(route, "iv") == 0 && comp) d.route = PK_ROUTE_IV;
+    else if (strcmp(route, "oral") != 0) {
+      size_t l2 = pk_json_push_key(c, "route");
+      st = pk_json_fail(c, "unknown route '%s'; expected \"oral\"%s", route,
+                        comp ? " or \"iv\"" : " (products are taken orally)");
+      pk_json_pop(c, l2);
+      return st;
+    }
+  }
+  double amount = NAN;
+  if ((st = pk_json_number(c, e, amount_key, unit, 1, &amount)) != PK_OK) return st;
+  if (!(amount > 0)) {
+    size_t l2 = pk_json_push_key(c, amount_key);
+    st = pk_json_fail(c, "a dose must be > 0 %s, got %g", unit, amount);
+    pk_json_pop(c, l2);
+    return st;
+  }
+  const cJSON *times, *tod, *dayr;
+  if ((st = pk_json_array(c, e, "times_h", 0, &times)) != PK_OK ||
+      (st = pk_json_array(c, e, "times_of_day_h", 0, &tod)) != PK_OK ||
+      (st = pk_json_array(c, e, "days", 0, &dayr)) != PK_OK)
+    return st;
+  const cJSON *taper = pk_json_get(e, "taper");
+  if (!times == !tod)
+    return pk_json_fail(c, "give either 'times_h' (hours from the start) or 'times_of_day_h' "
+                        "with 'days'");
+  if (times && (dayr || taper))
+    return pk_json_fail(c, "'days' and 'taper' go with 'times_of_day_h', not with 'times_h'");
+  double t_end = days * 24.0;
+  if (times) {
+    if (!times->child) return pk_json_fail(c, "'times_h' is empty");
+    size_t len = pk_json_push_key(c, "times_h"), i = 0;
+    for (const cJSON *it = times->child; it && st == PK_OK; it = it->next, i++) {
+      size_t l2 = pk_json_push_index(c, i);
+      if (!cJSON_IsNumber(it) || !isfinite(it->valuedouble))
+        st = pk_json_fail(c, "expected a time in h, got %s", pk_json_type(it));
+      else if (it->valuedouble < 0)
+        st = pk_json_fail(c, "dose in the past: t = %g h is before the start of the simulation "
+                          "(t = 0 h, day 1 at 00:00)", it->valuedouble);
+      else if (it->valuedouble > t_end)
+        st = pk_json_fail(c, "dose at t = %g h is after the end of the simulation (%g h)",
+                          it->valuedouble, t_end);
+      else st = add_dose(s, c, &d, it->valuedouble, amount);
+      pk_json_pop(c, l2);
+    }
+    pk_json_pop(c, len);
+    return st;
+  }
+  /* times of day over a day range */
+  if (!tod->child) return pk_json_fail(c, "'times_of_day_h' is empty");
+  size_t len = pk_json_push_key(c, "times_of_day_h"), i = 0;
+  for (const cJSON *it = tod->child; it && st == PK_OK; it = it->next, i++) {
+    size_t l2 = pk_json_push_index(c, i);
+    if (!cJSON_IsNumber(it) || !(it->valuedouble >= 0 && it->valuedouble < 24))
+      st = pk_json_fail(c, "expected a clock time in [0, 24) h, got %s%s",
+                        cJSON_IsNumber(it) ? "" : pk_json_type(it),
+                        cJSON_IsNumber(it) ? "a number out of range" : "");
+    pk_json_pop(c, l2);
+  }
+  pk_json_pop(c, len);
+  if (st != PK_OK) return st;
+  if (!dayr) return pk_json_fail(c, "missing key 'days' ([first, last], 1-based, inclusive)");
+  len = pk_json_push_key(c, "days");
+  double first = NAN, last = NAN;
+  if (cJSON_GetArraySize(dayr) != 2 || !cJSON_IsNumber(dayr->child) ||
+      !cJSON_IsNumber(dayr->child->next))
+    st = pk_json_fail(c, "expected [first, last] day numbers");
+  else {
+    first = dayr->child->valuedouble;
+    last = dayr->child->next->valuedouble;
+    if (!is_whole(first) || !is_whole(last) || first > last)
+      st = pk_json_fail(c, "expected whole day numbers with first <= last, got [%g, %g]", first,
+                        last);
+    else if (first < 1)
+      st = pk_json_fail(c, "dose in the past: day %g is before day 1, the first simulated day",
+                        first);
+    else if (last > days)
+      st = pk_json_fail(c, "day %g is after the last simulated day (%g)", last, days);
+  }
+  pk_json_pop(c, len);
+  if (st != PK_OK) return st;
+  double step = 0, every = 1, start = first;
+  if (taper) {
+    len = pk_json_push_key(c, "taper");
+    const char *step_key = prod ? "step_g" : "step_mg";
+    st = pk_json_check_object(c, taper, "a taper", tkeys);
+    if (st == PK_OK && pk_json_get(taper, prod ? "step_mg" : "step_g"))
+      st = pk_json_fail(c, "the taper step of a %s is '%s' (%s)", prod ? "product" : "compound",
+                        step_key, unit);
+    if (st == PK_OK) st = pk_json_number(c, taper, step_key, unit, 1, &step);
+    if (st == PK_OK) st = pk_json_number(c, taper, "every_days", "days", 1, &every);
+    if (st == PK_OK) st = pk_json_number(c, taper, "start_day", "", 0, &start);
+    if (st == PK_OK && !(step > 0 && step <= amount))
+      st = pk_json_fail(c, "'%s' must be in (0, %g] %s (the dose), got %g", step_key, amount,
+                        unit, step);
+    if (st == PK_OK && !(every >= 1 && is_whole(every)))
+      st = pk_json_fail(c, "'every_days' must be a whole number >= 1, got %g", every);
+    if (st == PK_OK && !(is_whole(start) && start >= first && start <= last))
+      st = pk_json_fail(c, "'start_day' must be a whole day in [%g, %g], got %g", first, last,
+                        start);
+    pk_json_pop(c, len);
+    if (st != PK_OK) return st;
+  }
+  for (double day = first; day <= last && st == PK_OK; day++) {
+    double level = amount;
+    if (taper && day >= start) level = amount - step * floor((day - start) / every);
+    if (level <= 1e-9 * amount) break; /* the taper has reached zero */
+    for (const cJSON *it = tod->child; it && st == PK_OK; it = it->next)
+      st = add_dose(s, c, &d, (day - 1) * 24.0 + it->valuedouble, level);
+  }
+  return st;
+}
+
+static pk_status load_dosing(pk_scenario *s, pk_jctx *c, const cJSON *root, double days) {
+  const cJSON *arr;
+  pk_status st = pk_json_array(c, root, "dosing", 1, &arr);
+  if (st != PK_OK) return st;
+  if (!arr->child)
+    return pk_json_fail(c, "'dosing' is empty: a scenario needs at least one dose");
+  size_t len = pk_json_push_key(c, "dosing"), i = 0;
+  for (const cJSON *it = arr->child; it && st == PK_OK; it = it->next, i++) {
+    size_t l2 = pk_json_push_index(c, i);
+    st = load_dose_entry(s, c, it, days);
+    pk_json_pop(c, l2);
+  }
+  pk_json_pop(c, len);
+  return st;
+}
+
+/* "run_in_days": N repeats every dose of day 1 on each of the N days before
+ * it, so that the subject enters day 1 already on the regimen. */
+static pk_status load_run_in(pk_scenario *s, pk_jctx *c, const cJSON *root) {
+  double n = 0;
+  pk_status st = pk_json_number(c, root, "run_in_days", "days", 0, &n);
+  if (st != PK_OK) return st;
+  if (!(n >= 0 && n <= 3650 && is_whole(n))) {
+    size_t len = pk_json_push_key(c, "run_in_days");
+    st = pk_json_fail(c, "expected a whole number of days in [0, 3650], got %g", n);
+    pk_json_pop(c, len);
+    return st;
+  }
+  size_t n_day1 = s->regimen->n;
+  for (size_t k = 0; k < n_day1 && st == PK_OK; k++) {
+    pk_dose d = s->regimen->dose[k];
+    if (d.t_h >= 24.0) continue;
+    for (int j = 1; j <= (int)n && st == PK_OK; j++)
+      st = pk_regimen_add_dose(s->regimen, d.compound, d.route, d.t_h - 24.0 * j, d.amount_mg,
+                               c->err);
+  }
+  s->options.t_start_h = -24.0 * n;
+  return st;
+}
+
+pk_status pk_scenario_load(const char *path, pk_scenario **out, pk_error *err) {
+  pk_error_clear(err);
+  if (!path || !out) return pk_err_set(err, PK_ERR_INVALID, NULL, NULL, "no path or output");
+  *out = NULL;
+  pk_error local;
+  if (!err) err = &local;
+  pk_scenario *s = calloc(1, sizeof *s);
+  if (!s) return pk_err_nomem(err);
+  s->model = pk_model_new();
+  s->regimen = pk_regimen_new();
+  s->options = pk_sim_options_default();
+  cJSON *root = NULL;
+  pk_status st = (!s->model || !s->regimen) ? pk_err_nomem(err)
+                                            : pk_json_parse_file(path, &root, err);
+  static const char *const keys[] = {"name", "description", "model", "subject", "run_in_days",
+                                     "dosing", "output", "solver", NULL};
+  pk_jctx c = {.file = path, .err = err};
+  double days = 0;
+  const char *name = NULL, *desc = "";
+  if (st == PK_OK) st = pk_json_check_object(&c, root, "a scenario", keys);
+  if (st == PK_OK) st = pk_json_string(&c, root, "name", 1, &name);
+  if (st == PK_OK) st = pk_json_string(&c, root, "description", 0, &desc);
+  if (st == PK_OK) st = load_models(s, &c, root);
+  if (st == PK_OK) st = load_subject(s, &c, root);
+  if (st == PK_OK) st = load_output(s, &c, root, &days);
+  if (st == PK_OK) st = load_solver(s, &c, root);
+  if (st == PK_OK) st = load_dosing(s, &c, root, days);
+  if (st == PK_OK) st = load_run_in(s, &c, root);
+  if (st == PK_OK) {
+    s->name = dup_str(name);
+    s->description = dup_str(desc);
+    if (!s->name || !s->description) st = pk_err_nomem(err);
+  }
+  cJSON_Delete(root);
+  if (st != PK_OK) {
+    if (!err->file[0]) snprintf(err->file, sizeof err->file, "%s", path);
+    pk_scenario_free(s);
+    return st;
+  }
+  *out = s;
+  return PK_OK;
+}
+
+void pk_scenario_free(pk_scenario *s) {
+  if (!s) return;
+  free(s->name);
+  free(s->description);
+  pk_model_free(s->model);
+  pk_regimen_free(s->regimen);
+  free(s);
+}
+
+const char *pk_scenario_name(const pk_scenario *s) { return s ? s->name : NULL; }
+const char *pk_scenario_description(const pk_scenario *s) { return s ? s->description : NULL; }
+const pk_model *pk_scenario_model(const pk_scenario *s) { return s ? s->model : NULL; }
+const pk_regimen *pk_scenario_regimen(const pk_scenario *s) { return s ? s->regimen : NULL; }
+pk_sim_options pk_scenario_options(const pk_scenario *s) {
+  return s ? s->options : pk_sim_options_default();
+}
+
+pk_status pk_scenario_simulate(const pk_scenario *s, pk_trajectory **out, pk_error *err) {
+  if (!s) return pk_err_set(err, PK_ERR_INVALID, NULL, NULL, "no scenario");
+  return pk_simulate(s->model, s->regimen, &s->options, out, err);
+}
