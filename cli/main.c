@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include "cli.h"
 
 #ifndef PK_SOURCE_MODELS_DIR
@@ -50,9 +51,25 @@ static int is_file(const char *p) {
   return stat(p, &st) == 0 && S_ISREG(st.st_mode);
 }
 
+/* <directory of the running executable>/../share/libpk/models, where
+ * cmake --install puts the models relative to bin/pk under any prefix. */
+static void exe_relative_models(char *buf, size_t n) {
+  char exe[4096];
+  buf[0] = '\0';
+  ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
+  if (len <= 0) return;
+  exe[len] = '\0';
+  char *slash = strrchr(exe, '/');
+  if (!slash) return;
+  *slash = '\0';
+  snprintf(buf, n, "%s/../share/libpk/models", exe);
+}
+
 int cli_default_scenario(char *buf, size_t n) {
   const char *env = getenv("PK_MODELS_DIR");
-  const char *dirs[] = {env, PK_SOURCE_MODELS_DIR, PK_INSTALL_MODELS_DIR};
+  char installed[4096 + 32];
+  exe_relative_models(installed, sizeof installed);
+  const char *dirs[] = {env, installed, PK_SOURCE_MODELS_DIR, PK_INSTALL_MODELS_DIR};
   for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
     if (!dirs[i] || !dirs[i][0]) continue;
     snprintf(buf, n, "%s/scenarios/kratom-taper.json", dirs[i]);
