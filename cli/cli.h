@@ -11,12 +11,17 @@ void cli_report(const pk_error *err);
 int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Path of the default scenario (models/scenarios/kratom-taper.json), looked
- * up in $PK_MODELS_DIR, the source tree, then the installed data directory.
+ * up in $PK_MODELS_DIR, <directory of pk>/../share/libpk/models, the source
+ * tree, then the installed data directory.
  * Writes into buf; returns 0 if found. */
 int cli_default_scenario(char *buf, size_t n);
 
-/* Plotting with gnuplot (plot.c). */
+/* Plotting with gnuplot (plot.c): the program is $PK_GNUPLOT if set (a path,
+ * or a name looked up on PATH), otherwise gnuplot on PATH. */
 int cli_gnuplot_available(void);
+/* Says that `what` needs gnuplot and where it was looked for ($PK_GNUPLOT or
+ * PATH); returns 1. */
+int cli_gnuplot_missing(const char *what);
 /* Draws the two-panel figure of a trajectory CSV into image (.png or .svg),
  * atomically. Returns 0 on success; on failure prints why and leaves no
  * image behind. */

@@ -30,7 +30,11 @@ int cmd_plot(int argc, char **argv) {
     default: fputs(HELP, stderr); return 2;
     }
   }
-  if (argc - optind != 1) return cli_fail("plot takes one CSV file (see pk plot --help)");
-  if (!output) return cli_fail("plot needs -o FILE.png or -o FILE.svg");
+  if (argc - optind != 1 || !output) {
+    if (argc - optind != 1) cli_fail("plot takes one CSV file, got %d arguments", argc - optind);
+    else cli_fail("plot needs -o FILE.png or -o FILE.svg");
+    fputs(HELP, stderr);
+    return 2;
+  }
   return cli_plot_csv(argv[optind], output, title);
 }

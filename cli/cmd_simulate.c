@@ -1,4 +1,5 @@
 /* cmd_simulate.c - pk simulate: load a scenario, simulate, write CSV (and a plot). */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,7 +20,11 @@ static const char HELP[] =
     "  -h, --help          this text\n"
     "\n"
     "Files are written to a temporary name and renamed when complete: a failed\n"
-    "run leaves no partial file and keeps any previous one.\n";
+    "run leaves no partial file and keeps any previous one.\n"
+    "\n"
+    "environment:\n"
+    "  PK_MODELS_DIR   directory holding scenarios/kratom-taper.json (the default)\n"
+    "  PK_GNUPLOT      the gnuplot program to run (default: gnuplot on PATH)\n";
 
 static int write_stdout(const pk_trajectory *t) {
   size_t nc = pk_trajectory_cols(t), nr = pk_trajectory_rows(t);
@@ -48,7 +53,11 @@ int cmd_simulate(int argc, char **argv) {
     default: fputs(HELP, stderr); return 2;
     }
   }
-  if (argc - optind > 1) return cli_fail("simulate takes one scenario file, got %d", argc - optind);
+  if (argc - optind > 1) {
+    cli_fail("simulate takes one scenario file, got %d arguments", argc - optind);
+    fputs(HELP, stderr);
+    return 2;
+  }
   char def[4096];
   const char *scenario = optind < argc ? argv[optind] : NULL;
   if (!scenario) {
@@ -58,14 +67,13 @@ int cmd_simulate(int argc, char **argv) {
     scenario = def;
   }
   if (plot && cli_check_image_name(plot) != 0) return 1;
-  if (plot && !cli_gnuplot_available())
-    return cli_fail("--plot needs gnuplot, which is not on PATH (Debian: apt-get install "
-                    "gnuplot-nox); nothing was written");
+  if (plot && !cli_gnuplot_available()) return cli_gnuplot_missing("--plot");
 
   pk_error err;
   pk_scenario *s = NULL;
   pk_trajectory *t = NULL;
-  int rc = 0;
+  char *tmp_csv = NULL;
+  int rc = 0, fd = -1;
   if (pk_scenario_load(scenario, &s, &err) != PK_OK ||
       pk_scenario_simulate(s, &t, &err) != PK_OK) {
     if (!err.file[0]) fprintf(stderr, "pk: while simulating %s:\n", scenario);
@@ -73,35 +81,44 @@ int cmd_simulate(int argc, char **argv) {
     rc = 1;
     goto done;
   }
-  char tmp_csv[64] = "";
-  const char *csv = output;
-  if (output) {
-    if (pk_trajectory_write_csv(t, output, &err) != PK_OK) {
+  /* With --plot, gnuplot reads the CSV from a temporary file: beside -o FILE
+   * (renamed over FILE once the plot is drawn, so that a failed plot keeps
+   * any previous FILE), or in /tmp after writing standard output. */
+  if (!plot) {
+    if (!output) {
+      rc = write_stdout(t);
+    } else if (pk_trajectory_write_csv(t, output, &err) != PK_OK) {
       cli_report(&err);
       rc = 1;
-      goto done;
     }
-  } else {
-    if ((rc = write_stdout(t)) != 0) goto done;
-    if (plot) { /* the plot reads a file: write a private temporary copy */
-      snprintf(tmp_csv, sizeof tmp_csv, "/tmp/pk-plot-XXXXXX");
-      int fd = mkstemp(tmp_csv);
-      if (fd < 0) {
-        rc = cli_fail("cannot create a temporary file for the plot");
-        goto done;
-      }
-      close(fd);
-      if (pk_trajectory_write_csv(t, tmp_csv, &err) != PK_OK) {
-        cli_report(&err);
-        unlink(tmp_csv);
-        rc = 1;
-        goto done;
-      }
-      csv = tmp_csv;
-    }
+    goto done;
   }
-  if (plot) rc = cli_plot_csv(csv, plot, pk_scenario_name(s));
-  if (tmp_csv[0]) unlink(tmp_csv);
+  if (!output && (rc = write_stdout(t)) != 0) goto done;
+  if (output) {
+    size_t len = strlen(output) + 16;
+    if ((tmp_csv = malloc(len))) snprintf(tmp_csv, len, "%s.tmp.XXXXXX", output);
+  } else {
+    tmp_csv = strdup("/tmp/pk-plot-XXXXXX");
+  }
+  fd = tmp_csv ? mkstemp(tmp_csv) : -1;
+  if (fd < 0) {
+    rc = cli_fail("%s: cannot create a temporary file for the plot: %s",
+                  output ? output : "/tmp", strerror(errno));
+    free(tmp_csv);
+    tmp_csv = NULL;
+    goto done;
+  }
+  close(fd);
+  if (pk_trajectory_write_csv(t, tmp_csv, &err) != PK_OK) {
+    if (output) snprintf(err.file, sizeof err.file, "%s", output);
+    cli_report(&err);
+    rc = 1;
+  }
+  if (rc == 0) rc = cli_plot_csv(tmp_csv, plot, pk_scenario_name(s));
+  if (rc == 0 && output && rename(tmp_csv, output) != 0)
+    rc = cli_fail("%s: cannot replace the file: %s", output, strerror(errno));
+  if (rc != 0 || !output) unlink(tmp_csv);
+  free(tmp_csv);
 done:
   pk_trajectory_free(t);
   pk_scenario_free(s);

@@ -35,6 +35,16 @@ int cli_gnuplot_available(void) {
   return 0;
 }
 
+int cli_gnuplot_missing(const char *what) {
+  const char *g = getenv("PK_GNUPLOT");
+  if (g && g[0])
+    return cli_fail("%s needs gnuplot, but PK_GNUPLOT is '%s', which is not an executable "
+                    "program%s; nothing was written", what, g,
+                    strchr(g, '/') ? "" : " on PATH");
+  return cli_fail("%s needs gnuplot, which is not on PATH (Debian: apt-get install "
+                  "gnuplot-nox; or set PK_GNUPLOT to its path); nothing was written", what);
+}
+
 static const char *ext_of(const char *image) {
   const char *dot = strrchr(image, '.');
   return dot ? dot + 1 : "";
@@ -124,9 +134,7 @@ static int has_columns(char **names, int n) {
 
 int cli_plot_csv(const char *csv, const char *image, const char *title) {
   if (cli_check_image_name(image) != 0) return 1;
-  if (!cli_gnuplot_available())
-    return cli_fail("plotting needs gnuplot, which is not on PATH (Debian: apt-get install "
-                    "gnuplot-nox); no plot was written");
+  if (!cli_gnuplot_available()) return cli_gnuplot_missing("plotting");
   char **names = NULL;
   int n = 0, rc = 0;
   if (read_header(csv, &names, &n) != 0) return 1;

@@ -51,6 +51,18 @@ static char *read_all(const char *file, size_t *len, pk_error *err) {
   return buf;
 }
 
+/* NaN, Infinity and their variants are not JSON but are easily written. */
+static int is_non_finite_literal(const char *s) {
+  if (*s == '-' || *s == '+') s++;
+  static const char *const words[] = {"nan", "inf"};
+  for (size_t k = 0; k < sizeof words / sizeof words[0]; k++) {
+    size_t i = 0;
+    while (i < 3 && s[i] && (s[i] | 0x20) == words[k][i]) i++;
+    if (i == 3) return 1;
+  }
+  return 0;
+}
+
 pk_status pk_json_parse_file(const char *file, cJSON **root, pk_error *err) {
   size_t len = 0;
   char *text = read_all(file, &len, err);
@@ -66,11 +78,22 @@ pk_status pk_json_parse_file(const char *file, cJSON **root, pk_error *err) {
       else col++;
     }
     pk_status st;
+    /* the excerpt: at most 20 characters, up to the end of the line */
+    const char *near = off < len ? text + off : "(end of file)";
+    int near_len = 0;
+    while (near_len < 20 && near[near_len] && near[near_len] != '\n' && near[near_len] != '\r')
+      near_len++;
     if (len == 0)
       st = pk_err_set(err, PK_ERR_PARSE, file, NULL, "the file is empty; expected a JSON object");
+    else if (is_non_finite_literal(near))
+      st = pk_err_set(err, PK_ERR_PARSE, file, NULL,
+                      "malformed JSON near '%.*s': JSON has no NaN or Infinity; expected a "
+                      "finite number", near_len, near);
     else
-      st = pk_err_set(err, PK_ERR_PARSE, file, NULL, "malformed JSON near '%.20s'",
-                      off < len ? text + off : "(end of file)");
+      st = pk_err_set(err, PK_ERR_PARSE, file, NULL,
+                      "malformed JSON near '%.*s'; expected a JSON value, ',' between items "
+                      "or a closing bracket (comments and trailing commas are not allowed)",
+                      near_len, near);
     if (err) err->line = line, err->column = col;
     free(text);
     return st;

@@ -13,25 +13,29 @@ typedef struct param_def {
   size_t offset;
   param_group group;
   int optional; /* may be left out (a default applies) */
+  int strict;   /* 1: value > 0, 0: value >= 0 */
+  double hi;    /* upper bound (inclusive) */
 } param_def;
 
-#define P(key, unit, field, group, optional)                                                  \
-  { key, unit, offsetof(pk_compound_params, field), group, optional }
+/* The ranges are those of pk_compound_check (model.c), checked here too so
+ * that a message can name the key of the offending value. */
+#define P(key, unit, field, group, optional, strict, hi)                                      \
+  { key, unit, offsetof(pk_compound_params, field), group, optional, strict, hi }
 static const param_def PARAMS[] = {
-    P("MW", "g/mol", mw_g_per_mol, GROUP_CORE, 0),
-    P("ka", "1/h", ka_per_h, GROUP_CORE, 0),
-    P("lag", "h", lag_h, GROUP_CORE, 1),
-    P("F", "1", F, GROUP_CORE, 1),
-    P("V", "L", V_L, GROUP_CORE, 0),
-    P("CL", "L/h", CL_L_per_h, GROUP_CORE, 0),
-    P("Vp1", "L", Vp_L[0], GROUP_PERIPH1, 0),
-    P("Q1", "L/h", Q_L_per_h[0], GROUP_PERIPH1, 0),
-    P("Vp2", "L", Vp_L[1], GROUP_PERIPH2, 0),
-    P("Q2", "L/h", Q_L_per_h[1], GROUP_PERIPH2, 0),
-    P("ke0", "1/h", ke0_per_h, GROUP_RECEPTOR, 0),
-    P("fu", "1", fu, GROUP_RECEPTOR, 1),
-    P("K", "nM", K_nM, GROUP_RECEPTOR, 0),
-    P("tau", "1", tau, GROUP_RECEPTOR, 0),
+    P("MW", "g/mol", mw_g_per_mol, GROUP_CORE, 0, 1, INFINITY),
+    P("ka", "1/h", ka_per_h, GROUP_CORE, 0, 1, INFINITY),
+    P("lag", "h", lag_h, GROUP_CORE, 1, 0, INFINITY),
+    P("F", "1", F, GROUP_CORE, 1, 1, 1.0),
+    P("V", "L", V_L, GROUP_CORE, 0, 1, INFINITY),
+    P("CL", "L/h", CL_L_per_h, GROUP_CORE, 0, 0, INFINITY),
+    P("Vp1", "L", Vp_L[0], GROUP_PERIPH1, 0, 1, INFINITY),
+    P("Q1", "L/h", Q_L_per_h[0], GROUP_PERIPH1, 0, 0, INFINITY),
+    P("Vp2", "L", Vp_L[1], GROUP_PERIPH2, 0, 1, INFINITY),
+    P("Q2", "L/h", Q_L_per_h[1], GROUP_PERIPH2, 0, 0, INFINITY),
+    P("ke0", "1/h", ke0_per_h, GROUP_RECEPTOR, 0, 1, INFINITY),
+    P("fu", "1", fu, GROUP_RECEPTOR, 1, 1, 1.0),
+    P("K", "nM", K_nM, GROUP_RECEPTOR, 0, 1, INFINITY),
+    P("tau", "1", tau, GROUP_RECEPTOR, 0, 0, INFINITY),
 };
 #undef P
 enum { N_PARAMS = sizeof PARAMS / sizeof PARAMS[0] };
@@ -48,6 +52,24 @@ static int group_present(const pk_compound_params *p, param_group g) {
   case GROUP_RECEPTOR: return p->binds_receptor;
   }
   return 0;
+}
+
+/* Reads parameter d of obj (a parameter object {"value", "unit", ...}) into
+ * p and checks its range, naming <key>.value in a message. */
+static pk_status read_param(pk_jctx *c, const cJSON *obj, const param_def *d, int need_source,
+                            int required, pk_compound_params *p) {
+  double *x = field(p, d);
+  pk_status st = pk_json_param(c, obj, d->key, d->unit, need_source, required, x);
+  if (st != PK_OK || ((d->strict ? *x > 0 : *x >= 0) && *x <= d->hi)) return st;
+  char range[64];
+  if (isinf(d->hi)) snprintf(range, sizeof range, "%s 0", d->strict ? ">" : ">=");
+  else snprintf(range, sizeof range, "in %s0, %g]", d->strict ? "(" : "[", d->hi);
+  size_t len = pk_json_push_key(c, d->key), l2 = pk_json_push_key(c, "value");
+  st = pk_json_fail(c, "%s of compound '%s' must be %s%s%s, got %g", d->key, p->name, range,
+                    strcmp(d->unit, "1") ? " " : "", strcmp(d->unit, "1") ? d->unit : "", *x);
+  pk_json_pop(c, l2);
+  pk_json_pop(c, len);
+  return st;
 }
 
 static const char *const PARAM_KEYS[] = {"MW", "ka", "lag", "F", "V", "CL", "Vp1", "Q1",
@@ -67,8 +89,7 @@ static pk_status read_parameters(pk_jctx *c, const cJSON *obj, pk_compound_param
   for (int k = 0; k < N_PARAMS; k++) {
     const param_def *d = &PARAMS[k];
     if (!group_present(p, d->group)) continue;
-    if ((st = pk_json_param(c, obj, d->key, d->unit, 1, !d->optional, field(p, d))) != PK_OK)
-      return st;
+    if ((st = read_param(c, obj, d, 1, !d->optional, p)) != PK_OK) return st;
   }
   return PK_OK;
 }
@@ -88,7 +109,7 @@ pk_status pk_model_apply_overrides(pk_model *m, int i, pk_jctx *c, const cJSON *
       pk_json_pop(c, len);
       return st;
     }
-    if ((st = pk_json_param(c, obj, d->key, d->unit, 0, 1, field(&p, d))) != PK_OK) return st;
+    if ((st = read_param(c, obj, d, 0, 1, &p)) != PK_OK) return st;
   }
   if ((st = pk_compound_check(&p, c->file, c->err)) != PK_OK) {
     snprintf(c->err->path, sizeof c->err->path, "%s", c->path);
@@ -137,8 +158,11 @@ static pk_status load_compound(pk_model *m, pk_jctx *c, const cJSON *root) {
   pk_json_pop(c, len);
   if (st != PK_OK) return st;
   if (pk_model_find_compound(m, p.id) >= 0 || pk_model_find_compound(m, p.name) >= 0)
-    return pk_json_fail(c, "compound '%s' (%s) is loaded twice", p.name, p.id);
-  return pk_model_add_compound(m, &p, NULL, c->err);
+    return pk_json_fail(c, "compound '%s' (%s) is loaded twice, or its id or name is taken "
+                        "by another compound", p.name, p.id);
+  if ((st = pk_model_add_compound(m, &p, NULL, c->err)) != PK_OK)
+    snprintf(c->err->file, sizeof c->err->file, "%s", c->file);
+  return st;
 }
 
 /* "formed_from": [{"compound": parent, "fm": {...}, "f_first_pass": {...}}]. A
@@ -194,19 +218,28 @@ static pk_status load_product(pk_model *m, pk_jctx *c, const cJSON *root) {
       st = pk_json_fail(c, "at most %d compounds in a product", PK_MAX_COMPOUNDS);
       break;
     }
+    size_t l2 = pk_json_push_key(c, it->string);
     for (const cJSON *jt = it->next; jt && st == PK_OK; jt = jt->next)
       if (strcmp(jt->string, it->string) == 0)
-        st = pk_json_fail(c, "compound '%s' appears more than once", it->string);
+        st = pk_json_fail(c, "key '%s' appears more than once in the content", it->string);
+    comp[n] = st == PK_OK ? pk_model_find_compound(m, it->string) : -1;
+    if (st == PK_OK && comp[n] < 0)
+      st = pk_json_fail(c, "product '%s' contains '%s', which is not a loaded compound: the "
+                        "model files must include its compound file", id, it->string);
+    for (size_t k = 0; k < n && st == PK_OK; k++)
+      if (comp[k] == comp[n])
+        st = pk_json_fail(c, "compound '%s' is listed twice in the content (by id and by "
+                          "name)", it->string);
+    pk_json_pop(c, l2);
     if (st != PK_OK) break;
-    comp[n] = pk_model_find_compound(m, it->string);
-    if (comp[n] < 0) {
-      size_t l2 = pk_json_push_key(c, it->string);
-      st = pk_json_fail(c, "product '%s' contains '%s', which is not loaded: list its compound "
-                        "file before the product", id, it->string);
-      pk_json_pop(c, l2);
-      break;
-    }
     st = pk_json_param(c, content, it->string, "w/w", 1, 1, &w[n]);
+    if (st == PK_OK && !(w[n] >= 0 && w[n] <= 1)) {
+      l2 = pk_json_push_key(c, it->string);
+      size_t l3 = pk_json_push_key(c, "value");
+      st = pk_json_fail(c, "expected a mass fraction in [0, 1] w/w, got %g", w[n]);
+      pk_json_pop(c, l3);
+      pk_json_pop(c, l2);
+    }
     n++;
   }
   if (st == PK_OK && (st = pk_model_add_product(m, id, n, comp, w, NULL, c->err)) != PK_OK) {

@@ -38,12 +38,28 @@ static char *dir_of(const char *path) {
   return d;
 }
 
+/* Fails with a message at the current path extended by key. */
+static pk_status fail_at(pk_jctx *c, const char *key, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static pk_status fail_at(pk_jctx *c, const char *key, const char *fmt, ...) {
+  char msg[PK_ERROR_MESSAGE_MAX];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  size_t len = pk_json_push_key(c, key);
+  pk_status st = pk_json_fail(c, "%s", msg);
+  pk_json_pop(c, len);
+  return st;
+}
+
 static pk_status load_models(pk_scenario *s, pk_jctx *c, const cJSON *root) {
   const cJSON *arr;
   pk_status st = pk_json_array(c, root, "model", 1, &arr);
   if (st != PK_OK) return st;
   int n = cJSON_GetArraySize(arr);
-  if (n == 0) return pk_json_fail(c, "'model' is empty; list compound, receptor and product files");
+  if (n == 0)
+    return fail_at(c, "model", "'model' is empty; list compound, receptor and product files");
   cJSON **docs = calloc((size_t)n, sizeof *docs);
   char **paths = calloc((size_t)n, sizeof *paths);
   char *dir = dir_of(c->file);
@@ -53,7 +69,8 @@ static pk_status load_models(pk_scenario *s, pk_jctx *c, const cJSON *root) {
   for (const cJSON *it = arr->child; it && st == PK_OK; it = it->next, i++) {
     size_t l2 = pk_json_push_index(c, (size_t)i);
     if (!cJSON_IsString(it) || !it->valuestring[0]) {
-      st = pk_json_fail(c, "expected a file path (string), got %s", pk_json_type(it));
+      st = pk_json_fail(c, "expected a model file path (a non-empty string), got %s",
+                        cJSON_IsString(it) ? "an empty string" : pk_json_type(it));
     } else {
       const char *p = it->valuestring;
       size_t need = strlen(dir) + strlen(p) + 1;
@@ -65,7 +82,7 @@ static pk_status load_models(pk_scenario *s, pk_jctx *c, const cJSON *root) {
             c->err->message[0] && st == PK_ERR_IO) {
           size_t used = strlen(c->err->message);
           snprintf(c->err->message + used, sizeof c->err->message - used,
-                   " (named in the scenario at %s)", c->path);
+                   " (model file named in %s at %s)", c->file, c->path);
         }
       }
     }
@@ -76,7 +93,8 @@ static pk_status load_models(pk_scenario *s, pk_jctx *c, const cJSON *root) {
     for (i = 0; i < n && st == PK_OK; i++)
       st = pk_model_load_json(s->model, docs[i], paths[i], pass, c->err);
   if (st == PK_OK && s->model->n_compounds == 0)
-    st = pk_json_fail(c, "the model files name no compound");
+    st = fail_at(c, "model", "the model files name no compound; expected at least one file "
+                 "of kind \"compound\"");
   for (i = 0; docs && i < n; i++) cJSON_Delete(docs[i]);
   for (i = 0; paths && i < n; i++) free(paths[i]);
   free(docs);
@@ -106,8 +124,17 @@ static pk_status load_subject(pk_scenario *s, pk_jctx *c, const cJSON *root) {
     for (const cJSON *it = ov->child; it && st == PK_OK; it = it->next) {
       size_t l3 = pk_json_push_key(c, it->string);
       int i = pk_model_find_compound(s->model, it->string);
-      if (i < 0) st = pk_json_fail(c, "no compound '%s' in the model", it->string);
-      else st = pk_model_apply_overrides(s->model, i, c, it);
+      if (i < 0)
+        st = pk_json_fail(c, "no compound '%s' in the model files; expected the id or name "
+                          "of a loaded compound", it->string);
+      for (const cJSON *jt = ov->child; jt != it && st == PK_OK; jt = jt->next)
+        if (strcmp(jt->string, it->string) == 0)
+          st = pk_json_fail(c, "key '%s' appears more than once in overrides", it->string);
+        else if (pk_model_find_compound(s->model, jt->string) == i)
+          st = pk_json_fail(c, "compound '%s' is overridden twice (as '%s' and '%s'); give "
+                            "each compound one entry", s->model->compound[i].name, jt->string,
+                            it->string);
+      if (st == PK_OK) st = pk_model_apply_overrides(s->model, i, c, it);
       pk_json_pop(c, l3);
     }
     pk_json_pop(c, l2);
@@ -133,6 +160,12 @@ static pk_status load_output(pk_scenario *s, pk_jctx *c, const cJSON *root, doub
   if (st == PK_OK && !(step > 0 && step <= *days * 24)) {
     size_t l2 = pk_json_push_key(c, "step_h");
     st = pk_json_fail(c, "expected an output step in (0, duration] h, got %g", step);
+    pk_json_pop(c, l2);
+  }
+  if (st == PK_OK && *days * 24 / step > 1e8) {
+    size_t l2 = pk_json_push_key(c, "step_h");
+    st = pk_json_fail(c, "%g h over %g days is more than 1e8 output rows; expected a larger "
+                      "step", step, *days);
     pk_json_pop(c, l2);
   }
   const cJSON *am = pk_json_get(out, "amounts");
@@ -224,12 +257,14 @@ static pk_status load_dose_entry(pk_scenario *s, pk_jctx *c, const cJSON *e, dou
   const char *amount_key = prod ? "dose_g" : "dose_mg";
   const char *unit = prod ? "g" : "mg";
   if (prod && (d.product = pk_model_find_product(s->model, prod)) < 0)
-    return pk_json_fail(c, "no product '%s' in the model files", prod);
+    return fail_at(c, "product", "no product '%s' in the model files; expected the id of a "
+                   "loaded product", prod);
   if (comp && (d.compound = pk_model_find_compound(s->model, comp)) < 0)
-    return pk_json_fail(c, "no compound '%s' in the model files", comp);
+    return fail_at(c, "compound", "no compound '%s' in the model files; expected the id or "
+                   "name of a loaded compound", comp);
   if (pk_json_get(e, prod ? "dose_mg" : "dose_g"))
-    return pk_json_fail(c, "a %s is dosed with '%s' (%s)", prod ? "product" : "compound",
-                        amount_key, unit);
+    return fail_at(c, prod ? "dose_mg" : "dose_g", "a %s is dosed with '%s' (%s)",
+                   prod ? "product" : "compound", amount_key, unit);
   if (route) {
     if (strcmp(route, "iv") == 0 && comp) d.route = PK_ROUTE_IV;
     else if (strcmp(route, "oral") != 0) {
@@ -284,10 +319,10 @@ static pk_status load_dose_entry(pk_scenario *s, pk_jctx *c, const cJSON *e, dou
   size_t len = pk_json_push_key(c, "times_of_day_h"), i = 0;
   for (const cJSON *it = tod->child; it && st == PK_OK; it = it->next, i++) {
     size_t l2 = pk_json_push_index(c, i);
-    if (!cJSON_IsNumber(it) || !(it->valuedouble >= 0 && it->valuedouble < 24))
-      st = pk_json_fail(c, "expected a clock time in [0, 24) h, got %s%s",
-                        cJSON_IsNumber(it) ? "" : pk_json_type(it),
-                        cJSON_IsNumber(it) ? "a number out of range" : "");
+    if (!cJSON_IsNumber(it))
+      st = pk_json_fail(c, "expected a clock time in [0, 24) h, got %s", pk_json_type(it));
+    else if (!(it->valuedouble >= 0 && it->valuedouble < 24))
+      st = pk_json_fail(c, "expected a clock time in [0, 24) h, got %g", it->valuedouble);
     pk_json_pop(c, l2);
   }
   pk_json_pop(c, len);
@@ -318,19 +353,19 @@ static pk_status load_dose_entry(pk_scenario *s, pk_jctx *c, const cJSON *e, dou
     const char *step_key = prod ? "step_g" : "step_mg";
     st = pk_json_check_object(c, taper, "a taper", tkeys);
     if (st == PK_OK && pk_json_get(taper, prod ? "step_mg" : "step_g"))
-      st = pk_json_fail(c, "the taper step of a %s is '%s' (%s)", prod ? "product" : "compound",
-                        step_key, unit);
+      st = fail_at(c, prod ? "step_mg" : "step_g", "the taper step of a %s is '%s' (%s)",
+                   prod ? "product" : "compound", step_key, unit);
     if (st == PK_OK) st = pk_json_number(c, taper, step_key, unit, 1, &step);
     if (st == PK_OK) st = pk_json_number(c, taper, "every_days", "days", 1, &every);
     if (st == PK_OK) st = pk_json_number(c, taper, "start_day", "", 0, &start);
     if (st == PK_OK && !(step > 0 && step <= amount))
-      st = pk_json_fail(c, "'%s' must be in (0, %g] %s (the dose), got %g", step_key, amount,
-                        unit, step);
+      st = fail_at(c, step_key, "expected a step in (0, %g] %s (the dose), got %g", amount,
+                   unit, step);
     if (st == PK_OK && !(every >= 1 && is_whole(every)))
-      st = pk_json_fail(c, "'every_days' must be a whole number >= 1, got %g", every);
+      st = fail_at(c, "every_days", "expected a whole number of days >= 1, got %g", every);
     if (st == PK_OK && !(is_whole(start) && start >= first && start <= last))
-      st = pk_json_fail(c, "'start_day' must be a whole day in [%g, %g], got %g", first, last,
-                        start);
+      st = fail_at(c, "start_day", "expected a whole day in [%g, %g] (the entry's days), got %g",
+                   first, last, start);
     pk_json_pop(c, len);
     if (st != PK_OK) return st;
   }
@@ -349,7 +384,7 @@ static pk_status load_dosing(pk_scenario *s, pk_jctx *c, const cJSON *root, doub
   pk_status st = pk_json_array(c, root, "dosing", 1, &arr);
   if (st != PK_OK) return st;
   if (!arr->child)
-    return pk_json_fail(c, "'dosing' is empty: a scenario needs at least one dose");
+    return fail_at(c, "dosing", "'dosing' is empty; expected at least one dosing entry");
   size_t len = pk_json_push_key(c, "dosing"), i = 0;
   for (const cJSON *it = arr->child; it && st == PK_OK; it = it->next, i++) {
     size_t l2 = pk_json_push_index(c, i);

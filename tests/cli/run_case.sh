@@ -1,0 +1,366 @@
+#!/usr/bin/env bash
+# run_case.sh - end-to-end and bad-input tests of the pk command-line tool.
+#
+# usage: run_case.sh PK SOURCE_DIR CASE [ARGS...]
+#
+#   PK          the pk executable under test
+#   SOURCE_DIR  the source tree (models/ and tests/data/ are read from it)
+#   CASE        one of the cases below; "bad" takes arguments:
+#
+#   bad SCENARIO --file TEXT [--path KEYPATH] --expect TEXT [--expect TEXT...]
+#       SCENARIO (relative to tests/data/) must be rejected: exit status 1,
+#       nothing on standard output, standard error naming the file (TEXT, a
+#       file name, with :line:column for syntax errors), the JSON key path
+#       ("TEXT: KEYPATH: " must appear) and every expected TEXT; the -o file
+#       (and --plot image, when gnuplot is available) must not be created; a
+#       previous good output must stay byte-identical and no *.tmp.* file may
+#       be left beside it.
+#
+# Exit status: 0 pass, 1 fail, 77 skipped (ctest SKIP_RETURN_CODE).
+set -u
+
+if [ $# -lt 3 ]; then
+  echo "usage: run_case.sh PK SOURCE_DIR CASE [ARGS...]" >&2
+  exit 1
+fi
+PK=$1
+SRC=$2
+CASE=$3
+shift 3
+DATA=$SRC/tests/data
+GOOD=$DATA/good/two-days.json
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/pk-cli-test.XXXXXX") || exit 1
+trap 'rm -rf "$WORK"' EXIT
+# the tests choose their gnuplot and models explicitly
+unset PK_MODELS_DIR PK_GNUPLOT
+
+failures=0
+fail() {
+  echo "FAIL: $*" >&2
+  failures=$((failures + 1))
+}
+finish() {
+  if [ "$failures" -ne 0 ]; then
+    echo "$CASE: $failures check(s) failed" >&2
+    exit 1
+  fi
+  echo "$CASE: ok"
+  exit 0
+}
+
+# run OUTPREFIX ARGS...: runs pk with ARGS, standard output to OUTPREFIX.out,
+# standard error to OUTPREFIX.err, exit status in $rc.
+run() {
+  local prefix=$1
+  shift
+  "$PK" "$@" >"$prefix.out" 2>"$prefix.err"
+  rc=$?
+}
+
+show_stderr() {
+  echo "--- standard error of pk:" >&2
+  cat "$1.err" >&2
+  echo "---" >&2
+}
+
+expect_rc() { # expect_rc WANT PREFIX WHAT
+  if [ "$rc" -ne "$1" ]; then
+    fail "$3: exit status $rc, expected $1"
+    show_stderr "$2"
+  fi
+}
+
+expect_in() { # expect_in FILE TEXT WHAT
+  if ! grep -qF -- "$2" "$1"; then
+    fail "$3: '$2' not found in $(basename "$1")"
+    echo "--- $(basename "$1"):" >&2
+    cat "$1" >&2
+    echo "---" >&2
+  fi
+}
+
+expect_absent() { # expect_absent PATH WHAT
+  if [ -e "$1" ]; then fail "$2: $1 was created"; fi
+}
+
+expect_no_tmp() { # expect_no_tmp DIR WHAT
+  local left
+  left=$(find "$1" -name '*.tmp.*' | head -n 5)
+  if [ -n "$left" ]; then fail "$2: temporary files left behind: $left"; fi
+}
+
+have_gnuplot() { command -v gnuplot >/dev/null 2>&1; }
+
+png_magic() { # png_magic FILE: true if FILE starts with the PNG signature
+  [ "$(head -c 8 "$1" | od -An -tx1 | tr -d ' \n')" = "89504e470d0a1a0a" ]
+}
+
+# ---------------------------------------------------------------------------
+case_bad() {
+  local scenario=$DATA/$1
+  shift
+  local file="" path="" expects=()
+  while [ $# -gt 0 ]; do
+    case $1 in
+      --file) file=$2; shift 2 ;;
+      --path) path=$2; shift 2 ;;
+      --expect) expects+=("$2"); shift 2 ;;
+      *) echo "bad: unknown argument $1" >&2; exit 1 ;;
+    esac
+  done
+  if [ -z "$file" ] || [ ${#expects[@]} -eq 0 ]; then
+    echo "bad: --file and at least one --expect are required" >&2
+    exit 1
+  fi
+  local plot_args=()
+  if have_gnuplot; then plot_args=(--plot "$WORK/fresh/out.png"); fi
+
+  # 1. no previous output: nothing is created
+  mkdir -p "$WORK/fresh"
+  run "$WORK/fresh" simulate "$scenario" -o "$WORK/fresh/out.csv" "${plot_args[@]}"
+  expect_rc 1 "$WORK/fresh" "rejecting $(basename "$scenario")"
+  expect_in "$WORK/fresh.err" "pk: error: " "error prefix"
+  expect_in "$WORK/fresh.err" "$file" "the file is named"
+  if [ -n "$path" ]; then expect_in "$WORK/fresh.err" "$file: $path: " "the key path is named"; fi
+  for e in "${expects[@]}"; do expect_in "$WORK/fresh.err" "$e" "the expectation is stated"; done
+  if [ -s "$WORK/fresh.out" ]; then fail "something was written to standard output"; fi
+  expect_absent "$WORK/fresh/out.csv" "-o file"
+  expect_absent "$WORK/fresh/out.png" "--plot image"
+  expect_no_tmp "$WORK/fresh" "fresh output directory"
+
+  # 2. standard output: nothing is written to it
+  run "$WORK/stdout" simulate "$scenario"
+  expect_rc 1 "$WORK/stdout" "rejecting $(basename "$scenario") (standard output)"
+  if [ -s "$WORK/stdout.out" ]; then fail "a partial CSV was written to standard output"; fi
+
+  # 3. a previous good output is kept byte for byte
+  mkdir -p "$WORK/prev"
+  local prev_plot=()
+  if have_gnuplot; then prev_plot=(--plot "$WORK/prev/out.png"); fi
+  run "$WORK/good" simulate "$GOOD" -o "$WORK/prev/out.csv" "${prev_plot[@]}"
+  expect_rc 0 "$WORK/good" "the good fixture $GOOD"
+  cp "$WORK/prev/out.csv" "$WORK/ref.csv"
+  if have_gnuplot; then cp "$WORK/prev/out.png" "$WORK/ref.png"; fi
+  run "$WORK/again" simulate "$scenario" -o "$WORK/prev/out.csv" "${prev_plot[@]}"
+  expect_rc 1 "$WORK/again" "rejecting $(basename "$scenario") over a previous output"
+  cmp -s "$WORK/prev/out.csv" "$WORK/ref.csv" || fail "the previous CSV was changed"
+  if have_gnuplot; then
+    cmp -s "$WORK/prev/out.png" "$WORK/ref.png" || fail "the previous image was changed"
+  fi
+  expect_no_tmp "$WORK/prev" "previous output directory"
+  finish
+}
+
+# ---------------------------------------------------------------------------
+# Numeric checks of a trajectory of the default scenario (kratom-taper: run-in
+# of 28 days, taper over days 1-28 at 08:00, 14:00 and 20:00, 35 days hourly).
+check_default_csv() {
+  local csv=$1
+  local header
+  header=$(head -n 1 "$csv")
+  [ "$header" = "time_h,C_mg,C_7oh,ce_mg,ce_7oh,occ,occ_mg,occ_7oh,E,net,tol,W" ] ||
+    fail "header is '$header'"
+  local rows
+  rows=$(($(wc -l <"$csv") - 1))
+  [ "$rows" -eq 841 ] || fail "$rows data rows, expected 841 (0 to 840 h)"
+
+  # the largest intrinsic activity tau/(1+tau) of the ligands, from the model files
+  local emax
+  emax=$(sed -n -E 's/.*"tau": *\{ *"value": *([-0-9.eE+]+).*/\1/p' \
+    "$SRC"/models/compounds/*.json | awk '{ a = $1 / (1 + $1); if (a > m) m = a } END { printf "%.17g", m }')
+  awk -v emax="$emax" -F, '
+    function bad(msg) { printf "row %d (t = %s h): %s\n", NR - 1, $1, msg; nbad++ }
+    function abs(x) { return x < 0 ? -x : x }
+    NR == 1 { next }
+    {
+      if (NF != 12) bad("expected 12 fields, got " NF)
+      if ($1 != NR - 2) bad("time_h is " $1 ", expected " NR - 2)
+      for (j = 1; j <= NF; j++) {
+        if ($j !~ /^-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?$/) bad("column " j " is not a finite number: " $j)
+        else if (j != 10 && $j + 0 < 0) bad("column " j " is negative: " $j)
+      }
+      C = $2; occ = $6; E = $9; net = $10; tol = $11; W = $12
+      if (abs($7 + $8 - occ) > 1e-9) bad("occ_mg + occ_7oh = " $7 + $8 " but occ = " occ)
+      w = tol - E; if (w < 0) w = 0
+      if (abs(W - w) > 1e-9) bad("W = " W " but max(0, tol - E) = " w)
+      if (abs(net - (E - tol)) > 1e-9) bad("net = " net " but E - tol = " E - tol)
+      if (occ >= 1) bad("occ = " occ " >= 1")
+      if (E > emax + 1e-12) bad("E = " E " above the largest tau/(1+tau) = " emax)
+      t = $1 + 0
+      if (NR > 2 && C > prevC) last_rise = t
+      if (t > 672 && C > prevC) bad("C_mg rises after the last dose (day 28 20:00 = 668 h): " prevC " -> " C)
+      if (t == 0) { C0 = C; tol0 = tol }
+      prevC = C
+    }
+    END {
+      if (!(C0 > 0)) { print "C_mg at t = 0 is " C0 ": the 28-day run-in did not dose"; nbad++ }
+      if (!(tol0 > 0)) { print "tol at t = 0 is " tol0 ": the run-in built no tolerance"; nbad++ }
+      if (!(last_rise > 668 && last_rise <= 672)) {
+        print "C_mg last rises at t = " last_rise " h, expected just after the last dose at 668 h"; nbad++
+      }
+      exit nbad > 0
+    }' "$csv" >"$WORK/numeric.txt" ||
+    { fail "numeric checks of $(basename "$csv"):"; head -n 20 "$WORK/numeric.txt" >&2; }
+}
+
+case_end_to_end() {
+  cd "$WORK" || exit 1
+  # standard output first: needs no gnuplot
+  run "$WORK/stdout" simulate
+  expect_rc 0 "$WORK/stdout" "pk simulate (default scenario, standard output)"
+  check_default_csv "$WORK/stdout.out"
+  if ! have_gnuplot; then
+    echo "gnuplot is not installed: the plots are not checked" >&2
+    [ "$failures" -eq 0 ] && exit 77
+    finish
+  fi
+  run "$WORK/png" simulate -o out.csv --plot out.png
+  expect_rc 0 "$WORK/png" "pk simulate -o out.csv --plot out.png"
+  check_default_csv out.csv
+  cmp -s out.csv "$WORK/stdout.out" || fail "out.csv differs from the CSV on standard output"
+  [ -s out.png ] || fail "out.png is missing or empty"
+  [ -s out.png ] && { png_magic out.png || fail "out.png does not start with the PNG signature"; }
+  run "$WORK/svg" simulate -o out2.csv --plot out.svg
+  expect_rc 0 "$WORK/svg" "pk simulate -o out2.csv --plot out.svg"
+  [ -s out.svg ] || fail "out.svg is missing or empty"
+  grep -q "<svg" out.svg || fail "out.svg has no <svg element"
+  cmp -s out.csv out2.csv || fail "two runs of the default scenario differ"
+  expect_no_tmp "$WORK" "output directory"
+  finish
+}
+
+case_help() {
+  run "$WORK/h" --help
+  expect_rc 0 "$WORK/h" "pk --help"
+  expect_in "$WORK/h.out" "usage: pk COMMAND" "pk --help"
+  expect_in "$WORK/h.out" "simulate [SCENARIO]" "pk --help lists simulate"
+  expect_in "$WORK/h.out" "plot CSV" "pk --help lists plot"
+  run "$WORK/help" help
+  expect_rc 0 "$WORK/help" "pk help"
+  cmp -s "$WORK/h.out" "$WORK/help.out" || fail "pk help and pk --help differ"
+  run "$WORK/s" simulate --help
+  expect_rc 0 "$WORK/s" "pk simulate --help"
+  expect_in "$WORK/s.out" "usage: pk simulate [SCENARIO]" "pk simulate --help"
+  expect_in "$WORK/s.out" "docs/scenario-format.md" "pk simulate --help names the format"
+  expect_in "$WORK/s.out" "PK_GNUPLOT" "pk simulate --help names PK_GNUPLOT"
+  run "$WORK/p" plot --help
+  expect_rc 0 "$WORK/p" "pk plot --help"
+  expect_in "$WORK/p.out" "usage: pk plot CSV" "pk plot --help"
+  run "$WORK/v" version
+  expect_rc 0 "$WORK/v" "pk version"
+  expect_in "$WORK/v.out" "pk " "pk version"
+  finish
+}
+
+case_usage_errors() {
+  run "$WORK/u" frobnicate
+  expect_rc 2 "$WORK/u" "pk frobnicate"
+  expect_in "$WORK/u.err" "unknown command 'frobnicate'" "pk frobnicate"
+  expect_in "$WORK/u.err" "usage: pk COMMAND" "pk frobnicate shows the usage"
+  run "$WORK/n"
+  expect_rc 2 "$WORK/n" "pk without a command"
+  expect_in "$WORK/n.err" "usage: pk COMMAND" "pk without a command"
+  run "$WORK/o" simulate --frobnicate
+  expect_rc 2 "$WORK/o" "pk simulate --frobnicate"
+  expect_in "$WORK/o.err" "usage: pk simulate" "pk simulate --frobnicate"
+  run "$WORK/a" simulate "$GOOD" "$GOOD"
+  expect_rc 2 "$WORK/a" "pk simulate with two scenarios"
+  expect_in "$WORK/a.err" "simulate takes one scenario file, got 2" "pk simulate A B"
+  run "$WORK/m" simulate -o
+  expect_rc 2 "$WORK/m" "pk simulate -o without a file"
+  run "$WORK/p" plot "$WORK/x.csv"
+  expect_rc 2 "$WORK/p" "pk plot without -o"
+  expect_in "$WORK/p.err" "plot needs -o FILE.png or -o FILE.svg" "pk plot without -o"
+  finish
+}
+
+case_no_gnuplot() {
+  cd "$WORK" || exit 1
+  PK_GNUPLOT=/nonexistent/gnuplot "$PK" simulate --plot x.png -o y.csv >"$WORK/g.out" 2>"$WORK/g.err"
+  rc=$?
+  expect_rc 1 "$WORK/g" "pk simulate --plot with PK_GNUPLOT=/nonexistent/gnuplot"
+  expect_in "$WORK/g.err" "--plot needs gnuplot" "the message says what is missing"
+  expect_in "$WORK/g.err" "/nonexistent/gnuplot" "the message names the program looked for"
+  expect_in "$WORK/g.err" "nothing was written" "the message says nothing was written"
+  expect_absent x.png "--plot image"
+  expect_absent y.csv "-o file"
+  # pk plot too
+  run "$WORK/good" simulate "$GOOD" -o good.csv
+  expect_rc 0 "$WORK/good" "the good fixture"
+  PK_GNUPLOT=/nonexistent/gnuplot "$PK" plot good.csv -o z.svg >"$WORK/p.out" 2>"$WORK/p.err"
+  rc=$?
+  expect_rc 1 "$WORK/p" "pk plot with PK_GNUPLOT=/nonexistent/gnuplot"
+  expect_in "$WORK/p.err" "needs gnuplot" "pk plot: the message says what is missing"
+  expect_absent z.svg "pk plot image"
+  expect_no_tmp "$WORK" "output directory"
+  finish
+}
+
+case_bad_plot_name() {
+  cd "$WORK" || exit 1
+  run "$WORK/j" simulate "$GOOD" -o y.csv --plot x.jpg
+  expect_rc 1 "$WORK/j" "pk simulate --plot x.jpg"
+  expect_in "$WORK/j.err" "x.jpg: the plot file must end in .png or .svg" "the message"
+  expect_absent y.csv "-o file"
+  expect_absent x.jpg "--plot image"
+  finish
+}
+
+# A failed run, whatever fails, keeps every previous output byte for byte and
+# leaves no temporary file.
+case_keeps_previous_output() {
+  cd "$WORK" || exit 1
+  local plot=()
+  if have_gnuplot; then plot=(--plot out.png); fi
+  run "$WORK/good" simulate "$GOOD" -o out.csv "${plot[@]}"
+  expect_rc 0 "$WORK/good" "the good fixture"
+  cp out.csv ref.csv
+  if have_gnuplot; then cp out.png ref.png; fi
+
+  # a bad scenario
+  run "$WORK/bad" simulate "$DATA/bad/wrong-type.json" -o out.csv "${plot[@]}"
+  expect_rc 1 "$WORK/bad" "a bad scenario"
+  cmp -s out.csv ref.csv || fail "a bad scenario changed the previous CSV"
+  if have_gnuplot; then cmp -s out.png ref.png || fail "a bad scenario changed the previous image"; fi
+  expect_no_tmp "$WORK" "after a bad scenario"
+
+  # a good scenario whose plot fails (gnuplot exits with an error): the CSV
+  # is not replaced either
+  PK_GNUPLOT=false "$PK" simulate "$DATA/good/three-days.json" -o out.csv --plot out.png \
+    >"$WORK/gp.out" 2>"$WORK/gp.err"
+  rc=$?
+  expect_rc 1 "$WORK/gp" "a failing gnuplot"
+  expect_in "$WORK/gp.err" "gnuplot failed" "a failing gnuplot is reported"
+  cmp -s out.csv ref.csv || fail "a failed plot replaced the previous CSV"
+  if have_gnuplot; then
+    cmp -s out.png ref.png || fail "a failed plot changed the previous image"
+  else
+    expect_absent out.png "a failed plot"
+  fi
+  expect_no_tmp "$WORK" "after a failed plot"
+
+  # an output directory that does not exist
+  run "$WORK/nodir" simulate "$GOOD" -o no/such/dir/out.csv
+  expect_rc 1 "$WORK/nodir" "an -o path in a missing directory"
+  expect_in "$WORK/nodir.err" "no/such/dir/out.csv" "the unwritable file is named"
+
+  # a good run replaces the previous output
+  run "$WORK/new" simulate "$DATA/good/three-days.json" -o out.csv
+  expect_rc 0 "$WORK/new" "a second good scenario"
+  cmp -s out.csv ref.csv && fail "a successful run did not replace the previous CSV"
+  expect_in out.csv "time_h,C_mg,C_7oh" "the new CSV"
+  expect_no_tmp "$WORK" "after a good run"
+  finish
+}
+
+case "$CASE" in
+  bad) case_bad "$@" ;;
+  end_to_end) case_end_to_end ;;
+  help) case_help ;;
+  usage_errors) case_usage_errors ;;
+  no_gnuplot) case_no_gnuplot ;;
+  bad_plot_name) case_bad_plot_name ;;
+  keeps_previous_output) case_keeps_previous_output ;;
+  *) echo "run_case.sh: unknown case '$CASE'" >&2; exit 1 ;;
+esac
