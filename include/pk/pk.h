@@ -9,4 +9,5 @@
 #include "pk/trajectory.h"
 #include "pk/sim.h"
 #include "pk/scenario.h"
+#include "pk/nca.h"
 #endif
