@@ -8,7 +8,7 @@ pk_compound_params pk_compound_params_default(void) {
   pk_compound_params p;
   memset(&p, 0, sizeof p);
   p.mw_g_per_mol = p.ka_per_h = p.V_L = p.CL_L_per_h = NAN;
-  p.ke0_per_h = p.K_nM = p.tau = NAN;
+  p.ke0_per_h = p.K_nM = p.tau = p.kon_per_nM_h = p.koff_per_h = NAN;
   for (int k = 0; k < PK_MAX_PERIPHERAL; k++) p.Vp_L[k] = p.Q_L_per_h[k] = NAN;
   p.lag_h = 0.0;
   p.F = 1.0;
@@ -58,11 +58,21 @@ pk_status pk_compound_check(const pk_compound_params *p, const char *file, pk_er
   if (p->binds_receptor) {
     CHECK("ke0", "1/h", p->ke0_per_h, 0, 1, INFINITY);
     CHECK("fu", "", p->fu, 0, 1, 1.0);
-    CHECK("K", "nM", p->K_nM, 0, 1, INFINITY);
     CHECK("tau", "", p->tau, 0, 0, INFINITY);
+    if (p->kinetic_binding) {
+      CHECK("kon", "1/(nM*h)", p->kon_per_nM_h, 0, 1, INFINITY);
+      CHECK("koff", "1/h", p->koff_per_h, 0, 1, INFINITY);
+    } else {
+      CHECK("K", "nM", p->K_nM, 0, 1, INFINITY);
+    }
   }
 #undef CHECK
   return PK_OK;
+}
+
+/* A kinetic ligand's equilibrium constant follows from its rate constants. */
+static void derive_K(pk_compound_params *p) {
+  if (p->binds_receptor && p->kinetic_binding) p->K_nM = p->koff_per_h / p->kon_per_nM_h;
 }
 
 static pk_status check_index(const pk_model *m, int i, pk_error *err) {
@@ -85,6 +95,7 @@ pk_status pk_model_add_compound(pk_model *m, const pk_compound_params *p, int *i
     return pk_err_set(err, PK_ERR_INVALID, NULL, NULL, "compound '%s' (%s) is already loaded",
                       p->id, p->name);
   m->compound[m->n_compounds] = *p;
+  derive_K(&m->compound[m->n_compounds]);
   if (index_out) *index_out = m->n_compounds;
   m->n_compounds++;
   return PK_OK;
@@ -96,6 +107,7 @@ pk_status pk_model_set_compound(pk_model *m, int i, const pk_compound_params *p,
   if (st != PK_OK) return st;
   if ((st = pk_compound_check(p, NULL, err)) != PK_OK) return st;
   m->compound[i] = *p;
+  derive_K(&m->compound[i]);
   return PK_OK;
 }
 

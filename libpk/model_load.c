@@ -7,7 +7,14 @@
 #include "model_load.h"
 
 /* Parameter names as they appear in files and overrides, with their units. */
-typedef enum { GROUP_CORE, GROUP_PERIPH1, GROUP_PERIPH2, GROUP_RECEPTOR } param_group;
+typedef enum {
+  GROUP_CORE,
+  GROUP_PERIPH1,
+  GROUP_PERIPH2,
+  GROUP_RECEPTOR,    /* any ligand */
+  GROUP_EQUILIBRIUM, /* ligand with equilibrium binding */
+  GROUP_KINETIC      /* ligand with kinetic binding */
+} param_group;
 typedef struct param_def {
   const char *key, *unit;
   size_t offset;
@@ -34,8 +41,10 @@ static const param_def PARAMS[] = {
     P("Q2", "L/h", Q_L_per_h[1], GROUP_PERIPH2, 0, 0, INFINITY),
     P("ke0", "1/h", ke0_per_h, GROUP_RECEPTOR, 0, 1, INFINITY),
     P("fu", "1", fu, GROUP_RECEPTOR, 1, 1, 1.0),
-    P("K", "nM", K_nM, GROUP_RECEPTOR, 0, 1, INFINITY),
+    P("K", "nM", K_nM, GROUP_EQUILIBRIUM, 0, 1, INFINITY),
     P("tau", "1", tau, GROUP_RECEPTOR, 0, 0, INFINITY),
+    P("kon", "1/(nM*h)", kon_per_nM_h, GROUP_KINETIC, 0, 1, INFINITY),
+    P("koff", "1/h", koff_per_h, GROUP_KINETIC, 0, 1, INFINITY),
 };
 #undef P
 enum { N_PARAMS = sizeof PARAMS / sizeof PARAMS[0] };
@@ -50,6 +59,8 @@ static int group_present(const pk_compound_params *p, param_group g) {
   case GROUP_PERIPH1: return p->n_peripheral >= 1;
   case GROUP_PERIPH2: return p->n_peripheral >= 2;
   case GROUP_RECEPTOR: return p->binds_receptor;
+  case GROUP_EQUILIBRIUM: return p->binds_receptor && !p->kinetic_binding;
+  case GROUP_KINETIC: return p->binds_receptor && p->kinetic_binding;
   }
   return 0;
 }
@@ -72,8 +83,9 @@ static pk_status read_param(pk_jctx *c, const cJSON *obj, const param_def *d, in
   return st;
 }
 
-static const char *const PARAM_KEYS[] = {"MW", "ka", "lag", "F", "V", "CL", "Vp1", "Q1",
-                                         "Vp2", "Q2", "ke0", "fu", "K", "tau", NULL};
+static const char *const PARAM_KEYS[] = {"MW", "ka",  "lag", "F",   "V",   "CL",
+                                         "Vp1", "Q1", "Vp2", "Q2",  "ke0", "fu",
+                                         "K",  "tau", "kon", "koff", NULL};
 
 /* Reads the "parameters" object of a compound file. */
 static pk_status read_parameters(pk_jctx *c, const cJSON *obj, pk_compound_params *p) {
@@ -84,8 +96,12 @@ static pk_status read_parameters(pk_jctx *c, const cJSON *obj, pk_compound_param
   if (has_vp2 && !has_vp1)
     return pk_json_fail(c, "Vp2/Q2 given without Vp1/Q1; fill the first peripheral compartment first");
   p->n_peripheral = has_vp2 ? 2 : has_vp1 ? 1 : 0;
-  p->binds_receptor = pk_json_get(obj, "K") || pk_json_get(obj, "tau") ||
+  p->kinetic_binding = pk_json_get(obj, "kon") || pk_json_get(obj, "koff");
+  p->binds_receptor = p->kinetic_binding || pk_json_get(obj, "K") || pk_json_get(obj, "tau") ||
                       pk_json_get(obj, "ke0") || pk_json_get(obj, "fu");
+  if (p->kinetic_binding && pk_json_get(obj, "K"))
+    return pk_json_fail(c, "give either K (equilibrium binding) or kon and koff (kinetic "
+                        "binding, K = koff/kon), not both");
   for (int k = 0; k < N_PARAMS; k++) {
     const param_def *d = &PARAMS[k];
     if (!group_present(p, d->group)) continue;
