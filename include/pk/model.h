@@ -95,10 +95,17 @@ PK_API int pk_model_find_product(const pk_model *m, const char *id_or_name);
 PK_API pk_status pk_model_get_compound(const pk_model *m, int i, pk_compound_params *out,
                                        pk_error *err);
 /* Content of product p: number of compounds, and for k < count, compound
- * index and mass fraction. */
+ * index and content per dose unit: a mass fraction (w/w) for products dosed
+ * in g, mg per unit for products dosed in units (tablets, films...), mg/h per
+ * unit for patches (see pk_model_product_dose_unit). */
 PK_API size_t pk_model_product_size(const pk_model *m, int p);
 PK_API pk_status pk_model_product_content(const pk_model *m, int p, size_t k, int *compound,
                                           double *w_frac, pk_error *err);
+
+/* The unit a dose of product p is counted in ("g", "tablet", "patch"...) and
+ * its route ("oral", "sublingual", "transdermal"...); NULL if p is out of range. */
+PK_API const char *pk_model_product_dose_unit(const pk_model *m, int p);
+PK_API const char *pk_model_product_route(const pk_model *m, int p);
 
 /* Loads one model file (JSON) into m: a compound (with its conversions to
  * compounds already in m), a product, or a receptor description. The format
