@@ -15,11 +15,28 @@ typedef struct pk_conversion {
   double f_first_pass; /* fraction of from's absorption flux entering `to` */
 } pk_conversion;
 
+/* What one unit of a product's dose carries of each compound. */
+typedef enum {
+  PK_CONTENT_W_W = 0,         /* mass fraction; doses in g of product */
+  PK_CONTENT_MG_PER_UNIT = 1, /* mg per unit (tablet, film, mL...); doses in units */
+  PK_CONTENT_MG_PER_H = 2     /* mg/h delivered per unit over release_h (patches) */
+} pk_content_kind;
+
 typedef struct pk_product {
   char id[PK_ID_MAX];
+  char name[PK_NAME_MAX * 2];
+  char form[PK_NAME_MAX];      /* tablet, patch, powder... (descriptive) */
+  char route_name[PK_ID_MAX];  /* oral, sublingual, transdermal... */
+  char dose_unit[PK_ID_MAX];   /* g, tablet, patch... */
+  pk_route route;
+  pk_content_kind content_kind;
+  double release_h;            /* 0: bolus; > 0: zero-order input over this time */
   size_t n;
   int compound[PK_MAX_COMPOUNDS];
-  double w_frac[PK_MAX_COMPOUNDS];
+  double content[PK_MAX_COMPOUNDS];   /* w/w, mg/unit or mg/h, per content_kind */
+  double ka_per_h[PK_MAX_COMPOUNDS];  /* route-specific absorption; NaN: compound's */
+  double F[PK_MAX_COMPOUNDS];
+  double lag_h[PK_MAX_COMPOUNDS];
 } pk_product;
 
 struct pk_model {
@@ -51,6 +68,9 @@ pk_status pk_err_nomem(pk_error *err);
 pk_trajectory *pk_trajectory_alloc(size_t cols, size_t rows_hint);
 pk_status pk_trajectory_set_name(pk_trajectory *t, size_t j, const char *name);
 pk_status pk_trajectory_append(pk_trajectory *t, const double *row);
+
+/* Adds a fully described product after checking it (model.c). */
+pk_status pk_model_add_product_full(pk_model *m, const pk_product *p, pk_error *err);
 
 /* Checks a compound's parameters; path_prefix names where they came from
  * (e.g. a file) and may be NULL. */

@@ -8,7 +8,7 @@ pk_compound_params pk_compound_params_default(void) {
   pk_compound_params p;
   memset(&p, 0, sizeof p);
   p.mw_g_per_mol = p.ka_per_h = p.V_L = p.CL_L_per_h = NAN;
-  p.ke0_per_h = p.K_nM = p.tau = NAN;
+  p.ke0_per_h = p.K_nM = p.tau = p.kon_per_nM_h = p.koff_per_h = NAN;
   for (int k = 0; k < PK_MAX_PERIPHERAL; k++) p.Vp_L[k] = p.Q_L_per_h[k] = NAN;
   p.lag_h = 0.0;
   p.F = 1.0;
@@ -58,11 +58,21 @@ pk_status pk_compound_check(const pk_compound_params *p, const char *file, pk_er
   if (p->binds_receptor) {
     CHECK("ke0", "1/h", p->ke0_per_h, 0, 1, INFINITY);
     CHECK("fu", "", p->fu, 0, 1, 1.0);
-    CHECK("K", "nM", p->K_nM, 0, 1, INFINITY);
     CHECK("tau", "", p->tau, 0, 0, INFINITY);
+    if (p->kinetic_binding) {
+      CHECK("kon", "1/(nM*h)", p->kon_per_nM_h, 0, 1, INFINITY);
+      CHECK("koff", "1/h", p->koff_per_h, 0, 1, INFINITY);
+    } else {
+      CHECK("K", "nM", p->K_nM, 0, 1, INFINITY);
+    }
   }
 #undef CHECK
   return PK_OK;
+}
+
+/* A kinetic ligand's equilibrium constant follows from its rate constants. */
+static void derive_K(pk_compound_params *p) {
+  if (p->binds_receptor && p->kinetic_binding) p->K_nM = p->koff_per_h / p->kon_per_nM_h;
 }
 
 static pk_status check_index(const pk_model *m, int i, pk_error *err) {
@@ -85,6 +95,7 @@ pk_status pk_model_add_compound(pk_model *m, const pk_compound_params *p, int *i
     return pk_err_set(err, PK_ERR_INVALID, NULL, NULL, "compound '%s' (%s) is already loaded",
                       p->id, p->name);
   m->compound[m->n_compounds] = *p;
+  derive_K(&m->compound[m->n_compounds]);
   if (index_out) *index_out = m->n_compounds;
   m->n_compounds++;
   return PK_OK;
@@ -96,6 +107,7 @@ pk_status pk_model_set_compound(pk_model *m, int i, const pk_compound_params *p,
   if (st != PK_OK) return st;
   if ((st = pk_compound_check(p, NULL, err)) != PK_OK) return st;
   m->compound[i] = *p;
+  derive_K(&m->compound[i]);
   return PK_OK;
 }
 
@@ -133,6 +145,49 @@ pk_status pk_model_add_conversion(pk_model *m, int from, int to, double fm,
   return PK_OK;
 }
 
+pk_status pk_model_add_product_full(pk_model *m, const pk_product *p, pk_error *err) {
+  if (!m || !p || !p->id[0])
+    return pk_err_set(err, PK_ERR_INVALID, NULL, NULL, "a product needs an id");
+  if (pk_model_find_product(m, p->id) >= 0)
+    return pk_err_set(err, PK_ERR_INVALID, NULL, NULL, "product '%s' is already loaded", p->id);
+  if (m->n_products == PK_MAX_PRODUCTS)
+    return pk_err_set(err, PK_ERR_RANGE, NULL, NULL, "at most %d products", PK_MAX_PRODUCTS);
+  if (p->n == 0 || p->n > PK_MAX_COMPOUNDS)
+    return pk_err_set(err, PK_ERR_INVALID, NULL, NULL,
+                      "product '%s' must contain 1 to %d compounds", p->id, PK_MAX_COMPOUNDS);
+  if (!(isfinite(p->release_h) && p->release_h >= 0))
+    return pk_err_set(err, PK_ERR_INVALID, NULL, NULL,
+                      "product '%s': release time must be finite and >= 0 h, got %g", p->id,
+                      p->release_h);
+  if (p->content_kind == PK_CONTENT_MG_PER_H && !(p->release_h > 0))
+    return pk_err_set(err, PK_ERR_INVALID, NULL, NULL,
+                      "product '%s' delivers mg/h and needs a release time > 0 h", p->id);
+  double total = 0;
+  for (size_t k = 0; k < p->n; k++) {
+    pk_status st = check_index(m, p->compound[k], err);
+    if (st != PK_OK) return st;
+    double x = p->content[k];
+    int w = p->content_kind == PK_CONTENT_W_W;
+    if (!(isfinite(x) && x >= 0 && (!w || x <= 1)))
+      return pk_err_set(err, PK_ERR_INVALID, NULL, NULL,
+                        "product '%s': content of '%s' must be %s, got %g", p->id,
+                        m->compound[p->compound[k]].id,
+                        w ? "a mass fraction in [0, 1]" : "finite and >= 0", x);
+    for (size_t j = 0; j < k; j++)
+      if (p->compound[j] == p->compound[k])
+        return pk_err_set(err, PK_ERR_INVALID, NULL, NULL,
+                          "product '%s' lists compound '%s' twice", p->id,
+                          m->compound[p->compound[k]].id);
+    total += x;
+  }
+  if (p->content_kind == PK_CONTENT_W_W && total > 1.0)
+    return pk_err_set(err, PK_ERR_INVALID, NULL, NULL,
+                      "product '%s': contents sum to %g, more than the whole product", p->id,
+                      total);
+  m->product[m->n_products++] = *p;
+  return PK_OK;
+}
+
 pk_status pk_model_add_product(pk_model *m, const char *id, size_t n, const int *compound,
                                const double *w_frac, int *index_out, pk_error *err) {
   if (!m || !id || !id[0])
@@ -140,35 +195,26 @@ pk_status pk_model_add_product(pk_model *m, const char *id, size_t n, const int 
   if (strlen(id) >= PK_ID_MAX)
     return pk_err_set(err, PK_ERR_INVALID, NULL, NULL, "product id '%s' is longer than %d",
                       id, PK_ID_MAX - 1);
-  if (pk_model_find_product(m, id) >= 0)
-    return pk_err_set(err, PK_ERR_INVALID, NULL, NULL, "product '%s' is already loaded", id);
-  if (m->n_products == PK_MAX_PRODUCTS)
-    return pk_err_set(err, PK_ERR_RANGE, NULL, NULL, "at most %d products", PK_MAX_PRODUCTS);
-  if (n == 0 || n > PK_MAX_COMPOUNDS)
+  if (n > PK_MAX_COMPOUNDS)
     return pk_err_set(err, PK_ERR_INVALID, NULL, NULL,
                       "product '%s' must contain 1 to %d compounds", id, PK_MAX_COMPOUNDS);
-  pk_product *p = &m->product[m->n_products];
-  memset(p, 0, sizeof *p);
-  double total = 0;
+  pk_product p;
+  memset(&p, 0, sizeof p);
+  snprintf(p.id, sizeof p.id, "%s", id);
+  snprintf(p.name, sizeof p.name, "%s", id);
+  snprintf(p.route_name, sizeof p.route_name, "oral");
+  snprintf(p.dose_unit, sizeof p.dose_unit, "g");
+  p.route = PK_ROUTE_ORAL;
+  p.content_kind = PK_CONTENT_W_W;
+  p.n = n;
   for (size_t k = 0; k < n; k++) {
-    pk_status st = check_index(m, compound[k], err);
-    if (st != PK_OK) return st;
-    if (!(isfinite(w_frac[k]) && w_frac[k] >= 0 && w_frac[k] <= 1))
-      return pk_err_set(err, PK_ERR_INVALID, NULL, NULL,
-                        "product '%s': content of '%s' must be a mass fraction in [0, 1], got %g",
-                        id, m->compound[compound[k]].id, w_frac[k]);
-    total += w_frac[k];
-    p->compound[k] = compound[k];
-    p->w_frac[k] = w_frac[k];
+    p.compound[k] = compound[k];
+    p.content[k] = w_frac[k];
+    p.ka_per_h[k] = p.F[k] = p.lag_h[k] = NAN;
   }
-  if (total > 1.0)
-    return pk_err_set(err, PK_ERR_INVALID, NULL, NULL,
-                      "product '%s': contents sum to %g, more than the whole product", id, total);
-  snprintf(p->id, sizeof p->id, "%s", id);
-  p->n = n;
-  if (index_out) *index_out = m->n_products;
-  m->n_products++;
-  return PK_OK;
+  pk_status st = pk_model_add_product_full(m, &p, err);
+  if (st == PK_OK && index_out) *index_out = m->n_products - 1;
+  return st;
 }
 
 pk_status pk_model_set_adaptation(pk_model *m, double k_tol_per_h, pk_error *err) {
@@ -217,6 +263,14 @@ pk_status pk_model_product_content(const pk_model *m, int p, size_t k, int *comp
     return pk_err_set(err, PK_ERR_RANGE, NULL, NULL, "product %d content %zu out of range", p,
                       k);
   *compound = m->product[p].compound[k];
-  *w_frac = m->product[p].w_frac[k];
+  *w_frac = m->product[p].content[k];
   return PK_OK;
+}
+
+const char *pk_model_product_dose_unit(const pk_model *m, int p) {
+  return (m && p >= 0 && p < m->n_products) ? m->product[p].dose_unit : NULL;
+}
+
+const char *pk_model_product_route(const pk_model *m, int p) {
+  return (m && p >= 0 && p < m->n_products) ? m->product[p].route_name : NULL;
 }

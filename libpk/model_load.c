@@ -7,7 +7,14 @@
 #include "model_load.h"
 
 /* Parameter names as they appear in files and overrides, with their units. */
-typedef enum { GROUP_CORE, GROUP_PERIPH1, GROUP_PERIPH2, GROUP_RECEPTOR } param_group;
+typedef enum {
+  GROUP_CORE,
+  GROUP_PERIPH1,
+  GROUP_PERIPH2,
+  GROUP_RECEPTOR,    /* any ligand */
+  GROUP_EQUILIBRIUM, /* ligand with equilibrium binding */
+  GROUP_KINETIC      /* ligand with kinetic binding */
+} param_group;
 typedef struct param_def {
   const char *key, *unit;
   size_t offset;
@@ -34,8 +41,10 @@ static const param_def PARAMS[] = {
     P("Q2", "L/h", Q_L_per_h[1], GROUP_PERIPH2, 0, 0, INFINITY),
     P("ke0", "1/h", ke0_per_h, GROUP_RECEPTOR, 0, 1, INFINITY),
     P("fu", "1", fu, GROUP_RECEPTOR, 1, 1, 1.0),
-    P("K", "nM", K_nM, GROUP_RECEPTOR, 0, 1, INFINITY),
+    P("K", "nM", K_nM, GROUP_EQUILIBRIUM, 0, 1, INFINITY),
     P("tau", "1", tau, GROUP_RECEPTOR, 0, 0, INFINITY),
+    P("kon", "1/(nM*h)", kon_per_nM_h, GROUP_KINETIC, 0, 1, INFINITY),
+    P("koff", "1/h", koff_per_h, GROUP_KINETIC, 0, 1, INFINITY),
 };
 #undef P
 enum { N_PARAMS = sizeof PARAMS / sizeof PARAMS[0] };
@@ -50,6 +59,8 @@ static int group_present(const pk_compound_params *p, param_group g) {
   case GROUP_PERIPH1: return p->n_peripheral >= 1;
   case GROUP_PERIPH2: return p->n_peripheral >= 2;
   case GROUP_RECEPTOR: return p->binds_receptor;
+  case GROUP_EQUILIBRIUM: return p->binds_receptor && !p->kinetic_binding;
+  case GROUP_KINETIC: return p->binds_receptor && p->kinetic_binding;
   }
   return 0;
 }
@@ -72,8 +83,9 @@ static pk_status read_param(pk_jctx *c, const cJSON *obj, const param_def *d, in
   return st;
 }
 
-static const char *const PARAM_KEYS[] = {"MW", "ka", "lag", "F", "V", "CL", "Vp1", "Q1",
-                                         "Vp2", "Q2", "ke0", "fu", "K", "tau", NULL};
+static const char *const PARAM_KEYS[] = {"MW", "ka",  "lag", "F",   "V",   "CL",
+                                         "Vp1", "Q1", "Vp2", "Q2",  "ke0", "fu",
+                                         "K",  "tau", "kon", "koff", NULL};
 
 /* Reads the "parameters" object of a compound file. */
 static pk_status read_parameters(pk_jctx *c, const cJSON *obj, pk_compound_params *p) {
@@ -84,8 +96,12 @@ static pk_status read_parameters(pk_jctx *c, const cJSON *obj, pk_compound_param
   if (has_vp2 && !has_vp1)
     return pk_json_fail(c, "Vp2/Q2 given without Vp1/Q1; fill the first peripheral compartment first");
   p->n_peripheral = has_vp2 ? 2 : has_vp1 ? 1 : 0;
-  p->binds_receptor = pk_json_get(obj, "K") || pk_json_get(obj, "tau") ||
+  p->kinetic_binding = pk_json_get(obj, "kon") || pk_json_get(obj, "koff");
+  p->binds_receptor = p->kinetic_binding || pk_json_get(obj, "K") || pk_json_get(obj, "tau") ||
                       pk_json_get(obj, "ke0") || pk_json_get(obj, "fu");
+  if (p->kinetic_binding && pk_json_get(obj, "K"))
+    return pk_json_fail(c, "give either K (equilibrium binding) or kon and koff (kinetic "
+                        "binding, K = koff/kon), not both");
   for (int k = 0; k < N_PARAMS; k++) {
     const param_def *d = &PARAMS[k];
     if (!group_present(p, d->group)) continue;
@@ -196,25 +212,79 @@ static pk_status load_formation(pk_model *m, pk_jctx *c, const cJSON *root) {
   return st;
 }
 
-static pk_status load_product(pk_model *m, pk_jctx *c, const cJSON *root) {
-  static const char *const keys[] = {"kind", "id", "name", "description", "content",
-                                     "notes", NULL};
-  pk_status st = pk_json_check_object(c, root, "a product file", keys);
+/* Fails at the current path extended by key. */
+static pk_status fail_key(pk_jctx *c, const char *key, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static pk_status fail_key(pk_jctx *c, const char *key, const char *fmt, ...) {
+  char msg[PK_ERROR_MESSAGE_MAX];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  size_t len = pk_json_push_key(c, key);
+  pk_status st = pk_json_fail(c, "%s", msg);
+  pk_json_pop(c, len);
+  return st;
+}
+
+static const struct {
+  const char *name;
+  pk_route route;
+} ROUTES[] = {{"oral", PK_ROUTE_ORAL},          {"sublingual", PK_ROUTE_DEPOT},
+              {"buccal", PK_ROUTE_DEPOT},        {"intranasal", PK_ROUTE_DEPOT},
+              {"intramuscular", PK_ROUTE_DEPOT}, {"subcutaneous", PK_ROUTE_DEPOT},
+              {"transdermal", PK_ROUTE_DEPOT},   {"rectal", PK_ROUTE_DEPOT},
+              {"intravenous", PK_ROUTE_IV}};
+
+/* Copies an optional descriptive string of at most cap - 1 characters. */
+static pk_status copy_text(pk_jctx *c, const cJSON *root, const char *key, int required,
+                           char *dst, size_t cap) {
+  const char *v = NULL;
+  pk_status st = pk_json_string(c, root, key, required, &v);
+  if (st != PK_OK || !v) return st;
+  if (strlen(v) >= cap) {
+    size_t len = pk_json_push_key(c, key);
+    st = pk_json_fail(c, "expected at most %zu characters, got %zu", cap - 1, strlen(v));
+    pk_json_pop(c, len);
+    return st;
+  }
+  memcpy(dst, v, strlen(v) + 1);
+  return PK_OK;
+}
+
+static pk_status read_route(pk_jctx *c, const cJSON *root, pk_product *p) {
+  snprintf(p->route_name, sizeof p->route_name, "oral");
+  p->route = PK_ROUTE_ORAL;
+  pk_status st = copy_text(c, root, "route", 0, p->route_name, sizeof p->route_name);
   if (st != PK_OK) return st;
-  char id[PK_ID_MAX];
-  const char *name = NULL;
-  if ((st = copy_name(c, root, "id", id, sizeof id)) != PK_OK) return st;
-  if ((st = pk_json_string(c, root, "name", 1, &name)) != PK_OK) return st;
+  for (size_t k = 0; k < sizeof ROUTES / sizeof ROUTES[0]; k++)
+    if (strcmp(ROUTES[k].name, p->route_name) == 0) {
+      p->route = ROUTES[k].route;
+      return PK_OK;
+    }
+  size_t len = pk_json_push_key(c, "route");
+  st = pk_json_fail(c, "unknown route '%s'; expected oral, sublingual, buccal, intranasal, "
+                    "intramuscular, subcutaneous, transdermal, rectal or intravenous",
+                    p->route_name);
+  pk_json_pop(c, len);
+  return st;
+}
+
+/* "content": {"<compound>": {"value": x, "unit": u, "source": ...}}, u being
+ * "w/w" (doses in g), "mg/h" (transdermal) or "mg/<dose unit>". */
+static pk_status read_content(pk_model *m, pk_jctx *c, const cJSON *root, pk_product *p) {
   const cJSON *content = pk_json_get(root, "content");
   if (!cJSON_IsObject(content) || !content->child)
     return pk_json_fail(c, "missing or empty 'content': an object mapping compound names to "
-                        "{\"value\": mass fraction, \"unit\": \"w/w\", \"source\": ...}");
-  int comp[PK_MAX_COMPOUNDS];
-  double w[PK_MAX_COMPOUNDS];
-  size_t n = 0;
+                        "{\"value\": ..., \"unit\": ..., \"source\": ...}");
+  char unit[PK_ID_MAX + 8];
+  if (p->content_kind == PK_CONTENT_W_W) snprintf(unit, sizeof unit, "w/w");
+  else if (p->content_kind == PK_CONTENT_MG_PER_H) snprintf(unit, sizeof unit, "mg/h");
+  else snprintf(unit, sizeof unit, "mg/%s", p->dose_unit);
+  pk_status st = PK_OK;
   size_t len = pk_json_push_key(c, "content");
   for (const cJSON *it = content->child; it && st == PK_OK; it = it->next) {
-    if (n == PK_MAX_COMPOUNDS) {
+    if (p->n == PK_MAX_COMPOUNDS) {
       st = pk_json_fail(c, "at most %d compounds in a product", PK_MAX_COMPOUNDS);
       break;
     }
@@ -222,31 +292,110 @@ static pk_status load_product(pk_model *m, pk_jctx *c, const cJSON *root) {
     for (const cJSON *jt = it->next; jt && st == PK_OK; jt = jt->next)
       if (strcmp(jt->string, it->string) == 0)
         st = pk_json_fail(c, "key '%s' appears more than once in the content", it->string);
-    comp[n] = st == PK_OK ? pk_model_find_compound(m, it->string) : -1;
-    if (st == PK_OK && comp[n] < 0)
+    int i = st == PK_OK ? pk_model_find_compound(m, it->string) : -1;
+    if (st == PK_OK && i < 0)
       st = pk_json_fail(c, "product '%s' contains '%s', which is not a loaded compound: the "
-                        "model files must include its compound file", id, it->string);
-    for (size_t k = 0; k < n && st == PK_OK; k++)
-      if (comp[k] == comp[n])
+                        "model files must include its compound file", p->id, it->string);
+    for (size_t k = 0; k < p->n && st == PK_OK; k++)
+      if (p->compound[k] == i)
         st = pk_json_fail(c, "compound '%s' is listed twice in the content (by id and by "
                           "name)", it->string);
     pk_json_pop(c, l2);
     if (st != PK_OK) break;
-    st = pk_json_param(c, content, it->string, "w/w", 1, 1, &w[n]);
-    if (st == PK_OK && !(w[n] >= 0 && w[n] <= 1)) {
+    double x = NAN;
+    st = pk_json_param(c, content, it->string, unit, 1, 1, &x);
+    int w = p->content_kind == PK_CONTENT_W_W;
+    if (st == PK_OK && !(x >= 0 && (!w || x <= 1))) {
       l2 = pk_json_push_key(c, it->string);
       size_t l3 = pk_json_push_key(c, "value");
-      st = pk_json_fail(c, "expected a mass fraction in [0, 1] w/w, got %g", w[n]);
+      st = pk_json_fail(c, "expected %s %s, got %g", w ? "a mass fraction in [0, 1]" : "a value >= 0",
+                        unit, x);
       pk_json_pop(c, l3);
       pk_json_pop(c, l2);
     }
-    n++;
+    p->compound[p->n] = i;
+    p->content[p->n] = x;
+    p->ka_per_h[p->n] = p->F[p->n] = p->lag_h[p->n] = NAN;
+    p->n++;
   }
-  if (st == PK_OK && (st = pk_model_add_product(m, id, n, comp, w, NULL, c->err)) != PK_OK) {
+  pk_json_pop(c, len);
+  return st;
+}
+
+/* "absorption": {"<compound>": {"ka", "F", "lag"}}: route-specific absorption,
+ * required (ka) for every compound of a depot route other than oral. */
+static pk_status read_absorption(pk_model *m, pk_jctx *c, const cJSON *root, pk_product *p) {
+  static const char *const keys[] = {"ka", "F", "lag", NULL};
+  const cJSON *ab = pk_json_get(root, "absorption");
+  pk_status st = PK_OK;
+  size_t len = pk_json_push_key(c, "absorption");
+  if (ab && p->route == PK_ROUTE_IV)
+    st = pk_json_fail(c, "an intravenous product has no absorption");
+  else if (ab && !cJSON_IsObject(ab))
+    st = pk_json_fail(c, "expected an object mapping compound names to {ka, F, lag}, got %s",
+                      pk_json_type(ab));
+  for (const cJSON *it = ab ? ab->child : NULL; it && st == PK_OK; it = it->next) {
+    size_t l2 = pk_json_push_key(c, it->string);
+    int i = pk_model_find_compound(m, it->string), k = -1;
+    for (size_t j = 0; j < p->n; j++)
+      if (p->compound[j] == i) k = (int)j;
+    if (k < 0) st = pk_json_fail(c, "'%s' is not in the product's content", it->string);
+    if (st == PK_OK) st = pk_json_check_object(c, it, "an absorption", keys);
+    if (st == PK_OK) st = pk_json_param(c, it, "ka", "1/h", 1, 0, &p->ka_per_h[k]);
+    if (st == PK_OK) st = pk_json_param(c, it, "F", "1", 1, 0, &p->F[k]);
+    if (st == PK_OK) st = pk_json_param(c, it, "lag", "h", 1, 0, &p->lag_h[k]);
+    if (st == PK_OK && !isnan(p->ka_per_h[k]) && !(p->ka_per_h[k] > 0))
+      st = pk_json_fail(c, "ka must be > 0 1/h, got %g", p->ka_per_h[k]);
+    if (st == PK_OK && !isnan(p->F[k]) && !(p->F[k] > 0 && p->F[k] <= 1))
+      st = pk_json_fail(c, "F must be in (0, 1], got %g", p->F[k]);
+    if (st == PK_OK && !isnan(p->lag_h[k]) && !(p->lag_h[k] >= 0))
+      st = pk_json_fail(c, "lag must be >= 0 h, got %g", p->lag_h[k]);
+    pk_json_pop(c, l2);
+  }
+  for (size_t k = 0; k < p->n && st == PK_OK && p->route == PK_ROUTE_DEPOT; k++)
+    if (isnan(p->ka_per_h[k]) && p->content[k] > 0)
+      st = pk_json_fail(c, "a %s product needs its own ka for '%s' (the compound's ka is for "
+                        "the oral route)", p->route_name, m->compound[p->compound[k]].name);
+  pk_json_pop(c, len);
+  return st;
+}
+
+static pk_status load_product(pk_model *m, pk_jctx *c, const cJSON *root) {
+  static const char *const keys[] = {"kind",    "id",         "name",      "description",
+                                     "form",    "route",      "dose_unit", "content",
+                                     "absorption", "release_h", "notes",   NULL};
+  pk_status st = pk_json_check_object(c, root, "a product file", keys);
+  if (st != PK_OK) return st;
+  pk_product p;
+  memset(&p, 0, sizeof p);
+  snprintf(p.dose_unit, sizeof p.dose_unit, "g");
+  if ((st = copy_name(c, root, "id", p.id, sizeof p.id)) != PK_OK ||
+      (st = copy_text(c, root, "name", 1, p.name, sizeof p.name)) != PK_OK ||
+      (st = copy_text(c, root, "form", 0, p.form, sizeof p.form)) != PK_OK ||
+      (st = read_route(c, root, &p)) != PK_OK)
+    return st;
+  if (pk_json_get(root, "dose_unit") &&
+      (st = copy_name(c, root, "dose_unit", p.dose_unit, sizeof p.dose_unit)) != PK_OK)
+    return st;
+  int transdermal = strcmp(p.route_name, "transdermal") == 0;
+  int per_gram = strcmp(p.dose_unit, "g") == 0;
+  if (transdermal && per_gram)
+    return fail_key(c, "dose_unit", "a transdermal product is dosed in units (e.g. \"patch\"), "
+                    "not g");
+  p.content_kind = per_gram ? PK_CONTENT_W_W
+                   : transdermal ? PK_CONTENT_MG_PER_H : PK_CONTENT_MG_PER_UNIT;
+  if ((st = pk_json_param(c, root, "release_h", "h", 1, transdermal, &p.release_h)) != PK_OK)
+    return st;
+  if (!(isfinite(p.release_h) && p.release_h >= 0) || (transdermal && !(p.release_h > 0)))
+    return fail_key(c, "release_h", "expected a release time %s h, got %g",
+                    transdermal ? "> 0" : ">= 0", p.release_h);
+  if ((st = read_content(m, c, root, &p)) != PK_OK ||
+      (st = read_absorption(m, c, root, &p)) != PK_OK)
+    return st;
+  if ((st = pk_model_add_product_full(m, &p, c->err)) != PK_OK) {
     snprintf(c->err->file, sizeof c->err->file, "%s", c->file);
     snprintf(c->err->path, sizeof c->err->path, "%s", c->path);
   }
-  pk_json_pop(c, len);
   return st;
 }
 

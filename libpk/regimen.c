@@ -11,34 +11,65 @@ void pk_regimen_free(pk_regimen *r) {
   free(r);
 }
 
-pk_status pk_regimen_add_dose(pk_regimen *r, int compound, pk_route route, double t_h,
-                              double amount_mg, pk_error *err) {
-  if (!isfinite(t_h))
-    return pk_err_set(err, PK_ERR_INVALID, NULL, NULL, "dose time must be finite, got %g h",
-                      t_h);
-  if (!(isfinite(amount_mg) && amount_mg >= 0.0))
-    return pk_err_set(err, PK_ERR_INVALID, NULL, NULL,
-                      "dose amount must be finite and >= 0 mg, got %g", amount_mg);
-  if (compound < 0)
+pk_dose pk_dose_default(void) {
+  return (pk_dose){.t_h = 0.0, .compound = 0, .route = PK_ROUTE_ORAL, .amount_mg = 0.0,
+                   .duration_h = 0.0, .ka_per_h = NAN, .F = NAN, .lag_h = NAN};
+}
+
+static pk_status check_dose(const pk_dose *d, pk_error *err) {
+#define BAD(...) return pk_err_set(err, PK_ERR_INVALID, NULL, NULL, __VA_ARGS__)
+  if (!isfinite(d->t_h)) BAD("dose time must be finite, got %g h", d->t_h);
+  if (!(isfinite(d->amount_mg) && d->amount_mg >= 0.0))
+    BAD("dose amount must be finite and >= 0 mg, got %g", d->amount_mg);
+  if (d->compound < 0)
     return pk_err_set(err, PK_ERR_RANGE, NULL, NULL, "compound index %d is negative",
-                      compound);
-  if (route != PK_ROUTE_ORAL && route != PK_ROUTE_IV)
-    return pk_err_set(err, PK_ERR_INVALID, NULL, NULL, "unknown route %d", (int)route);
+                      d->compound);
+  if (d->route != PK_ROUTE_ORAL && d->route != PK_ROUTE_IV && d->route != PK_ROUTE_DEPOT)
+    BAD("unknown route %d", (int)d->route);
+  if (!(isfinite(d->duration_h) && d->duration_h >= 0.0))
+    BAD("input duration must be finite and >= 0 h, got %g", d->duration_h);
+  if (!isnan(d->ka_per_h) && !(isfinite(d->ka_per_h) && d->ka_per_h > 0))
+    BAD("absorption rate ka must be finite and > 0 1/h, got %g", d->ka_per_h);
+  if (!isnan(d->F) && !(d->F > 0 && d->F <= 1)) BAD("F must be in (0, 1], got %g", d->F);
+  if (!isnan(d->lag_h) && !(isfinite(d->lag_h) && d->lag_h >= 0))
+    BAD("lag time must be finite and >= 0 h, got %g", d->lag_h);
+#undef BAD
+  return PK_OK;
+}
+
+pk_status pk_regimen_add(pk_regimen *r, const pk_dose *d, pk_error *err) {
+  if (!r || !d) return pk_err_set(err, PK_ERR_INVALID, NULL, NULL, "no regimen or dose");
+  pk_status st = check_dose(d, err);
+  if (st != PK_OK) return st;
   if (r->n == r->cap) {
     size_t cap = r->cap ? 2 * r->cap : 64;
-    pk_dose *d = realloc(r->dose, cap * sizeof *d);
-    if (!d) return pk_err_nomem(err);
-    r->dose = d;
+    pk_dose *nd = realloc(r->dose, cap * sizeof *nd);
+    if (!nd) return pk_err_nomem(err);
+    r->dose = nd;
     r->cap = cap;
   }
-  r->dose[r->n++] = (pk_dose){.t_h = t_h, .compound = compound, .route = route,
-                              .amount_mg = amount_mg};
+  r->dose[r->n++] = *d;
   return PK_OK;
+}
+
+pk_status pk_regimen_add_dose(pk_regimen *r, int compound, pk_route route, double t_h,
+                              double amount_mg, pk_error *err) {
+  pk_dose d = pk_dose_default();
+  d.compound = compound;
+  d.route = route;
+  d.t_h = t_h;
+  d.amount_mg = amount_mg;
+  return pk_regimen_add(r, &d, err);
 }
 
 size_t pk_regimen_size(const pk_regimen *r) { return r ? r->n : 0; }
 
 pk_dose pk_regimen_dose(const pk_regimen *r, size_t k) {
-  if (!r || k >= r->n) return (pk_dose){.t_h = NAN, .compound = -1, .amount_mg = NAN};
+  if (!r || k >= r->n) {
+    pk_dose d = pk_dose_default();
+    d.t_h = d.amount_mg = NAN;
+    d.compound = -1;
+    return d;
+  }
   return r->dose[k];
 }

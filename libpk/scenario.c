@@ -11,14 +11,26 @@ struct pk_scenario {
   char *name, *description;
   pk_model *model;
   pk_regimen *regimen;
+  pk_regimen *history; /* steady-state regimen, or NULL */
   pk_sim_options options;
 };
 
+/* What a dosing entry gives, and how its amounts are counted. */
 typedef struct dose_spec {
   int product;  /* product index or -1 */
   int compound; /* compound index or -1 */
   pk_route route;
+  const char *amount_key, *step_key, *unit; /* dose_g/step_g/"g", dose_units/..., dose_mg/... */
 } dose_spec;
+
+/* Where the doses of an entry go: the scenario's regimen (times within the
+ * simulated days) or the steady-state history (times within one period). */
+typedef struct dose_target {
+  pk_regimen *r;
+  int history;
+  double days;     /* simulated days */
+  double period_h; /* history period */
+} dose_target;
 
 static char *dup_str(const char *s) {
   char *d = malloc(strlen(s) + 1);
@@ -219,103 +231,123 @@ static pk_status load_solver(pk_scenario *s, pk_jctx *c, const cJSON *root) {
   return st;
 }
 
-/* Adds one dose of what spec names: a product dose in g becomes one dose per
- * contained compound (1000 * g * w mg). */
-static pk_status add_dose(pk_scenario *s, pk_jctx *c, const dose_spec *d, double t_h,
-                          double amount) {
+/* Adds one dose of what spec names. A product dose becomes one dose per
+ * contained compound: 1000 * g * w mg for products dosed in g, units * mg per
+ * unit, or for patches units * mg/h * release time delivered over the release
+ * time; with the product's route and absorption. */
+static pk_status add_dose(pk_scenario *s, pk_jctx *c, const dose_spec *d, pk_regimen *r,
+                          double t_h, double amount) {
   pk_status st = PK_OK;
-  if (d->product >= 0) {
-    const pk_product *p = &s->model->product[d->product];
-    for (size_t k = 0; k < p->n && st == PK_OK; k++)
-      if (p->w_frac[k] > 0)
-        st = pk_regimen_add_dose(s->regimen, p->compound[k], PK_ROUTE_ORAL, t_h,
-                                 1000.0 * amount * p->w_frac[k], c->err);
-  } else {
-    st = pk_regimen_add_dose(s->regimen, d->compound, d->route, t_h, amount, c->err);
+  pk_dose dose = pk_dose_default();
+  dose.t_h = t_h;
+  if (d->compound >= 0) {
+    dose.compound = d->compound;
+    dose.route = d->route;
+    dose.amount_mg = amount;
+    return pk_regimen_add(r, &dose, c->err);
+  }
+  const pk_product *p = &s->model->product[d->product];
+  for (size_t k = 0; k < p->n && st == PK_OK; k++) {
+    if (!(p->content[k] > 0)) continue;
+    dose.compound = p->compound[k];
+    dose.route = p->route;
+    dose.duration_h = p->release_h;
+    dose.ka_per_h = p->ka_per_h[k];
+    dose.F = p->F[k];
+    dose.lag_h = p->lag_h[k];
+    switch (p->content_kind) {
+    case PK_CONTENT_W_W: dose.amount_mg = 1000.0 * amount * p->content[k]; break;
+    case PK_CONTENT_MG_PER_UNIT: dose.amount_mg = amount * p->content[k]; break;
+    case PK_CONTENT_MG_PER_H: dose.amount_mg = amount * p->content[k] * p->release_h; break;
+    }
+    st = pk_regimen_add(r, &dose, c->err);
   }
   return st;
 }
 
 static int is_whole(double x) { return x == floor(x); }
 
-/* One entry of "dosing". duration_days bounds every dose time. */
-static pk_status load_dose_entry(pk_scenario *s, pk_jctx *c, const cJSON *e, double days) {
-  static const char *const keys[] = {"product", "compound", "dose_g", "dose_mg", "route",
-                                     "times_h", "times_of_day_h", "days", "taper", "note",
-                                     NULL};
-  static const char *const tkeys[] = {"step_g", "step_mg", "every_days", "start_day", NULL};
-  pk_status st = pk_json_check_object(c, e, "a dosing entry", keys);
-  if (st != PK_OK) return st;
+/* Reads what an entry doses: product or compound, route, and the keys its
+ * amounts go by. */
+static pk_status read_dose_spec(pk_scenario *s, pk_jctx *c, const cJSON *e, dose_spec *d) {
   const char *prod = NULL, *comp = NULL, *route = NULL;
+  pk_status st;
   if ((st = pk_json_string(c, e, "product", 0, &prod)) != PK_OK ||
       (st = pk_json_string(c, e, "compound", 0, &comp)) != PK_OK ||
       (st = pk_json_string(c, e, "route", 0, &route)) != PK_OK)
     return st;
   if (!prod == !comp)
-    return pk_json_fail(c, "give exactly one of 'product' (dosed in g) or 'compound' (dosed in mg)");
-  dose_spec d = {.product = -1, .compound = -1, .route = PK_ROUTE_ORAL};
-  const char *amount_key = prod ? "dose_g" : "dose_mg";
-  const char *unit = prod ? "g" : "mg";
-  if (prod && (d.product = pk_model_find_product(s->model, prod)) < 0)
-    return fail_at(c, "product", "no product '%s' in the model files; expected the id of a "
-                   "loaded product", prod);
-  if (comp && (d.compound = pk_model_find_compound(s->model, comp)) < 0)
-    return fail_at(c, "compound", "no compound '%s' in the model files; expected the id or "
-                   "name of a loaded compound", comp);
-  if (pk_json_get(e, prod ? "dose_mg" : "dose_g"))
-    return fail_at(c, prod ? "dose_mg" : "dose_g", "a %s is dosed with '%s' (%s)",
-                   prod ? "product" : "compound", amount_key, unit);
-  if (route) {
-    if (strcmp(route, "iv") == 0 && comp) d.route = PK_ROUTE_IV;
-    else if (strcmp(route, "oral") != 0) {
-      size_t l2 = pk_json_push_key(c, "route");
-      st = pk_json_fail(c, "unknown route '%s'; expected \"oral\"%s", route,
-                        comp ? " or \"iv\"" : " (products are taken orally)");
-      pk_json_pop(c, l2);
-      return st;
-    }
+    return pk_json_fail(c, "give exactly one of 'product' (dosed in its dose unit) or "
+                        "'compound' (dosed in mg)");
+  *d = (dose_spec){.product = -1, .compound = -1, .route = PK_ROUTE_ORAL,
+                   .amount_key = "dose_mg", .step_key = "step_mg", .unit = "mg"};
+  if (prod) {
+    if ((d->product = pk_model_find_product(s->model, prod)) < 0)
+      return fail_at(c, "product", "no product '%s' in the model files; expected the id of a "
+                     "loaded product", prod);
+    const char *unit = pk_model_product_dose_unit(s->model, d->product);
+    int grams = strcmp(unit, "g") == 0;
+    d->amount_key = grams ? "dose_g" : "dose_units";
+    d->step_key = grams ? "step_g" : "step_units";
+    d->unit = grams ? "g" : unit;
+    if (route) return fail_at(c, "route", "a product's route is set in its product file");
+  } else {
+    if ((d->compound = pk_model_find_compound(s->model, comp)) < 0)
+      return fail_at(c, "compound", "no compound '%s' in the model files; expected the id or "
+                     "name of a loaded compound", comp);
+    if (route && strcmp(route, "iv") == 0) d->route = PK_ROUTE_IV;
+    else if (route && strcmp(route, "oral") != 0)
+      return fail_at(c, "route", "unknown route '%s'; expected \"oral\" or \"iv\" (other "
+                     "routes come with a product file)", route);
   }
-  double amount = NAN;
-  if ((st = pk_json_number(c, e, amount_key, unit, 1, &amount)) != PK_OK) return st;
-  if (!(amount > 0)) {
-    size_t l2 = pk_json_push_key(c, amount_key);
-    st = pk_json_fail(c, "a dose must be > 0 %s, got %g", unit, amount);
+  static const char *const amount_keys[] = {"dose_g", "dose_units", "dose_mg"};
+  for (size_t k = 0; k < 3; k++)
+    if (strcmp(amount_keys[k], d->amount_key) != 0 && pk_json_get(e, amount_keys[k]))
+      return fail_at(c, amount_keys[k], "this %s is dosed with '%s' (%s)",
+                     prod ? "product" : "compound", d->amount_key, d->unit);
+  return PK_OK;
+}
+
+/* Checks and returns the entry's amount per dose. */
+static pk_status read_amount(pk_jctx *c, const cJSON *e, const dose_spec *d, double *amount) {
+  pk_status st = pk_json_number(c, e, d->amount_key, d->unit, 1, amount);
+  if (st == PK_OK && !(*amount > 0))
+    st = fail_at(c, d->amount_key, "a dose must be > 0 %s, got %g", d->unit, *amount);
+  return st;
+}
+
+/* "times_h": absolute times (hours from day 1 00:00), or for the history
+ * times within its period. */
+static pk_status expand_times(pk_scenario *s, pk_jctx *c, const cJSON *times, const dose_spec *d,
+                              const dose_target *tg, double amount) {
+  if (!times->child) return fail_at(c, "times_h", "'times_h' is empty; expected times in h");
+  double t_hi = tg->history ? tg->period_h : tg->days * 24.0;
+  pk_status st = PK_OK;
+  size_t len = pk_json_push_key(c, "times_h"), i = 0;
+  for (const cJSON *it = times->child; it && st == PK_OK; it = it->next, i++) {
+    size_t l2 = pk_json_push_index(c, i);
+    double t = cJSON_IsNumber(it) ? it->valuedouble : NAN;
+    if (!isfinite(t))
+      st = pk_json_fail(c, "expected a time in h, got %s", pk_json_type(it));
+    else if (tg->history && !(t >= 0 && t < t_hi))
+      st = pk_json_fail(c, "expected a time within the steady-state period [0, %g) h, got %g",
+                        t_hi, t);
+    else if (t < 0)
+      st = pk_json_fail(c, "dose in the past: t = %g h is before the start of the simulation "
+                        "(t = 0 h, day 1 at 00:00)", t);
+    else if (t > t_hi)
+      st = pk_json_fail(c, "dose at t = %g h is after the end of the simulation (%g h)", t,
+                        t_hi);
+    else st = add_dose(s, c, d, tg->r, t, amount);
     pk_json_pop(c, l2);
-    return st;
   }
-  const cJSON *times, *tod, *dayr;
-  if ((st = pk_json_array(c, e, "times_h", 0, &times)) != PK_OK ||
-      (st = pk_json_array(c, e, "times_of_day_h", 0, &tod)) != PK_OK ||
-      (st = pk_json_array(c, e, "days", 0, &dayr)) != PK_OK)
-    return st;
-  const cJSON *taper = pk_json_get(e, "taper");
-  if (!times == !tod)
-    return pk_json_fail(c, "give either 'times_h' (hours from the start) or 'times_of_day_h' "
-                        "with 'days'");
-  if (times && (dayr || taper))
-    return pk_json_fail(c, "'days' and 'taper' go with 'times_of_day_h', not with 'times_h'");
-  double t_end = days * 24.0;
-  if (times) {
-    if (!times->child) return pk_json_fail(c, "'times_h' is empty");
-    size_t len = pk_json_push_key(c, "times_h"), i = 0;
-    for (const cJSON *it = times->child; it && st == PK_OK; it = it->next, i++) {
-      size_t l2 = pk_json_push_index(c, i);
-      if (!cJSON_IsNumber(it) || !isfinite(it->valuedouble))
-        st = pk_json_fail(c, "expected a time in h, got %s", pk_json_type(it));
-      else if (it->valuedouble < 0)
-        st = pk_json_fail(c, "dose in the past: t = %g h is before the start of the simulation "
-                          "(t = 0 h, day 1 at 00:00)", it->valuedouble);
-      else if (it->valuedouble > t_end)
-        st = pk_json_fail(c, "dose at t = %g h is after the end of the simulation (%g h)",
-                          it->valuedouble, t_end);
-      else st = add_dose(s, c, &d, it->valuedouble, amount);
-      pk_json_pop(c, l2);
-    }
-    pk_json_pop(c, len);
-    return st;
-  }
-  /* times of day over a day range */
-  if (!tod->child) return pk_json_fail(c, "'times_of_day_h' is empty");
+  pk_json_pop(c, len);
+  return st;
+}
+
+static pk_status check_clock_times(pk_jctx *c, const cJSON *tod) {
+  if (!tod->child) return fail_at(c, "times_of_day_h", "'times_of_day_h' is empty");
+  pk_status st = PK_OK;
   size_t len = pk_json_push_key(c, "times_of_day_h"), i = 0;
   for (const cJSON *it = tod->child; it && st == PK_OK; it = it->next, i++) {
     size_t l2 = pk_json_push_index(c, i);
@@ -326,70 +358,153 @@ static pk_status load_dose_entry(pk_scenario *s, pk_jctx *c, const cJSON *e, dou
     pk_json_pop(c, l2);
   }
   pk_json_pop(c, len);
-  if (st != PK_OK) return st;
+  return st;
+}
+
+static pk_status read_days(pk_jctx *c, const cJSON *dayr, double days, double *first,
+                           double *last) {
   if (!dayr) return pk_json_fail(c, "missing key 'days' ([first, last], 1-based, inclusive)");
-  len = pk_json_push_key(c, "days");
-  double first = NAN, last = NAN;
+  pk_status st = PK_OK;
+  size_t len = pk_json_push_key(c, "days");
   if (cJSON_GetArraySize(dayr) != 2 || !cJSON_IsNumber(dayr->child) ||
-      !cJSON_IsNumber(dayr->child->next))
+      !cJSON_IsNumber(dayr->child->next)) {
     st = pk_json_fail(c, "expected [first, last] day numbers");
-  else {
-    first = dayr->child->valuedouble;
-    last = dayr->child->next->valuedouble;
-    if (!is_whole(first) || !is_whole(last) || first > last)
-      st = pk_json_fail(c, "expected whole day numbers with first <= last, got [%g, %g]", first,
-                        last);
-    else if (first < 1)
+  } else {
+    *first = dayr->child->valuedouble;
+    *last = dayr->child->next->valuedouble;
+    if (!is_whole(*first) || !is_whole(*last) || *first > *last)
+      st = pk_json_fail(c, "expected whole day numbers with first <= last, got [%g, %g]", *first,
+                        *last);
+    else if (*first < 1)
       st = pk_json_fail(c, "dose in the past: day %g is before day 1, the first simulated day",
-                        first);
-    else if (last > days)
-      st = pk_json_fail(c, "day %g is after the last simulated day (%g)", last, days);
+                        *first);
+    else if (*last > days)
+      st = pk_json_fail(c, "day %g is after the last simulated day (%g)", *last, days);
   }
   pk_json_pop(c, len);
+  return st;
+}
+
+typedef struct taper_spec {
+  double step, every, start;
+} taper_spec;
+
+static pk_status read_taper(pk_jctx *c, const cJSON *taper, const dose_spec *d, double amount,
+                            double first, double last, taper_spec *t) {
+  static const char *const tkeys[] = {"step_g", "step_units", "step_mg", "every_days",
+                                      "start_day", NULL};
+  t->start = first;
+  size_t len = pk_json_push_key(c, "taper");
+  pk_status st = pk_json_check_object(c, taper, "a taper", tkeys);
+  for (size_t k = 0; k < 3 && st == PK_OK; k++)
+    if (strcmp(tkeys[k], d->step_key) != 0 && pk_json_get(taper, tkeys[k]))
+      st = fail_at(c, tkeys[k], "the taper step of this entry is '%s' (%s)", d->step_key,
+                   d->unit);
+  if (st == PK_OK) st = pk_json_number(c, taper, d->step_key, d->unit, 1, &t->step);
+  if (st == PK_OK) st = pk_json_number(c, taper, "every_days", "days", 1, &t->every);
+  if (st == PK_OK) st = pk_json_number(c, taper, "start_day", "", 0, &t->start);
+  if (st == PK_OK && !(t->step > 0 && t->step <= amount))
+    st = fail_at(c, d->step_key, "expected a step in (0, %g] %s (the dose), got %g", amount,
+                 d->unit, t->step);
+  if (st == PK_OK && !(t->every >= 1 && is_whole(t->every)))
+    st = fail_at(c, "every_days", "expected a whole number of days >= 1, got %g", t->every);
+  if (st == PK_OK && !(is_whole(t->start) && t->start >= first && t->start <= last))
+    st = fail_at(c, "start_day", "expected a whole day in [%g, %g] (the entry's days), got %g",
+                 first, last, t->start);
+  pk_json_pop(c, len);
+  return st;
+}
+
+/* Clock times over a day range, with an optional step taper; for the
+ * history, clock times on every day of the period. */
+static pk_status expand_clock(pk_scenario *s, pk_jctx *c, const cJSON *e, const cJSON *tod,
+                              const dose_spec *d, const dose_target *tg, double amount) {
+  pk_status st = check_clock_times(c, tod);
   if (st != PK_OK) return st;
-  double step = 0, every = 1, start = first;
-  if (taper) {
-    len = pk_json_push_key(c, "taper");
-    const char *step_key = prod ? "step_g" : "step_mg";
-    st = pk_json_check_object(c, taper, "a taper", tkeys);
-    if (st == PK_OK && pk_json_get(taper, prod ? "step_mg" : "step_g"))
-      st = fail_at(c, prod ? "step_mg" : "step_g", "the taper step of a %s is '%s' (%s)",
-                   prod ? "product" : "compound", step_key, unit);
-    if (st == PK_OK) st = pk_json_number(c, taper, step_key, unit, 1, &step);
-    if (st == PK_OK) st = pk_json_number(c, taper, "every_days", "days", 1, &every);
-    if (st == PK_OK) st = pk_json_number(c, taper, "start_day", "", 0, &start);
-    if (st == PK_OK && !(step > 0 && step <= amount))
-      st = fail_at(c, step_key, "expected a step in (0, %g] %s (the dose), got %g", amount,
-                   unit, step);
-    if (st == PK_OK && !(every >= 1 && is_whole(every)))
-      st = fail_at(c, "every_days", "expected a whole number of days >= 1, got %g", every);
-    if (st == PK_OK && !(is_whole(start) && start >= first && start <= last))
-      st = fail_at(c, "start_day", "expected a whole day in [%g, %g] (the entry's days), got %g",
-                   first, last, start);
-    pk_json_pop(c, len);
-    if (st != PK_OK) return st;
+  const cJSON *dayr = pk_json_get(e, "days"), *taper = pk_json_get(e, "taper");
+  double first = 1, last = 1;
+  taper_spec tp = {0};
+  if (tg->history) {
+    if (dayr || taper)
+      return pk_json_fail(c, "a steady-state entry repeats every period: no 'days' or 'taper'");
+    if (!is_whole(tg->period_h / 24.0))
+      return fail_at(c, "times_of_day_h", "clock times need a period of whole days, the "
+                     "period is %g h; use times_h", tg->period_h);
+    last = tg->period_h / 24.0;
+  } else {
+    if ((st = read_days(c, dayr, tg->days, &first, &last)) != PK_OK) return st;
+    if (taper && (st = read_taper(c, taper, d, amount, first, last, &tp)) != PK_OK) return st;
   }
   for (double day = first; day <= last && st == PK_OK; day++) {
     double level = amount;
-    if (taper && day >= start) level = amount - step * floor((day - start) / every);
+    if (taper && day >= tp.start) level = amount - tp.step * floor((day - tp.start) / tp.every);
     if (level <= 1e-9 * amount) break; /* the taper has reached zero */
     for (const cJSON *it = tod->child; it && st == PK_OK; it = it->next)
-      st = add_dose(s, c, &d, (day - 1) * 24.0 + it->valuedouble, level);
+      st = add_dose(s, c, d, tg->r, (day - 1) * 24.0 + it->valuedouble, level);
   }
   return st;
 }
 
-static pk_status load_dosing(pk_scenario *s, pk_jctx *c, const cJSON *root, double days) {
+/* One entry of "dosing" (or of the steady-state history). */
+static pk_status load_dose_entry(pk_scenario *s, pk_jctx *c, const cJSON *e,
+                                 const dose_target *tg) {
+  static const char *const keys[] = {"product", "compound", "dose_g", "dose_units", "dose_mg",
+                                     "route", "times_h", "times_of_day_h", "days", "taper",
+                                     "note", NULL};
+  pk_status st = pk_json_check_object(c, e, "a dosing entry", keys);
+  dose_spec d;
+  double amount = NAN;
+  if (st == PK_OK) st = read_dose_spec(s, c, e, &d);
+  if (st == PK_OK) st = read_amount(c, e, &d, &amount);
+  if (st != PK_OK) return st;
+  const cJSON *times, *tod;
+  if ((st = pk_json_array(c, e, "times_h", 0, &times)) != PK_OK ||
+      (st = pk_json_array(c, e, "times_of_day_h", 0, &tod)) != PK_OK)
+    return st;
+  if (!times == !tod)
+    return pk_json_fail(c, "give either 'times_h' (hours from the start) or 'times_of_day_h' "
+                        "with 'days'");
+  if (times && (pk_json_get(e, "days") || pk_json_get(e, "taper")))
+    return pk_json_fail(c, "'days' and 'taper' go with 'times_of_day_h', not with 'times_h'");
+  if (times) return expand_times(s, c, times, &d, tg, amount);
+  return expand_clock(s, c, e, tod, &d, tg, amount);
+}
+
+static pk_status load_entries(pk_scenario *s, pk_jctx *c, const cJSON *obj, const char *key,
+                              const dose_target *tg) {
   const cJSON *arr;
-  pk_status st = pk_json_array(c, root, "dosing", 1, &arr);
+  pk_status st = pk_json_array(c, obj, key, 1, &arr);
   if (st != PK_OK) return st;
   if (!arr->child)
-    return fail_at(c, "dosing", "'dosing' is empty; expected at least one dosing entry");
-  size_t len = pk_json_push_key(c, "dosing"), i = 0;
+    return fail_at(c, key, "'%s' is empty; expected at least one dosing entry", key);
+  size_t len = pk_json_push_key(c, key), i = 0;
   for (const cJSON *it = arr->child; it && st == PK_OK; it = it->next, i++) {
     size_t l2 = pk_json_push_index(c, i);
-    st = load_dose_entry(s, c, it, days);
+    st = load_dose_entry(s, c, it, tg);
     pk_json_pop(c, l2);
+  }
+  pk_json_pop(c, len);
+  return st;
+}
+
+/* "steady_state": {"period_h": T, "dosing": [...]}: the subject has taken
+ * this regimen every T hours for a long time before day 1. */
+static pk_status load_history(pk_scenario *s, pk_jctx *c, const cJSON *root) {
+  static const char *const keys[] = {"period_h", "dosing", "note", NULL};
+  const cJSON *h = pk_json_get(root, "steady_state");
+  if (!h) return PK_OK;
+  size_t len = pk_json_push_key(c, "steady_state");
+  dose_target tg = {.history = 1, .period_h = 24.0};
+  pk_status st = pk_json_check_object(c, h, "steady_state", keys);
+  if (st == PK_OK) st = pk_json_number(c, h, "period_h", "h", 0, &tg.period_h);
+  if (st == PK_OK && !(tg.period_h > 0 && tg.period_h <= 24.0 * 365))
+    st = fail_at(c, "period_h", "expected a period in (0, 8760] h, got %g", tg.period_h);
+  if (st == PK_OK && !(s->history = pk_regimen_new())) st = pk_err_nomem(c->err);
+  tg.r = s->history;
+  if (st == PK_OK) st = load_entries(s, c, h, "dosing", &tg);
+  if (st == PK_OK) {
+    s->options.steady_state = s->history;
+    s->options.steady_state_period_h = tg.period_h;
   }
   pk_json_pop(c, len);
   return st;
@@ -407,13 +522,17 @@ static pk_status load_run_in(pk_scenario *s, pk_jctx *c, const cJSON *root) {
     pk_json_pop(c, len);
     return st;
   }
+  if (n > 0 && pk_json_get(root, "steady_state"))
+    return fail_at(c, "run_in_days", "give either a run-in or a steady_state history, not both");
   size_t n_day1 = s->regimen->n;
   for (size_t k = 0; k < n_day1 && st == PK_OK; k++) {
     pk_dose d = s->regimen->dose[k];
     if (d.t_h >= 24.0) continue;
-    for (int j = 1; j <= (int)n && st == PK_OK; j++)
-      st = pk_regimen_add_dose(s->regimen, d.compound, d.route, d.t_h - 24.0 * j, d.amount_mg,
-                               c->err);
+    double t0 = d.t_h;
+    for (int j = 1; j <= (int)n && st == PK_OK; j++) {
+      d.t_h = t0 - 24.0 * j;
+      st = pk_regimen_add(s->regimen, &d, c->err);
+    }
   }
   s->options.t_start_h = -24.0 * n;
   return st;
@@ -434,7 +553,7 @@ pk_status pk_scenario_load(const char *path, pk_scenario **out, pk_error *err) {
   pk_status st = (!s->model || !s->regimen) ? pk_err_nomem(err)
                                             : pk_json_parse_file(path, &root, err);
   static const char *const keys[] = {"name", "description", "model", "subject", "run_in_days",
-                                     "dosing", "output", "solver", NULL};
+                                     "steady_state", "dosing", "output", "solver", NULL};
   pk_jctx c = {.file = path, .err = err};
   double days = 0;
   const char *name = NULL, *desc = "";
@@ -445,7 +564,9 @@ pk_status pk_scenario_load(const char *path, pk_scenario **out, pk_error *err) {
   if (st == PK_OK) st = load_subject(s, &c, root);
   if (st == PK_OK) st = load_output(s, &c, root, &days);
   if (st == PK_OK) st = load_solver(s, &c, root);
-  if (st == PK_OK) st = load_dosing(s, &c, root, days);
+  dose_target main = {.r = s->regimen, .days = days};
+  if (st == PK_OK) st = load_entries(s, &c, root, "dosing", &main);
+  if (st == PK_OK) st = load_history(s, &c, root);
   if (st == PK_OK) st = load_run_in(s, &c, root);
   if (st == PK_OK) {
     s->name = dup_str(name);
@@ -468,6 +589,7 @@ void pk_scenario_free(pk_scenario *s) {
   free(s->description);
   pk_model_free(s->model);
   pk_regimen_free(s->regimen);
+  pk_regimen_free(s->history);
   free(s);
 }
 

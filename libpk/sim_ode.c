@@ -1,23 +1,36 @@
 /* sim_ode.c - the general simulation path: every state integrated with GSL's
- * gsl_odeiv2 driver, exactly up to each dose, restarting after each jump. */
+ * gsl_odeiv2 driver, exactly up to each event, restarting after each jump;
+ * and the periodic steady state used to start a subject "on a regimen for a
+ * long time". */
 #include <gsl/gsl_errno.h>
+#include <gsl/gsl_linalg.h>
 #include <gsl/gsl_odeiv2.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include "system.h"
+#include "events.h"
 
-typedef struct dose_event {
-  double t_h;         /* when the amount arrives in its compartment */
-  int state;          /* index of the receiving state */
-  double amount_umol; /* amount that arrives */
-  size_t order;       /* position in the regimen, for a stable sort */
-} dose_event;
+/* Mutable state of one simulation, seen by the right-hand side. */
+typedef struct sim_ctx {
+  const pk_system *s;
+  double *rate; /* zero-order inputs running, umol/h per linear state */
+  int *active;  /* number of inputs running per linear state */
+  double *ytmp, *f1, *f2; /* Jacobian scratch, n_states each */
+} sim_ctx;
+
+typedef struct runner {
+  sim_ctx c;
+  gsl_odeiv2_driver *drv;
+  const pk_sim_options *o;
+} runner;
+
+static const double H0_H = 1e-3; /* first step after a restart, h */
 
 pk_sim_options pk_sim_options_default(void) {
   return (pk_sim_options){.t_start_h = 0.0, .output_start_h = 0.0, .t_end_h = 24.0,
                           .output_step_h = 1.0, .tol0 = 0.0, .method = PK_ODE_RK8PD,
-                          .rtol = 1e-10, .atol = 1e-12, .include_amounts = 0};
+                          .rtol = 1e-10, .atol = 1e-12, .include_amounts = 0,
+                          .steady_state = NULL, .steady_state_period_h = 0.0};
 }
 
 const char *pk_ode_method_name(pk_ode_method method) {
@@ -31,52 +44,301 @@ const char *pk_ode_method_name(pk_ode_method method) {
 
 static int rhs(double t, const double y[], double dydt[], void *params) {
   (void)t;
-  const pk_system *s = params;
+  const sim_ctx *c = params;
+  const pk_system *s = c->s;
   int n = s->n_lin;
   for (int r = 0; r < n; r++) {
     const double *a = s->A + (size_t)r * (size_t)n;
-    double acc = 0.0;
-    for (int c = 0; c < n; c++) acc += a[c] * y[c];
+    double acc = c->rate[r];
+    for (int k = 0; k < n; k++) acc += a[k] * y[k];
     dydt[r] = acc;
   }
-  double occ, E;
-  pk_system_response(s, y, NULL, &occ, &E);
-  dydt[s->tol] = s->k_tol_per_h * (E - y[s->tol]);
-  for (int r = 0; r <= n; r++)
+  pk_system_nonlinear_rhs(s, y, dydt);
+  for (int r = 0; r < s->n_states; r++)
     if (!isfinite(dydt[r])) return GSL_EBADFUNC;
   return GSL_SUCCESS;
 }
 
-/* Jacobian: A for the linear block; the adaptation row holds k_tol dE/dce. */
+/* Jacobian: A for the linear block (inputs do not depend on the state); the
+ * nonlinear rows (tol, bound fractions) by central differences with respect
+ * to the states they depend on (effect sites, tol, bound fractions). */
 static int jac(double t, const double y[], double *dfdy, double dfdt[], void *params) {
   (void)t;
-  const pk_system *s = params;
+  sim_ctx *c = params;
+  const pk_system *s = c->s;
   int n = s->n_lin, ns = s->n_states;
   memset(dfdy, 0, (size_t)ns * (size_t)ns * sizeof *dfdy);
   for (int r = 0; r < n; r++)
     memcpy(dfdy + (size_t)r * (size_t)ns, s->A + (size_t)r * (size_t)n, (size_t)n * sizeof *dfdy);
-  double sum_x = 0.0, sum_tx = 0.0;
-  for (int l = 0; l < s->n_ligands; l++) {
-    double x = s->lig_fu[l] * y[s->lig_state[l]] / s->lig_K_nM[l];
-    sum_x += x;
-    sum_tx += s->lig_tau[l] * x;
+  memcpy(c->ytmp, y, (size_t)ns * sizeof *y);
+  for (int k = -s->n_ligands; k < ns - n; k++) {
+    int col = k < 0 ? s->lig_state[-k - 1] : n + k;
+    double h = 1e-7 * fmax(fabs(y[col]), 1e-3);
+    c->ytmp[col] = y[col] + h;
+    pk_system_nonlinear_rhs(s, c->ytmp, c->f1);
+    c->ytmp[col] = y[col] - h;
+    pk_system_nonlinear_rhs(s, c->ytmp, c->f2);
+    c->ytmp[col] = y[col];
+    for (int r = n; r < ns; r++) dfdy[(size_t)r * (size_t)ns + (size_t)col] = (c->f1[r] - c->f2[r]) / (2 * h);
   }
-  double D = 1.0 + sum_x + sum_tx;
-  double *row = dfdy + (size_t)s->tol * (size_t)ns;
-  for (int l = 0; l < s->n_ligands; l++) {
-    double dE_dx = (s->lig_tau[l] * D - sum_tx * (1.0 + s->lig_tau[l])) / (D * D);
-    row[s->lig_state[l]] = s->k_tol_per_h * dE_dx * s->lig_fu[l] / s->lig_K_nM[l];
-  }
-  row[s->tol] = -s->k_tol_per_h;
   memset(dfdt, 0, (size_t)ns * sizeof *dfdt);
   return GSL_SUCCESS;
 }
 
-static int cmp_event(const void *a, const void *b) {
-  const dose_event *x = a, *y = b;
-  if (x->t_h != y->t_h) return x->t_h < y->t_h ? -1 : 1;
-  return (x->order > y->order) - (x->order < y->order);
+static void apply_event(sim_ctx *c, const pk_event *e, double *y) {
+  switch (e->kind) {
+  case PK_EV_BOLUS: y[e->state] += e->value; break;
+  case PK_EV_RATE_ON:
+    c->rate[e->state] += e->value;
+    c->active[e->state]++;
+    break;
+  case PK_EV_RATE_OFF:
+    c->rate[e->state] -= e->value;
+    /* exactly zero once nothing runs, whatever the rounding of the sums */
+    if (--c->active[e->state] <= 0) c->active[e->state] = 0, c->rate[e->state] = 0.0;
+    break;
+  }
 }
+
+/* Integrates from *t to t_to with no event in between. */
+static pk_status advance(runner *r, double *t, double t_to, double *y, pk_error *err) {
+  if (!(t_to > *t)) return PK_OK;
+  int gs = gsl_odeiv2_driver_apply(r->drv, t, t_to, y);
+  if (gs == GSL_SUCCESS) return PK_OK;
+  pk_status st = pk_err_set(err, PK_ERR_SOLVER, NULL, NULL,
+                            "ODE solver (%s, rtol %g, atol %g) failed: %s",
+                            pk_ode_method_name(r->o->method), r->o->rtol, r->o->atol,
+                            gsl_strerror(gs));
+  if (err) err->t_h = *t;
+  return st;
+}
+
+typedef pk_status (*sample_fn)(void *ctx, size_t k, double t_h, const double *y);
+
+/* Runs from t0 with state y through the sorted events, calling fn at the n
+ * sample times t_first + k * step. Events due at a sample time are applied
+ * before the sample when events_first is set (post-dose rows), after it
+ * otherwise. Events are merged when closer than a relative 1e-12. */
+static pk_status run_segment(runner *r, const pk_event_list *ev, double t0, double *y,
+                             double t_first, double step, size_t n, int events_first,
+                             sample_fn fn, void *fn_ctx, pk_error *err) {
+  double t = t0;
+  size_t di = 0, k = 0;
+  gsl_odeiv2_driver_reset_hstart(r->drv, H0_H);
+  while (di < ev->n && ev->ev[di].t_h < t0 - 1e-12 * fmax(1.0, fabs(t0))) di++;
+  while (k < n) {
+    double t_out = t_first + (double)k * step;
+    double t_next = (di < ev->n && ev->ev[di].t_h < t_out) ? ev->ev[di].t_h : t_out;
+    pk_status st = advance(r, &t, t_next, y, err);
+    if (st != PK_OK) return st;
+    t = t_next;
+    double eps = 1e-12 * fmax(1.0, fabs(t));
+    int due_output = t_out <= t + eps;
+    if (due_output && !events_first) {
+      if ((st = fn(fn_ctx, k++, t_out, y)) != PK_OK) return st;
+      due_output = 0;
+    }
+    int jumped = 0;
+    while (di < ev->n && ev->ev[di].t_h <= t + eps) apply_event(&r->c, &ev->ev[di++], y), jumped = 1;
+    if (jumped) gsl_odeiv2_driver_reset_hstart(r->drv, H0_H);
+    if (due_output && (st = fn(fn_ctx, k++, t_out, y)) != PK_OK) return st;
+  }
+  return PK_OK;
+}
+
+/* ---- periodic steady state ---------------------------------------------- */
+
+typedef struct ss_samples {
+  int n_lin;
+  double *Y; /* linear states at the end of each period, M rows */
+} ss_samples;
+
+static pk_status keep_linear(void *ctx, size_t k, double t_h, const double *y) {
+  (void)t_h;
+  ss_samples *s = ctx;
+  memcpy(s->Y + k * (size_t)s->n_lin, y, (size_t)s->n_lin * sizeof *y);
+  return PK_OK;
+}
+
+static pk_status keep_last(void *ctx, size_t k, double t_h, const double *y) {
+  (void)k, (void)t_h;
+  ss_samples *s = ctx;
+  memcpy(s->Y, y, (size_t)s->n_lin * sizeof *y);
+  return PK_OK;
+}
+
+/* Linear states that reach a steady state: all but the cumulative
+ * eliminated amounts, which nothing depends on. */
+static int reduced_index(const pk_system *s, int *idx) {
+  int n = 0;
+  for (int k = 0; k < s->n_lin; k++) {
+    int is_elim = 0;
+    for (int i = 0; i < s->n_compounds; i++) is_elim |= s->elim[i] == k;
+    if (!is_elim) idx[n++] = k;
+  }
+  return n;
+}
+
+/* x = sum_{j<M} Y_j + (I - exp(A T))^{-1} Y_M over the reduced states: the
+ * state at the start of a period after infinitely many periods, by
+ * superposition of the linear responses to each past period. */
+static pk_status solve_linear_ss(const pk_system *s, double T, const double *Y, size_t M,
+                                 double *x, pk_error *err) {
+  int idx[512], nr = reduced_index(s, idx);
+  gsl_matrix *A = gsl_matrix_alloc((size_t)nr, (size_t)nr);
+  gsl_matrix *Phi = gsl_matrix_alloc((size_t)nr, (size_t)nr);
+  gsl_permutation *p = gsl_permutation_alloc((size_t)nr);
+  gsl_vector *b = gsl_vector_alloc((size_t)nr), *sol = gsl_vector_alloc((size_t)nr);
+  pk_status st = PK_OK;
+  if (!A || !Phi || !p || !b || !sol) {
+    st = pk_err_nomem(err);
+    goto done;
+  }
+  for (int i = 0; i < nr; i++)
+    for (int j = 0; j < nr; j++)
+      gsl_matrix_set(A, (size_t)i, (size_t)j, T * s->A[(size_t)idx[i] * (size_t)s->n_lin + (size_t)idx[j]]);
+  if (gsl_linalg_exponential_ss(A, Phi, GSL_PREC_DOUBLE) != GSL_SUCCESS) {
+    st = pk_err_set(err, PK_ERR_SOLVER, NULL, NULL, "matrix exponential of one period failed");
+    goto done;
+  }
+  gsl_matrix_scale(Phi, -1.0);
+  for (int i = 0; i < nr; i++) gsl_matrix_set(Phi, (size_t)i, (size_t)i, 1.0 + gsl_matrix_get(Phi, (size_t)i, (size_t)i));
+  int sign;
+  gsl_linalg_LU_decomp(Phi, p, &sign);
+  for (int i = 0; i < nr; i++)
+    if (fabs(gsl_matrix_get(Phi, (size_t)i, (size_t)i)) < 1e-13) {
+      st = pk_err_set(err, PK_ERR_INVALID, NULL, NULL,
+                      "the steady-state regimen has no periodic steady state: a compound "
+                      "that it doses is not eliminated (CL = 0)");
+      goto done;
+    }
+  const double *last = Y + (M - 1) * (size_t)s->n_lin;
+  for (int i = 0; i < nr; i++) gsl_vector_set(b, (size_t)i, last[idx[i]]);
+  gsl_linalg_LU_solve(Phi, p, b, sol);
+  memset(x, 0, (size_t)s->n_lin * sizeof *x);
+  for (int i = 0; i < nr; i++) {
+    double acc = gsl_vector_get(sol, (size_t)i);
+    for (size_t j = 0; j + 1 < M; j++) acc += Y[j * (size_t)s->n_lin + (size_t)idx[i]];
+    x[idx[i]] = acc;
+  }
+done:
+  gsl_vector_free(sol);
+  gsl_vector_free(b);
+  gsl_permutation_free(p);
+  gsl_matrix_free(Phi);
+  gsl_matrix_free(A);
+  return st;
+}
+
+static void reset_inputs(sim_ctx *c, const double *rate0, const int *active0) {
+  memcpy(c->rate, rate0, (size_t)c->s->n_lin * sizeof *rate0);
+  memcpy(c->active, active0, (size_t)c->s->n_lin * sizeof *active0);
+}
+
+/* The periodic steady state of o->steady_state at phase 0 (= o->t_start_h):
+ * initial state y, inputs running then (rate0, active0), and the history's
+ * events still to come after t_start_h, appended to `pending`. */
+static pk_status steady_state(runner *r, const pk_model *m, double *y, double *rate0,
+                              int *active0, pk_event_list *pending, pk_error *err) {
+  const pk_system *s = r->c.s;
+  const pk_sim_options *o = r->o;
+  double T = o->steady_state_period_h;
+  pk_event_list ev = {0}, per = {0};
+  ss_samples smp = {.n_lin = s->n_lin};
+  pk_status st = pk_events_from_regimen(&ev, s, m, o->steady_state, 0.0, err);
+  if (st != PK_OK) goto done;
+  pk_events_sort(&ev);
+  double t_fin = ev.n ? ev.ev[ev.n - 1].t_h : 0.0;
+  size_t M = (size_t)floor(t_fin / T) + 1; /* every input of a period ends before M T */
+  if (M > 100000) {
+    st = pk_err_set(err, PK_ERR_INVALID, NULL, NULL,
+                    "steady-state inputs last %g h, more than 100000 periods", t_fin);
+    goto done;
+  }
+  smp.Y = malloc(M * (size_t)s->n_lin * sizeof *smp.Y);
+  if (!smp.Y) {
+    st = pk_err_nomem(err);
+    goto done;
+  }
+  /* one period's doses from rest, sampled at the end of each period before
+   * the events due then */
+  memset(y, 0, (size_t)s->n_states * sizeof *y);
+  memset(rate0, 0, (size_t)s->n_lin * sizeof *rate0);
+  memset(active0, 0, (size_t)s->n_lin * sizeof *active0);
+  reset_inputs(&r->c, rate0, active0);
+  if ((st = run_segment(r, &ev, 0.0, y, T, T, M, 0, keep_linear, &smp, err)) != PK_OK) goto done;
+  double *x = malloc((size_t)s->n_states * sizeof *x);
+  if (!x) {
+    st = pk_err_nomem(err);
+    goto done;
+  }
+  if ((st = solve_linear_ss(s, T, smp.Y, M, x, err)) != PK_OK) {
+    free(x);
+    goto done;
+  }
+  /* events of all past periods folded into one period; inputs running at
+   * phase 0; and the past's events after phase 0 for the main run */
+  for (size_t j = 0; j <= M && st == PK_OK; j++)
+    for (size_t k = 0; k < ev.n && st == PK_OK; k++) {
+      pk_event e = ev.ev[k];
+      e.t_h -= (double)j * T;
+      if (e.t_h >= 0 && e.t_h < T) st = pk_events_push(&per, &e, err);
+      if (j >= 1 && e.t_h < 0 && e.kind != PK_EV_BOLUS) {
+        double sign = e.kind == PK_EV_RATE_ON ? 1.0 : -1.0;
+        rate0[e.state] += sign * e.value;
+        active0[e.state] += (int)sign;
+      }
+      if (j >= 1 && e.t_h >= 0) {
+        e.t_h += o->t_start_h;
+        st = pk_events_push(pending, &e, err);
+      }
+    }
+  for (int k = 0; k < s->n_lin; k++)
+    if (active0[k] == 0) rate0[k] = 0.0;
+  pk_events_sort(&per);
+  /* nonlinear states: bound fractions by iterating periods (the linear part
+   * is already periodic), then tol from its linear fixed point */
+  double *yT = malloc((size_t)s->n_states * sizeof *yT);
+  smp.Y = realloc(smp.Y, (size_t)s->n_states * sizeof *smp.Y);
+  if (!yT || !smp.Y) {
+    free(x);
+    free(yT);
+    st = pk_err_nomem(err);
+    goto done;
+  }
+  smp.n_lin = s->n_states;
+  int converged = 0;
+  for (int it = 0; it < 2000 && st == PK_OK && !converged; it++) {
+    memcpy(yT, x, (size_t)s->n_states * sizeof *x);
+    yT[s->tol] = 0.0;
+    reset_inputs(&r->c, rate0, active0);
+    st = run_segment(r, &per, 0.0, yT, T, T, 1, 0, keep_last, &smp, err);
+    if (st != PK_OK) break;
+    double change = 0.0;
+    for (int k = s->tol + 1; k < s->n_states; k++) {
+      change = fmax(change, fabs(smp.Y[k] - x[k]));
+      x[k] = smp.Y[k];
+    }
+    converged = change <= 1e-13;
+  }
+  if (st == PK_OK && !converged)
+    st = pk_err_set(err, PK_ERR_SOLVER, NULL, NULL,
+                    "receptor binding did not reach a periodic steady state in 2000 periods");
+  if (st == PK_OK) {
+    double k = s->k_tol_per_h, decay = exp(-k * T);
+    x[s->tol] = k > 0 ? smp.Y[s->tol] / (1.0 - decay) : o->tol0;
+    memcpy(y, x, (size_t)s->n_states * sizeof *x);
+  }
+  free(x);
+  free(yT);
+done:
+  free(smp.Y);
+  pk_events_release(&per);
+  pk_events_release(&ev);
+  return st;
+}
+
+/* ---- the simulation -------------------------------------------------------- */
 
 static pk_status check_options(const pk_sim_options *o, pk_error *err) {
 #define BAD(...) return pk_err_set(err, PK_ERR_INVALID, NULL, NULL, __VA_ARGS__)
@@ -99,44 +361,45 @@ static pk_status check_options(const pk_sim_options *o, pk_error *err) {
     BAD("absolute tolerance must be finite and > 0, got %g", o->atol);
   if (o->method != PK_ODE_RK8PD && o->method != PK_ODE_MSBDF && o->method != PK_ODE_RKF45)
     BAD("unknown ODE method %d", (int)o->method);
+  if (o->steady_state) {
+    if (!(isfinite(o->steady_state_period_h) && o->steady_state_period_h > 0))
+      BAD("steady-state period must be finite and > 0 h, got %g", o->steady_state_period_h);
+    if (o->steady_state->n == 0) BAD("the steady-state regimen has no dose");
+    for (size_t k = 0; k < o->steady_state->n; k++) {
+      double t = o->steady_state->dose[k].t_h;
+      if (!(t >= 0 && t < o->steady_state_period_h))
+        BAD("steady-state dose %zu at %g h is outside its period [0, %g) h", k, t,
+            o->steady_state_period_h);
+    }
+  }
 #undef BAD
   return PK_OK;
 }
 
-/* Turns the regimen into arrival events sorted by time. */
-static pk_status build_events(const pk_system *s, const pk_model *m, const pk_regimen *r,
-                              const pk_sim_options *o, dose_event **out, size_t *n_out,
-                              pk_error *err) {
-  if (!r || r->n == 0)
+static pk_status check_regimen(const pk_regimen *r, const pk_sim_options *o, pk_error *err) {
+  if ((!r || r->n == 0) && !o->steady_state)
     return pk_err_set(err, PK_ERR_INVALID, NULL, NULL, "the regimen has no dose");
-  dose_event *ev = malloc(r->n * sizeof *ev);
-  if (!ev) return pk_err_nomem(err);
-  size_t n = 0;
-  for (size_t k = 0; k < r->n; k++) {
+  for (size_t k = 0; r && k < r->n; k++) {
     const pk_dose *d = &r->dose[k];
-    if (d->compound < 0 || d->compound >= m->n_compounds) {
-      free(ev);
-      return pk_err_set(err, PK_ERR_RANGE, NULL, NULL, "dose %zu: no compound %d in the model",
-                        k, d->compound);
-    }
-    if (d->t_h < o->t_start_h || d->t_h > o->t_end_h) {
-      free(ev);
+    if (d->t_h < o->t_start_h || d->t_h > o->t_end_h)
       return pk_err_set(err, PK_ERR_INVALID, NULL, NULL,
                         "dose %zu at t = %g h is outside the simulated time [%g, %g] h", k,
                         d->t_h, o->t_start_h, o->t_end_h);
-    }
-    const pk_compound_params *c = &m->compound[d->compound];
-    double umol = 1000.0 * d->amount_mg / c->mw_g_per_mol;
-    if (d->route == PK_ROUTE_ORAL)
-      ev[n] = (dose_event){d->t_h + c->lag_h, s->depot[d->compound], umol * c->F, k};
-    else
-      ev[n] = (dose_event){d->t_h, s->central[d->compound], umol, k};
-    if (ev[n].t_h <= o->t_end_h) n++; /* a lagged dose arriving after the end has no effect */
   }
-  qsort(ev, n, sizeof *ev, cmp_event);
-  *out = ev;
-  *n_out = n;
   return PK_OK;
+}
+
+typedef struct out_ctx {
+  const pk_system *s;
+  pk_trajectory *traj;
+  double *row;
+} out_ctx;
+
+static pk_status write_row(void *ctx, size_t k, double t_h, const double *y) {
+  (void)k;
+  out_ctx *c = ctx;
+  pk_system_output_row(c->s, t_h, y, c->row);
+  return pk_trajectory_append(c->traj, c->row);
 }
 
 pk_status pk_simulate(const pk_model *m, const pk_regimen *r, const pk_sim_options *opt,
@@ -146,89 +409,72 @@ pk_status pk_simulate(const pk_model *m, const pk_regimen *r, const pk_sim_optio
     return pk_err_set(err, PK_ERR_INVALID, NULL, NULL, "no model, options or output");
   *out = NULL;
   pk_status st = check_options(opt, err);
+  if (st == PK_OK) st = check_regimen(r, opt, err);
   if (st != PK_OK) return st;
   pk_system s;
-  if ((st = pk_system_init(&s, m, opt->include_amounts, err)) != PK_OK) {
+  const pk_regimen *regs[2] = {r, opt->steady_state};
+  if ((st = pk_system_init(&s, m, regs, 2, opt->include_amounts, err)) != PK_OK) {
     pk_system_release(&s);
     return st;
   }
-  dose_event *ev = NULL;
-  size_t n_ev = 0;
-  double *y = NULL, *row = NULL;
-  pk_trajectory *traj = NULL;
-  gsl_odeiv2_driver *drv = NULL;
-  if ((st = build_events(&s, m, r, opt, &ev, &n_ev, err)) != PK_OK) goto done;
-
+  size_t ns = (size_t)s.n_states, nl = (size_t)s.n_lin;
   size_t n_out = (size_t)floor((opt->t_end_h - opt->output_start_h) / opt->output_step_h *
                                    (1.0 + 1e-12) + 1e-9) + 1;
-  y = calloc((size_t)s.n_states, sizeof *y);
-  row = malloc((size_t)s.n_cols * sizeof *row);
-  traj = pk_trajectory_alloc((size_t)s.n_cols, n_out);
-  if (!y || !row || !traj) {
-    st = pk_err_nomem(err);
-    goto done;
-  }
-  if ((st = pk_system_name_columns(&s, m, traj)) != PK_OK) {
-    pk_err_nomem(err);
-    goto done;
-  }
+  runner run = {.c = {.s = &s}, .o = opt};
+  pk_event_list ev = {0};
+  out_ctx oc = {.s = &s};
+  double *y = calloc(ns, sizeof *y), *rate0 = calloc(nl, sizeof *rate0);
+  int *active0 = calloc(nl, sizeof *active0);
+  run.c.rate = calloc(nl, sizeof *run.c.rate);
+  run.c.active = calloc(nl, sizeof *run.c.active);
+  run.c.ytmp = malloc(ns * sizeof(double));
+  run.c.f1 = calloc(ns, sizeof(double));
+  run.c.f2 = calloc(ns, sizeof(double));
+  oc.row = malloc((size_t)s.n_cols * sizeof *oc.row);
+  oc.traj = pk_trajectory_alloc((size_t)s.n_cols, n_out);
   const gsl_odeiv2_step_type *type = opt->method == PK_ODE_MSBDF ? gsl_odeiv2_step_msbdf
                                      : opt->method == PK_ODE_RKF45 ? gsl_odeiv2_step_rkf45
                                                                    : gsl_odeiv2_step_rk8pd;
-  gsl_odeiv2_system sys = {rhs, jac, (size_t)s.n_states, &s};
-  const double h0 = 1e-3;
-  drv = gsl_odeiv2_driver_alloc_y_new(&sys, type, h0, opt->atol, opt->rtol);
-  if (!drv) {
+  gsl_odeiv2_system sys = {rhs, jac, ns, &run.c};
+  run.drv = gsl_odeiv2_driver_alloc_y_new(&sys, type, H0_H, opt->atol, opt->rtol);
+  if (!y || !rate0 || !active0 || !run.c.rate || !run.c.active || !run.c.ytmp || !run.c.f1 ||
+      !run.c.f2 || !oc.row || !oc.traj || !run.drv) {
     st = pk_err_nomem(err);
     goto done;
   }
-  gsl_odeiv2_driver_set_nmax(drv, 100000000UL);
-  y[s.tol] = opt->tol0;
-
-  double t = opt->t_start_h;
-  size_t di = 0, k = 0;
-  while (k < n_out) {
-    double t_out = opt->output_start_h + (double)k * opt->output_step_h;
-    double t_next = (di < n_ev && ev[di].t_h < t_out) ? ev[di].t_h : t_out;
-    if (t_next > t) {
-      int gs = gsl_odeiv2_driver_apply(drv, &t, t_next, y);
-      if (gs != GSL_SUCCESS) {
-        st = pk_err_set(err, PK_ERR_SOLVER, NULL, NULL,
-                        "ODE solver (%s, rtol %g, atol %g) failed: %s",
-                        pk_ode_method_name(opt->method), opt->rtol, opt->atol,
-                        gsl_strerror(gs));
-        err->t_h = t;
-        goto done;
-      }
-    }
-    t = t_next;
-    /* Doses arriving now (within rounding) jump the state; the row at a dose
-     * time shows the state just after it. */
-    double eps = 1e-12 * fmax(1.0, fabs(t));
-    int jumped = 0;
-    while (di < n_ev && ev[di].t_h <= t + eps) {
-      y[ev[di].state] += ev[di].amount_umol;
-      di++;
-      jumped = 1;
-    }
-    if (jumped) gsl_odeiv2_driver_reset_hstart(drv, h0);
-    if (t_out <= t + eps) {
-      pk_system_output_row(&s, t_out, y, row);
-      if (pk_trajectory_append(traj, row) != PK_OK) {
-        st = pk_err_nomem(err);
-        goto done;
-      }
-      k++;
-    }
+  gsl_odeiv2_driver_set_nmax(run.drv, 100000000UL);
+  if ((st = pk_system_name_columns(&s, m, oc.traj)) != PK_OK) {
+    pk_err_nomem(err);
+    goto done;
   }
-  *out = traj;
-  traj = NULL;
+  y[s.tol] = opt->tol0;
+  if (opt->steady_state &&
+      (st = steady_state(&run, m, y, rate0, active0, &ev, err)) != PK_OK)
+    goto done;
+  if ((st = pk_events_from_regimen(&ev, &s, m, r, 0.0, err)) != PK_OK) goto done;
+  pk_events_sort(&ev);
+  reset_inputs(&run.c, rate0, active0);
+  st = run_segment(&run, &ev, opt->t_start_h, y, opt->output_start_h, opt->output_step_h, n_out,
+                   1, write_row, &oc, err);
+  if (st == PK_OK) {
+    *out = oc.traj;
+    oc.traj = NULL;
+  } else if (st == PK_ERR_NOMEM) {
+    pk_err_nomem(err);
+  }
 done:
-  if (drv) gsl_odeiv2_driver_free(drv);
-  pk_trajectory_free(traj);
-  free(row);
+  if (run.drv) gsl_odeiv2_driver_free(run.drv);
+  pk_trajectory_free(oc.traj);
+  pk_events_release(&ev);
+  free(oc.row);
+  free(run.c.f2);
+  free(run.c.f1);
+  free(run.c.ytmp);
+  free(run.c.active);
+  free(run.c.rate);
+  free(active0);
+  free(rate0);
   free(y);
-  free(ev);
   pk_system_release(&s);
   return st;
 }

@@ -1,20 +1,69 @@
 /* system.c - compile a model into a rate matrix, a state layout and the
- * output columns. */
+ * output columns; the receptor and adaptation right-hand sides. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "system.h"
 
-pk_status pk_system_init(pk_system *s, const pk_model *m, int include_amounts, pk_error *err) {
-  memset(s, 0, sizeof *s);
-  if (!m || m->n_compounds == 0)
-    return pk_err_set(err, PK_ERR_INVALID, NULL, NULL, "the model has no compound");
+static double dose_ka(const pk_model *m, const pk_dose *d) {
+  return isnan(d->ka_per_h) ? m->compound[d->compound].ka_per_h : d->ka_per_h;
+}
+
+int pk_system_depot_for(const pk_system *s, const pk_model *m, const pk_dose *d) {
+  if (d->route == PK_ROUTE_IV) return -1;
+  double ka = dose_ka(m, d);
+  int fp = d->route == PK_ROUTE_ORAL;
+  for (int k = 0; k < s->n_depots; k++)
+    if (s->depot_compound[k] == d->compound && s->depot_ka[k] == ka &&
+        s->depot_first_pass[k] == fp)
+      return s->depot_state[k];
+  return -1;
+}
+
+/* Registers a depot (compound, ka, first pass) unless it exists. */
+static pk_status add_depot(pk_system *s, int compound, double ka, int first_pass,
+                           pk_error *err) {
+  for (int k = 0; k < s->n_depots; k++)
+    if (s->depot_compound[k] == compound && s->depot_ka[k] == ka &&
+        s->depot_first_pass[k] == first_pass)
+      return PK_OK;
+  if (s->n_depots == PK_MAX_DEPOTS)
+    return pk_err_set(err, PK_ERR_RANGE, NULL, NULL,
+                      "more than %d distinct absorption depots (compound, ka, route)",
+                      PK_MAX_DEPOTS);
+  s->depot_compound[s->n_depots] = compound;
+  s->depot_ka[s->n_depots] = ka;
+  s->depot_first_pass[s->n_depots] = first_pass;
+  s->n_depots++;
+  return PK_OK;
+}
+
+static pk_status collect_depots(pk_system *s, const pk_model *m,
+                                const pk_regimen *const *regimens, size_t n, pk_error *err) {
+  pk_status st = PK_OK;
+  for (int i = 0; i < m->n_compounds && st == PK_OK; i++)
+    st = add_depot(s, i, m->compound[i].ka_per_h, 1, err);
+  for (size_t r = 0; r < n && st == PK_OK; r++)
+    for (size_t k = 0; regimens[r] && k < regimens[r]->n && st == PK_OK; k++) {
+      const pk_dose *d = &regimens[r]->dose[k];
+      if (d->compound < 0 || d->compound >= m->n_compounds)
+        return pk_err_set(err, PK_ERR_RANGE, NULL, NULL, "dose %zu: no compound %d in the model",
+                          k, d->compound);
+      if (d->route != PK_ROUTE_IV)
+        st = add_depot(s, d->compound, dose_ka(m, d), d->route == PK_ROUTE_ORAL, err);
+    }
+  return st;
+}
+
+/* Lays out the states: per compound its depots, central, peripherals, effect
+ * site and eliminated amount; then tol; then kinetic bound fractions. */
+static void layout(pk_system *s, const pk_model *m) {
   int n = 0;
-  s->n_compounds = m->n_compounds;
   for (int i = 0; i < m->n_compounds; i++) {
     const pk_compound_params *c = &m->compound[i];
-    s->depot[i] = n++;
+    for (int k = 0; k < s->n_depots; k++)
+      if (s->depot_compound[k] == i) s->depot_state[k] = n++;
     s->central[i] = n++;
     s->n_periph[i] = c->n_peripheral;
     for (int k = 0; k < c->n_peripheral; k++) s->periph[i][k] = n++;
@@ -27,30 +76,42 @@ pk_status pk_system_init(pk_system *s, const pk_model *m, int include_amounts, p
       s->lig_fu[l] = c->fu;
       s->lig_K_nM[l] = c->K_nM;
       s->lig_tau[l] = c->tau;
+      s->lig_kon[l] = c->kinetic_binding ? c->kon_per_nM_h : NAN;
+      s->lig_koff[l] = c->kinetic_binding ? c->koff_per_h : NAN;
     }
     s->elim[i] = n++;
     s->V_L[i] = c->V_L;
   }
   s->n_lin = n;
-  s->tol = n;
-  s->n_states = n + 1;
-  s->k_tol_per_h = m->k_tol_per_h;
-  s->include_amounts = include_amounts;
-  s->A = calloc((size_t)n * (size_t)n, sizeof *s->A);
-  if (!s->A) return pk_err_nomem(err);
+  s->tol = n++;
+  for (int l = 0; l < s->n_ligands; l++) {
+    s->lig_bound[l] = m->compound[s->lig_compound[l]].kinetic_binding ? n++ : -1;
+    if (s->lig_bound[l] >= 0) s->n_kinetic++;
+  }
+  s->n_states = n;
+}
+
+static void fill_rates(pk_system *s, const pk_model *m) {
+  int n = s->n_lin;
 #define A_(r, c) s->A[(size_t)(r) * (size_t)n + (size_t)(c)]
+  double fm_out[PK_MAX_COMPOUNDS] = {0}, fp_out[PK_MAX_COMPOUNDS] = {0};
+  for (int k = 0; k < m->n_conversions; k++) {
+    fm_out[m->conversion[k].from] += m->conversion[k].fm;
+    fp_out[m->conversion[k].from] += m->conversion[k].f_first_pass;
+  }
+  for (int d = 0; d < s->n_depots; d++) {
+    int i = s->depot_compound[d], g = s->depot_state[d];
+    double ka = s->depot_ka[d];
+    A_(g, g) = -ka;
+    A_(s->central[i], g) += ka * (1.0 - (s->depot_first_pass[d] ? fp_out[i] : 0.0));
+    for (int k = 0; s->depot_first_pass[d] && k < m->n_conversions; k++)
+      if (m->conversion[k].from == i)
+        A_(s->central[m->conversion[k].to], g) += m->conversion[k].f_first_pass * ka;
+  }
   for (int i = 0; i < m->n_compounds; i++) {
     const pk_compound_params *c = &m->compound[i];
-    double fm_out = 0, fp_out = 0;
-    for (int k = 0; k < m->n_conversions; k++)
-      if (m->conversion[k].from == i) {
-        fm_out += m->conversion[k].fm;
-        fp_out += m->conversion[k].f_first_pass;
-      }
-    int g = s->depot[i], cen = s->central[i];
+    int cen = s->central[i];
     double ke = c->CL_L_per_h / c->V_L;
-    A_(g, g) = -c->ka_per_h;
-    A_(cen, g) += c->ka_per_h * (1.0 - fp_out);
     A_(cen, cen) -= ke;
     for (int k = 0; k < c->n_peripheral; k++) {
       int p = s->periph[i][k];
@@ -64,15 +125,30 @@ pk_status pk_system_init(pk_system *s, const pk_model *m, int include_amounts, p
       A_(s->ce[i], cen) = c->ke0_per_h * 1000.0 / c->V_L;
       A_(s->ce[i], s->ce[i]) = -c->ke0_per_h;
     }
-    A_(s->elim[i], cen) = ke * (1.0 - fm_out);
+    A_(s->elim[i], cen) = ke * (1.0 - fm_out[i]);
   }
   for (int k = 0; k < m->n_conversions; k++) {
     const pk_conversion *cv = &m->conversion[k];
     const pk_compound_params *from = &m->compound[cv->from];
     A_(s->central[cv->to], s->central[cv->from]) += cv->fm * from->CL_L_per_h / from->V_L;
-    A_(s->central[cv->to], s->depot[cv->from]) += cv->f_first_pass * from->ka_per_h;
   }
 #undef A_
+}
+
+pk_status pk_system_init(pk_system *s, const pk_model *m, const pk_regimen *const *regimens,
+                         size_t n, int include_amounts, pk_error *err) {
+  memset(s, 0, sizeof *s);
+  if (!m || m->n_compounds == 0)
+    return pk_err_set(err, PK_ERR_INVALID, NULL, NULL, "the model has no compound");
+  pk_status st = collect_depots(s, m, regimens, n, err);
+  if (st != PK_OK) return st;
+  layout(s, m);
+  s->n_compounds = m->n_compounds;
+  s->k_tol_per_h = m->k_tol_per_h;
+  s->include_amounts = include_amounts;
+  s->A = calloc((size_t)s->n_lin * (size_t)s->n_lin, sizeof *s->A);
+  if (!s->A) return pk_err_nomem(err);
+  fill_rates(s, m);
   s->n_cols = 1 + m->n_compounds + s->n_ligands + 1 + s->n_ligands + 4;
   if (include_amounts)
     for (int i = 0; i < m->n_compounds; i++) s->n_cols += 3 + s->n_periph[i];
@@ -117,17 +193,35 @@ pk_status pk_system_name_columns(const pk_system *s, const pk_model *m, pk_traje
 
 void pk_system_response(const pk_system *s, const double *y, double *occ_lig, double *occ,
                         double *E) {
-  double sum_x = 0.0, sum_tx = 0.0;
+  double bound = 0.0, sum_x = 0.0;
   for (int l = 0; l < s->n_ligands; l++) {
-    double x = s->lig_fu[l] * y[s->lig_state[l]] / s->lig_K_nM[l];
-    sum_x += x;
-    sum_tx += s->lig_tau[l] * x;
-    if (occ_lig) occ_lig[l] = x;
+    if (s->lig_bound[l] >= 0) bound += y[s->lig_bound[l]];
+    else sum_x += s->lig_fu[l] * y[s->lig_state[l]] / s->lig_K_nM[l];
   }
-  if (occ_lig)
-    for (int l = 0; l < s->n_ligands; l++) occ_lig[l] /= 1.0 + sum_x;
-  *occ = sum_x / (1.0 + sum_x);
-  *E = sum_tx / (1.0 + sum_x + sum_tx);
+  /* equilibrium ligands share the receptors that kinetic ones leave free */
+  double scale = (1.0 - bound) / (1.0 + sum_x);
+  double sum_tocc = 0.0;
+  for (int l = 0; l < s->n_ligands; l++) {
+    double o = s->lig_bound[l] >= 0 ? y[s->lig_bound[l]]
+                                    : s->lig_fu[l] * y[s->lig_state[l]] / s->lig_K_nM[l] * scale;
+    sum_tocc += s->lig_tau[l] * o;
+    if (occ_lig) occ_lig[l] = o;
+  }
+  *occ = bound + sum_x * scale;
+  *E = sum_tocc / (1.0 + sum_tocc);
+}
+
+void pk_system_nonlinear_rhs(const pk_system *s, const double *y, double *dydt) {
+  double occ, E;
+  pk_system_response(s, y, NULL, &occ, &E);
+  dydt[s->tol] = s->k_tol_per_h * (E - y[s->tol]);
+  double free_frac = 1.0 - occ;
+  for (int l = 0; l < s->n_ligands; l++) {
+    int b = s->lig_bound[l];
+    if (b < 0) continue;
+    double u = s->lig_fu[l] * y[s->lig_state[l]];
+    dydt[b] = s->lig_kon[l] * u * free_frac - s->lig_koff[l] * y[b];
+  }
 }
 
 void pk_system_output_row(const pk_system *s, double t_h, const double *y, double *row) {
@@ -146,7 +240,10 @@ void pk_system_output_row(const pk_system *s, double t_h, const double *y, doubl
   row[j++] = tol > E ? tol - E : 0.0;
   if (s->include_amounts)
     for (int i = 0; i < s->n_compounds; i++) {
-      row[j++] = y[s->depot[i]];
+      double depot = 0.0;
+      for (int k = 0; k < s->n_depots; k++)
+        if (s->depot_compound[k] == i) depot += y[s->depot_state[k]];
+      row[j++] = depot;
       row[j++] = y[s->central[i]];
       for (int k = 0; k < s->n_periph[i]; k++) row[j++] = y[s->periph[i][k]];
       row[j++] = y[s->elim[i]];

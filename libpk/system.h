@@ -1,8 +1,11 @@
 /* system.h - a model compiled into the ODE system that the solvers integrate.
  *
- * States: for each compound, depot, central, peripheral (0-2), effect site
- * (ligands only) and cumulative eliminated amount; then the adaptation state
- * tol. Everything but tol obeys x' = A x with constant A between doses.
+ * States: for each compound its absorption depots (one per distinct
+ * absorption rate and first-pass behaviour used by the regimen; the oral
+ * depot always exists), central, peripheral (0-2), effect site (ligands
+ * only) and cumulative eliminated amount; then the adaptation state tol;
+ * then one bound-receptor fraction per kinetic ligand. The states before
+ * tol obey x' = A x + b with constant A, and b the zero-order inputs running.
  * Amounts are umol, effect-site concentrations nM.
  */
 #ifndef PK_SYSTEM_H
@@ -10,35 +13,50 @@
 
 #include "internal.h"
 
+enum { PK_MAX_DEPOTS = 64 };
+
 typedef struct pk_system {
-  int n_states; /* linear states + 1 (tol) */
+  int n_states; /* linear states + tol + kinetic bound fractions */
   int n_lin;    /* linear states */
   double *A;    /* n_lin x n_lin, row-major */
   int n_compounds;
-  int depot[PK_MAX_COMPOUNDS], central[PK_MAX_COMPOUNDS], ce[PK_MAX_COMPOUNDS];
-  int periph[PK_MAX_COMPOUNDS][PK_MAX_PERIPHERAL], elim[PK_MAX_COMPOUNDS];
-  int n_periph[PK_MAX_COMPOUNDS];
+  int central[PK_MAX_COMPOUNDS], ce[PK_MAX_COMPOUNDS], elim[PK_MAX_COMPOUNDS];
+  int periph[PK_MAX_COMPOUNDS][PK_MAX_PERIPHERAL], n_periph[PK_MAX_COMPOUNDS];
   double V_L[PK_MAX_COMPOUNDS];
-  int n_ligands;
+  int n_depots;
+  int depot_state[PK_MAX_DEPOTS], depot_compound[PK_MAX_DEPOTS], depot_first_pass[PK_MAX_DEPOTS];
+  double depot_ka[PK_MAX_DEPOTS];
+  int n_ligands, n_kinetic;
   int lig_compound[PK_MAX_COMPOUNDS], lig_state[PK_MAX_COMPOUNDS];
+  int lig_bound[PK_MAX_COMPOUNDS]; /* state of the bound fraction, -1 at equilibrium */
   double lig_fu[PK_MAX_COMPOUNDS], lig_K_nM[PK_MAX_COMPOUNDS], lig_tau[PK_MAX_COMPOUNDS];
+  double lig_kon[PK_MAX_COMPOUNDS], lig_koff[PK_MAX_COMPOUNDS];
   double k_tol_per_h;
   int tol; /* index of the adaptation state */
   int include_amounts;
   int n_cols; /* output columns */
 } pk_system;
 
-/* Builds the system for model m; include_amounts adds A_* columns. */
-pk_status pk_system_init(pk_system *s, const pk_model *m, int include_amounts, pk_error *err);
+/* Builds the system for model m and the depots that the n regimens need;
+ * include_amounts adds A_* columns. */
+pk_status pk_system_init(pk_system *s, const pk_model *m, const pk_regimen *const *regimens,
+                         size_t n, int include_amounts, pk_error *err);
 void pk_system_release(pk_system *s);
+
+/* The depot state receiving dose d (ORAL or DEPOT route), -1 if none. */
+int pk_system_depot_for(const pk_system *s, const pk_model *m, const pk_dose *d);
 
 /* Names the output columns of t (t->cols == s->n_cols). */
 pk_status pk_system_name_columns(const pk_system *s, const pk_model *m, pk_trajectory *t);
 
-/* Receptor response from the state y: fills occ per ligand (may be NULL),
- * total occupancy and E. */
+/* Receptor state from y: occupancy per ligand (occ_lig may be NULL), total
+ * occupancy and response E = sum tau_i occ_i / (1 + sum tau_j occ_j), which is
+ * the operational model for ligands at equilibrium. */
 void pk_system_response(const pk_system *s, const double *y, double *occ_lig, double *occ,
                         double *E);
+
+/* Derivatives of the nonlinear states (tol and kinetic bound fractions). */
+void pk_system_nonlinear_rhs(const pk_system *s, const double *y, double *dydt);
 
 /* Fills one output row at time t_h from state y. */
 void pk_system_output_row(const pk_system *s, double t_h, const double *y, double *row);

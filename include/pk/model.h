@@ -38,14 +38,20 @@ typedef struct pk_compound_params {
   int binds_receptor;     /* 1 if the compound is a ligand of the receptor */
   double ke0_per_h;       /* plasma to effect-site equilibration, 1/h, > 0 */
   double fu;              /* unbound fraction at the effect site, (0, 1] */
-  double K_nM;            /* equilibrium dissociation constant, nM, > 0 */
+  double K_nM;            /* equilibrium dissociation constant, nM, > 0 (for a kinetic
+                             ligand, derived: koff / kon) */
   double tau;             /* operational efficacy, >= 0 (0 = antagonist) */
+  int kinetic_binding;    /* 1: bound fraction is a state, driven by kon and koff */
+  double kon_per_nM_h;    /* association rate constant, 1/(nM h), > 0 (kinetic only) */
+  double koff_per_h;      /* dissociation rate constant, 1/h, > 0 (kinetic only) */
 } pk_compound_params;
 
 typedef struct pk_model pk_model;
 
-/* Defaults: F = 1, lag 0, no peripheral compartment, not a ligand, fu = 1;
- * every other number NaN so that forgetting one is caught by validation. */
+/* Defaults: F = 1, lag 0, no peripheral compartment, not a ligand, fu = 1,
+ * equilibrium binding; every other number NaN so that forgetting one is
+ * caught by validation. A kinetic ligand (kinetic_binding = 1) gives kon and
+ * koff; its K_nM is set to koff / kon when it is added to a model. */
 PK_API pk_compound_params pk_compound_params_default(void);
 
 /* A new empty model (adaptation rate 0: tolerance stays constant). NULL if
@@ -89,10 +95,17 @@ PK_API int pk_model_find_product(const pk_model *m, const char *id_or_name);
 PK_API pk_status pk_model_get_compound(const pk_model *m, int i, pk_compound_params *out,
                                        pk_error *err);
 /* Content of product p: number of compounds, and for k < count, compound
- * index and mass fraction. */
+ * index and content per dose unit: a mass fraction (w/w) for products dosed
+ * in g, mg per unit for products dosed in units (tablets, films...), mg/h per
+ * unit for patches (see pk_model_product_dose_unit). */
 PK_API size_t pk_model_product_size(const pk_model *m, int p);
 PK_API pk_status pk_model_product_content(const pk_model *m, int p, size_t k, int *compound,
                                           double *w_frac, pk_error *err);
+
+/* The unit a dose of product p is counted in ("g", "tablet", "patch"...) and
+ * its route ("oral", "sublingual", "transdermal"...); NULL if p is out of range. */
+PK_API const char *pk_model_product_dose_unit(const pk_model *m, int p);
+PK_API const char *pk_model_product_route(const pk_model *m, int p);
 
 /* Loads one model file (JSON) into m: a compound (with its conversions to
  * compounds already in m), a product, or a receptor description. The format

@@ -1,9 +1,14 @@
 /* pk/regimen.h - dose events.
  *
- * A regimen is a list of doses of compounds. An oral dose enters the
- * compound's depot after its lag time, multiplied by its F; an IV bolus
- * enters the central compartment at once. Amounts are mg of compound and
- * are converted to umol with the molecular weight.
+ * A regimen is a list of doses of compounds. A dose is a bolus or a
+ * zero-order input over a duration (infusion, patch), by one of three routes:
+ * oral (into an absorption depot, with first-pass conversions), another
+ * absorption depot without first pass (sublingual, intranasal,
+ * intramuscular, transdermal) or intravenous (into the central compartment).
+ * Depot doses use the compound's ka, F and lag unless the dose gives its own
+ * (a product's route-specific absorption). Amounts are mg of compound,
+ * converted to umol with the molecular weight; F multiplies the amount, so a
+ * zero-order input keeps its duration and delivers F * amount_mg over it.
  */
 #ifndef PK_REGIMEN_H
 #define PK_REGIMEN_H
@@ -16,15 +21,20 @@ extern "C" {
 #endif
 
 typedef enum pk_route {
-  PK_ROUTE_ORAL = 0, /* into the depot, with F and lag time */
-  PK_ROUTE_IV = 1    /* bolus into the central compartment */
+  PK_ROUTE_ORAL = 0, /* into a depot, with ka, F, lag and first-pass conversions */
+  PK_ROUTE_IV = 1,   /* into the central compartment; F and lag do not apply */
+  PK_ROUTE_DEPOT = 2 /* into a depot with ka, F and lag, without first-pass conversion */
 } pk_route;
 
 typedef struct pk_dose {
-  double t_h;       /* time the dose is taken, h */
-  int compound;     /* compound index in the model */
+  double t_h;        /* time the dose is taken (or the input starts), h */
+  int compound;      /* compound index in the model */
   pk_route route;
-  double amount_mg; /* mg of compound, >= 0 */
+  double amount_mg;  /* mg of compound, >= 0 */
+  double duration_h; /* 0: bolus; > 0: zero-order input over this many hours */
+  double ka_per_h;   /* depot absorption rate, 1/h; NaN: the compound's ka */
+  double F;          /* bioavailable fraction (depot routes); NaN: the compound's F */
+  double lag_h;      /* absorption lag, h (depot routes); NaN: the compound's lag */
 } pk_dose;
 
 typedef struct pk_regimen pk_regimen;
@@ -32,7 +42,16 @@ typedef struct pk_regimen pk_regimen;
 PK_API pk_regimen *pk_regimen_new(void); /* NULL if out of memory */
 PK_API void pk_regimen_free(pk_regimen *r); /* NULL is safe */
 
-/* Adds a dose; t_h and amount_mg must be finite, amount_mg >= 0. */
+/* A bolus of 0 mg of compound 0 at t = 0 by mouth, with the compound's own
+ * absorption (NaN overrides): fill in what differs. */
+PK_API pk_dose pk_dose_default(void);
+
+/* Adds a dose after checking it: finite time, amount >= 0, duration >= 0,
+ * overrides NaN or in range (ka > 0, F in (0, 1], lag >= 0). */
+PK_API pk_status pk_regimen_add(pk_regimen *r, const pk_dose *d, pk_error *err);
+
+/* Adds a bolus with the compound's own absorption; t_h and amount_mg must be
+ * finite, amount_mg >= 0. */
 PK_API pk_status pk_regimen_add_dose(pk_regimen *r, int compound, pk_route route, double t_h,
                                      double amount_mg, pk_error *err);
 PK_API size_t pk_regimen_size(const pk_regimen *r);

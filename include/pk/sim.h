@@ -23,7 +23,7 @@ extern "C" {
 
 typedef enum pk_ode_method {
   PK_ODE_RK8PD = 0, /* explicit embedded Runge-Kutta Prince-Dormand (8,9) */
-  PK_ODE_MSBDF = 1, /* variable-order BDF with analytic Jacobian (stiff) */
+  PK_ODE_MSBDF = 1, /* variable-order BDF (stiff); Jacobian analytic for the linear part */
   PK_ODE_RKF45 = 2  /* explicit embedded Runge-Kutta-Fehlberg (4,5) */
 } pk_ode_method;
 
@@ -37,14 +37,26 @@ typedef struct pk_sim_options {
   double rtol;            /* relative tolerance per step (> 0) */
   double atol;            /* absolute tolerance per step, in state units (umol, nM) (> 0) */
   int include_amounts;    /* 1: add A_* amount columns (umol) */
+  /* Optional history: the subject has taken this regimen every
+   * steady_state_period_h hours for a long time before t_start_h (dose times
+   * relative to the start of a period, in [0, period)). The state at
+   * t_start_h is then the periodic steady state of that regimen at the start
+   * of a period, computed, not simulated: exactly for the linear part from
+   * the matrix exponential of one period; for kinetic binding by iterating
+   * periods to convergence; for tol from its linear periodic fixed point.
+   * Doses of the history still being absorbed or infused at t_start_h go on
+   * after it (lag and infusion tails). tol0 is then ignored. NULL: none. */
+  const pk_regimen *steady_state;
+  double steady_state_period_h; /* > 0 when steady_state is set */
 } pk_sim_options;
 
 /* Defaults: start 0, output from 0 to 24 h every 1 h, tol0 0, rk8pd,
- * rtol 1e-10, atol 1e-12. */
+ * rtol 1e-10, atol 1e-12, no steady-state history. */
 PK_API pk_sim_options pk_sim_options_default(void);
 
 /* Simulates model m under regimen r. Doses before t_start_h or after t_end_h
- * are errors, as is a regimen with no dose. On success *out owns a new
+ * are errors, as is a regimen with no dose (unless a steady-state history is
+ * given). On success *out owns a new
  * trajectory (free with pk_trajectory_free). A solver failure returns
  * PK_ERR_SOLVER with the time reached in err->t_h. */
 PK_API pk_status pk_simulate(const pk_model *m, const pk_regimen *r, const pk_sim_options *opt,
