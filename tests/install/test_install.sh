@@ -4,9 +4,11 @@
 # shared and static libraries, the pkg-config file (a program compiled and
 # linked against it, dynamically and statically, runs) and the pk tool
 # finding its default scenario under the prefix.
-# usage: test_install.sh BUILD_DIR
+# usage: test_install.sh BUILD_DIR [EXTRA_CFLAGS]
+# (EXTRA_CFLAGS: the sanitizer flags when the library was built with them)
 set -euo pipefail
 build=$1
+extra=${2:-}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 prefix=$tmp/prefix
@@ -37,10 +39,10 @@ int main(void) {
 }
 C
 export PKG_CONFIG_PATH=$pc
-cc "$tmp/use.c" $(pkg-config --cflags libpk) -o "$tmp/use_shared" $(pkg-config --libs libpk)
+cc $extra "$tmp/use.c" $(pkg-config --cflags libpk) -o "$tmp/use_shared" $(pkg-config --libs libpk)
 out=$(LD_LIBRARY_PATH=$(dirname "$pc") "$tmp/use_shared") || fail "the dynamically linked program failed"
 [ "$out" = "$(pkg-config --modversion libpk) 0.500000 0.333333" ] || fail "unexpected output '$out'"
-cc "$tmp/use.c" $(pkg-config --cflags libpk) -o "$tmp/use_static" \
+cc $extra "$tmp/use.c" $(pkg-config --cflags libpk) -o "$tmp/use_static" \
   "$(dirname "$pc")/libpk.a" $(pkg-config --libs-only-other --static gsl libcjson) \
   $(pkg-config --libs --static gsl libcjson)
 "$tmp/use_static" >/dev/null || fail "the statically linked program failed"
