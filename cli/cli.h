@@ -15,6 +15,8 @@ int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * tree, then the installed data directory.
  * Writes into buf; returns 0 if found. */
 int cli_default_scenario(char *buf, size_t n);
+/* The models folder used for the default scenario; 0 if found. */
+int cli_models_dir(char *buf, size_t n);
 
 /* Plotting with gnuplot (plot.c): the program is $PK_GNUPLOT if set (a path,
  * or a name looked up on PATH), otherwise gnuplot on PATH. */
@@ -31,5 +33,6 @@ int cli_check_image_name(const char *image);
 
 int cmd_simulate(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
+int cmd_compounds(int argc, char **argv);
 
 #endif

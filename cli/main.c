@@ -27,6 +27,9 @@ static const char USAGE[] =
     "                   simulate a scenario (default: the kratom taper scenario)\n"
     "  plot CSV -o FILE.png|FILE.svg [--title TEXT]\n"
     "                   draw a trajectory CSV with gnuplot\n"
+    "  compounds [--sources] [NAME...]\n"
+    "                   list the shipped compounds, products and receptor with\n"
+    "                   their parameters (and sources)\n"
     "  help             this text; 'pk COMMAND --help' for a command\n"
     "  version          the version of pk and libpk\n";
 
@@ -65,17 +68,27 @@ static void exe_relative_models(char *buf, size_t n) {
   snprintf(buf, n, "%s/../share/libpk/models", exe);
 }
 
-int cli_default_scenario(char *buf, size_t n) {
+int cli_models_dir(char *buf, size_t n) {
   const char *env = getenv("PK_MODELS_DIR");
-  char installed[4096 + 32];
+  char installed[4096 + 32], probe[4096 + 64];
   exe_relative_models(installed, sizeof installed);
   const char *dirs[] = {env, installed, PK_SOURCE_MODELS_DIR, PK_INSTALL_MODELS_DIR};
   for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
     if (!dirs[i] || !dirs[i][0]) continue;
-    snprintf(buf, n, "%s/scenarios/kratom-taper.json", dirs[i]);
-    if (is_file(buf)) return 0;
+    snprintf(probe, sizeof probe, "%s/scenarios/kratom-taper.json", dirs[i]);
+    if (is_file(probe)) {
+      snprintf(buf, n, "%s", dirs[i]);
+      return 0;
+    }
   }
   return -1;
+}
+
+int cli_default_scenario(char *buf, size_t n) {
+  char dir[4096];
+  if (cli_models_dir(dir, sizeof dir) != 0) return -1;
+  snprintf(buf, n, "%s/scenarios/kratom-taper.json", dir);
+  return 0;
 }
 
 int main(int argc, char **argv) {
@@ -87,6 +100,7 @@ int main(int argc, char **argv) {
   const char *cmd = argv[1];
   if (strcmp(cmd, "simulate") == 0) return cmd_simulate(argc - 1, argv + 1);
   if (strcmp(cmd, "plot") == 0) return cmd_plot(argc - 1, argv + 1);
+  if (strcmp(cmd, "compounds") == 0) return cmd_compounds(argc - 1, argv + 1);
   if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
     fputs(USAGE, stdout);
     return 0;

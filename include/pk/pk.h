@@ -10,4 +10,5 @@
 #include "pk/sim.h"
 #include "pk/scenario.h"
 #include "pk/nca.h"
+#include "pk/catalog.h"
 #endif

@@ -354,8 +354,33 @@ case_keeps_previous_output() {
   finish
 }
 
+# pk compounds lists every shipped model file with the numbers written in
+# it: each compound's, product's and the receptor's id, and values read from
+# the files themselves with jq-free grep (CL/F of mitragynine 233 L/h,
+# Tanna 2022; the receptor's k_tol).
+case_compounds() {
+  run "$WORK/list" compounds --models "$SRC/models"
+  [ "$rc" -eq 0 ] || fail "pk compounds exited $rc: $(cat "$WORK/list.err")"
+  local f id
+  for f in "$SRC"/models/compounds/*.json "$SRC"/models/products/*.json "$SRC"/models/receptors/*.json; do
+    id=$(grep -o '"id": *"[^"]*"' "$f" | head -n 1 | sed 's/.*: *"\(.*\)"/\1/')
+    grep -q "^  $id " "$WORK/list.out" || fail "$(basename "$f"): id '$id' not listed"
+  done
+  grep -q "CL 233 L/h" "$WORK/list.out" || fail "mitragynine CL 233 L/h not listed"
+  grep -q "k_tol 0.02666 1/h\*" "$WORK/list.out" || fail "k_tol not listed as an assumption"
+  run "$WORK/src" compounds --models "$SRC/models" --sources mitragynine
+  [ "$rc" -eq 0 ] || fail "pk compounds --sources exited $rc"
+  grep -q "Tanna 2022" "$WORK/src.out" || fail "--sources does not show the Tanna 2022 source"
+  grep -q "kratom-leaf-powder" "$WORK/src.out" || fail "the filter dropped products containing mitragynine"
+  run "$WORK/missing" compounds --models "$WORK/nowhere"
+  [ "$rc" -ne 0 ] || fail "a missing models folder must fail"
+  grep -q "nowhere" "$WORK/missing.err" || fail "the error must name the folder"
+  finish
+}
+
 case "$CASE" in
   bad) case_bad "$@" ;;
+  compounds) case_compounds ;;
   end_to_end) case_end_to_end ;;
   help) case_help ;;
   usage_errors) case_usage_errors ;;
