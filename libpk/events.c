@@ -1,5 +1,6 @@
 /* events.c - regimen to integrator inputs. F multiplies the amount; a
- * zero-order input keeps its duration (F * amount / duration per hour); lag
+ * zero-order input given by its duration keeps it (F * amount / duration per
+ * hour), one given by its rate keeps the rate (F * amount / rate hours); lag
  * delays depot routes only. */
 #include <math.h>
 #include <stdlib.h>
@@ -17,32 +18,51 @@ pk_status pk_events_push(pk_event_list *l, const pk_event *e, pk_error *err) {
   return PK_OK;
 }
 
+pk_status pk_events_from_dose(pk_event_list *l, const pk_system *s, const pk_model *m,
+                              const pk_dose *d, size_t k, double shift_h, pk_error *err) {
+  if (d->compound < 0 || d->compound >= m->n_compounds)
+    return pk_err_set(err, PK_ERR_RANGE, NULL, NULL, "dose %zu: no compound %d in the model",
+                      k, d->compound);
+  if (d->amount_mg == 0.0) return PK_OK;
+  const pk_compound_params *c = &m->compound[d->compound];
+  int iv = d->route == PK_ROUTE_IV;
+  double F = iv ? 1.0 : isnan(d->F) ? c->F : d->F;
+  double lag = iv ? 0.0 : isnan(d->lag_h) ? c->lag_h : d->lag_h;
+  int state = iv ? s->central[d->compound] : pk_system_depot_for(s, m, d);
+  if (state < 0)
+    return pk_err_set(err, PK_ERR_INVALID, NULL, NULL, "dose %zu: no depot for its route", k);
+  double umol = 1000.0 * d->amount_mg / c->mw_g_per_mol * F;
+  double origin = d->t_h + shift_h, t0 = origin + lag;
+  double duration = d->rate_mg_per_h > 0 ? F * d->amount_mg / d->rate_mg_per_h : d->duration_h;
+  pk_event e = {.t_h = t0, .state = state, .kind = PK_EV_BOLUS, .value = umol,
+                .origin_h = origin, .order = 4 * k + 3, .dose = k};
+  if (duration == 0.0) return pk_events_push(l, &e, err);
+  e.kind = PK_EV_RATE_ON;
+  e.value = umol / duration;
+  pk_status st = pk_events_push(l, &e, err);
+  e.kind = PK_EV_RATE_OFF;
+  e.t_h = t0 + duration;
+  return st == PK_OK ? pk_events_push(l, &e, err) : st;
+}
+
 pk_status pk_events_from_regimen(pk_event_list *l, const pk_system *s, const pk_model *m,
                                  const pk_regimen *r, double shift_h, pk_error *err) {
   pk_status st = PK_OK;
   for (size_t k = 0; r && k < r->n && st == PK_OK; k++) {
     const pk_dose *d = &r->dose[k];
-    if (d->compound < 0 || d->compound >= m->n_compounds)
-      return pk_err_set(err, PK_ERR_RANGE, NULL, NULL, "dose %zu: no compound %d in the model",
-                        k, d->compound);
-    const pk_compound_params *c = &m->compound[d->compound];
-    int iv = d->route == PK_ROUTE_IV;
-    double F = iv ? 1.0 : isnan(d->F) ? c->F : d->F;
-    double lag = iv ? 0.0 : isnan(d->lag_h) ? c->lag_h : d->lag_h;
-    int state = iv ? s->central[d->compound] : pk_system_depot_for(s, m, d);
-    if (state < 0)
-      return pk_err_set(err, PK_ERR_INVALID, NULL, NULL, "dose %zu: no depot for its route", k);
-    double umol = 1000.0 * d->amount_mg / c->mw_g_per_mol * F;
-    double t0 = d->t_h + lag + shift_h;
-    if (d->duration_h == 0.0) {
-      st = pk_events_push(l, &(pk_event){t0, state, PK_EV_BOLUS, umol, l->n}, err);
-    } else {
-      double rate = umol / d->duration_h;
-      st = pk_events_push(l, &(pk_event){t0, state, PK_EV_RATE_ON, rate, l->n}, err);
-      if (st == PK_OK)
-        st = pk_events_push(l, &(pk_event){t0 + d->duration_h, state, PK_EV_RATE_OFF, rate, l->n},
-                            err);
+    double t = d->t_h + shift_h;
+    pk_event mark = {.t_h = t, .state = -1, .origin_h = t, .dose = k};
+    if (d->reset || d->ss == 1) {
+      mark.kind = PK_EV_RESET;
+      mark.order = 4 * k;
+      st = pk_events_push(l, &mark, err);
     }
+    if (st == PK_OK && d->ss) {
+      mark.kind = PK_EV_SS;
+      mark.order = 4 * k + 1;
+      st = pk_events_push(l, &mark, err);
+    }
+    if (st == PK_OK) st = pk_events_from_dose(l, s, m, d, k, shift_h, err);
   }
   return st;
 }

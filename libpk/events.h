@@ -1,18 +1,27 @@
 /* events.h - a regimen turned into the inputs that the integrator sees:
- * boluses (jumps in a state) and zero-order inputs switched on and off. */
+ * boluses (jumps in a state), zero-order inputs switched on and off, resets
+ * and steady-state starts. */
 #ifndef PK_EVENTS_H
 #define PK_EVENTS_H
 
 #include "system.h"
 
-typedef enum { PK_EV_BOLUS = 0, PK_EV_RATE_ON = 1, PK_EV_RATE_OFF = 2 } pk_event_kind;
+typedef enum {
+  PK_EV_BOLUS = 0,    /* value umol into state */
+  PK_EV_RATE_ON = 1,  /* value umol/h into state from now */
+  PK_EV_RATE_OFF = 2, /* the matching end */
+  PK_EV_RESET = 3,    /* every state to its start, inputs stopped, earlier doses dropped */
+  PK_EV_SS = 4        /* steady state of dose `dose` (ss 1 replaces, ss 2 adds) */
+} pk_event_kind;
 
 typedef struct pk_event {
-  double t_h;     /* when it happens */
-  int state;      /* receiving state */
-  int kind;       /* pk_event_kind */
-  double value;   /* umol for a bolus, umol/h for a rate */
-  size_t order;   /* position in the regimen, for a stable sort */
+  double t_h;      /* when it happens */
+  int state;       /* receiving state (bolus, rate) */
+  int kind;        /* pk_event_kind */
+  double value;    /* umol for a bolus, umol/h for a rate */
+  double origin_h; /* time of the record it comes from: a reset drops what came before */
+  size_t order;    /* 4 * record + {0 reset, 1 steady state, 2 its tails, 3 dose} */
+  size_t dose;     /* index of the record in its regimen */
 } pk_event;
 
 typedef struct pk_event_list {
@@ -24,8 +33,13 @@ typedef struct pk_event_list {
 pk_status pk_events_from_regimen(pk_event_list *l, const pk_system *s, const pk_model *m,
                                  const pk_regimen *r, double shift_h, pk_error *err);
 pk_status pk_events_push(pk_event_list *l, const pk_event *e, pk_error *err);
-/* Sorts by time, keeping the regimen's order at equal times. */
+/* Sorts by time, keeping the records' order at equal times. */
 void pk_events_sort(pk_event_list *l);
 void pk_events_release(pk_event_list *l);
+
+/* The input events of one dose (no reset or steady-state marker), at its
+ * own time plus shift_h, with order 4 * k + 3. */
+pk_status pk_events_from_dose(pk_event_list *l, const pk_system *s, const pk_model *m,
+                              const pk_dose *d, size_t k, double shift_h, pk_error *err);
 
 #endif

@@ -13,7 +13,8 @@ void pk_regimen_free(pk_regimen *r) {
 
 pk_dose pk_dose_default(void) {
   return (pk_dose){.t_h = 0.0, .compound = 0, .route = PK_ROUTE_ORAL, .amount_mg = 0.0,
-                   .duration_h = 0.0, .ka_per_h = NAN, .F = NAN, .lag_h = NAN};
+                   .duration_h = 0.0, .ka_per_h = NAN, .F = NAN, .lag_h = NAN,
+                   .rate_mg_per_h = 0.0, .ss = 0, .ii_h = 0.0, .reset = 0};
 }
 
 static pk_status check_dose(const pk_dose *d, pk_error *err) {
@@ -33,6 +34,17 @@ static pk_status check_dose(const pk_dose *d, pk_error *err) {
   if (!isnan(d->F) && !(d->F > 0 && d->F <= 1)) BAD("F must be in (0, 1], got %g", d->F);
   if (!isnan(d->lag_h) && !(isfinite(d->lag_h) && d->lag_h >= 0))
     BAD("lag time must be finite and >= 0 h, got %g", d->lag_h);
+  if (!(isfinite(d->rate_mg_per_h) && d->rate_mg_per_h >= 0))
+    BAD("input rate must be finite and >= 0 mg/h, got %g", d->rate_mg_per_h);
+  if (d->rate_mg_per_h > 0 && d->duration_h > 0)
+    BAD("give an input's duration or its rate, not both");
+  if (d->ss < 0 || d->ss > 2) BAD("ss must be 0, 1 or 2, got %d", d->ss);
+  if (d->reset != 0 && d->reset != 1) BAD("reset must be 0 or 1, got %d", d->reset);
+  if (!(isfinite(d->ii_h) && d->ii_h >= 0)) BAD("interval must be finite and >= 0 h, got %g", d->ii_h);
+  int constant_input = d->ss == 1 && d->ii_h == 0 && d->amount_mg == 0 && d->rate_mg_per_h > 0;
+  if (d->ss != 0 && d->ii_h == 0 && !constant_input)
+    BAD("a steady-state dose needs an interval > 0 h (or, for ss 1, amount 0 with a rate: a "
+        "constant input)");
 #undef BAD
   return PK_OK;
 }

@@ -18,10 +18,21 @@ typedef struct sim_ctx {
   double *ytmp, *f1, *f2; /* Jacobian scratch, n_states each */
 } sim_ctx;
 
+/* A steady state precomputed for an ss record: the state it sets (ss 1) or
+ * adds (ss 2) and the inputs running then. */
+typedef struct ss_entry {
+  double *y;
+  double *rate0;
+  int *active0;
+} ss_entry;
+
 typedef struct runner {
   sim_ctx c;
   gsl_odeiv2_driver *drv;
   const pk_sim_options *o;
+  const pk_regimen *main;  /* the regimen whose ss records ss_tab holds */
+  ss_entry *ss_tab;        /* one per record of main (NULL where not ss) */
+  double cancel_before_h;  /* inputs from records before this time are dropped */
 } runner;
 
 static const double H0_H = 1e-3; /* first step after a restart, h */
@@ -85,8 +96,35 @@ static int jac(double t, const double y[], double *dfdy, double dfdt[], void *pa
   return GSL_SUCCESS;
 }
 
-static void apply_event(sim_ctx *c, const pk_event *e, double *y) {
+/* Every state to its start, nothing running, earlier records dropped. */
+static void apply_reset(runner *r, const pk_event *e, double *y) {
+  const pk_system *s = r->c.s;
+  memset(y, 0, (size_t)s->n_states * sizeof *y);
+  y[s->tol] = r->o->tol0;
+  memset(r->c.rate, 0, (size_t)s->n_lin * sizeof *r->c.rate);
+  memset(r->c.active, 0, (size_t)s->n_lin * sizeof *r->c.active);
+  r->cancel_before_h = e->t_h;
+}
+
+static void apply_ss(runner *r, const pk_event *e, double *y) {
+  const pk_system *s = r->c.s;
+  const ss_entry *ss = &r->ss_tab[e->dose];
+  int replace = r->main->dose[e->dose].ss == 1;
+  int n = replace ? s->n_states : s->n_lin;
+  for (int k = 0; k < n; k++) y[k] = replace ? ss->y[k] : y[k] + ss->y[k];
+  for (int k = 0; k < s->n_lin; k++) {
+    r->c.rate[k] += ss->rate0[k];
+    r->c.active[k] += ss->active0[k];
+  }
+}
+
+static void apply_event(runner *r, const pk_event *e, double *y) {
+  sim_ctx *c = &r->c;
+  int input = e->kind == PK_EV_BOLUS || e->kind == PK_EV_RATE_ON || e->kind == PK_EV_RATE_OFF;
+  if (input && e->origin_h < r->cancel_before_h) return; /* dropped by a later reset */
   switch (e->kind) {
+  case PK_EV_RESET: apply_reset(r, e, y); break;
+  case PK_EV_SS: apply_ss(r, e, y); break;
   case PK_EV_BOLUS: y[e->state] += e->value; break;
   case PK_EV_RATE_ON:
     c->rate[e->state] += e->value;
@@ -124,6 +162,7 @@ static pk_status run_segment(runner *r, const pk_event_list *ev, double t0, doub
                              sample_fn fn, void *fn_ctx, pk_error *err) {
   double t = t0;
   size_t di = 0, k = 0;
+  r->cancel_before_h = -INFINITY;
   gsl_odeiv2_driver_reset_hstart(r->drv, H0_H);
   while (di < ev->n && ev->ev[di].t_h < t0 - 1e-12 * fmax(1.0, fabs(t0))) di++;
   while (k < n) {
@@ -139,7 +178,7 @@ static pk_status run_segment(runner *r, const pk_event_list *ev, double t0, doub
       due_output = 0;
     }
     int jumped = 0;
-    while (di < ev->n && ev->ev[di].t_h <= t + eps) apply_event(&r->c, &ev->ev[di++], y), jumped = 1;
+    while (di < ev->n && ev->ev[di].t_h <= t + eps) apply_event(r, &ev->ev[di++], y), jumped = 1;
     if (jumped) gsl_odeiv2_driver_reset_hstart(r->drv, H0_H);
     if (due_output && (st = fn(fn_ctx, k++, t_out, y)) != PK_OK) return st;
   }
@@ -235,17 +274,18 @@ static void reset_inputs(sim_ctx *c, const double *rate0, const int *active0) {
   memcpy(c->active, active0, (size_t)c->s->n_lin * sizeof *active0);
 }
 
-/* The periodic steady state of o->steady_state at phase 0 (= o->t_start_h):
- * initial state y, inputs running then (rate0, active0), and the history's
- * events still to come after t_start_h, appended to `pending`. */
-static pk_status steady_state(runner *r, const pk_model *m, double *y, double *rate0,
+/* The periodic steady state of regimen hist repeated every T hours, at
+ * phase 0 placed at time t0_h: state y, inputs running then (rate0,
+ * active0), and the history's events still to come after t0_h, appended to
+ * `pending` with origin t0_h and order `order`. */
+static pk_status steady_state(runner *r, const pk_model *m, const pk_regimen *hist, double T,
+                              double t0_h, size_t order, double *y, double *rate0,
                               int *active0, pk_event_list *pending, pk_error *err) {
   const pk_system *s = r->c.s;
   const pk_sim_options *o = r->o;
-  double T = o->steady_state_period_h;
   pk_event_list ev = {0}, per = {0};
   ss_samples smp = {.n_lin = s->n_lin};
-  pk_status st = pk_events_from_regimen(&ev, s, m, o->steady_state, 0.0, err);
+  pk_status st = pk_events_from_regimen(&ev, s, m, hist, 0.0, err);
   if (st != PK_OK) goto done;
   pk_events_sort(&ev);
   double t_fin = ev.n ? ev.ev[ev.n - 1].t_h : 0.0;
@@ -289,7 +329,9 @@ static pk_status steady_state(runner *r, const pk_model *m, double *y, double *r
         active0[e.state] += (int)sign;
       }
       if (j >= 1 && e.t_h >= 0) {
-        e.t_h += o->t_start_h;
+        e.t_h += t0_h;
+        e.origin_h = t0_h;
+        e.order = order;
         st = pk_events_push(pending, &e, err);
       }
     }
@@ -335,6 +377,80 @@ done:
   free(smp.Y);
   pk_events_release(&per);
   pk_events_release(&ev);
+  return st;
+}
+
+/* The one-dose history whose periodic steady state an ss record starts
+ * from: the record's dose every ii_h, or for a constant input (ii_h 0) a
+ * zero-order input covering a whole period at the record's rate. */
+static pk_status ss_history(const pk_model *m, const pk_dose *d, size_t k, pk_dose *h,
+                            double *T, pk_error *err) {
+  *h = *d;
+  h->t_h = 0.0;
+  h->ss = 0;
+  h->reset = 0;
+  *T = d->ii_h;
+  if (*T == 0.0) {
+    *T = 24.0;
+    h->amount_mg = d->rate_mg_per_h * *T;
+    h->rate_mg_per_h = 0.0;
+    h->duration_h = *T;
+    h->F = 1.0;
+    h->lag_h = 0.0;
+    return PK_OK;
+  }
+  const pk_compound_params *c = &m->compound[d->compound];
+  int iv = d->route == PK_ROUTE_IV;
+  double F = iv ? 1.0 : isnan(d->F) ? c->F : d->F;
+  double lag = iv ? 0.0 : isnan(d->lag_h) ? c->lag_h : d->lag_h;
+  double dur = d->rate_mg_per_h > 0 ? F * d->amount_mg / d->rate_mg_per_h : d->duration_h;
+  if (dur > 0 && lag + dur >= *T)
+    return pk_err_set(err, PK_ERR_INVALID, NULL, NULL,
+                      "dose %zu: a steady-state input whose lag plus duration (%g h) is at "
+                      "least its interval (%g h) is ambiguous", k, lag + dur, *T);
+  return PK_OK;
+}
+
+static void free_ss_table(runner *run) {
+  for (size_t k = 0; run->ss_tab && run->main && k < run->main->n; k++) {
+    free(run->ss_tab[k].y);
+    free(run->ss_tab[k].rate0);
+    free(run->ss_tab[k].active0);
+  }
+  free(run->ss_tab);
+  run->ss_tab = NULL;
+}
+
+/* The steady state of every ss record of r, computed before the run; the
+ * tails of each one's history go into ev. */
+static pk_status precompute_ss_records(runner *run, const pk_model *m, const pk_regimen *r,
+                                       pk_event_list *ev, pk_error *err) {
+  const pk_system *s = run->c.s;
+  int any = 0;
+  for (size_t k = 0; r && k < r->n; k++) any |= r->dose[k].ss != 0;
+  if (!any) return PK_OK;
+  run->ss_tab = calloc(r->n, sizeof *run->ss_tab);
+  pk_regimen *hist = pk_regimen_new();
+  pk_status st = run->ss_tab && hist ? PK_OK : pk_err_nomem(err);
+  for (size_t k = 0; k < r->n && st == PK_OK; k++) {
+    const pk_dose *d = &r->dose[k];
+    if (!d->ss) continue;
+    ss_entry *e = &run->ss_tab[k];
+    e->y = calloc((size_t)s->n_states, sizeof *e->y);
+    e->rate0 = calloc((size_t)s->n_lin, sizeof *e->rate0);
+    e->active0 = calloc((size_t)s->n_lin, sizeof *e->active0);
+    if (!e->y || !e->rate0 || !e->active0) {
+      st = pk_err_nomem(err);
+      break;
+    }
+    pk_dose h;
+    double T;
+    hist->n = 0;
+    if ((st = ss_history(m, d, k, &h, &T, err)) == PK_OK &&
+        (st = pk_regimen_add(hist, &h, err)) == PK_OK)
+      st = steady_state(run, m, hist, T, d->t_h, 4 * k + 2, e->y, e->rate0, e->active0, ev, err);
+  }
+  pk_regimen_free(hist);
   return st;
 }
 
@@ -449,8 +565,11 @@ pk_status pk_simulate(const pk_model *m, const pk_regimen *r, const pk_sim_optio
   }
   y[s.tol] = opt->tol0;
   if (opt->steady_state &&
-      (st = steady_state(&run, m, y, rate0, active0, &ev, err)) != PK_OK)
+      (st = steady_state(&run, m, opt->steady_state, opt->steady_state_period_h, opt->t_start_h,
+                         0, y, rate0, active0, &ev, err)) != PK_OK)
     goto done;
+  run.main = r;
+  if ((st = precompute_ss_records(&run, m, r, &ev, err)) != PK_OK) goto done;
   if ((st = pk_events_from_regimen(&ev, &s, m, r, 0.0, err)) != PK_OK) goto done;
   pk_events_sort(&ev);
   reset_inputs(&run.c, rate0, active0);
@@ -463,6 +582,7 @@ pk_status pk_simulate(const pk_model *m, const pk_regimen *r, const pk_sim_optio
     pk_err_nomem(err);
   }
 done:
+  free_ss_table(&run);
   if (run.drv) gsl_odeiv2_driver_free(run.drv);
   pk_trajectory_free(oc.traj);
   pk_events_release(&ev);

@@ -35,6 +35,16 @@ typedef struct pk_dose {
   double ka_per_h;   /* depot absorption rate, 1/h; NaN: the compound's ka */
   double F;          /* bioavailable fraction (depot routes); NaN: the compound's F */
   double lag_h;      /* absorption lag, h (depot routes); NaN: the compound's lag */
+  double rate_mg_per_h; /* > 0 with duration_h 0: zero-order input at this rate; F then
+                           scales the duration (F * amount / rate), not the rate */
+  int ss;            /* 0; 1: first reset, then start at the periodic steady state of this
+                        dose repeated every ii_h; 2: add that steady state's amounts to the
+                        current state. With ii_h 0, amount 0 and a rate: the steady state of
+                        a constant input at that rate, which does not continue after t_h. */
+  double ii_h;       /* interval of the repeated dose for ss, h */
+  int reset;         /* 1: reset before this dose: every state to its start (tol to the
+                        initial level), running inputs stopped, doses not yet absorbed
+                        dropped. With amount 0, a reset only. */
 } pk_dose;
 
 typedef struct pk_regimen pk_regimen;
@@ -47,7 +57,9 @@ PK_API void pk_regimen_free(pk_regimen *r); /* NULL is safe */
 PK_API pk_dose pk_dose_default(void);
 
 /* Adds a dose after checking it: finite time, amount >= 0, duration >= 0,
- * overrides NaN or in range (ka > 0, F in (0, 1], lag >= 0). */
+ * rate >= 0 (not both duration and rate), overrides NaN or in range (ka > 0,
+ * F in (0, 1], lag >= 0), ss 0/1/2 with ii_h > 0 (or the constant-input
+ * form), reset 0/1. */
 PK_API pk_status pk_regimen_add(pk_regimen *r, const pk_dose *d, pk_error *err);
 
 /* Adds a bolus with the compound's own absorption; t_h and amount_mg must be
