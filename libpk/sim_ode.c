@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "events.h"
+#include "exact.h"
 
 /* Mutable state of one simulation, seen by the right-hand side. */
 typedef struct sim_ctx {
@@ -33,15 +34,44 @@ typedef struct runner {
   const pk_regimen *main;  /* the regimen whose ss records ss_tab holds */
   ss_entry *ss_tab;        /* one per record of main (NULL where not ss) */
   double cancel_before_h;  /* inputs from records before this time are dropped */
+  pk_exact *exact;         /* the exact path, or NULL for the ODE path */
 } runner;
 
 static const double H0_H = 1e-3; /* first step after a restart, h */
 
 pk_sim_options pk_sim_options_default(void) {
   return (pk_sim_options){.t_start_h = 0.0, .output_start_h = 0.0, .t_end_h = 24.0,
-                          .output_step_h = 1.0, .tol0 = 0.0, .method = PK_ODE_RK8PD,
+                          .output_step_h = 1.0, .tol0 = 0.0, .solver = PK_SOLVER_AUTO,
+                          .method = PK_ODE_RK8PD,
                           .rtol = 1e-10, .atol = 1e-12, .include_amounts = 0,
                           .steady_state = NULL, .steady_state_period_h = 0.0};
+}
+
+const char *pk_solver_name(pk_solver solver) {
+  switch (solver) {
+  case PK_SOLVER_AUTO: return "auto";
+  case PK_SOLVER_EXACT: return "exact";
+  case PK_SOLVER_ODE: return "ode";
+  }
+  return "unknown";
+}
+
+int pk_sim_resolve_solver(const pk_model *m, const pk_sim_options *opt, pk_error *err) {
+  int kinetic = 0;
+  for (int i = 0; m && i < m->n_compounds; i++)
+    kinetic |= m->compound[i].binds_receptor && m->compound[i].kinetic_binding;
+  switch (opt->solver) {
+  case PK_SOLVER_ODE: return PK_SOLVER_ODE;
+  case PK_SOLVER_AUTO: return kinetic ? PK_SOLVER_ODE : PK_SOLVER_EXACT;
+  case PK_SOLVER_EXACT:
+    if (!kinetic) return PK_SOLVER_EXACT;
+    pk_err_set(err, PK_ERR_INVALID, NULL, NULL,
+               "the exact solver does not handle kinetic receptor binding; use the ode or "
+               "auto solver");
+    return -1;
+  }
+  pk_err_set(err, PK_ERR_INVALID, NULL, NULL, "unknown solver %d", (int)opt->solver);
+  return -1;
 }
 
 const char *pk_ode_method_name(pk_ode_method method) {
@@ -141,6 +171,12 @@ static void apply_event(runner *r, const pk_event *e, double *y) {
 /* Integrates from *t to t_to with no event in between. */
 static pk_status advance(runner *r, double *t, double t_to, double *y, pk_error *err) {
   if (!(t_to > *t)) return PK_OK;
+  if (r->exact) {
+    pk_status st = pk_exact_step(r->exact, t_to - *t, r->c.rate, y, err);
+    if (st != PK_OK && err) err->t_h = *t;
+    if (st == PK_OK) *t = t_to;
+    return st;
+  }
   int gs = gsl_odeiv2_driver_apply(r->drv, t, t_to, y);
   if (gs == GSL_SUCCESS) return PK_OK;
   pk_status st = pk_err_set(err, PK_ERR_SOLVER, NULL, NULL,
@@ -527,6 +563,8 @@ pk_status pk_simulate(const pk_model *m, const pk_regimen *r, const pk_sim_optio
   pk_status st = check_options(opt, err);
   if (st == PK_OK) st = check_regimen(r, opt, err);
   if (st != PK_OK) return st;
+  int path = pk_sim_resolve_solver(m, opt, err);
+  if (path < 0) return err ? err->code : PK_ERR_INVALID;
   pk_system s;
   const pk_regimen *regs[2] = {r, opt->steady_state};
   if ((st = pk_system_init(&s, m, regs, 2, opt->include_amounts, err)) != PK_OK) {
@@ -559,6 +597,10 @@ pk_status pk_simulate(const pk_model *m, const pk_regimen *r, const pk_sim_optio
     goto done;
   }
   gsl_odeiv2_driver_set_nmax(run.drv, 100000000UL);
+  if (path == PK_SOLVER_EXACT && !(run.exact = pk_exact_new(&s))) {
+    st = pk_err_nomem(err);
+    goto done;
+  }
   if ((st = pk_system_name_columns(&s, m, oc.traj)) != PK_OK) {
     pk_err_nomem(err);
     goto done;
@@ -583,6 +625,7 @@ pk_status pk_simulate(const pk_model *m, const pk_regimen *r, const pk_sim_optio
   }
 done:
   free_ss_table(&run);
+  pk_exact_free(run.exact);
   if (run.drv) gsl_odeiv2_driver_free(run.drv);
   pk_trajectory_free(oc.traj);
   pk_events_release(&ev);

@@ -27,13 +27,22 @@ typedef enum pk_ode_method {
   PK_ODE_RKF45 = 2  /* explicit embedded Runge-Kutta-Fehlberg (4,5) */
 } pk_ode_method;
 
+typedef enum pk_solver {
+  PK_SOLVER_AUTO = 0,  /* exact when the model allows it (no kinetic binding), else ODE */
+  PK_SOLVER_EXACT = 1, /* exact propagation of the linear part (matrix exponentials,
+                          cached per step length) and quadrature of the exact solution
+                          for tol; models without kinetic receptor binding */
+  PK_SOLVER_ODE = 2    /* GSL gsl_odeiv2 on every state: any model; the reference */
+} pk_solver;
+
 typedef struct pk_sim_options {
   double t_start_h;       /* simulation start: initial state given here, h */
   double output_start_h;  /* first output time, h (>= t_start_h) */
   double t_end_h;         /* last output time, h (> output_start_h) */
   double output_step_h;   /* output grid spacing, h (> 0) */
   double tol0;            /* adaptation level at t_start_h (>= 0) */
-  pk_ode_method method;
+  pk_solver solver;       /* which path (default auto) */
+  pk_ode_method method;   /* ODE path: stepper */
   double rtol;            /* relative tolerance per step (> 0) */
   double atol;            /* absolute tolerance per step, in state units (umol, nM) (> 0) */
   int include_amounts;    /* 1: add A_* amount columns (umol) */
@@ -63,6 +72,12 @@ PK_API pk_status pk_simulate(const pk_model *m, const pk_regimen *r, const pk_si
                              pk_trajectory **out, pk_error *err);
 
 PK_API const char *pk_ode_method_name(pk_ode_method method);
+PK_API const char *pk_solver_name(pk_solver solver); /* "auto", "exact", "ode" */
+
+/* The path pk_simulate takes for model m under opt: PK_SOLVER_EXACT or
+ * PK_SOLVER_ODE (auto resolved), or -1 if exact was asked and the model
+ * needs the ODE path (err says why). */
+PK_API int pk_sim_resolve_solver(const pk_model *m, const pk_sim_options *opt, pk_error *err);
 
 #ifdef __cplusplus
 }

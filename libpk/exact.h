@@ -1,0 +1,32 @@
+/* exact.h - the exact fast path for the linear part of a compiled system.
+ *
+ * Between events x' = A x + b with b constant (the running zero-order
+ * inputs), so x(t + h) = Phi(h) x + Gamma(h) b with Phi(h) = exp(A h) and
+ * Gamma(h) = integral_0^h exp(A s) ds, both read off one matrix exponential
+ * of the augmented matrix [[A, I], [0, 0]] h. Propagators are built once per
+ * step length and cached. The adaptation state obeys tol' = k (E(t) - tol),
+ * a scalar linear ODE whose forcing E(t) is known exactly inside the step;
+ * it is advanced by its variation-of-constants formula with the integral by
+ * Gauss-Legendre quadrature on sub-steps short against the fastest rate of
+ * A. Kinetic receptor binding is not handled here (the ODE path is).
+ */
+#ifndef PK_EXACT_H
+#define PK_EXACT_H
+
+#include "system.h"
+
+typedef struct pk_exact pk_exact;
+
+/* A propagator cache and workspace for system s (which must outlive it).
+ * NULL if out of memory. */
+pk_exact *pk_exact_new(const pk_system *s);
+void pk_exact_free(pk_exact *x);
+
+/* Whether the exact path can run system s (no kinetic binding). */
+int pk_exact_supports(const pk_system *s);
+
+/* Advances the full state y by h > 0 hours with the inputs rate (umol/h per
+ * linear state) held constant. */
+pk_status pk_exact_step(pk_exact *x, double h, const double *rate, double *y, pk_error *err);
+
+#endif

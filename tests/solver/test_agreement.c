@@ -1,0 +1,84 @@
+/* test_agreement.c - the exact path against the general GSL path on every
+ * shipped scenario: every output column at every output time agrees to
+ * 1e-8 relative with an absolute floor of 1e-12, the ODE path run at rtol
+ * 1e-12 (the reference). Scenarios whose model needs the ODE path (kinetic
+ * receptor binding) are checked to resolve to it. */
+#include <dirent.h>
+#include <string.h>
+#include "check.h"
+#include "pk/pk.h"
+
+static void compare(const char *name, const pk_trajectory *ode, const pk_trajectory *ex) {
+  size_t rows = pk_trajectory_rows(ode), cols = pk_trajectory_cols(ode);
+  CHECK(rows == pk_trajectory_rows(ex) && cols == pk_trajectory_cols(ex),
+        "%s: shapes differ", name);
+  double worst = 0;
+  size_t wc = 0;
+  for (size_t i = 0; i < rows && i < pk_trajectory_rows(ex); i++)
+    for (size_t j = 0; j < cols; j++) {
+      double a = pk_trajectory_get(ex, i, j), b = pk_trajectory_get(ode, i, j);
+      double d = fabs(a - b), tol = 1e-8 * fabs(b) + 1e-12;
+      if (d > tol) {
+        char what[256];
+        snprintf(what, sizeof what, "%s: %s at t = %g h", name, pk_trajectory_column_name(ode, j),
+                 pk_trajectory_get(ode, i, 0));
+        CHECK_CLOSE(a, b, 1e-8, 1e-12, what);
+        return;
+      }
+      if (fabs(b) > 1e-9 && d / fabs(b) > worst) worst = d / fabs(b), wc = j;
+    }
+  printf("%-28s %6zu rows x %2zu columns: largest relative difference %.2e (%s)\n", name, rows,
+         cols, worst, pk_trajectory_column_name(ode, wc));
+}
+
+static void check_scenario(const char *path, const char *name) {
+  pk_error err;
+  pk_scenario *s = NULL;
+  if (pk_scenario_load(path, &s, &err) != PK_OK) {
+    CHECK(0, "%s: %s", name, err.message);
+    return;
+  }
+  pk_sim_options o = pk_scenario_options(s);
+  o.solver = PK_SOLVER_AUTO;
+  int path_auto = pk_sim_resolve_solver(pk_scenario_model(s), &o, &err);
+  if (path_auto == PK_SOLVER_ODE) {
+    o.solver = PK_SOLVER_EXACT;
+    CHECK(pk_sim_resolve_solver(pk_scenario_model(s), &o, &err) < 0,
+          "%s: the exact path must refuse a model with kinetic binding", name);
+    printf("%-28s needs the ODE path (kinetic binding)\n", name);
+    pk_scenario_free(s);
+    return;
+  }
+  pk_trajectory *ode = NULL, *ex = NULL;
+  o.solver = PK_SOLVER_ODE;
+  o.rtol = 1e-12;
+  o.atol = 1e-14;
+  pk_status a = pk_simulate(pk_scenario_model(s), pk_scenario_regimen(s), &o, &ode, &err);
+  CHECK(a == PK_OK, "%s: ode path: %s", name, err.message);
+  o.solver = PK_SOLVER_EXACT;
+  pk_status b = pk_simulate(pk_scenario_model(s), pk_scenario_regimen(s), &o, &ex, &err);
+  CHECK(b == PK_OK, "%s: exact path: %s", name, err.message);
+  if (a == PK_OK && b == PK_OK) compare(name, ode, ex);
+  pk_trajectory_free(ode);
+  pk_trajectory_free(ex);
+  pk_scenario_free(s);
+}
+
+int main(void) {
+  test_init();
+  const char *dir = PK_MODELS_DIR "/scenarios";
+  DIR *d = opendir(dir);
+  CHECK(d != NULL, "cannot open %s", dir);
+  int n = 0;
+  for (struct dirent *e; d && (e = readdir(d));) {
+    size_t len = strlen(e->d_name);
+    if (len < 6 || strcmp(e->d_name + len - 5, ".json") != 0) continue;
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+    check_scenario(path, e->d_name);
+    n++;
+  }
+  if (d) closedir(d);
+  CHECK(n >= 4, "only %d scenarios found", n);
+  return test_finish("solver_exact_agrees_with_ode_on_shipped_scenarios");
+}
