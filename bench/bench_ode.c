@@ -1,8 +1,8 @@
-/* bench_ode.c - throughput of the general simulation path (GSL gsl_odeiv2
- * driver) on a scenario: subjects per second and ns per output point for
- * each method and tolerance, with the accuracy reached against a reference
- * run at rtol 1e-13. This is the baseline that faster paths are measured
- * against in the same run.
+/* bench_ode.c - throughput of the simulation paths on a scenario: the exact
+ * path (cached propagators) and the general path (GSL gsl_odeiv2 driver) at
+ * several methods and tolerances. Subjects per second and ns per output
+ * row, with the accuracy reached against a reference ODE run at rtol 1e-13,
+ * all in the same run.
  *
  * usage: bench_ode [SCENARIO] [N_SUBJECTS]
  */
@@ -46,6 +46,7 @@ int main(int argc, char **argv) {
     return 1;
   }
   pk_sim_options ref_opt = pk_scenario_options(s);
+  ref_opt.solver = PK_SOLVER_ODE;
   ref_opt.rtol = 1e-13;
   ref_opt.atol = 1e-15;
   pk_trajectory *ref = NULL;
@@ -58,28 +59,35 @@ int main(int argc, char **argv) {
          pk_scenario_name(s), points, pk_trajectory_cols(ref), n_subjects);
   printf("%-8s %8s %8s %14s %16s %14s\n", "method", "rtol", "atol", "subjects/s",
          "ns/output row", "max rel err");
-  const struct { pk_ode_method m; double rtol, atol; } cases[] = {
-      {PK_ODE_RK8PD, 1e-6, 1e-9},  {PK_ODE_RK8PD, 1e-8, 1e-11}, {PK_ODE_RK8PD, 1e-10, 1e-12},
-      {PK_ODE_MSBDF, 1e-8, 1e-11}, {PK_ODE_MSBDF, 1e-10, 1e-12}, {PK_ODE_RKF45, 1e-8, 1e-11},
+  const struct { pk_solver solver; pk_ode_method m; double rtol, atol; } cases[] = {
+      {PK_SOLVER_EXACT, PK_ODE_RK8PD, 0, 0},
+      {PK_SOLVER_ODE, PK_ODE_RK8PD, 1e-6, 1e-9},  {PK_SOLVER_ODE, PK_ODE_RK8PD, 1e-8, 1e-11},
+      {PK_SOLVER_ODE, PK_ODE_RK8PD, 1e-10, 1e-12}, {PK_SOLVER_ODE, PK_ODE_MSBDF, 1e-8, 1e-11},
+      {PK_SOLVER_ODE, PK_ODE_MSBDF, 1e-10, 1e-12}, {PK_SOLVER_ODE, PK_ODE_RKF45, 1e-8, 1e-11},
   };
   for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
     pk_sim_options o = pk_scenario_options(s);
+    o.solver = cases[c].solver;
     o.method = cases[c].m;
-    o.rtol = cases[c].rtol;
-    o.atol = cases[c].atol;
+    if (cases[c].rtol > 0) o.rtol = cases[c].rtol, o.atol = cases[c].atol;
     double worst = 0, t0 = now_s();
     for (int k = 0; k < n_subjects; k++) {
       pk_trajectory *t = NULL;
       if (pk_simulate(pk_scenario_model(s), pk_scenario_regimen(s), &o, &t, &err) != PK_OK) {
-        fprintf(stderr, "bench_ode: %s failed: %s\n", pk_ode_method_name(o.method), err.message);
+        fprintf(stderr, "bench_ode: case %zu failed: %s\n", c, err.message);
         return 1;
       }
       if (k == 0) worst = max_rel_diff(t, ref);
       pk_trajectory_free(t);
     }
     double dt = now_s() - t0;
-    printf("%-8s %8.0e %8.0e %14.1f %16.1f %14.2e\n", pk_ode_method_name(o.method), o.rtol,
-           o.atol, n_subjects / dt, 1e9 * dt / ((double)n_subjects * (double)points), worst);
+    const char *name = o.solver == PK_SOLVER_EXACT ? "exact" : pk_ode_method_name(o.method);
+    if (o.solver == PK_SOLVER_EXACT)
+      printf("%-8s %8s %8s", name, "-", "-");
+    else
+      printf("%-8s %8.0e %8.0e", name, o.rtol, o.atol);
+    printf(" %14.1f %16.1f %14.2e\n", n_subjects / dt,
+           1e9 * dt / ((double)n_subjects * (double)points), worst);
   }
   pk_trajectory_free(ref);
   pk_scenario_free(s);
