@@ -198,12 +198,19 @@ static pk_status load_output(pk_scenario *s, pk_jctx *c, const cJSON *root, doub
 }
 
 static pk_status load_solver(pk_scenario *s, pk_jctx *c, const cJSON *root) {
-  static const char *const keys[] = {"method", "rtol", "atol", NULL};
+  static const char *const keys[] = {"path", "method", "rtol", "atol", NULL};
   const cJSON *sv = pk_json_get(root, "solver");
   if (!sv) return PK_OK;
   size_t len = pk_json_push_key(c, "solver");
   pk_status st = pk_json_check_object(c, sv, "solver", keys);
-  const char *method = NULL;
+  const char *method = NULL, *path = NULL;
+  if (st == PK_OK) st = pk_json_string(c, sv, "path", 0, &path);
+  if (st == PK_OK && path) {
+    if (strcmp(path, "auto") == 0) s->options.solver = PK_SOLVER_AUTO;
+    else if (strcmp(path, "exact") == 0) s->options.solver = PK_SOLVER_EXACT;
+    else if (strcmp(path, "ode") == 0) s->options.solver = PK_SOLVER_ODE;
+    else st = fail_at(c, "path", "unknown solver path '%s'; expected auto, exact or ode", path);
+  }
   if (st == PK_OK) st = pk_json_string(c, sv, "method", 0, &method);
   if (st == PK_OK && method) {
     if (strcmp(method, "rk8pd") == 0) s->options.method = PK_ODE_RK8PD;
