@@ -3,6 +3,7 @@
 #include <math.h>
 #include <stddef.h>
 #include <string.h>
+#include <strings.h>
 #include "json.h"
 #include "model_load.h"
 
@@ -45,6 +46,8 @@ static const param_def PARAMS[] = {
     P("tau", "1", tau, GROUP_RECEPTOR, 0, 0, INFINITY),
     P("kon", "1/(nM*h)", kon_per_nM_h, GROUP_KINETIC, 0, 1, INFINITY),
     P("koff", "1/h", koff_per_h, GROUP_KINETIC, 0, 1, INFINITY),
+    P("R", "mg/h", zo_rate_mg_per_h, GROUP_CORE, 1, 1, INFINITY),
+    P("D", "h", zo_duration_h, GROUP_CORE, 1, 1, INFINITY),
 };
 #undef P
 enum { N_PARAMS = sizeof PARAMS / sizeof PARAMS[0] };
@@ -72,6 +75,7 @@ static pk_status read_param(pk_jctx *c, const cJSON *obj, const param_def *d, in
   double *x = field(p, d);
   pk_status st = pk_json_param(c, obj, d->key, d->unit, need_source, required, x);
   if (st != PK_OK || ((d->strict ? *x > 0 : *x >= 0) && *x <= d->hi)) return st;
+  if (d->optional && isnan(*x) && !pk_json_get(obj, d->key)) return st; /* absent, no default */
   char range[64];
   if (isinf(d->hi)) snprintf(range, sizeof range, "%s 0", d->strict ? ">" : ">=");
   else snprintf(range, sizeof range, "in %s0, %g]", d->strict ? "(" : "[", d->hi);
@@ -85,7 +89,8 @@ static pk_status read_param(pk_jctx *c, const cJSON *obj, const param_def *d, in
 
 static const char *const PARAM_KEYS[] = {"MW", "ka",  "lag", "F",   "V",   "CL",
                                          "Vp1", "Q1", "Vp2", "Q2",  "ke0", "fu",
-                                         "K",  "tau", "kon", "koff", NULL};
+                                         "K",  "tau", "kon", "koff", "R",
+                                         "D",  NULL};
 
 /* Reads the "parameters" object of a compound file. */
 static pk_status read_parameters(pk_jctx *c, const cJSON *obj, pk_compound_params *p) {
@@ -131,8 +136,36 @@ pk_status pk_model_apply_overrides(pk_model *m, int i, pk_jctx *c, const cJSON *
     snprintf(c->err->path, sizeof c->err->path, "%s", c->path);
     return st;
   }
-  m->compound[i] = p;
-  return PK_OK;
+  return pk_model_set_compound(m, i, &p, c->err); /* derives K of a kinetic ligand */
+}
+
+int pk_param_find(const char *key) {
+  for (int k = 0; key && k < N_PARAMS; k++)
+    if (strcasecmp(PARAMS[k].key, key) == 0) return k;
+  return -1;
+}
+
+const char *pk_param_key(int k) { return k >= 0 && k < N_PARAMS ? PARAMS[k].key : NULL; }
+const char *pk_param_unit(int k) { return k >= 0 && k < N_PARAMS ? PARAMS[k].unit : NULL; }
+
+int pk_param_set(pk_compound_params *p, int k, double x, char *msg, size_t n) {
+  const param_def *d = &PARAMS[k];
+  const char *u = strcmp(d->unit, "1") ? d->unit : "";
+  if (!group_present(p, d->group)) {
+    snprintf(msg, n, "compound '%s' has no parameter %s in its model file; an override can "
+             "change a parameter, not add a compartment or a receptor binding", p->name, d->key);
+    return -1;
+  }
+  if (!(isfinite(x) && (d->strict ? x > 0 : x >= 0) && x <= d->hi)) {
+    char range[64];
+    if (isinf(d->hi)) snprintf(range, sizeof range, "%s 0", d->strict ? ">" : ">=");
+    else snprintf(range, sizeof range, "in %s0, %g]", d->strict ? "(" : "[", d->hi);
+    snprintf(msg, n, "%s of compound '%s' must be %s%s%s, got %g", d->key, p->name, range,
+             u[0] ? " " : "", u, x);
+    return -2;
+  }
+  *field(p, d) = x;
+  return 0;
 }
 
 static pk_status copy_name(pk_jctx *c, const cJSON *root, const char *key, char *dst,
@@ -340,6 +373,9 @@ static pk_status read_absorption(pk_model *m, pk_jctx *c, const cJSON *root, pk_
     for (size_t j = 0; j < p->n; j++)
       if (p->compound[j] == i) k = (int)j;
     if (k < 0) st = pk_json_fail(c, "'%s' is not in the product's content", it->string);
+    for (const cJSON *prev = ab->child; st == PK_OK && prev != it; prev = prev->next)
+      if (pk_model_find_compound(m, prev->string) == i)
+        st = pk_json_fail(c, "compound '%s' has two absorption entries", it->string);
     if (st == PK_OK) st = pk_json_check_object(c, it, "an absorption", keys);
     if (st == PK_OK) st = pk_json_param(c, it, "ka", "1/h", 1, 0, &p->ka_per_h[k]);
     if (st == PK_OK) st = pk_json_param(c, it, "F", "1", 1, 0, &p->F[k]);

@@ -242,14 +242,23 @@ static pk_status keep_last(void *ctx, size_t k, double t_h, const double *y) {
   return PK_OK;
 }
 
-/* Linear states that reach a steady state: all but the cumulative
- * eliminated amounts, which nothing depends on. */
-static int reduced_index(const pk_system *s, int *idx) {
-  int n = 0;
-  for (int k = 0; k < s->n_lin; k++) {
+/* Linear states that reach a steady state: those the history's inputs
+ * reach through A (others stay 0), but not the cumulative eliminated
+ * amounts, which nothing depends on. */
+static int reduced_index(const pk_system *s, const pk_event_list *ev, int *idx) {
+  int n_lin = s->n_lin, reach[512] = {0}, grew = 1, n = 0;
+  for (size_t k = 0; k < ev->n; k++)
+    if (ev->ev[k].state >= 0 && ev->ev[k].state < n_lin) reach[ev->ev[k].state] = 1;
+  while (grew) {
+    grew = 0;
+    for (int i = 0; i < n_lin; i++)
+      for (int j = 0; j < n_lin && !reach[i]; j++)
+        if (reach[j] && s->A[(size_t)i * (size_t)n_lin + (size_t)j] != 0.0) reach[i] = grew = 1;
+  }
+  for (int k = 0; k < n_lin; k++) {
     int is_elim = 0;
     for (int i = 0; i < s->n_compounds; i++) is_elim |= s->elim[i] == k;
-    if (!is_elim) idx[n++] = k;
+    if (reach[k] && !is_elim) idx[n++] = k;
   }
   return n;
 }
@@ -257,9 +266,9 @@ static int reduced_index(const pk_system *s, int *idx) {
 /* x = sum_{j<M} Y_j + (I - exp(A T))^{-1} Y_M over the reduced states: the
  * state at the start of a period after infinitely many periods, by
  * superposition of the linear responses to each past period. */
-static pk_status solve_linear_ss(const pk_system *s, double T, const double *Y, size_t M,
-                                 double *x, pk_error *err) {
-  int idx[512], nr = reduced_index(s, idx);
+static pk_status solve_linear_ss(const pk_system *s, const pk_event_list *ev, double T,
+                                 const double *Y, size_t M, double *x, pk_error *err) {
+  int idx[512], nr = reduced_index(s, ev, idx);
   gsl_matrix *A = gsl_matrix_alloc((size_t)nr, (size_t)nr);
   gsl_matrix *Phi = gsl_matrix_alloc((size_t)nr, (size_t)nr);
   gsl_permutation *p = gsl_permutation_alloc((size_t)nr);
@@ -348,7 +357,7 @@ static pk_status steady_state(runner *r, const pk_model *m, const pk_regimen *hi
     st = pk_err_nomem(err);
     goto done;
   }
-  if ((st = solve_linear_ss(s, T, smp.Y, M, x, err)) != PK_OK) {
+  if ((st = solve_linear_ss(s, &ev, T, smp.Y, M, x, err)) != PK_OK) {
     free(x);
     goto done;
   }
@@ -440,7 +449,9 @@ static pk_status ss_history(const pk_model *m, const pk_dose *d, size_t k, pk_do
   double F = iv ? 1.0 : isnan(d->F) ? c->F : d->F;
   double lag = iv ? 0.0 : isnan(d->lag_h) ? c->lag_h : d->lag_h;
   double dur = d->rate_mg_per_h > 0 ? F * d->amount_mg / d->rate_mg_per_h : d->duration_h;
-  if (dur > 0 && lag + dur >= *T)
+  /* without lag, inputs lasting an interval or more overlap: the history's
+   * tails carry the earlier inputs still running at the record */
+  if (dur > 0 && lag > 0 && lag + dur >= *T)
     return pk_err_set(err, PK_ERR_INVALID, NULL, NULL,
                       "dose %zu: a steady-state input whose lag plus duration (%g h) is at "
                       "least its interval (%g h) is ambiguous", k, lag + dur, *T);
