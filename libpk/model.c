@@ -9,6 +9,7 @@ pk_compound_params pk_compound_params_default(void) {
   memset(&p, 0, sizeof p);
   p.mw_g_per_mol = p.ka_per_h = p.V_L = p.CL_L_per_h = NAN;
   p.ke0_per_h = p.K_nM = p.tau = p.kon_per_nM_h = p.koff_per_h = NAN;
+  p.zo_rate_mg_per_h = p.zo_duration_h = NAN;
   for (int k = 0; k < PK_MAX_PERIPHERAL; k++) p.Vp_L[k] = p.Q_L_per_h[k] = NAN;
   p.lag_h = 0.0;
   p.F = 1.0;
@@ -47,6 +48,9 @@ pk_status pk_compound_check(const pk_compound_params *p, const char *file, pk_er
   CHECK("F", "", p->F, 0, 1, 1.0);
   CHECK("V", "L", p->V_L, 0, 1, INFINITY);
   CHECK("CL", "L/h", p->CL_L_per_h, 0, 0, INFINITY);
+  if (!isnan(p->zo_rate_mg_per_h))
+    CHECK("zero-order rate R", "mg/h", p->zo_rate_mg_per_h, 0, 1, INFINITY);
+  if (!isnan(p->zo_duration_h)) CHECK("zero-order duration D", "h", p->zo_duration_h, 0, 1, INFINITY);
   if (p->n_peripheral < 0 || p->n_peripheral > PK_MAX_PERIPHERAL)
     return pk_err_set(err, PK_ERR_INVALID, file, NULL,
                       "compound '%s': 0 to %d peripheral compartments, got %d", c,

@@ -15,4 +15,15 @@ pk_status pk_model_load_json(pk_model *m, const cJSON *root, const char *file, i
 /* Applies {"CL": {"value": .., "unit": ".."}, ...} to compound i. */
 pk_status pk_model_apply_overrides(pk_model *m, int i, pk_jctx *c, const cJSON *obj);
 
+/* The compound parameters by their file keys ("CL", "V", "ka"...), for
+ * overrides from other sources (event datasets): index of key (matched
+ * without regard to case), -1 if none; its key and unit. */
+int pk_param_find(const char *key);
+const char *pk_param_key(int k);
+const char *pk_param_unit(int k);
+/* Sets parameter k of p to x if p has it (its peripheral compartment or
+ * receptor binding) and x is in range, returning 0; else writes why into
+ * msg and returns -1 (p has no such parameter) or -2 (x out of range). */
+int pk_param_set(pk_compound_params *p, int k, double x, char *msg, size_t n);
+
 #endif

@@ -44,12 +44,17 @@ typedef struct pk_compound_params {
   int kinetic_binding;    /* 1: bound fraction is a state, driven by kon and koff */
   double kon_per_nM_h;    /* association rate constant, 1/(nM h), > 0 (kinetic only) */
   double koff_per_h;      /* dissociation rate constant, 1/h, > 0 (kinetic only) */
+  double zo_rate_mg_per_h; /* "R": rate of a zero-order input whose event record asks for the
+                              model's rate (RATE -1), mg/h, > 0; NaN: not given */
+  double zo_duration_h;    /* "D": duration of a zero-order input whose event record asks for
+                              the model's duration (RATE -2), h, > 0; NaN: not given */
 } pk_compound_params;
 
 typedef struct pk_model pk_model;
 
 /* Defaults: F = 1, lag 0, no peripheral compartment, not a ligand, fu = 1,
- * equilibrium binding; every other number NaN so that forgetting one is
+ * equilibrium binding, no zero-order rate or duration (NaN, optional);
+ * every other number NaN so that forgetting one is
  * caught by validation. A kinetic ligand (kinetic_binding = 1) gives kon and
  * koff; its K_nM is set to koff / kon when it is added to a model. */
 PK_API pk_compound_params pk_compound_params_default(void);
