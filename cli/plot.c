@@ -2,6 +2,7 @@
  * against time in days) drawn by gnuplot, found on PATH at run time. The
  * image is drawn into a temporary file and renamed when gnuplot succeeds. */
 #include <errno.h>
+#include <math.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -85,8 +86,37 @@ static int read_header(const char *csv, char ***names, int *n) {
   return 0;
 }
 
+/* The largest and smallest positive column maxima of the C_* columns: a
+ * log axis when they span more than two decades, so that every compound
+ * stays visible. */
+static int wants_log_axis(const char *csv, char **names, int n, double *peak) {
+  FILE *f = fopen(csv, "r");
+  if (!f) return 0;
+  double mx[64] = {0};
+  char line[16384];
+  if (!fgets(line, sizeof line, f)) line[0] = '\0';
+  while (fgets(line, sizeof line, f)) {
+    int j = 0;
+    for (char *tok = strtok(line, ","); tok && j < n && j < 64; tok = strtok(NULL, ","), j++) {
+      double v = strtod(tok, NULL);
+      if (strncmp(names[j], "C_", 2) == 0 && v > mx[j]) mx[j] = v;
+    }
+  }
+  fclose(f);
+  double hi = 0, lo = 0;
+  for (int j = 0; j < n && j < 64; j++)
+    if (strncmp(names[j], "C_", 2) == 0 && mx[j] > 0) {
+      hi = fmax(hi, mx[j]);
+      lo = lo == 0 ? mx[j] : fmin(lo, mx[j]);
+    }
+  *peak = hi;
+  return lo > 0 && hi / lo > 100.0;
+}
+
 static void write_script(FILE *f, const char *csv, const char *tmp_image, const char *ext,
                          const char *title, char **names, int n) {
+  double peak = 0;
+  int log_axis = wants_log_axis(csv, names, n, &peak);
   if (strcmp(ext, "svg") == 0)
     fputs("set terminal svg size 1200,900 dynamic noenhanced font 'Sans,12'\n", f);
   else
@@ -97,8 +127,13 @@ static void write_script(FILE *f, const char *csv, const char *tmp_image, const 
         "set lmargin 12\nset rmargin 18\n"
         "set multiplot layout 2,1 title ", f);
   put_quoted(f, title);
-  fputs("\nset xlabel 'time (days)'\nset ylabel 'plasma concentration (nM)'\n"
-        "set yrange [0:*]\nplot ", f);
+  fputs("\nset xlabel 'time (days)'\nset ylabel 'plasma concentration (nM)'\n", f);
+  /* on a log axis, show four decades below the highest peak */
+  if (log_axis)
+    fprintf(f, "set logscale y\nset yrange [%g:%g]\n", peak * 1e-4, peak * 2);
+  else
+    fputs("set yrange [0:*]\n", f);
+  fputs("plot ", f);
   int first = 1;
   for (int j = 0; j < n; j++)
     if (strncmp(names[j], "C_", 2) == 0) {
@@ -108,7 +143,8 @@ static void write_script(FILE *f, const char *csv, const char *tmp_image, const 
       put_quoted(f, names[j]);
       first = 0;
     }
-  fputs("\nset ylabel 'fraction of receptors / of system maximum'\nset yrange [0:*]\nplot ", f);
+  fputs("\nunset logscale y\nset ylabel 'fraction of receptors / of system maximum'\n"
+        "set yrange [0:*]\nplot ", f);
   static const char *const pd[] = {"occ", "E", "tol", "W"};
   first = 1;
   for (size_t k = 0; k < sizeof pd / sizeof pd[0]; k++)
