@@ -352,7 +352,7 @@ static pk_status steady_state(runner *r, const pk_model *m, const pk_regimen *hi
   memset(active0, 0, (size_t)s->n_lin * sizeof *active0);
   reset_inputs(&r->c, rate0, active0);
   if ((st = run_segment(r, &ev, 0.0, y, T, T, M, 0, keep_linear, &smp, err)) != PK_OK) goto done;
-  double *x = malloc((size_t)s->n_states * sizeof *x);
+  double *x = calloc((size_t)s->n_states, sizeof *x); /* bound fractions start at 0 */
   if (!x) {
     st = pk_err_nomem(err);
     goto done;
