@@ -8,13 +8,23 @@
 #include "cli.h"
 
 static const char HELP[] =
-    "usage: pk simulate [SCENARIO] [-o FILE.csv] [--plot FILE.png|FILE.svg]\n"
+    "usage: pk simulate [SCENARIO] [--events FILE.csv] [-o FILE.csv]\n"
+    "                   [--plot FILE.png|FILE.svg]\n"
     "\n"
     "Simulates SCENARIO (a JSON file, see docs/scenario-format.md; default: the\n"
     "shipped kratom taper, models/scenarios/kratom-taper.json) and writes the\n"
     "trajectory as CSV: time_h (h), C_<id> and ce_<id> (nM), occ and occ_<id>\n"
     "(fractions), E, net, tol, W (fractions of the system maximum).\n"
     "\n"
+    "With --events, the dosing comes from a NONMEM-style event dataset instead\n"
+    "(ID, TIME, EVID, AMT, CMT, RATE, II, ADDL, SS and per-subject parameter\n"
+    "columns such as CL_mg; see docs/event-datasets.md): the scenario gives the\n"
+    "model files, solver and output grid, and each subject is simulated from the\n"
+    "smaller of 0 and its first record time. With several subjects the CSV has\n"
+    "an ID column first and the subjects one after the other (--plot then needs\n"
+    "a single subject).\n"
+    "\n"
+    "  -e, --events FILE   dosing from the event dataset FILE (CSV)\n"
     "  -o, --output FILE   write the CSV to FILE (default: standard output)\n"
     "  -p, --plot IMAGE    also draw it with gnuplot into IMAGE (.png or .svg)\n"
     "  -h, --help          this text\n"
@@ -37,17 +47,66 @@ static int write_stdout(const pk_trajectory *t) {
   return fflush(stdout) == 0 && !ferror(stdout) ? 0 : cli_fail("cannot write to standard output");
 }
 
+/* Several subjects on standard output: an ID column first. */
+static int write_stdout_subjects(const pk_dataset *d, pk_trajectory *const *t) {
+  size_t n = pk_dataset_subject_count(d), nc = pk_trajectory_cols(t[0]);
+  fputs("ID", stdout);
+  for (size_t j = 0; j < nc; j++) printf(",%s", pk_trajectory_column_name(t[0], j));
+  putchar('\n');
+  for (size_t s = 0; s < n; s++)
+    for (size_t i = 0; i < pk_trajectory_rows(t[s]); i++) {
+      fputs(pk_dataset_subject_id(d, s), stdout);
+      for (size_t j = 0; j < nc; j++) printf(",%.12g", pk_trajectory_get(t[s], i, j));
+      putchar('\n');
+    }
+  return fflush(stdout) == 0 && !ferror(stdout) ? 0 : cli_fail("cannot write to standard output");
+}
+
+/* Simulates every subject of the event dataset `events` with the scenario's
+ * model and options. One subject: its trajectory goes to *t; several: they
+ * are written here (standard output or output) and *t stays NULL. */
+static int simulate_events(const pk_scenario *s, const char *events, const char *output,
+                           const char *plot, pk_trajectory **t) {
+  pk_error err;
+  pk_dataset *d = NULL;
+  pk_trajectory **all = NULL;
+  int rc = 0;
+  pk_sim_options o = pk_scenario_options(s);
+  if (pk_dataset_load(events, pk_scenario_model(s), &d, &err) != PK_OK ||
+      pk_dataset_simulate(d, &o, &all, &err) != PK_OK) {
+    if (!err.file[0]) fprintf(stderr, "pk: while simulating %s:\n", events);
+    cli_report(&err);
+    rc = 1;
+  } else if (pk_dataset_subject_count(d) == 1) {
+    *t = all[0];
+    all[0] = NULL;
+  } else if (plot) {
+    rc = cli_fail("%s: --plot draws one subject, the dataset has %zu; nothing was written",
+                  events, pk_dataset_subject_count(d));
+  } else if (!output) {
+    rc = write_stdout_subjects(d, all);
+  } else if (pk_dataset_write_csv(d, all, output, &err) != PK_OK) {
+    cli_report(&err);
+    rc = 1;
+  }
+  pk_dataset_trajectories_free(all, pk_dataset_subject_count(d));
+  pk_dataset_free(d);
+  return rc;
+}
+
 int cmd_simulate(int argc, char **argv) {
   static const struct option opts[] = {{"output", required_argument, 0, 'o'},
+                                       {"events", required_argument, 0, 'e'},
                                        {"plot", required_argument, 0, 'p'},
                                        {"help", no_argument, 0, 'h'},
                                        {0, 0, 0, 0}};
-  const char *output = NULL, *plot = NULL;
+  const char *output = NULL, *plot = NULL, *events = NULL;
   int c;
   optind = 1;
-  while ((c = getopt_long(argc, argv, "o:p:h", opts, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, "o:p:e:h", opts, NULL)) != -1) {
     switch (c) {
     case 'o': output = optarg; break;
+    case 'e': events = optarg; break;
     case 'p': plot = optarg; break;
     case 'h': fputs(HELP, stdout); return 0;
     default: fputs(HELP, stderr); return 2;
@@ -75,12 +134,13 @@ int cmd_simulate(int argc, char **argv) {
   char *tmp_csv = NULL;
   int rc = 0, fd = -1;
   if (pk_scenario_load(scenario, &s, &err) != PK_OK ||
-      pk_scenario_simulate(s, &t, &err) != PK_OK) {
+      (!events && pk_scenario_simulate(s, &t, &err) != PK_OK)) {
     if (!err.file[0]) fprintf(stderr, "pk: while simulating %s:\n", scenario);
     cli_report(&err);
     rc = 1;
     goto done;
   }
+  if (events && ((rc = simulate_events(s, events, output, plot, &t)) != 0 || !t)) goto done;
   /* With --plot, gnuplot reads the CSV from a temporary file: beside -o FILE
    * (renamed over FILE once the plot is drawn, so that a failed plot keeps
    * any previous FILE), or in /tmp after writing standard output. */

@@ -11,4 +11,5 @@
 #include "pk/scenario.h"
 #include "pk/nca.h"
 #include "pk/catalog.h"
+#include "pk/dataset.h"
 #endif

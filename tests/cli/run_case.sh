@@ -378,8 +378,92 @@ case_compounds() {
   finish
 }
 
+# ---------------------------------------------------------------------------
+# pk simulate --events: the scenario gives the model, solver and grid, the
+# event dataset the dosing. Two subjects: one CSV with an ID column and the
+# subjects one after the other; one subject: the plain trajectory CSV, which
+# for the doses of the scenario itself is byte-identical to simulating it.
+EVENTS=$DATA/events
+case_events() {
+  cd "$WORK" || exit 1
+  local scen=$EVENTS/scenario-compounds.json
+  run "$WORK/two" simulate "$scen" --events "$EVENTS/two-subjects.csv" -o two.csv
+  expect_rc 0 "$WORK/two" "pk simulate --events two-subjects.csv"
+  local header
+  header=$(head -n 1 two.csv)
+  [ "$header" = "ID,time_h,C_mg,C_7oh,ce_mg,ce_7oh,occ,occ_mg,occ_7oh,E,net,tol,W" ] ||
+    fail "two subjects: header is '$header'"
+  awk -F, '
+    function bad(msg) { printf "line %d: %s\n", NR, msg; nbad++ }
+    NR == 1 { next }
+    {
+      n[$1]++
+      if (NF != 13) bad("expected 13 fields, got " NF)
+      want = ($1 == 1) ? NR - 2 : NR - 147
+      if ($2 != want * 0.5) bad("subject " $1 ": time_h " $2 ", expected " want * 0.5)
+      c[$1, $2] = $3
+    }
+    END {
+      if (n[1] != 145 || n[2] != 145) { print "rows per subject: " n[1] ", " n[2] ", expected 145 each"; nbad++ }
+      if (!(c[1, 9] > 0)) { print "subject 1 has no mitragynine at 9 h"; nbad++ }
+      if (!(c[2, 9] > 0 && c[2, 9] != c[1, 9])) { print "subject 2 (CL_mg 150) must differ from subject 1 at 9 h"; nbad++ }
+      exit nbad > 0
+    }' two.csv >"$WORK/two.txt" || { fail "two subjects:"; head -n 20 "$WORK/two.txt" >&2; }
+  run "$WORK/twostd" simulate "$scen" --events "$EVENTS/two-subjects.csv"
+  expect_rc 0 "$WORK/twostd" "pk simulate --events two-subjects.csv (standard output)"
+  cmp -s two.csv "$WORK/twostd.out" || fail "two subjects: standard output differs from -o"
+
+  run "$WORK/ds" simulate "$scen" --events "$EVENTS/scenario-compounds.csv" -o ds.csv
+  expect_rc 0 "$WORK/ds" "pk simulate --events scenario-compounds.csv"
+  run "$WORK/js" simulate "$scen" -o js.csv
+  expect_rc 0 "$WORK/js" "pk simulate scenario-compounds.json"
+  cmp -s ds.csv js.csv || fail "the dataset and the JSON regimen give different CSV files"
+  head -n 1 ds.csv | grep -q '^time_h,' || fail "one subject: the CSV must have no ID column"
+
+  if have_gnuplot; then
+    run "$WORK/plot" simulate "$scen" --events "$EVENTS/two-subjects.csv" -o p.csv --plot p.png
+    expect_rc 1 "$WORK/plot" "--plot with two subjects"
+    expect_in "$WORK/plot.err" "--plot draws one subject, the dataset has 2" "--plot with two subjects"
+    expect_absent p.csv "--plot with two subjects: -o file"
+    expect_absent p.png "--plot with two subjects: image"
+  fi
+  expect_no_tmp "$WORK" "output directory"
+  finish
+}
+
+# A bad dataset: the error names the file, line and column; nothing is
+# written and a previous output is kept byte for byte.
+case_events_bad() {
+  cd "$WORK" || exit 1
+  local scen=$EVENTS/scenario-compounds.json bad=$EVENTS/bad/addl-without-ii.csv
+  run "$WORK/bad" simulate "$scen" --events "$bad" -o out.csv
+  expect_rc 1 "$WORK/bad" "a dataset with ADDL and no II"
+  expect_in "$WORK/bad.err" "pk: error: " "error prefix"
+  expect_in "$WORK/bad.err" "addl-without-ii.csv:3:8: column ADDL: " "file, line, column and header"
+  expect_in "$WORK/bad.err" "additional doses need an interval II > 0" "what is wrong"
+  if [ -s "$WORK/bad.out" ]; then fail "something was written to standard output"; fi
+  expect_absent out.csv "-o file"
+  run "$WORK/std" simulate "$scen" --events "$bad"
+  expect_rc 1 "$WORK/std" "a bad dataset (standard output)"
+  if [ -s "$WORK/std.out" ]; then fail "a partial CSV was written to standard output"; fi
+  run "$WORK/good" simulate "$scen" --events "$EVENTS/two-subjects.csv" -o prev.csv
+  expect_rc 0 "$WORK/good" "the good dataset"
+  cp prev.csv ref.csv
+  run "$WORK/again" simulate "$scen" --events "$bad" -o prev.csv
+  expect_rc 1 "$WORK/again" "a bad dataset over a previous output"
+  cmp -s prev.csv ref.csv || fail "the previous CSV was changed"
+  run "$WORK/none" simulate "$scen" --events "$WORK/no-such.csv" -o prev.csv
+  expect_rc 1 "$WORK/none" "a missing dataset"
+  expect_in "$WORK/none.err" "no-such.csv: cannot open" "a missing dataset is named"
+  cmp -s prev.csv ref.csv || fail "a missing dataset changed the previous CSV"
+  expect_no_tmp "$WORK" "output directory"
+  finish
+}
+
 case "$CASE" in
   bad) case_bad "$@" ;;
+  events) case_events ;;
+  events_bad) case_events_bad ;;
   compounds) case_compounds ;;
   end_to_end) case_end_to_end ;;
   help) case_help ;;

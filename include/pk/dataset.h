@@ -1,0 +1,119 @@
+/* pk/dataset.h - NONMEM-style event datasets: one CSV of dosing, reset and
+ * observation records for one or many subjects.
+ *
+ * Columns (header row, names without regard to case): ID and TIME required;
+ * EVID, AMT, CMT, RATE, II, ADDL, SS optional (0 when absent, "." or empty);
+ * a column named <param>_<compound id> (CL_mg, V_7oh, ka_mg, R_mg...) is a
+ * per-subject parameter override, constant within a subject; any other
+ * column is a covariate. Each subject becomes a regimen (ADDL expanded into
+ * explicit records at TIME + k * II), a model (the base model with the
+ * subject's overrides) and a list of observation times (EVID 0 and 2).
+ * The rules, with every NONMEM convention and what libpk does, are in
+ * docs/event-datasets.md. Every impossible record is an error naming the
+ * file, its line and column (err->line, err->column, both 1-based) and the
+ * column's header in the message.
+ */
+#ifndef PK_DATASET_H
+#define PK_DATASET_H
+
+#include <stddef.h>
+#include "pk/error.h"
+#include "pk/model.h"
+#include "pk/regimen.h"
+#include "pk/sim.h"
+#include "pk/trajectory.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct pk_dataset pk_dataset;
+
+/* How a covariate's value is carried between records. */
+typedef enum pk_covariate_fill {
+  PK_FILL_NOCB = 0, /* next observation carried backward: between two records the later
+                       record's value applies (NONMEM's default; libpk's default) */
+  PK_FILL_LOCF = 1  /* last observation carried forward: the earlier record's value */
+} pk_covariate_fill;
+
+/* The fill of one covariate, by its column header (matched without regard
+ * to case). */
+typedef struct pk_covariate_rule {
+  const char *name;
+  pk_covariate_fill fill;
+} pk_covariate_rule;
+
+typedef struct pk_dataset_options {
+  pk_covariate_fill covariate_fill; /* every covariate not named in rules */
+  const pk_covariate_rule *rules;   /* n_rules exceptions; a name that is not a covariate
+                                       column of the file is an error */
+  size_t n_rules;
+  /* 0 (NONMEM): on a dose with RATE > 0 (or -1) F scales the duration, F * AMT / RATE
+   * hours at RATE. 1: F scales the rate instead: AMT / RATE hours at F * RATE. */
+  int f_scales_rate;
+} pk_dataset_options;
+
+/* NOCB for every covariate, NONMEM's F-on-rate rule. */
+PK_API pk_dataset_options pk_dataset_options_default(void);
+
+/* Reads csv_path against model m (compound numbering for CMT, parameters
+ * for F, lag, R and D, overrides). m is copied: it may be freed afterwards.
+ * On success *out owns a new dataset (free with pk_dataset_free). */
+PK_API pk_status pk_dataset_load(const char *csv_path, const pk_model *m, pk_dataset **out,
+                                 pk_error *err);
+/* The same with options (NULL: defaults). */
+PK_API pk_status pk_dataset_load_ex(const char *csv_path, const pk_model *m,
+                                    const pk_dataset_options *opt, pk_dataset **out,
+                                    pk_error *err);
+PK_API void pk_dataset_free(pk_dataset *d); /* NULL is safe */
+
+/* Subjects in the order of the file. Out-of-range indices give NULL, 0 or NaN. */
+PK_API size_t pk_dataset_subject_count(const pk_dataset *d);
+PK_API const char *pk_dataset_subject_id(const pk_dataset *d, size_t s);
+PK_API const pk_model *pk_dataset_subject_model(const pk_dataset *d, size_t s);
+PK_API const pk_regimen *pk_dataset_subject_regimen(const pk_dataset *d, size_t s);
+/* Observation times (EVID 0 and 2 records) in file order. */
+PK_API size_t pk_dataset_observation_count(const pk_dataset *d, size_t s);
+PK_API const double *pk_dataset_observation_times(const pk_dataset *d, size_t s);
+/* Time of the subject's first record, h. */
+PK_API double pk_dataset_subject_first_time(const pk_dataset *d, size_t s);
+
+/* Covariate columns, in file order. */
+PK_API size_t pk_dataset_covariate_count(const pk_dataset *d);
+PK_API const char *pk_dataset_covariate_name(const pk_dataset *d, size_t j);
+PK_API pk_covariate_fill pk_dataset_covariate_fill(const pk_dataset *d, size_t j);
+/* Value of covariate j for subject s at time t_h under the covariate's fill.
+ * Records with the value missing ("." or empty) are skipped; before the
+ * first record (NOCB: after the last) the nearest value applies. At a time
+ * with several records, NOCB takes the first one's value and LOCF the last
+ * one's. NaN if the subject has no value for it. */
+PK_API double pk_dataset_covariate_at(const pk_dataset *d, size_t s, size_t j, double t_h);
+
+/* Simulation options for subject s from base options: the simulation starts
+ * at the smaller of 0 and the subject's first record time, the output grid
+ * is base's, and base's steady-state history is dropped (the dataset's
+ * records are the whole dosing). */
+PK_API pk_sim_options pk_dataset_sim_options(const pk_dataset *d, size_t s,
+                                             const pk_sim_options *base);
+
+/* Simulates every subject with its model and regimen under
+ * pk_dataset_sim_options(d, s, opt); records after opt->t_end_h are left out
+ * (they cannot change the output). On success (*out)[s] is subject s's
+ * trajectory; free the array with pk_dataset_trajectories_free. On failure
+ * nothing is returned and err names the subject in its message. */
+PK_API pk_status pk_dataset_simulate(const pk_dataset *d, const pk_sim_options *opt,
+                                     pk_trajectory ***out, pk_error *err);
+PK_API void pk_dataset_trajectories_free(pk_trajectory **t, size_t n); /* NULL is safe */
+
+/* Writes the trajectories of every subject (t[s] for subject s, as given by
+ * pk_dataset_simulate) as one CSV: with one subject exactly as
+ * pk_trajectory_write_csv; with several, an ID column first and the
+ * subjects' rows one after the other. Written to a temporary file and
+ * renamed over path: a failure leaves no partial file. */
+PK_API pk_status pk_dataset_write_csv(const pk_dataset *d, pk_trajectory *const *t,
+                                      const char *path, pk_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,1041 @@
+/* dataset.c - NONMEM-style event datasets (CSV) into per-subject regimens,
+ * models and observation times; simulation and CSV output of all subjects.
+ * The rules are in docs/event-datasets.md. */
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include "internal.h"
+#include "model_load.h"
+
+enum { COL_ID, COL_TIME, COL_EVID, COL_AMT, COL_CMT, COL_RATE, COL_II, COL_ADDL, COL_SS, N_STD };
+static const char *const STD_NAMES[N_STD] = {"ID",   "TIME", "EVID", "AMT", "CMT",
+                                             "RATE", "II",   "ADDL", "SS"};
+
+/* Limits that keep a mistyped number from exhausting memory. */
+static const double MAX_ADDL = 1e6;
+static const size_t MAX_RECORDS = 50000000;
+
+typedef struct ds_subject {
+  char *id;
+  pk_model *own_model; /* the base model with this subject's overrides, or NULL */
+  pk_regimen *regimen;
+  double *obs;
+  size_t n_obs;
+  size_t row0, n_rows; /* the subject's records in the dataset's record table */
+  double t_first;
+} ds_subject;
+
+struct pk_dataset {
+  pk_model *base;
+  size_t n_subjects;
+  ds_subject *subj;
+  size_t n_cov;
+  char **cov_name;
+  pk_covariate_fill *cov_fill;
+  size_t n_rows;
+  double *row_time; /* per record */
+  double *cov;      /* n_rows x n_cov, NaN where missing */
+};
+
+/* ---- reading the file ----------------------------------------------------- */
+
+typedef struct ds_row {
+  int line;
+  char **f; /* ncols fields, unquoted and trimmed; f[0] owns the text block */
+} ds_row;
+
+typedef struct override_col {
+  size_t col;
+  int param;    /* pk_param_find index */
+  int compound; /* compound index */
+} override_col;
+
+typedef struct loader {
+  const char *file;
+  pk_error *err;
+  const pk_model *m;
+  pk_dataset_options opt;
+  size_t ncols;
+  char **hdr;
+  char *hdr_block;
+  int hdr_line;
+  int std[N_STD]; /* column index of each standard column, -1 if absent */
+  override_col *ovr;
+  size_t n_ovr;
+  size_t *cov_col;
+  ds_row *rows;
+  size_t n_rows, cap_rows;
+} loader;
+
+static pk_status failv(loader *L, pk_status code, int line, long col, const char *fmt,
+                       va_list ap) {
+  char msg[PK_ERROR_MESSAGE_MAX];
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  if (col >= 0 && (size_t)col < L->ncols)
+    pk_err_set(L->err, code, L->file, NULL, "column %s: %s", L->hdr[col], msg);
+  else
+    pk_err_set(L->err, code, L->file, NULL, "%s", msg);
+  if (L->err) {
+    L->err->line = line;
+    L->err->column = col >= 0 ? (int)col + 1 : 0;
+  }
+  return code;
+}
+
+/* Fails at (line, 0-based column col; -1: none) with "column <header>: msg". */
+static pk_status fail(loader *L, int line, long col, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static pk_status fail(loader *L, int line, long col, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  pk_status st = failv(L, PK_ERR_INVALID, line, col, fmt, ap);
+  va_end(ap);
+  return st;
+}
+
+static char *dup_str(const char *s) {
+  size_t n = strlen(s) + 1;
+  char *d = malloc(n);
+  if (d) memcpy(d, s, n);
+  return d;
+}
+
+static pk_status read_file(const char *path, char **text, size_t *len, pk_error *err) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return pk_err_set(err, PK_ERR_IO, path, NULL, "cannot open: %s", strerror(errno));
+  size_t cap = 1 << 16, n = 0;
+  char *buf = malloc(cap + 1);
+  while (buf) {
+    size_t got = fread(buf + n, 1, cap - n, f);
+    n += got;
+    if (n < cap) break;
+    char *nb = realloc(buf, 2 * cap + 1);
+    if (!nb) {
+      free(buf);
+      buf = NULL;
+      break;
+    }
+    buf = nb;
+    cap *= 2;
+  }
+  int bad = ferror(f);
+  fclose(f);
+  if (!buf) return pk_err_nomem(err);
+  if (bad) {
+    free(buf);
+    return pk_err_set(err, PK_ERR_IO, path, NULL, "read error");
+  }
+  buf[n] = '\0';
+  *text = buf;
+  *len = n;
+  return PK_OK;
+}
+
+/* Splits one line (without its end) into fields: commas separate them,
+ * spaces and tabs around a field are dropped, a field may be quoted ("a,b",
+ * "" for a quote). *fields gets a new array whose [0] points to a new text
+ * block holding all fields; *n their count. Returns 0, -1 for out of memory,
+ * or k > 0 for a malformed quoted field k (1-based). */
+static int split_line(const char *s, size_t len, char ***fields, size_t *n) {
+  size_t nf = 1;
+  int inq = 0;
+  for (size_t i = 0; i < len; i++) {
+    if (s[i] == '"') inq = !inq;
+    else if (s[i] == ',' && !inq) nf++;
+  }
+  char *block = malloc(len + 1);
+  char **f = malloc(nf * sizeof *f);
+  if (!block || !f) {
+    free(block);
+    free(f);
+    return -1;
+  }
+  size_t i = 0, o = 0, k = 0;
+  int bad = 0;
+  while (k < nf) {
+    while (i < len && (s[i] == ' ' || s[i] == '\t')) i++;
+    f[k] = block + o;
+    if (i < len && s[i] == '"') {
+      i++;
+      for (;;) {
+        if (i >= len) {
+          bad = bad ? bad : (int)k + 1;
+          break;
+        }
+        if (s[i] == '"') {
+          if (i + 1 < len && s[i + 1] == '"') {
+            block[o++] = '"';
+            i += 2;
+            continue;
+          }
+          i++;
+          break;
+        }
+        block[o++] = s[i++];
+      }
+      while (i < len && (s[i] == ' ' || s[i] == '\t')) i++;
+      if (i < len && s[i] != ',') {
+        bad = bad ? bad : (int)k + 1;
+        while (i < len && s[i] != ',') i++;
+      }
+    } else {
+      size_t start = o;
+      while (i < len && s[i] != ',') block[o++] = s[i++];
+      while (o > start && (block[o - 1] == ' ' || block[o - 1] == '\t')) o--;
+    }
+    block[o++] = '\0';
+    if (i < len && s[i] == ',') i++;
+    k++;
+  }
+  if (bad) {
+    free(block);
+    free(f);
+    return bad;
+  }
+  *fields = f;
+  *n = nf;
+  return 0;
+}
+
+static void free_fields(char **f) {
+  if (!f) return;
+  free(f[0]);
+  free(f);
+}
+
+static int is_missing(const char *s) { return s[0] == '\0' || strcmp(s, ".") == 0; }
+
+/* Parses a decimal number (digits, sign, point, exponent; no hex, NaN or
+ * infinity). 0 on success. */
+static int parse_number(const char *s, double *x) {
+  if (!s[0]) return -1;
+  for (const char *p = s; *p; p++)
+    if (!isdigit((unsigned char)*p) && !strchr("+-.eE", *p)) return -1;
+  char *end = NULL;
+  errno = 0;
+  double v = strtod(s, &end);
+  if (end == s || *end != '\0' || !isfinite(v)) return -1;
+  *x = v;
+  return 0;
+}
+
+/* Value of standard column c in row r: 0 when the column is absent or the
+ * field missing. integral: must be a whole number. */
+static pk_status get_num(loader *L, const ds_row *r, int c, int integral, double *x) {
+  *x = 0.0;
+  int col = L->std[c];
+  if (col < 0 || is_missing(r->f[col])) return PK_OK;
+  if (parse_number(r->f[col], x) != 0)
+    return fail(L, r->line, col, "'%s' is not a number", r->f[col]);
+  if (integral && *x != floor(*x))
+    return fail(L, r->line, col, "expected a whole number, got %s", r->f[col]);
+  return PK_OK;
+}
+
+static int find_compound_ci(const pk_model *m, const char *id) {
+  for (int i = 0; i < m->n_compounds; i++)
+    if (strcasecmp(m->compound[i].id, id) == 0) return i;
+  return -1;
+}
+
+static pk_status read_header(loader *L, const char *s, size_t len, int line) {
+  char **f = NULL;
+  size_t n = 0;
+  int rc = split_line(s, len, &f, &n);
+  if (rc < 0) return pk_err_nomem(L->err);
+  L->hdr_line = line;
+  if (rc > 0) {
+    L->ncols = 0;
+    return fail(L, line, rc - 1, "malformed quoted header field (a quote must close the field)");
+  }
+  L->hdr = f;
+  L->hdr_block = f[0];
+  L->ncols = n;
+  for (int c = 0; c < N_STD; c++) L->std[c] = -1;
+  L->ovr = calloc(n, sizeof *L->ovr);
+  L->cov_col = calloc(n, sizeof *L->cov_col);
+  if (!L->ovr || !L->cov_col) return pk_err_nomem(L->err);
+  size_t n_cov = 0;
+  for (size_t j = 0; j < n; j++) {
+    if (!f[j][0]) return fail(L, line, (long)j, "empty column name in the header");
+    for (size_t i = 0; i < j; i++)
+      if (strcasecmp(f[i], f[j]) == 0)
+        return fail(L, line, (long)j, "duplicate column name (column %zu is %s)", i + 1, f[i]);
+    int is_std = 0;
+    for (int c = 0; c < N_STD && !is_std; c++)
+      if (strcasecmp(f[j], STD_NAMES[c]) == 0) L->std[c] = (int)j, is_std = 1;
+    if (is_std) continue;
+    const char *us = strchr(f[j], '_');
+    int param = -1, compound = -1;
+    if (us && us > f[j] && us[1]) {
+      char key[64];
+      size_t kl = (size_t)(us - f[j]);
+      if (kl < sizeof key) {
+        memcpy(key, f[j], kl);
+        key[kl] = '\0';
+        param = pk_param_find(key);
+        compound = find_compound_ci(L->m, us + 1);
+      }
+    }
+    if (param >= 0 && compound >= 0) {
+      /* the compound must have the parameter (1 is in every range) */
+      pk_compound_params probe = L->m->compound[compound];
+      char msg[PK_ERROR_MESSAGE_MAX];
+      if (pk_param_set(&probe, param, 1.0, msg, sizeof msg) == -1)
+        return fail(L, line, (long)j, "%s", msg);
+      L->ovr[L->n_ovr++] = (override_col){.col = j, .param = param, .compound = compound};
+    } else {
+      L->cov_col[n_cov++] = j;
+    }
+  }
+  if (L->std[COL_ID] < 0) return fail(L, line, -1, "the header has no ID column");
+  if (L->std[COL_TIME] < 0) return fail(L, line, -1, "the header has no TIME column");
+  return PK_OK;
+}
+
+static pk_status add_row(loader *L, const char *s, size_t len, int line) {
+  char **f = NULL;
+  size_t n = 0;
+  int rc = split_line(s, len, &f, &n);
+  if (rc < 0) return pk_err_nomem(L->err);
+  if (rc > 0) return fail(L, line, rc - 1, "malformed quoted field (a quote must close the field)");
+  if (n != L->ncols) {
+    free_fields(f);
+    if (n < L->ncols)
+      return fail(L, line, (long)n,
+                  "the field is missing: the line has %zu fields, the header %zu", n, L->ncols);
+    pk_err_set(L->err, PK_ERR_INVALID, L->file, NULL,
+               "the line has %zu fields, the header %zu (field %zu has no column)", n, L->ncols,
+               L->ncols + 1);
+    if (L->err) L->err->line = line, L->err->column = (int)L->ncols + 1;
+    return PK_ERR_INVALID;
+  }
+  if (L->n_rows == L->cap_rows) {
+    size_t cap = L->cap_rows ? 2 * L->cap_rows : 256;
+    ds_row *nr = realloc(L->rows, cap * sizeof *nr);
+    if (!nr) {
+      free_fields(f);
+      return pk_err_nomem(L->err);
+    }
+    L->rows = nr;
+    L->cap_rows = cap;
+  }
+  L->rows[L->n_rows++] = (ds_row){.line = line, .f = f};
+  return PK_OK;
+}
+
+/* Header and data rows; blank lines and lines starting with '#' are skipped. */
+static pk_status read_rows(loader *L, const char *text, size_t len) {
+  size_t i = 0;
+  int line = 0, have_header = 0;
+  if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) i = 3; /* UTF-8 byte order mark */
+  while (i < len) {
+    size_t e = i;
+    while (e < len && text[e] != '\n') e++;
+    line++;
+    size_t le = e;
+    if (le > i && text[le - 1] == '\r') le--;
+    size_t b = i;
+    while (b < le && (text[b] == ' ' || text[b] == '\t')) b++;
+    pk_status st = PK_OK;
+    if (b < le && text[b] != '#') {
+      if (memchr(text + i, '\0', le - i))
+        return fail(L, line, -1, "the line contains a NUL byte: not a text file");
+      st = have_header ? add_row(L, text + i, le - i, line)
+                       : read_header(L, text + i, le - i, line);
+      have_header = 1;
+    }
+    if (st != PK_OK) return st;
+    i = e + 1;
+  }
+  if (!have_header)
+    return pk_err_set(L->err, PK_ERR_INVALID, L->file, NULL,
+                      "the file is empty: expected a header row (ID, TIME, EVID, AMT, ...) "
+                      "and records");
+  if (L->n_rows == 0) return fail(L, L->hdr_line, -1, "no records after the header");
+  return PK_OK;
+}
+
+/* ---- subjects --------------------------------------------------------------- */
+
+typedef struct entry {
+  pk_dose d;
+  int implied;  /* an ADDL dose */
+  int resets;   /* EVID 3/4 or SS 1: everything pending before it is dropped */
+  int dropped;
+  size_t seq;
+} entry;
+
+typedef struct entry_list {
+  entry *e;
+  size_t n, cap;
+} entry_list;
+
+static pk_status push_entry(loader *L, entry_list *l, const entry *e) {
+  if (l->n == l->cap) {
+    size_t cap = l->cap ? 2 * l->cap : 64;
+    entry *ne = realloc(l->e, cap * sizeof *ne);
+    if (!ne) return pk_err_nomem(L->err);
+    l->e = ne;
+    l->cap = cap;
+  }
+  l->e[l->n] = *e;
+  l->e[l->n].seq = l->n;
+  l->n++;
+  return PK_OK;
+}
+
+static int cmp_entry(const void *a, const void *b) {
+  const entry *x = a, *y = b;
+  if (x->d.t_h != y->d.t_h) return x->d.t_h < y->d.t_h ? -1 : 1;
+  if (x->implied != y->implied) return x->implied - y->implied;
+  return (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+/* The subject's model: the base with its overrides, each constant over the
+ * subject's records. *own stays NULL without overrides. */
+static pk_status subject_model(loader *L, const ds_row *rows, size_t n, pk_model **own) {
+  *own = NULL;
+  if (L->n_ovr == 0) return PK_OK;
+  pk_compound_params p[PK_MAX_COMPOUNDS];
+  int touched[PK_MAX_COMPOUNDS] = {0}, last_col[PK_MAX_COMPOUNDS] = {0};
+  for (int i = 0; i < L->m->n_compounds; i++) p[i] = L->m->compound[i];
+  int any = 0, first_line = rows[0].line;
+  for (size_t o = 0; o < L->n_ovr; o++) {
+    const override_col *oc = &L->ovr[o];
+    double v = NAN;
+    int vline = 0;
+    for (size_t r = 0; r < n; r++) {
+      const char *s = rows[r].f[oc->col];
+      if (is_missing(s)) continue;
+      double x;
+      if (parse_number(s, &x) != 0)
+        return fail(L, rows[r].line, (long)oc->col, "'%s' is not a number", s);
+      if (isnan(v)) {
+        char msg[PK_ERROR_MESSAGE_MAX];
+        if (pk_param_set(&p[oc->compound], oc->param, x, msg, sizeof msg) != 0)
+          return fail(L, rows[r].line, (long)oc->col, "%s", msg);
+        v = x;
+        vline = rows[r].line;
+        touched[oc->compound] = 1;
+        last_col[oc->compound] = (int)oc->col;
+        if (!any) first_line = rows[r].line;
+        any = 1;
+      } else if (x != v) {
+        return fail(L, rows[r].line, (long)oc->col,
+                    "%s changes within subject %s (%.17g at line %d, %.17g here): parameters "
+                    "are per subject; time-varying parameters are not supported",
+                    L->hdr[oc->col], rows[r].f[L->std[COL_ID]], v, vline, x);
+      }
+    }
+  }
+  if (!any) return PK_OK;
+  pk_model *c = malloc(sizeof *c);
+  if (!c) return pk_err_nomem(L->err);
+  *c = *L->m;
+  for (int i = 0; i < c->n_compounds; i++) {
+    if (!touched[i]) continue;
+    pk_error e;
+    if (pk_model_set_compound(c, i, &p[i], &e) != PK_OK) {
+      free(c);
+      return fail(L, first_line, last_col[i], "%s", e.message);
+    }
+  }
+  *own = c;
+  return PK_OK;
+}
+
+/* The compound and route of CMT field s (a number or depot_<id>/central_<id>). */
+static pk_status parse_cmt(loader *L, const ds_row *r, int *compound, pk_route *route) {
+  int col = L->std[COL_CMT];
+  const pk_model *m = L->m;
+  int nc = m->n_compounds;
+  const char *s = col >= 0 ? r->f[col] : "";
+  double x = 0;
+  if (is_missing(s) || parse_number(s, &x) == 0) {
+    if (x != floor(x) || x < 0 || x > 2.0 * nc)
+      return fail(L, r->line, col,
+                  "unknown compartment %s: expected 1 to %d (compound i, 0-based in model "
+                  "order: depot 2i+1, central 2i+2), depot_<id> or central_<id>",
+                  s, 2 * nc);
+    int k = x == 0 ? 1 : (int)x; /* 0 or missing: the default dose compartment, 1 */
+    *compound = (k - 1) / 2;
+    *route = k % 2 == 1 ? PK_ROUTE_ORAL : PK_ROUTE_IV;
+    return PK_OK;
+  }
+  const char *us = strchr(s, '_');
+  int i = us ? find_compound_ci(m, us + 1) : -1;
+  size_t pl = us ? (size_t)(us - s) : 0;
+  if (i >= 0 && pl == 5 && strncasecmp(s, "depot", 5) == 0) {
+    *compound = i;
+    *route = PK_ROUTE_ORAL;
+    return PK_OK;
+  }
+  if (i >= 0 && pl == 7 && strncasecmp(s, "central", 7) == 0) {
+    *compound = i;
+    *route = PK_ROUTE_IV;
+    return PK_OK;
+  }
+  char ids[512] = "";
+  for (int j = 0; j < nc; j++) {
+    size_t l = strlen(ids);
+    snprintf(ids + l, sizeof ids - l, "%s%s", j ? ", " : "", m->compound[j].id);
+  }
+  return fail(L, r->line, col,
+              "unknown compartment '%s': expected a number 1 to %d, depot_<id> or "
+              "central_<id> with a compound id of the model (%s)",
+              s, 2 * nc, ids);
+}
+
+typedef struct rec {
+  double t, evid, amt, rate, ii, addl, ss;
+} rec;
+
+/* Turns one dose record (EVID 1 or 4) into entries. */
+static pk_status dose_record(loader *L, const ds_row *r, const rec *v, const pk_model *sm,
+                             entry_list *out, size_t *n_total) {
+  const int *c = L->std;
+  int line = r->line;
+  if (v->amt < 0) return fail(L, line, c[COL_AMT], "negative amount %g mg", v->amt);
+  if (v->ss < 0 || v->ss > 2)
+    return fail(L, line, c[COL_SS], "SS must be 0, 1 or 2, got %g%s", v->ss,
+                v->ss < 0 ? " (negative)" : "");
+  if (v->addl < 0)
+    return fail(L, line, c[COL_ADDL], "negative number of additional doses %g", v->addl);
+  if (v->addl > MAX_ADDL)
+    return fail(L, line, c[COL_ADDL], "at most %g additional doses, got %g", MAX_ADDL, v->addl);
+  if (v->ii < 0) return fail(L, line, c[COL_II], "negative interval %g h", v->ii);
+  if (!(v->rate >= 0 || v->rate == -1 || v->rate == -2))
+    return fail(L, line, c[COL_RATE],
+                "RATE must be > 0 (mg/h), 0 (bolus), -1 (rate from the model) or -2 (duration "
+                "from the model), got %g", v->rate);
+  int compound = 0;
+  pk_route route = PK_ROUTE_ORAL;
+  pk_status st = parse_cmt(L, r, &compound, &route);
+  if (st != PK_OK) return st;
+  const pk_compound_params *cp = &sm->compound[compound];
+  int ss = (int)v->ss, infusion = v->rate != 0;
+  int constant = ss == 1 && v->ii == 0 && v->amt == 0 && (v->rate > 0 || v->rate == -1);
+  if (v->addl > 0 && v->ii == 0)
+    return fail(L, line, c[COL_ADDL], "%g additional doses need an interval II > 0 (II is 0)",
+                v->addl);
+  if (v->addl == 0 && v->ii > 0 && ss == 0)
+    return fail(L, line, c[COL_II],
+                "II %g h on a dose without ADDL or SS: give ADDL (additional doses every II) "
+                "or SS (steady state), or leave II 0", v->ii);
+  if (ss != 0 && v->ii == 0 && !constant)
+    return fail(L, line, c[COL_SS],
+                "SS %d needs an interval II > 0 (II is 0); only SS 1 with AMT 0 and a rate "
+                "(RATE > 0 or -1) and II 0 is allowed without one: a constant infusion", ss);
+  if (ss != 0 && infusion && v->addl > 0)
+    return fail(L, line, c[COL_ADDL],
+                "ADDL %g on a steady-state infusion: NONMEM does not allow additional doses "
+                "there; give the following infusions as records", v->addl);
+  if (v->amt == 0 && infusion && !constant)
+    return fail(L, line, c[COL_AMT],
+                ss == 0 ? "AMT 0 with RATE %g on a non-steady-state record: an infusion needs "
+                          "an amount"
+                        : "AMT 0 with RATE %g and II > 0: a repeated steady-state infusion "
+                          "needs an amount (for a constant infusion give II 0)",
+                v->rate);
+  double rate = v->rate;
+  if (rate == -1) {
+    if (isnan(cp->zo_rate_mg_per_h))
+      return fail(L, line, c[COL_RATE],
+                  "RATE -1 asks for the model's rate, but compound '%s' has no R "
+                  "(zero-order rate, mg/h) in its model file or overrides", cp->id);
+    rate = cp->zo_rate_mg_per_h;
+  }
+  if (rate == -2 && isnan(cp->zo_duration_h))
+    return fail(L, line, c[COL_RATE],
+                "RATE -2 asks for the model's duration, but compound '%s' has no D "
+                "(zero-order duration, h) in its model file or overrides", cp->id);
+  int iv = route == PK_ROUTE_IV;
+  double F = iv ? 1.0 : cp->F, lag = iv ? 0.0 : cp->lag_h;
+  pk_dose d = pk_dose_default();
+  d.t_h = v->t;
+  d.compound = compound;
+  d.route = route;
+  d.amount_mg = v->amt;
+  d.ss = ss;
+  d.ii_h = v->ii;
+  d.reset = v->evid == 4;
+  double dur = 0.0;
+  if (constant) {
+    d.rate_mg_per_h = L->opt.f_scales_rate ? F * rate : rate;
+  } else if (rate == -2) {
+    d.duration_h = dur = cp->zo_duration_h;
+  } else if (rate > 0) {
+    if (L->opt.f_scales_rate) d.duration_h = dur = v->amt / rate;
+    else d.rate_mg_per_h = rate, dur = F * v->amt / rate;
+  }
+  if (ss != 0 && v->ii > 0 && dur > 0 && lag > 0 && lag + dur >= v->ii)
+    return fail(L, line, c[COL_II],
+                "a steady-state infusion whose lag (%g h) plus duration (%g h) is at least its "
+                "interval II %g h is ambiguous; without lag, overlapping infusions are allowed",
+                lag, dur, v->ii);
+  entry e = {.d = d, .resets = d.reset || ss == 1};
+  if ((st = push_entry(L, out, &e)) != PK_OK) return st;
+  size_t n_addl = (size_t)v->addl;
+  if ((*n_total += n_addl + 1) > MAX_RECORDS)
+    return fail(L, line, c[COL_ADDL], "more than %zu dose records after expanding ADDL",
+                MAX_RECORDS);
+  e.d.ss = 0;
+  e.d.reset = 0;
+  e.d.ii_h = 0.0;
+  e.resets = 0;
+  e.implied = 1;
+  for (size_t k = 1; k <= n_addl && st == PK_OK; k++) {
+    e.d.t_h = v->t + (double)k * v->ii; /* by multiplication: no drift */
+    st = push_entry(L, out, &e);
+  }
+  return st;
+}
+
+static pk_status check_no_dose(loader *L, const ds_row *r, const rec *v) {
+  const char *what = v->evid == 3 ? "a reset record (EVID 3)"
+                     : v->evid == 2 ? "an other-type record (EVID 2)"
+                                    : "an observation record (EVID 0)";
+  const double vals[] = {v->amt, v->rate, v->ii, v->addl, v->ss};
+  const int cols[] = {COL_AMT, COL_RATE, COL_II, COL_ADDL, COL_SS};
+  for (int k = 0; k < 5; k++)
+    if (vals[k] != 0)
+      return fail(L, r->line, L->std[cols[k]], "%s carries no dose: %s must be 0 or empty, got %g",
+                  what, STD_NAMES[cols[k]], vals[k]);
+  return PK_OK;
+}
+
+static pk_status build_subject(loader *L, pk_dataset *d, size_t s) {
+  ds_subject *S = &d->subj[s];
+  const ds_row *rows = L->rows + S->row0;
+  size_t n = S->n_rows;
+  const int *c = L->std;
+  pk_status st = subject_model(L, rows, n, &S->own_model);
+  if (st != PK_OK) return st;
+  const pk_model *sm = S->own_model ? S->own_model : L->m;
+  entry_list el = {0};
+  size_t n_total = 0;
+  S->obs = malloc(n * sizeof *S->obs);
+  if (!S->obs) return pk_err_nomem(L->err);
+  double t_prev = -INFINITY;
+  int line_prev = 0;
+  for (size_t k = 0; k < n && st == PK_OK; k++) {
+    const ds_row *r = &rows[k];
+    rec v;
+    int tcol = c[COL_TIME];
+    if (is_missing(r->f[tcol])) {
+      st = fail(L, r->line, tcol, "every record needs a time (h)");
+      break;
+    }
+    if ((st = get_num(L, r, COL_TIME, 0, &v.t)) != PK_OK) break;
+    d->row_time[S->row0 + k] = v.t;
+    if (v.t < t_prev) {
+      st = fail(L, r->line, tcol,
+                "time %.17g h is before the previous record's %.17g h (line %d): the records "
+                "of a subject must be sorted by time", v.t, t_prev, line_prev);
+      break;
+    }
+    t_prev = v.t;
+    line_prev = r->line;
+    if ((st = get_num(L, r, COL_AMT, 0, &v.amt)) != PK_OK ||
+        (st = get_num(L, r, COL_RATE, 0, &v.rate)) != PK_OK ||
+        (st = get_num(L, r, COL_II, 0, &v.ii)) != PK_OK ||
+        (st = get_num(L, r, COL_ADDL, 1, &v.addl)) != PK_OK ||
+        (st = get_num(L, r, COL_SS, 1, &v.ss)) != PK_OK)
+      break;
+    if (c[COL_EVID] >= 0) {
+      if ((st = get_num(L, r, COL_EVID, 1, &v.evid)) != PK_OK) break;
+    } else {
+      v.evid = v.amt > 0 ? 1 : 0; /* no EVID column: a record with an amount is a dose */
+    }
+    if (!(v.evid >= 0 && v.evid <= 4)) {
+      st = fail(L, r->line, c[COL_EVID],
+                "EVID must be 0 (observation), 1 (dose), 2 (other), 3 (reset) or 4 (reset and "
+                "dose), got %g", v.evid);
+      break;
+    }
+    int evid = (int)v.evid;
+    if (evid == 1 || evid == 4) {
+      st = dose_record(L, r, &v, sm, &el, &n_total);
+      continue;
+    }
+    if ((st = check_no_dose(L, r, &v)) != PK_OK) break;
+    if (evid == 3) {
+      pk_dose z = pk_dose_default();
+      z.t_h = v.t;
+      z.reset = 1;
+      entry e = {.d = z, .resets = 1};
+      st = push_entry(L, &el, &e);
+    } else {
+      S->obs[S->n_obs++] = v.t;
+    }
+  }
+  S->t_first = d->row_time[S->row0];
+  if (st == PK_OK) {
+    /* explicit records in file order, ADDL doses after the records at their
+     * time; a reset drops what precedes it at the same time (within the
+     * simulator's merging tolerance) */
+    if (el.n) qsort(el.e, el.n, sizeof *el.e, cmp_entry);
+    for (size_t p = 0; p < el.n; p++) {
+      if (!el.e[p].resets) continue;
+      double t = el.e[p].d.t_h, eps = 1e-12 * fmax(1.0, fabs(t));
+      for (size_t q = p; q-- > 0 && el.e[q].d.t_h >= t - eps;) el.e[q].dropped = 1;
+    }
+    S->regimen = pk_regimen_new();
+    if (!S->regimen) st = pk_err_nomem(L->err);
+    for (size_t p = 0; p < el.n && st == PK_OK; p++) {
+      if (el.e[p].dropped) continue;
+      pk_error e;
+      if (pk_regimen_add(S->regimen, &el.e[p].d, &e) != PK_OK)
+        st = pk_err_set(L->err, e.code, L->file, NULL, "subject %s: %s", S->id, e.message);
+    }
+  }
+  free(el.e);
+  return st;
+}
+
+/* Splits the rows into subjects (contiguous ID blocks). */
+static pk_status find_subjects(loader *L, pk_dataset *d) {
+  int idc = L->std[COL_ID];
+  size_t n = 0;
+  for (size_t r = 0; r < L->n_rows; r++) {
+    const char *id = L->rows[r].f[idc];
+    if (is_missing(id)) return fail(L, L->rows[r].line, idc, "every record needs a subject ID");
+    for (const char *p = id; *p; p++)
+      if (*p == ',' || *p == '"' || iscntrl((unsigned char)*p))
+        return fail(L, L->rows[r].line, idc, "an ID may not contain commas, quotes or control "
+                    "characters: '%s'", id);
+    if (r == 0 || strcmp(id, L->rows[r - 1].f[idc]) != 0) n++;
+  }
+  d->subj = calloc(n, sizeof *d->subj);
+  if (!d->subj) return pk_err_nomem(L->err);
+  for (size_t r = 0; r < L->n_rows; r++) {
+    const char *id = L->rows[r].f[idc];
+    if (r == 0 || strcmp(id, L->rows[r - 1].f[idc]) != 0) {
+      ds_subject *S = &d->subj[d->n_subjects++];
+      S->row0 = r;
+      if (!(S->id = dup_str(id))) return pk_err_nomem(L->err);
+    }
+    d->subj[d->n_subjects - 1].n_rows++;
+  }
+  /* an ID may not come back after other subjects */
+  size_t *ord = malloc(n * sizeof *ord);
+  if (!ord) return pk_err_nomem(L->err);
+  for (size_t s = 0; s < n; s++) ord[s] = s;
+  /* insertion sort would be quadratic: sort indices by (id, block order) */
+  const ds_subject *subj = d->subj;
+  for (size_t w = 1; w < n; w *= 2) { /* bottom-up merge sort, stable */
+    size_t *tmp = malloc(n * sizeof *tmp);
+    if (!tmp) {
+      free(ord);
+      return pk_err_nomem(L->err);
+    }
+    for (size_t lo = 0; lo < n; lo += 2 * w) {
+      size_t mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n;
+      size_t a = lo, b = mid, o = lo;
+      while (a < mid && b < hi)
+        tmp[o++] = strcmp(subj[ord[b]].id, subj[ord[a]].id) < 0 ? ord[b++] : ord[a++];
+      while (a < mid) tmp[o++] = ord[a++];
+      while (b < hi) tmp[o++] = ord[b++];
+    }
+    memcpy(ord, tmp, n * sizeof *ord);
+    free(tmp);
+  }
+  pk_status st = PK_OK;
+  for (size_t k = 1; k < n && st == PK_OK; k++)
+    if (strcmp(subj[ord[k]].id, subj[ord[k - 1]].id) == 0) {
+      const ds_subject *a = &subj[ord[k - 1]], *b = &subj[ord[k]];
+      st = fail(L, L->rows[b->row0].line, idc,
+                "subject %s appears again after other subjects (its records start at line %d): "
+                "the records of a subject must be contiguous", b->id, L->rows[a->row0].line);
+    }
+  free(ord);
+  return st;
+}
+
+static pk_status setup_covariates(loader *L, pk_dataset *d) {
+  size_t nc = L->ncols - L->n_ovr;
+  for (int c = 0; c < N_STD; c++) nc -= L->std[c] >= 0;
+  d->n_cov = nc;
+  d->n_rows = L->n_rows;
+  d->row_time = calloc(L->n_rows, sizeof *d->row_time);
+  d->cov_name = calloc(nc ? nc : 1, sizeof *d->cov_name);
+  d->cov_fill = calloc(nc ? nc : 1, sizeof *d->cov_fill);
+  size_t cells = L->n_rows * nc;
+  d->cov = malloc((cells ? cells : 1) * sizeof *d->cov);
+  if (!d->row_time || !d->cov_name || !d->cov_fill || !d->cov) return pk_err_nomem(L->err);
+  for (size_t j = 0; j < nc; j++) {
+    if (!(d->cov_name[j] = dup_str(L->hdr[L->cov_col[j]]))) return pk_err_nomem(L->err);
+    d->cov_fill[j] = L->opt.covariate_fill;
+  }
+  for (size_t k = 0; k < L->opt.n_rules; k++) {
+    const pk_covariate_rule *rule = &L->opt.rules[k];
+    size_t j = 0;
+    while (j < nc && !(rule->name && strcasecmp(rule->name, d->cov_name[j]) == 0)) j++;
+    if (j == nc)
+      return fail(L, L->hdr_line, -1, "covariate rule %zu names '%s', which is not a covariate "
+                  "column of the file", k, rule->name ? rule->name : "(null)");
+    if (rule->fill != PK_FILL_NOCB && rule->fill != PK_FILL_LOCF)
+      return fail(L, L->hdr_line, (long)L->cov_col[j], "unknown covariate fill %d",
+                  (int)rule->fill);
+    d->cov_fill[j] = rule->fill;
+  }
+  for (size_t r = 0; r < L->n_rows; r++)
+    for (size_t j = 0; j < nc; j++) {
+      const char *s = L->rows[r].f[L->cov_col[j]];
+      double x = NAN;
+      if (!is_missing(s) && parse_number(s, &x) != 0)
+        return fail(L, L->rows[r].line, (long)L->cov_col[j],
+                    "'%s' is not a number (covariates are numeric; '.' or empty: missing)", s);
+      d->cov[r * nc + j] = x;
+    }
+  return PK_OK;
+}
+
+pk_dataset_options pk_dataset_options_default(void) {
+  return (pk_dataset_options){.covariate_fill = PK_FILL_NOCB, .rules = NULL, .n_rules = 0,
+                              .f_scales_rate = 0};
+}
+
+pk_status pk_dataset_load(const char *csv_path, const pk_model *m, pk_dataset **out,
+                          pk_error *err) {
+  return pk_dataset_load_ex(csv_path, m, NULL, out, err);
+}
+
+pk_status pk_dataset_load_ex(const char *csv_path, const pk_model *m,
+                             const pk_dataset_options *opt, pk_dataset **out, pk_error *err) {
+  pk_error_clear(err);
+  if (!csv_path || !m || !out)
+    return pk_err_set(err, PK_ERR_INVALID, csv_path, NULL, "no file, model or output");
+  *out = NULL;
+  if (m->n_compounds == 0)
+    return pk_err_set(err, PK_ERR_INVALID, csv_path, NULL, "the model has no compound to dose");
+  loader L = {.file = csv_path, .err = err, .m = m,
+              .opt = opt ? *opt : pk_dataset_options_default()};
+  if (L.opt.covariate_fill != PK_FILL_NOCB && L.opt.covariate_fill != PK_FILL_LOCF)
+    return pk_err_set(err, PK_ERR_INVALID, csv_path, NULL, "unknown covariate fill %d",
+                      (int)L.opt.covariate_fill);
+  if (L.opt.n_rules && !L.opt.rules)
+    return pk_err_set(err, PK_ERR_INVALID, csv_path, NULL, "n_rules > 0 without rules");
+  char *text = NULL;
+  size_t len = 0;
+  pk_status st = read_file(csv_path, &text, &len, err);
+  pk_dataset *d = NULL;
+  if (st == PK_OK) st = read_rows(&L, text, len);
+  free(text);
+  if (st == PK_OK && !(d = calloc(1, sizeof *d))) st = pk_err_nomem(err);
+  if (st == PK_OK && !(d->base = malloc(sizeof *d->base))) st = pk_err_nomem(err);
+  if (st == PK_OK) *d->base = *m;
+  if (st == PK_OK) st = setup_covariates(&L, d);
+  if (st == PK_OK) st = find_subjects(&L, d);
+  L.m = d ? d->base : m;
+  for (size_t s = 0; st == PK_OK && s < d->n_subjects; s++) st = build_subject(&L, d, s);
+  for (size_t r = 0; r < L.n_rows; r++) free_fields(L.rows[r].f);
+  free(L.rows);
+  free(L.hdr_block);
+  free(L.hdr);
+  free(L.ovr);
+  free(L.cov_col);
+  if (st != PK_OK) {
+    pk_dataset_free(d);
+    return st;
+  }
+  *out = d;
+  return PK_OK;
+}
+
+void pk_dataset_free(pk_dataset *d) {
+  if (!d) return;
+  for (size_t s = 0; s < d->n_subjects; s++) {
+    free(d->subj[s].id);
+    free(d->subj[s].own_model);
+    pk_regimen_free(d->subj[s].regimen);
+    free(d->subj[s].obs);
+  }
+  free(d->subj);
+  for (size_t j = 0; d->cov_name && j < d->n_cov; j++) free(d->cov_name[j]);
+  free(d->cov_name);
+  free(d->cov_fill);
+  free(d->cov);
+  free(d->row_time);
+  free(d->base);
+  free(d);
+}
+
+/* ---- accessors -------------------------------------------------------------- */
+
+static const ds_subject *subject(const pk_dataset *d, size_t s) {
+  return d && s < d->n_subjects ? &d->subj[s] : NULL;
+}
+
+size_t pk_dataset_subject_count(const pk_dataset *d) { return d ? d->n_subjects : 0; }
+
+const char *pk_dataset_subject_id(const pk_dataset *d, size_t s) {
+  const ds_subject *S = subject(d, s);
+  return S ? S->id : NULL;
+}
+
+const pk_model *pk_dataset_subject_model(const pk_dataset *d, size_t s) {
+  const ds_subject *S = subject(d, s);
+  return S ? (S->own_model ? S->own_model : d->base) : NULL;
+}
+
+const pk_regimen *pk_dataset_subject_regimen(const pk_dataset *d, size_t s) {
+  const ds_subject *S = subject(d, s);
+  return S ? S->regimen : NULL;
+}
+
+size_t pk_dataset_observation_count(const pk_dataset *d, size_t s) {
+  const ds_subject *S = subject(d, s);
+  return S ? S->n_obs : 0;
+}
+
+const double *pk_dataset_observation_times(const pk_dataset *d, size_t s) {
+  const ds_subject *S = subject(d, s);
+  return S ? S->obs : NULL;
+}
+
+double pk_dataset_subject_first_time(const pk_dataset *d, size_t s) {
+  const ds_subject *S = subject(d, s);
+  return S ? S->t_first : NAN;
+}
+
+size_t pk_dataset_covariate_count(const pk_dataset *d) { return d ? d->n_cov : 0; }
+
+const char *pk_dataset_covariate_name(const pk_dataset *d, size_t j) {
+  return d && j < d->n_cov ? d->cov_name[j] : NULL;
+}
+
+pk_covariate_fill pk_dataset_covariate_fill(const pk_dataset *d, size_t j) {
+  return d && j < d->n_cov ? d->cov_fill[j] : PK_FILL_NOCB;
+}
+
+double pk_dataset_covariate_at(const pk_dataset *d, size_t s, size_t j, double t_h) {
+  const ds_subject *S = subject(d, s);
+  if (!S || j >= d->n_cov || isnan(t_h)) return NAN;
+  const double *tm = d->row_time + S->row0;
+  size_t n = S->n_rows, nc = d->n_cov;
+#define VAL(k) d->cov[(S->row0 + (k)) * nc + j]
+  double first = NAN, last = NAN, v = NAN;
+  for (size_t k = 0; k < n; k++) {
+    if (isnan(VAL(k))) continue;
+    if (isnan(first)) first = VAL(k);
+    last = VAL(k);
+  }
+  if (d->cov_fill[j] == PK_FILL_NOCB) {
+    for (size_t k = 0; k < n && isnan(v); k++)
+      if (tm[k] >= t_h && !isnan(VAL(k))) v = VAL(k);
+    return isnan(v) ? last : v;
+  }
+  for (size_t k = n; k-- > 0 && isnan(v);)
+    if (tm[k] <= t_h && !isnan(VAL(k))) v = VAL(k);
+  return isnan(v) ? first : v;
+#undef VAL
+}
+
+/* ---- simulation and output -------------------------------------------------- */
+
+pk_sim_options pk_dataset_sim_options(const pk_dataset *d, size_t s, const pk_sim_options *base) {
+  pk_sim_options o = base ? *base : pk_sim_options_default();
+  double t0 = fmin(0.0, o.output_start_h);
+  const ds_subject *S = subject(d, s);
+  if (S && S->t_first < t0) t0 = S->t_first;
+  o.t_start_h = t0;
+  o.steady_state = NULL;
+  o.steady_state_period_h = 0.0;
+  return o;
+}
+
+void pk_dataset_trajectories_free(pk_trajectory **t, size_t n) {
+  if (!t) return;
+  for (size_t k = 0; k < n; k++) pk_trajectory_free(t[k]);
+  free(t);
+}
+
+pk_status pk_dataset_simulate(const pk_dataset *d, const pk_sim_options *opt,
+                              pk_trajectory ***out, pk_error *err) {
+  pk_error_clear(err);
+  if (!d || !opt || !out)
+    return pk_err_set(err, PK_ERR_INVALID, NULL, NULL, "no dataset, options or output");
+  *out = NULL;
+  pk_trajectory **t = calloc(d->n_subjects ? d->n_subjects : 1, sizeof *t);
+  pk_regimen *r = pk_regimen_new();
+  pk_status st = t && r ? PK_OK : pk_err_nomem(err);
+  for (size_t s = 0; s < d->n_subjects && st == PK_OK; s++) {
+    const ds_subject *S = &d->subj[s];
+    pk_sim_options o = pk_dataset_sim_options(d, s, opt);
+    r->n = 0;
+    for (size_t k = 0; k < S->regimen->n && st == PK_OK; k++)
+      if (S->regimen->dose[k].t_h <= o.t_end_h) st = pk_regimen_add(r, &S->regimen->dose[k], err);
+    if (st == PK_OK && r->n == 0) { /* observations only: nothing in the body */
+      pk_dose z = pk_dose_default();
+      z.t_h = o.t_start_h;
+      st = pk_regimen_add(r, &z, err);
+    }
+    if (st == PK_OK) st = pk_simulate(pk_dataset_subject_model(d, s), r, &o, &t[s], err);
+    if (st != PK_OK && err && st != PK_ERR_NOMEM) {
+      char msg[PK_ERROR_MESSAGE_MAX];
+      memcpy(msg, err->message, sizeof msg);
+      int k = snprintf(err->message, sizeof err->message, "subject %s: ", S->id);
+      if (k > 0 && (size_t)k < sizeof err->message)
+        snprintf(err->message + k, sizeof err->message - (size_t)k, "%s", msg);
+    }
+  }
+  pk_regimen_free(r);
+  if (st != PK_OK) {
+    pk_dataset_trajectories_free(t, d->n_subjects);
+    return st;
+  }
+  *out = t;
+  return PK_OK;
+}
+
+typedef struct write_ctx {
+  const pk_dataset *d;
+  pk_trajectory *const *t;
+} write_ctx;
+
+static int write_all(void *ctx, FILE *f) {
+  const write_ctx *w = ctx;
+  int with_id = w->d->n_subjects > 1;
+  const pk_trajectory *t0 = w->t[0];
+  if (with_id && fputs("ID,", f) == EOF) return -1;
+  for (size_t j = 0; j < t0->cols; j++)
+    if (fprintf(f, "%s%s", j ? "," : "", t0->names[j]) < 0) return -1;
+  if (fputc('\n', f) == EOF) return -1;
+  for (size_t s = 0; s < w->d->n_subjects; s++) {
+    const pk_trajectory *t = w->t[s];
+    for (size_t i = 0; i < t->rows; i++) {
+      const double *row = t->data + i * t->cols;
+      if (with_id && fprintf(f, "%s,", w->d->subj[s].id) < 0) return -1;
+      for (size_t j = 0; j < t->cols; j++)
+        if (fprintf(f, "%s%.12g", j ? "," : "", row[j]) < 0) return -1;
+      if (fputc('\n', f) == EOF) return -1;
+    }
+  }
+  return 0;
+}
+
+pk_status pk_dataset_write_csv(const pk_dataset *d, pk_trajectory *const *t, const char *path,
+                               pk_error *err) {
+  pk_error_clear(err);
+  if (!d || !t || !path || d->n_subjects == 0)
+    return pk_err_set(err, PK_ERR_INVALID, path, NULL, "no dataset, trajectories or path");
+  for (size_t s = 0; s < d->n_subjects; s++) {
+    if (!t[s]) return pk_err_set(err, PK_ERR_INVALID, path, NULL, "no trajectory for subject %s",
+                                 d->subj[s].id);
+    int same = t[s]->cols == t[0]->cols;
+    for (size_t j = 0; same && j < t[0]->cols; j++) same = !strcmp(t[s]->names[j], t[0]->names[j]);
+    if (!same)
+      return pk_err_set(err, PK_ERR_INVALID, path, NULL,
+                        "subject %s's trajectory has other columns than subject %s's",
+                        d->subj[s].id, d->subj[0].id);
+  }
+  write_ctx w = {d, t};
+  return pk_write_atomic(path, write_all, &w, err);
+}
