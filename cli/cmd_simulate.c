@@ -9,7 +9,7 @@
 
 static const char HELP[] =
     "usage: pk simulate [SCENARIO] [--events FILE.csv] [-o FILE.csv]\n"
-    "                   [--plot FILE.png|FILE.svg]\n"
+    "                   [--plot FILE.png|FILE.svg] [--solver auto|exact|ode] [-v]\n"
     "\n"
     "Simulates SCENARIO (a JSON file, see docs/scenario-format.md; default: the\n"
     "shipped kratom taper, models/scenarios/kratom-taper.json) and writes the\n"
@@ -27,6 +27,9 @@ static const char HELP[] =
     "  -e, --events FILE   dosing from the event dataset FILE (CSV)\n"
     "  -o, --output FILE   write the CSV to FILE (default: standard output)\n"
     "  -p, --plot IMAGE    also draw it with gnuplot into IMAGE (.png or .svg)\n"
+    "  -s, --solver PATH   auto (default: exact unless the model has kinetic\n"
+    "                      receptor binding), exact or ode (GSL, the reference)\n"
+    "  -v, --verbose       say which solver path runs\n"
     "  -h, --help          this text\n"
     "\n"
     "Files are written to a temporary name and renamed when complete: a failed\n"
@@ -94,18 +97,39 @@ static int simulate_events(const pk_scenario *s, const char *events, const char 
   return rc;
 }
 
+/* Says on stderr which path the simulation takes and with what accuracy. */
+static int report_solver(const pk_scenario *s, const char *scenario, pk_error *err) {
+  pk_sim_options o = pk_scenario_options(s);
+  int path = pk_sim_resolve_solver(pk_scenario_model(s), &o, err);
+  if (path < 0) return -1;
+  if (path == PK_SOLVER_EXACT)
+    fprintf(stderr, "pk: %s: solver exact (matrix exponentials of the linear part, adaptive "
+            "Gauss-Kronrod quadrature for tol)%s\n", scenario,
+            o.solver == PK_SOLVER_AUTO ? ", chosen automatically" : "");
+  else
+    fprintf(stderr, "pk: %s: solver ode (GSL %s, rtol %g, atol %g)%s\n", scenario,
+            pk_ode_method_name(o.method), o.rtol, o.atol,
+            o.solver == PK_SOLVER_AUTO ? ", chosen automatically: the model has kinetic "
+                                         "receptor binding" : "");
+  return 0;
+}
+
 int cmd_simulate(int argc, char **argv) {
   static const struct option opts[] = {{"output", required_argument, 0, 'o'},
                                        {"events", required_argument, 0, 'e'},
                                        {"plot", required_argument, 0, 'p'},
+                                       {"solver", required_argument, 0, 's'},
+                                       {"verbose", no_argument, 0, 'v'},
                                        {"help", no_argument, 0, 'h'},
                                        {0, 0, 0, 0}};
-  const char *output = NULL, *plot = NULL, *events = NULL;
-  int c;
+  const char *output = NULL, *plot = NULL, *events = NULL, *solver = NULL;
+  int c, verbose = 0;
   optind = 1;
-  while ((c = getopt_long(argc, argv, "o:p:e:h", opts, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, "o:p:e:s:vh", opts, NULL)) != -1) {
     switch (c) {
     case 'o': output = optarg; break;
+    case 's': solver = optarg; break;
+    case 'v': verbose = 1; break;
     case 'e': events = optarg; break;
     case 'p': plot = optarg; break;
     case 'h': fputs(HELP, stdout); return 0;
@@ -127,6 +151,14 @@ int cmd_simulate(int argc, char **argv) {
   }
   if (plot && cli_check_image_name(plot) != 0) return 1;
   if (plot && !cli_gnuplot_available()) return cli_gnuplot_missing("--plot");
+  pk_solver path = PK_SOLVER_AUTO;
+  if (solver && strcmp(solver, "auto") != 0 && strcmp(solver, "exact") != 0 &&
+      strcmp(solver, "ode") != 0) {
+    cli_fail("--solver takes auto, exact or ode, got '%s'", solver);
+    return 2;
+  }
+  if (solver) path = strcmp(solver, "exact") == 0 ? PK_SOLVER_EXACT
+                     : strcmp(solver, "ode") == 0 ? PK_SOLVER_ODE : PK_SOLVER_AUTO;
 
   pk_error err;
   pk_scenario *s = NULL;
@@ -134,6 +166,8 @@ int cmd_simulate(int argc, char **argv) {
   char *tmp_csv = NULL;
   int rc = 0, fd = -1;
   if (pk_scenario_load(scenario, &s, &err) != PK_OK ||
+      (solver && pk_scenario_set_solver(s, path, &err) != PK_OK) ||
+      (verbose && report_solver(s, scenario, &err) != 0) ||
       (!events && pk_scenario_simulate(s, &t, &err) != PK_OK)) {
     if (!err.file[0]) fprintf(stderr, "pk: while simulating %s:\n", scenario);
     cli_report(&err);

@@ -608,6 +608,14 @@ pk_sim_options pk_scenario_options(const pk_scenario *s) {
   return s ? s->options : pk_sim_options_default();
 }
 
+pk_status pk_scenario_set_solver(pk_scenario *s, pk_solver solver, pk_error *err) {
+  if (!s) return pk_err_set(err, PK_ERR_INVALID, NULL, NULL, "no scenario");
+  if (solver != PK_SOLVER_AUTO && solver != PK_SOLVER_EXACT && solver != PK_SOLVER_ODE)
+    return pk_err_set(err, PK_ERR_INVALID, NULL, NULL, "unknown solver %d", (int)solver);
+  s->options.solver = solver;
+  return PK_OK;
+}
+
 pk_status pk_scenario_simulate(const pk_scenario *s, pk_trajectory **out, pk_error *err) {
   if (!s) return pk_err_set(err, PK_ERR_INVALID, NULL, NULL, "no scenario");
   return pk_simulate(s->model, s->regimen, &s->options, out, err);

@@ -31,6 +31,10 @@ PK_API const pk_model *pk_scenario_model(const pk_scenario *s);
 PK_API const pk_regimen *pk_scenario_regimen(const pk_scenario *s);
 PK_API pk_sim_options pk_scenario_options(const pk_scenario *s);
 
+/* Chooses the solver path (auto, exact, ode) for later simulations,
+ * overriding the file's solver.path. */
+PK_API pk_status pk_scenario_set_solver(pk_scenario *s, pk_solver solver, pk_error *err);
+
 /* Simulates the scenario with its own options. */
 PK_API pk_status pk_scenario_simulate(const pk_scenario *s, pk_trajectory **out,
                                       pk_error *err);

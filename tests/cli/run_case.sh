@@ -460,8 +460,38 @@ case_events_bad() {
   finish
 }
 
+# --solver picks the path and -v says which runs; both paths give the same
+# numbers on the default scenario (1e-7 relative, 1e-9 absolute: the CSV
+# keeps 12 digits); the exact path refuses kinetic receptor binding.
+case_solver() {
+  run "$WORK/exact" simulate --solver exact -v -o "$WORK/exact.csv"
+  [ "$rc" -eq 0 ] || fail "--solver exact failed: $(cat "$WORK/exact.err")"
+  grep -q "solver exact" "$WORK/exact.err" || fail "-v does not name the exact path"
+  run "$WORK/ode" simulate --solver ode -v -o "$WORK/ode.csv"
+  [ "$rc" -eq 0 ] || fail "--solver ode failed: $(cat "$WORK/ode.err")"
+  grep -q "solver ode (GSL" "$WORK/ode.err" || fail "-v does not name the ode path"
+  local worst
+  worst=$(paste -d, "$WORK/exact.csv" "$WORK/ode.csv" | awk -F, 'NR > 1 {
+      n = NF / 2
+      for (j = 2; j <= n; j++) {
+        a = $j; b = $(j + n); d = a - b; if (d < 0) d = -d
+        s = b < 0 ? -b : b
+        if (d > 1e-7 * s + 1e-9 && d > w) w = d
+      }
+    } END { print w + 0 }')
+  [ "$worst" = "0" ] || fail "exact and ode paths differ by $worst"
+  run "$WORK/kin" simulate --solver exact "$SRC/models/scenarios/buprenorphine-induction.json" -o "$WORK/kin.csv"
+  [ "$rc" -eq 1 ] || fail "--solver exact on kinetic binding must fail (got $rc)"
+  grep -q "kinetic receptor binding" "$WORK/kin.err" || fail "no reason given for refusing the exact path"
+  [ ! -e "$WORK/kin.csv" ] || fail "a refused run wrote its output"
+  run "$WORK/badsolver" simulate --solver fast -o "$WORK/bad.csv"
+  [ "$rc" -eq 2 ] || fail "--solver fast must be a usage error (got $rc)"
+  finish
+}
+
 case "$CASE" in
   bad) case_bad "$@" ;;
+  solver) case_solver ;;
   events) case_events ;;
   events_bad) case_events_bad ;;
   compounds) case_compounds ;;
