@@ -3,12 +3,16 @@
  * Between events x' = A x + b with b constant (the running zero-order
  * inputs), so x(t + h) = Phi(h) x + Gamma(h) b with Phi(h) = exp(A h) and
  * Gamma(h) = integral_0^h exp(A s) ds, both read off one matrix exponential
- * of the augmented matrix [[A, I], [0, 0]] h. Propagators are built once per
- * step length and cached. The adaptation state obeys tol' = k (E(t) - tol),
- * a scalar linear ODE whose forcing E(t) is known exactly inside the step;
- * it is advanced by its variation-of-constants formula with the integral by
- * Gauss-Legendre quadrature on sub-steps short against the fastest rate of
- * A. Kinetic receptor binding is not handled here (the ODE path is).
+ * of the augmented matrix [[A, I], [0, 0]] h, built once per step length and
+ * cached. The adaptation state obeys tol' = k (E(t) - tol), a scalar linear
+ * ODE whose forcing E(t) is known exactly inside the step; it is advanced by
+ * its variation-of-constants formula, the integral by adaptive 15-point
+ * Gauss-Kronrod quadrature. E at the quadrature nodes needs the effect sites
+ * at arbitrary times inside the step: in modal coordinates (A = V diag(l)
+ * V^-1, real eigenvalues, checked conditioning) that is elementwise
+ * e^{l t}; where no such decomposition exists, node propagators are built
+ * by matrix exponentials. Kinetic receptor binding is not handled here (the
+ * ODE path is).
  */
 #ifndef PK_EXACT_H
 #define PK_EXACT_H
