@@ -37,6 +37,7 @@ typedef struct prop {
   double *gam_node;
   double *phi;      /* n x n at the end of the step */
   double *gam;
+  double wk[N_NODES], wg[N_NODES]; /* rule weights times e^{-k_tol h (1 - s_i)} */
 } prop;
 
 /* Modal factors for one step length: e^{lambda_i tau} and
@@ -57,7 +58,7 @@ struct pk_exact {
   double *lam, *V, *W, *Vlig; /* eigenvalues; V; W = V^-1; V's ligand rows */
   mprop mcache[CACHE_SIZE];
   int mnext;
-  double *z, *zb, *zmid;      /* modal state, modal inputs, MAX_DEPTH bisection states */
+  double *z, *zb;             /* modal state and modal inputs */
   double rho;  /* the fastest rate of A (largest diagonal magnitude), 1/h */
   double node[N_NODES], wk[N_NODES], wg[N_NODES]; /* on [0, 1]; wg 0 off the Gauss points */
   prop cache[CACHE_SIZE];
@@ -109,8 +110,7 @@ static int modal_setup(pk_exact *x) {
   x->Vlig = malloc(((size_t)sys->n_ligands * n + 1) * sizeof *x->Vlig);
   x->z = malloc(n * sizeof *x->z);
   x->zb = malloc(n * sizeof *x->zb);
-  x->zmid = malloc(MAX_DEPTH * n * sizeof *x->zmid);
-  ok = ok && x->lam && x->V && x->W && x->Vlig && x->z && x->zb && x->zmid;
+  ok = ok && x->lam && x->V && x->W && x->Vlig && x->z && x->zb;
   double norm_a = 0.0;
   for (size_t i = 0; ok && i < n; i++)
     for (size_t j = 0; j < n; j++) {
@@ -208,7 +208,6 @@ void pk_exact_free(pk_exact *x) {
   free(x->Vlig);
   free(x->z);
   free(x->zb);
-  free(x->zmid);
   free(x->xn);
   free(x->full_phi);
   free(x->full_gam);
@@ -238,6 +237,16 @@ static pk_status propagate_pair(pk_exact *x, double tau, double *phi, double *ga
   return PK_OK;
 }
 
+/* The rule's weights times the adaptation decay e^{-k_tol h (1 - s_i)}
+ * over a step of length h. */
+static void decay_weights(const pk_exact *x, double h, double *wk, double *wg) {
+  for (int j = 0; j < N_NODES; j++) {
+    double decay = exp(-x->s->k_tol_per_h * h * (1.0 - x->node[j]));
+    wk[j] = x->wk[j] * decay;
+    wg[j] = x->wg[j] * decay;
+  }
+}
+
 /* Builds the end-of-step pair, and the node rows unless the modal path
  * evaluates the nodes. */
 static pk_status build_prop(pk_exact *x, prop *p, double h, pk_error *err) {
@@ -259,6 +268,7 @@ static pk_status build_prop(pk_exact *x, prop *p, double h, pk_error *err) {
       memcpy(p->gam_node + off, x->full_gam + row * n, n * sizeof *p->gam);
     }
   }
+  decay_weights(x, h, p->wk, p->wg);
   pk_status st = propagate_pair(x, h, p->phi, p->gam, err);
   if (st == PK_OK) p->h = h;
   return st;
@@ -309,41 +319,6 @@ static double node_response(const pk_system *s, const double *phi, const double 
   return sum_tx / (1.0 + sum_x + sum_tx);
 }
 
-/* integral_0^h e^{-k (h - s)} E(s) ds from linear state y, by 15-point
- * Kronrod with the embedded 7-point Gauss rule as the error estimate,
- * bisecting until the estimate is below 1e-13 h (E is a fraction of 1): E
- * can bend sharply where the receptor saturates, not only where A is fast.
- * (The path used when A has no usable eigen-decomposition.) */
-static pk_status tol_integral(pk_exact *x, double h, const double *y, const double *rate,
-                              int has_rate, int depth, double *out, pk_error *err) {
-  const pk_system *s = x->s;
-  const prop *p = NULL;
-  pk_status st = get_prop(x, h, &p, err);
-  if (st != PK_OK) return st;
-  size_t block = (size_t)s->n_ligands * (size_t)x->n;
-  double k = s->k_tol_per_h, K = 0.0, G = 0.0;
-  for (int i = 0; i < N_NODES; i++) {
-    double f = exp(-k * h * (1.0 - x->node[i])) *
-               node_response(s, p->phi_node + (size_t)i * block, p->gam_node + (size_t)i * block,
-                             y, rate, has_rate);
-    K += x->wk[i] * f;
-    G += x->wg[i] * f;
-  }
-  if (pow(200.0 * fabs(K - G), 1.5) <= 1e-13 || depth + 1 >= MAX_DEPTH) {
-    *out = K * h;
-    return PK_OK;
-  }
-  double left, right, half = 0.5 * h;
-  double *ymid = x->mid + (size_t)depth * (size_t)x->n;
-  if ((st = tol_integral(x, half, y, rate, has_rate, depth + 1, &left, err)) != PK_OK) return st;
-  if ((st = get_prop(x, half, &p, err)) != PK_OK) return st;
-  affine(x->n, p->phi, p->gam, y, rate, has_rate, ymid);
-  if ((st = tol_integral(x, half, ymid, rate, has_rate, depth + 1, &right, err)) != PK_OK)
-    return st;
-  *out = exp(-k * half) * left + right;
-  return PK_OK;
-}
-
 /* (e^{l t} - 1) / l, t when l is 0, accurate for small l t. */
 static double phi1(double l, double t) { return l == 0.0 ? t : expm1(l * t) / l; }
 
@@ -373,11 +348,7 @@ static pk_status get_mprop(pk_exact *x, double h, const mprop **out, pk_error *e
     p->e_end[i] = exp(l * h);
     p->g_end[i] = phi1(l, h);
   }
-  for (int j = 0; j < N_NODES; j++) {
-    double decay = exp(-x->s->k_tol_per_h * h * (1.0 - x->node[j]));
-    p->wk[j] = x->wk[j] * decay;
-    p->wg[j] = x->wg[j] * decay;
-  }
+  decay_weights(x, h, p->wk, p->wg);
   p->h = h;
   *out = p;
   return PK_OK;
@@ -403,33 +374,73 @@ static double modal_response(const pk_exact *x, const double *e, const double *g
   return sum_tx / (1.0 + sum_x + sum_tx);
 }
 
-/* The modal counterpart of tol_integral. */
-static pk_status modal_integral(pk_exact *x, double h, const double *z, const double *zb,
-                                int has_rate, int depth, double *out, pk_error *err) {
-  const mprop *p = NULL;
-  pk_status st = get_mprop(x, h, &p, err);
-  if (st != PK_OK) return st;
-  size_t n = (size_t)x->nr;
-  double k = x->s->k_tol_per_h, K = 0.0, G = 0.0;
-  for (int i = 0; i < N_NODES; i++) {
-    double f = modal_response(x, p->e_node + (size_t)i * n, p->g_node + (size_t)i * n, z, zb,
-                              has_rate);
-    K += p->wk[i] * f;
-    G += p->wg[i] * f;
+/* E at the quadrature nodes of a step of length h from `state` (modal z
+ * when x->modal, else the full linear state) with inputs `in` (likewise),
+ * with the decayed weights of that step. */
+static pk_status node_values(pk_exact *x, double h, const double *state, const double *in,
+                             int has_rate, double *f, const double **wk, const double **wg,
+                             pk_error *err) {
+  pk_status st;
+  if (x->modal) {
+    const mprop *p = NULL;
+    if ((st = get_mprop(x, h, &p, err)) != PK_OK) return st;
+    size_t n = (size_t)x->nr;
+    for (int i = 0; i < N_NODES; i++)
+      f[i] = modal_response(x, p->e_node + (size_t)i * n, p->g_node + (size_t)i * n, state, in,
+                            has_rate);
+    *wk = p->wk, *wg = p->wg;
+    return PK_OK;
   }
-  /* QUADPACK's estimate of the Kronrod error from the Gauss difference,
-   * (200 |K - G|)^1.5 for an integrand of order 1 (E <= 1) */
+  const prop *p = NULL;
+  if ((st = get_prop(x, h, &p, err)) != PK_OK) return st;
+  size_t block = (size_t)x->s->n_ligands * (size_t)x->n;
+  for (int i = 0; i < N_NODES; i++)
+    f[i] = node_response(x->s, p->phi_node + (size_t)i * block, p->gam_node + (size_t)i * block,
+                         state, in, has_rate);
+  *wk = p->wk, *wg = p->wg;
+  return PK_OK;
+}
+
+/* `state` advanced by h (in the same coordinates). */
+static pk_status advance_state(pk_exact *x, double h, const double *state, const double *in,
+                               int has_rate, double *out, pk_error *err) {
+  pk_status st;
+  if (x->modal) {
+    const mprop *p = NULL;
+    if ((st = get_mprop(x, h, &p, err)) != PK_OK) return st;
+    for (int i = 0; i < x->nr; i++)
+      out[i] = p->e_end[i] * state[i] + (has_rate ? p->g_end[i] * in[i] : 0.0);
+    return PK_OK;
+  }
+  const prop *p = NULL;
+  if ((st = get_prop(x, h, &p, err)) != PK_OK) return st;
+  affine(x->n, p->phi, p->gam, state, in, has_rate, out);
+  return PK_OK;
+}
+
+/* integral_0^h e^{-k (h - s)} E(s) ds by 15-point Kronrod with the embedded
+ * 7-point Gauss rule for the error estimate, bisecting until QUADPACK's
+ * estimate (200 |K - G|)^1.5 for an integrand of order 1 (E <= 1) is below
+ * 1e-13: E can bend sharply where the receptor saturates, not only where A
+ * is fast. */
+static pk_status tol_integral(pk_exact *x, double h, const double *state, const double *in,
+                              int has_rate, int depth, double *out, pk_error *err) {
+  double f[N_NODES], K = 0.0, G = 0.0;
+  const double *wk, *wg;
+  pk_status st = node_values(x, h, state, in, has_rate, f, &wk, &wg, err);
+  if (st != PK_OK) return st;
+  for (int i = 0; i < N_NODES; i++) K += wk[i] * f[i], G += wg[i] * f[i];
   if (pow(200.0 * fabs(K - G), 1.5) <= 1e-13 || depth + 1 >= MAX_DEPTH) {
     *out = K * h;
     return PK_OK;
   }
   double left, right, half = 0.5 * h;
-  double *zm = x->zmid + (size_t)depth * n;
-  if ((st = modal_integral(x, half, z, zb, has_rate, depth + 1, &left, err)) != PK_OK) return st;
-  if ((st = get_mprop(x, half, &p, err)) != PK_OK) return st;
-  for (size_t i = 0; i < n; i++) zm[i] = p->e_end[i] * z[i] + (has_rate ? p->g_end[i] * zb[i] : 0.0);
-  if ((st = modal_integral(x, half, zm, zb, has_rate, depth + 1, &right, err)) != PK_OK) return st;
-  *out = exp(-k * half) * left + right;
+  double *mid = x->mid + (size_t)depth * (size_t)x->n;
+  if ((st = tol_integral(x, half, state, in, has_rate, depth + 1, &left, err)) != PK_OK ||
+      (st = advance_state(x, half, state, in, has_rate, mid, err)) != PK_OK ||
+      (st = tol_integral(x, half, mid, in, has_rate, depth + 1, &right, err)) != PK_OK)
+    return st;
+  *out = exp(-x->s->k_tol_per_h * half) * left + right;
   return PK_OK;
 }
 
@@ -442,38 +453,16 @@ static void mat_vec(int n, const double *M, const double *v, double *out) {
   }
 }
 
-/* The step with the quadrature nodes in modal coordinates (z = W x,
- * elementwise in time: cheap at any node) and the state itself propagated by
- * the cached Phi, Gamma of the step, which keep every component accurate
- * relative to itself, not only to the norm of the state. */
-static pk_status modal_step(pk_exact *x, double h, const double *rate, int has_rate, double *y,
-                            int n_sub, pk_error *err) {
-  const pk_system *s = x->s;
-  int n = x->n;
-  double hs = h / n_sub, k = s->k_tol_per_h;
-  int nr = x->nr;
-  if (has_rate) {
-    for (int i = 0; i < nr; i++) x->xn[i] = rate[x->ridx[i]];
-    mat_vec(nr, x->W, x->xn, x->zb);
-  }
-  for (int sub = 0; sub < n_sub; sub++) {
-    double integral = 0.0;
-    pk_status st = PK_OK;
-    if (k > 0) {
-      for (int i = 0; i < nr; i++) x->xn[i] = y[x->ridx[i]];
-      mat_vec(nr, x->W, x->xn, x->z);
-      st = modal_integral(x, hs, x->z, x->zb, has_rate, 0, &integral, err);
-    }
-    const prop *p = NULL;
-    if (st == PK_OK) st = get_prop(x, hs, &p, err);
-    if (st != PK_OK) return st;
-    affine(n, p->phi, p->gam, y, rate, has_rate, x->xn);
-    memcpy(y, x->xn, (size_t)n * sizeof *y);
-    y[s->tol] = exp(-k * hs) * y[s->tol] + k * integral;
-  }
-  return PK_OK;
+/* W x over the states other than the eliminated amounts. */
+static void to_modal(pk_exact *x, const double *v, double *out) {
+  for (int i = 0; i < x->nr; i++) x->xn[i] = v[x->ridx[i]];
+  mat_vec(x->nr, x->W, x->xn, out);
 }
 
+/* One step: tol from the quadrature (nodes in modal coordinates where
+ * possible: cheap at any time inside the step), the state by the cached
+ * Phi, Gamma of the step, which keep every component accurate relative to
+ * itself, not only to the norm of the state. */
 pk_status pk_exact_step(pk_exact *x, double h, const double *rate, double *y, pk_error *err) {
   const pk_system *s = x->s;
   int n = x->n, has_rate = 0;
@@ -481,18 +470,19 @@ pk_status pk_exact_step(pk_exact *x, double h, const double *rate, double *y, pk
   /* sub-steps of at most 20 time constants of the fastest rate keep the
    * propagators' scaling and squaring well conditioned */
   int n_sub = (int)fmax(1.0, ceil(h * x->rho / 20.0));
-  if (x->modal) {
-    pk_status st = modal_step(x, h, rate, has_rate, y, n_sub, err);
-    for (int i = 0; st == PK_OK && i <= n; i++)
-      if (!isfinite(y[i]))
-        st = pk_err_set(err, PK_ERR_SOLVER, NULL, NULL, "exact propagation gave a non-finite state");
-    return st;
-  }
   double hs = h / n_sub, k = s->k_tol_per_h;
+  const double *in = rate;
+  if (x->modal && has_rate) to_modal(x, rate, x->zb);
+  if (x->modal) in = x->zb;
   for (int sub = 0; sub < n_sub; sub++) {
     /* tol(hs) = e^{-k hs} tol + k integral_0^hs e^{-k (hs - s)} E(s) ds */
     double integral = 0.0;
-    pk_status st = k > 0 ? tol_integral(x, hs, y, rate, has_rate, 0, &integral, err) : PK_OK;
+    pk_status st = PK_OK;
+    if (k > 0) {
+      const double *state = y;
+      if (x->modal) to_modal(x, y, x->z), state = x->z;
+      st = tol_integral(x, hs, state, in, has_rate, 0, &integral, err);
+    }
     const prop *p = NULL;
     if (st == PK_OK) st = get_prop(x, hs, &p, err);
     if (st != PK_OK) return st;
