@@ -34,5 +34,6 @@ int cli_check_image_name(const char *image);
 int cmd_simulate(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
 int cmd_compounds(int argc, char **argv);
+int cmd_taper(int argc, char **argv);
 
 #endif

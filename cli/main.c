@@ -30,6 +30,9 @@ static const char USAGE[] =
     "  compounds [--sources] [NAME...]\n"
     "                   list the shipped compounds, products and receptor with\n"
     "                   their parameters (and sources)\n"
+    "  taper [SCENARIO] --max-withdrawal W [--grid G] [--max-step S]\n"
+    "        [--min-days-between-changes N] [--max-days D] [-o FILE.json] [--csv FILE.csv]\n"
+    "                   the shortest taper keeping withdrawal pressure W under a limit\n"
     "  help             this text; 'pk COMMAND --help' for a command\n"
     "  version          the version of pk and libpk\n";
 
@@ -101,6 +104,7 @@ int main(int argc, char **argv) {
   if (strcmp(cmd, "simulate") == 0) return cmd_simulate(argc - 1, argv + 1);
   if (strcmp(cmd, "plot") == 0) return cmd_plot(argc - 1, argv + 1);
   if (strcmp(cmd, "compounds") == 0) return cmd_compounds(argc - 1, argv + 1);
+  if (strcmp(cmd, "taper") == 0) return cmd_taper(argc - 1, argv + 1);
   if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
     fputs(USAGE, stdout);
     return 0;

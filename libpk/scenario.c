@@ -6,6 +6,7 @@
 #include <string.h>
 #include "json.h"
 #include "model_load.h"
+#include "scenario_taper.h"
 
 struct pk_scenario {
   char *name, *description;
@@ -13,6 +14,7 @@ struct pk_scenario {
   pk_regimen *regimen;
   pk_regimen *history; /* steady-state regimen, or NULL */
   pk_sim_options options;
+  pk_scenario_tapers tapers; /* taper generators, and the first entry for pk taper */
 };
 
 /* What a dosing entry gives, and how its amounts are counted. */
@@ -399,7 +401,7 @@ typedef struct taper_spec {
 static pk_status read_taper(pk_jctx *c, const cJSON *taper, const dose_spec *d, double amount,
                             double first, double last, taper_spec *t) {
   static const char *const tkeys[] = {"step_g", "step_units", "step_mg", "every_days",
-                                      "start_day", NULL};
+                                      "start_day", "kind", NULL};
   t->start = first;
   size_t len = pk_json_push_key(c, "taper");
   pk_status st = pk_json_check_object(c, taper, "a taper", tkeys);
@@ -440,6 +442,12 @@ static pk_status expand_clock(pk_scenario *s, pk_jctx *c, const cJSON *e, const 
     last = tg->period_h / 24.0;
   } else {
     if ((st = read_days(c, dayr, tg->days, &first, &last)) != PK_OK) return st;
+    pk_scenario_dose sd = {d->product, d->compound, d->route, d->amount_key + 5, d->unit, amount};
+    if ((st = pk_scenario_taper_note(c, &s->tapers, tod, taper, &sd, (int)first)) != PK_OK)
+      return st;
+    if (taper && pk_scenario_taper_is_generator(taper))
+      return pk_scenario_taper_entry(c, &s->tapers, s->model, &s->options, tod, taper, &sd,
+                                     (int)first, (int)last, tg->r);
     if (taper && (st = read_taper(c, taper, d, amount, first, last, &tp)) != PK_OK) return st;
   }
   for (double day = first; day <= last && st == PK_OK; day++) {
@@ -486,8 +494,10 @@ static pk_status load_entries(pk_scenario *s, pk_jctx *c, const cJSON *obj, cons
     return fail_at(c, key, "'%s' is empty; expected at least one dosing entry", key);
   size_t len = pk_json_push_key(c, key), i = 0;
   for (const cJSON *it = arr->child; it && st == PK_OK; it = it->next, i++) {
-    size_t l2 = pk_json_push_index(c, i);
+    size_t l2 = pk_json_push_index(c, i), lo = tg->r->n;
+    if (!tg->history) s->tapers.entry = i;
     st = load_dose_entry(s, c, it, tg);
+    if (!tg->history && i == 0) s->tapers.first_lo = lo, s->tapers.first_hi = tg->r->n;
     pk_json_pop(c, l2);
   }
   pk_json_pop(c, len);
@@ -575,6 +585,8 @@ pk_status pk_scenario_load(const char *path, pk_scenario **out, pk_error *err) {
   if (st == PK_OK) st = load_entries(s, &c, root, "dosing", &main);
   if (st == PK_OK) st = load_history(s, &c, root);
   if (st == PK_OK) st = load_run_in(s, &c, root);
+  if (st == PK_OK)
+    st = pk_scenario_taper_deferred(&c, &s->tapers, s->model, &s->options, s->regimen);
   if (st == PK_OK) {
     s->name = dup_str(name);
     s->description = dup_str(desc);
@@ -597,6 +609,7 @@ void pk_scenario_free(pk_scenario *s) {
   pk_model_free(s->model);
   pk_regimen_free(s->regimen);
   pk_regimen_free(s->history);
+  pk_scenario_tapers_release(&s->tapers);
   free(s);
 }
 
@@ -619,4 +632,10 @@ pk_status pk_scenario_set_solver(pk_scenario *s, pk_solver solver, pk_error *err
 pk_status pk_scenario_simulate(const pk_scenario *s, pk_trajectory **out, pk_error *err) {
   if (!s) return pk_err_set(err, PK_ERR_INVALID, NULL, NULL, "no scenario");
   return pk_simulate(s->model, s->regimen, &s->options, out, err);
+}
+
+pk_status pk_scenario_taper_start(const pk_scenario *s, pk_taper_item *item, int *start_day,
+                                  pk_regimen **others, pk_error *err) {
+  if (!s) return pk_err_set(err, PK_ERR_INVALID, NULL, NULL, "no scenario");
+  return pk_scenario_taper_split(&s->tapers, s->regimen, item, start_day, others, err);
 }

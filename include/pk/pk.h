@@ -12,4 +12,5 @@
 #include "pk/nca.h"
 #include "pk/catalog.h"
 #include "pk/dataset.h"
+#include "pk/taper.h"
 #endif
