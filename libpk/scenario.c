@@ -23,6 +23,12 @@ typedef struct dose_spec {
   int compound; /* compound index or -1 */
   pk_route route;
   const char *amount_key, *step_key, *unit; /* dose_g/step_g/"g", dose_units/..., dose_mg/... */
+  /* record options of a times_h entry (as in an event dataset) */
+  double interval_h;  /* II */
+  int additional;     /* ADDL: doses repeated every interval_h after each time */
+  int ss;             /* 0, 1 or 2 */
+  int reset;          /* reset before each of the entry's doses */
+  double duration_h, rate_mg_per_h; /* zero-order input of a compound */
 } dose_spec;
 
 /* Where the doses of an entry go: the scenario's regimen (times within the
@@ -249,10 +255,15 @@ static pk_status add_dose(pk_scenario *s, pk_jctx *c, const dose_spec *d, pk_reg
   pk_status st = PK_OK;
   pk_dose dose = pk_dose_default();
   dose.t_h = t_h;
+  dose.ss = d->ss;
+  dose.ii_h = d->ss ? d->interval_h : 0.0;
+  dose.reset = d->reset;
   if (d->compound >= 0) {
     dose.compound = d->compound;
     dose.route = d->route;
     dose.amount_mg = amount;
+    dose.duration_h = d->duration_h;
+    dose.rate_mg_per_h = d->rate_mg_per_h;
     return pk_regimen_add(r, &dose, c->err);
   }
   const pk_product *p = &s->model->product[d->product];
@@ -344,10 +355,15 @@ static pk_status expand_times(pk_scenario *s, pk_jctx *c, const cJSON *times, co
     else if (t < 0)
       st = pk_json_fail(c, "dose in the past: t = %g h is before the start of the simulation "
                         "(t = 0 h, day 1 at 00:00)", t);
-    else if (t > t_hi)
-      st = pk_json_fail(c, "dose at t = %g h is after the end of the simulation (%g h)", t,
-                        t_hi);
-    else st = add_dose(s, c, d, tg->r, t, amount);
+    else if (t + d->additional * d->interval_h > t_hi)
+      st = pk_json_fail(c, "dose at t = %g h is after the end of the simulation (%g h)",
+                        t + d->additional * d->interval_h, t_hi);
+    /* repeats at t + k * interval, by multiplication (no drift) */
+    for (int k = 0; st == PK_OK && k <= d->additional; k++) {
+      dose_spec one = *d;
+      if (k > 0) one.ss = 0, one.reset = 0;
+      st = add_dose(s, c, &one, tg->r, t + k * d->interval_h, amount);
+    }
     pk_json_pop(c, l2);
   }
   pk_json_pop(c, len);
@@ -460,17 +476,70 @@ static pk_status expand_clock(pk_scenario *s, pk_jctx *c, const cJSON *e, const 
   return st;
 }
 
+/* Whole number in [lo, hi] at key (absent: *out unchanged). */
+static pk_status read_count(pk_jctx *c, const cJSON *e, const char *key, double lo, double hi,
+                            int *out) {
+  double v = *out;
+  pk_status st = pk_json_number(c, e, key, "", 0, &v);
+  if (st == PK_OK && !(is_whole(v) && v >= lo && v <= hi))
+    st = fail_at(c, key, "expected a whole number in [%g, %g], got %g", lo, hi, v);
+  if (st == PK_OK) *out = (int)v;
+  return st;
+}
+
+/* The options an event-dataset record has (II, ADDL, SS, reset, RATE and
+ * duration), for entries with times_h: the same checks as for a dataset. */
+static pk_status read_record_options(pk_jctx *c, const cJSON *e, const dose_target *tg,
+                                     dose_spec *d) {
+  d->interval_h = 0.0;
+  d->additional = d->ss = d->reset = 0;
+  d->duration_h = d->rate_mg_per_h = 0.0;
+  static const char *const rec[] = {"interval_h", "additional", "steady_state", "reset",
+                                    "duration_h", "rate_mg_per_h"};
+  int any = 0;
+  for (size_t k = 0; k < 6; k++) any |= pk_json_get(e, rec[k]) != NULL;
+  if (!any) return PK_OK;
+  if (!pk_json_get(e, "times_h") || tg->history)
+    return pk_json_fail(c, "interval_h, additional, steady_state, reset, duration_h and "
+                        "rate_mg_per_h go with 'times_h' in 'dosing'");
+  const cJSON *rs = pk_json_get(e, "reset");
+  if (rs && !cJSON_IsBool(rs)) return fail_at(c, "reset", "expected true or false");
+  d->reset = rs && cJSON_IsTrue(rs);
+  pk_status st = pk_json_number(c, e, "interval_h", "h", 0, &d->interval_h);
+  if (st == PK_OK && !(d->interval_h >= 0))
+    st = fail_at(c, "interval_h", "expected an interval >= 0 h, got %g", d->interval_h);
+  if (st == PK_OK) st = read_count(c, e, "additional", 0, 100000, &d->additional);
+  if (st == PK_OK) st = read_count(c, e, "steady_state", 0, 2, &d->ss);
+  if (st == PK_OK && (d->additional || d->ss) && !(d->interval_h > 0))
+    st = fail_at(c, d->additional ? "additional" : "steady_state",
+                 "needs 'interval_h' > 0 (the dosing interval)");
+  if (st == PK_OK && d->interval_h > 0 && !d->additional && !d->ss)
+    st = fail_at(c, "interval_h", "an interval goes with 'additional' or 'steady_state'");
+  if (st == PK_OK) st = pk_json_number(c, e, "duration_h", "h", 0, &d->duration_h);
+  if (st == PK_OK) st = pk_json_number(c, e, "rate_mg_per_h", "mg/h", 0, &d->rate_mg_per_h);
+  if (st == PK_OK && (d->duration_h != 0 || d->rate_mg_per_h != 0) && d->compound < 0)
+    st = pk_json_fail(c, "a product's input duration is its release_h; duration_h and "
+                      "rate_mg_per_h are for compound entries");
+  if (st == PK_OK && !(d->duration_h >= 0 && d->rate_mg_per_h >= 0))
+    st = pk_json_fail(c, "duration_h and rate_mg_per_h must be >= 0");
+  if (st == PK_OK && d->duration_h > 0 && d->rate_mg_per_h > 0)
+    st = pk_json_fail(c, "give duration_h or rate_mg_per_h, not both");
+  return st;
+}
+
 /* One entry of "dosing" (or of the steady-state history). */
 static pk_status load_dose_entry(pk_scenario *s, pk_jctx *c, const cJSON *e,
                                  const dose_target *tg) {
-  static const char *const keys[] = {"product", "compound", "dose_g", "dose_units", "dose_mg",
-                                     "route", "times_h", "times_of_day_h", "days", "taper",
-                                     "note", NULL};
+  static const char *const keys[] = {
+      "product",  "compound", "dose_g",     "dose_units",     "dose_mg",    "route",
+      "times_h",  "times_of_day_h", "days", "taper",          "interval_h", "additional",
+      "steady_state", "reset", "duration_h", "rate_mg_per_h", "note",       NULL};
   pk_status st = pk_json_check_object(c, e, "a dosing entry", keys);
   dose_spec d;
   double amount = NAN;
   if (st == PK_OK) st = read_dose_spec(s, c, e, &d);
   if (st == PK_OK) st = read_amount(c, e, &d, &amount);
+  if (st == PK_OK) st = read_record_options(c, e, tg, &d);
   if (st != PK_OK) return st;
   const cJSON *times, *tod;
   if ((st = pk_json_array(c, e, "times_h", 0, &times)) != PK_OK ||

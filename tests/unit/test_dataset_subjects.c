@@ -197,17 +197,20 @@ static void csv_of_subjects(void) {
   pk_model_free(m);
 }
 
-/* scenario-compounds.json and scenario-compounds.csv hold the same doses. */
-static void scenario_equals_dataset(void) {
+/* <name>.json and <name>.csv hold the same doses: scenario-compounds (plain
+ * doses with a run-in) and scenario-records (steady state with additional
+ * doses, a rate-defined infusion, a reset). */
+static void scenario_equals_dataset(const char *name) {
   pk_error err;
   pk_scenario *sc = NULL;
-  char path[1024];
-  snprintf(path, sizeof path, "%s", ds_path("scenario-compounds.json"));
+  char path[1100], csv[256];
+  snprintf(path, sizeof path, "%s.json", ds_path(name));
+  snprintf(csv, sizeof csv, "%s.csv", name);
   if (pk_scenario_load(path, &sc, &err) != PK_OK) {
     CHECK(0, "scenario: %s: %s", err.path, err.message);
     return;
   }
-  pk_dataset *d = ds_load("scenario-compounds.csv", pk_scenario_model(sc), NULL);
+  pk_dataset *d = ds_load(csv, pk_scenario_model(sc), NULL);
   char dir[] = "/tmp/pk-dataset-test-XXXXXX", pa[128], pb[128];
   CHECK(mkdtemp(dir) != NULL, "scenario: cannot make a temporary directory");
   snprintf(pa, sizeof pa, "%s/scenario.csv", dir);
@@ -252,6 +255,7 @@ int main(void) {
   covariates();
   sim_options();
   csv_of_subjects();
-  scenario_equals_dataset();
+  scenario_equals_dataset("scenario-compounds");
+  scenario_equals_dataset("scenario-records");
   return test_finish("unit_dataset_subjects");
 }
