@@ -979,11 +979,16 @@ pk_status pk_dataset_simulate(const pk_dataset *d, const pk_sim_options *opt,
     }
     if (st == PK_OK) st = pk_simulate(pk_dataset_subject_model(d, s), r, &o, &t[s], err);
     if (st != PK_OK && err && st != PK_ERR_NOMEM) {
+      /* prefix the subject, keeping as much of the message as fits */
       char msg[PK_ERROR_MESSAGE_MAX];
       memcpy(msg, err->message, sizeof msg);
       int k = snprintf(err->message, sizeof err->message, "subject %s: ", S->id);
-      if (k > 0 && (size_t)k < sizeof err->message)
-        snprintf(err->message + k, sizeof err->message - (size_t)k, "%s", msg);
+      size_t room = k > 0 && (size_t)k < sizeof err->message ? sizeof err->message - (size_t)k : 0;
+      if (room > 1) {
+        size_t len = strnlen(msg, room - 1);
+        memcpy(err->message + k, msg, len);
+        err->message[(size_t)k + len] = '\0';
+      }
     }
   }
   pk_regimen_free(r);
