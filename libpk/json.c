@@ -130,6 +130,18 @@ pk_status pk_json_fail(pk_jctx *c, const char *fmt, ...) {
   return pk_err_set(c->err, PK_ERR_INVALID, c->file, c->path, "%s", msg);
 }
 
+pk_status pk_json_fail_at(pk_jctx *c, const char *key, const char *fmt, ...) {
+  char msg[PK_ERROR_MESSAGE_MAX];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  size_t len = pk_json_push_key(c, key);
+  pk_status st = pk_json_fail(c, "%s", msg);
+  pk_json_pop(c, len);
+  return st;
+}
+
 const char *pk_json_type(const cJSON *v) {
   if (!v) return "nothing";
   if (cJSON_IsNumber(v)) return "a number";

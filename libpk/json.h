@@ -23,6 +23,9 @@ void pk_json_pop(pk_jctx *c, size_t len);
 
 /* Fails with PK_ERR_INVALID at the current path. */
 pk_status pk_json_fail(pk_jctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Fails with PK_ERR_INVALID at the current path extended by key. */
+pk_status pk_json_fail_at(pk_jctx *c, const char *key, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /* The current value must be an object whose keys are all in allowed
  * (NULL-terminated), each at most once. what names the object in messages. */

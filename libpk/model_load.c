@@ -245,21 +245,6 @@ static pk_status load_formation(pk_model *m, pk_jctx *c, const cJSON *root) {
   return st;
 }
 
-/* Fails at the current path extended by key. */
-static pk_status fail_key(pk_jctx *c, const char *key, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static pk_status fail_key(pk_jctx *c, const char *key, const char *fmt, ...) {
-  char msg[PK_ERROR_MESSAGE_MAX];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(msg, sizeof msg, fmt, ap);
-  va_end(ap);
-  size_t len = pk_json_push_key(c, key);
-  pk_status st = pk_json_fail(c, "%s", msg);
-  pk_json_pop(c, len);
-  return st;
-}
-
 static const struct {
   const char *name;
   pk_route route;
@@ -416,14 +401,14 @@ static pk_status load_product(pk_model *m, pk_jctx *c, const cJSON *root) {
   int transdermal = strcmp(p.route_name, "transdermal") == 0;
   int per_gram = strcmp(p.dose_unit, "g") == 0;
   if (transdermal && per_gram)
-    return fail_key(c, "dose_unit", "a transdermal product is dosed in units (e.g. \"patch\"), "
+    return pk_json_fail_at(c, "dose_unit", "a transdermal product is dosed in units (e.g. \"patch\"), "
                     "not g");
   p.content_kind = per_gram ? PK_CONTENT_W_W
                    : transdermal ? PK_CONTENT_MG_PER_H : PK_CONTENT_MG_PER_UNIT;
   if ((st = pk_json_param(c, root, "release_h", "h", 1, transdermal, &p.release_h)) != PK_OK)
     return st;
   if (!(isfinite(p.release_h) && p.release_h >= 0) || (transdermal && !(p.release_h > 0)))
-    return fail_key(c, "release_h", "expected a release time %s h, got %g",
+    return pk_json_fail_at(c, "release_h", "expected a release time %s h, got %g",
                     transdermal ? "> 0" : ">= 0", p.release_h);
   if ((st = read_content(m, c, root, &p)) != PK_OK ||
       (st = read_absorption(m, c, root, &p)) != PK_OK)

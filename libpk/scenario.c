@@ -58,28 +58,13 @@ static char *dir_of(const char *path) {
   return d;
 }
 
-/* Fails with a message at the current path extended by key. */
-static pk_status fail_at(pk_jctx *c, const char *key, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static pk_status fail_at(pk_jctx *c, const char *key, const char *fmt, ...) {
-  char msg[PK_ERROR_MESSAGE_MAX];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(msg, sizeof msg, fmt, ap);
-  va_end(ap);
-  size_t len = pk_json_push_key(c, key);
-  pk_status st = pk_json_fail(c, "%s", msg);
-  pk_json_pop(c, len);
-  return st;
-}
-
 static pk_status load_models(pk_scenario *s, pk_jctx *c, const cJSON *root) {
   const cJSON *arr;
   pk_status st = pk_json_array(c, root, "model", 1, &arr);
   if (st != PK_OK) return st;
   int n = cJSON_GetArraySize(arr);
   if (n == 0)
-    return fail_at(c, "model", "'model' is empty; list compound, receptor and product files");
+    return pk_json_fail_at(c, "model", "'model' is empty; list compound, receptor and product files");
   cJSON **docs = calloc((size_t)n, sizeof *docs);
   char **paths = calloc((size_t)n, sizeof *paths);
   char *dir = dir_of(c->file);
@@ -113,7 +98,7 @@ static pk_status load_models(pk_scenario *s, pk_jctx *c, const cJSON *root) {
     for (i = 0; i < n && st == PK_OK; i++)
       st = pk_model_load_json(s->model, docs[i], paths[i], pass, c->err);
   if (st == PK_OK && s->model->n_compounds == 0)
-    st = fail_at(c, "model", "the model files name no compound; expected at least one file "
+    st = pk_json_fail_at(c, "model", "the model files name no compound; expected at least one file "
                  "of kind \"compound\"");
   for (i = 0; docs && i < n; i++) cJSON_Delete(docs[i]);
   for (i = 0; paths && i < n; i++) free(paths[i]);
@@ -217,7 +202,7 @@ static pk_status load_solver(pk_scenario *s, pk_jctx *c, const cJSON *root) {
     if (strcmp(path, "auto") == 0) s->options.solver = PK_SOLVER_AUTO;
     else if (strcmp(path, "exact") == 0) s->options.solver = PK_SOLVER_EXACT;
     else if (strcmp(path, "ode") == 0) s->options.solver = PK_SOLVER_ODE;
-    else st = fail_at(c, "path", "unknown solver path '%s'; expected auto, exact or ode", path);
+    else st = pk_json_fail_at(c, "path", "unknown solver path '%s'; expected auto, exact or ode", path);
   }
   if (st == PK_OK) st = pk_json_string(c, sv, "method", 0, &method);
   if (st == PK_OK && method) {
@@ -303,27 +288,27 @@ static pk_status read_dose_spec(pk_scenario *s, pk_jctx *c, const cJSON *e, dose
                    .amount_key = "dose_mg", .step_key = "step_mg", .unit = "mg"};
   if (prod) {
     if ((d->product = pk_model_find_product(s->model, prod)) < 0)
-      return fail_at(c, "product", "no product '%s' in the model files; expected the id of a "
+      return pk_json_fail_at(c, "product", "no product '%s' in the model files; expected the id of a "
                      "loaded product", prod);
     const char *unit = pk_model_product_dose_unit(s->model, d->product);
     int grams = strcmp(unit, "g") == 0;
     d->amount_key = grams ? "dose_g" : "dose_units";
     d->step_key = grams ? "step_g" : "step_units";
     d->unit = grams ? "g" : unit;
-    if (route) return fail_at(c, "route", "a product's route is set in its product file");
+    if (route) return pk_json_fail_at(c, "route", "a product's route is set in its product file");
   } else {
     if ((d->compound = pk_model_find_compound(s->model, comp)) < 0)
-      return fail_at(c, "compound", "no compound '%s' in the model files; expected the id or "
+      return pk_json_fail_at(c, "compound", "no compound '%s' in the model files; expected the id or "
                      "name of a loaded compound", comp);
     if (route && strcmp(route, "iv") == 0) d->route = PK_ROUTE_IV;
     else if (route && strcmp(route, "oral") != 0)
-      return fail_at(c, "route", "unknown route '%s'; expected \"oral\" or \"iv\" (other "
+      return pk_json_fail_at(c, "route", "unknown route '%s'; expected \"oral\" or \"iv\" (other "
                      "routes come with a product file)", route);
   }
   static const char *const amount_keys[] = {"dose_g", "dose_units", "dose_mg"};
   for (size_t k = 0; k < 3; k++)
     if (strcmp(amount_keys[k], d->amount_key) != 0 && pk_json_get(e, amount_keys[k]))
-      return fail_at(c, amount_keys[k], "this %s is dosed with '%s' (%s)",
+      return pk_json_fail_at(c, amount_keys[k], "this %s is dosed with '%s' (%s)",
                      prod ? "product" : "compound", d->amount_key, d->unit);
   return PK_OK;
 }
@@ -332,7 +317,7 @@ static pk_status read_dose_spec(pk_scenario *s, pk_jctx *c, const cJSON *e, dose
 static pk_status read_amount(pk_jctx *c, const cJSON *e, const dose_spec *d, double *amount) {
   pk_status st = pk_json_number(c, e, d->amount_key, d->unit, 1, amount);
   if (st == PK_OK && !(*amount > 0))
-    st = fail_at(c, d->amount_key, "a dose must be > 0 %s, got %g", d->unit, *amount);
+    st = pk_json_fail_at(c, d->amount_key, "a dose must be > 0 %s, got %g", d->unit, *amount);
   return st;
 }
 
@@ -340,7 +325,7 @@ static pk_status read_amount(pk_jctx *c, const cJSON *e, const dose_spec *d, dou
  * times within its period. */
 static pk_status expand_times(pk_scenario *s, pk_jctx *c, const cJSON *times, const dose_spec *d,
                               const dose_target *tg, double amount) {
-  if (!times->child) return fail_at(c, "times_h", "'times_h' is empty; expected times in h");
+  if (!times->child) return pk_json_fail_at(c, "times_h", "'times_h' is empty; expected times in h");
   double t_hi = tg->history ? tg->period_h : tg->days * 24.0;
   pk_status st = PK_OK;
   size_t len = pk_json_push_key(c, "times_h"), i = 0;
@@ -371,7 +356,7 @@ static pk_status expand_times(pk_scenario *s, pk_jctx *c, const cJSON *times, co
 }
 
 static pk_status check_clock_times(pk_jctx *c, const cJSON *tod) {
-  if (!tod->child) return fail_at(c, "times_of_day_h", "'times_of_day_h' is empty");
+  if (!tod->child) return pk_json_fail_at(c, "times_of_day_h", "'times_of_day_h' is empty");
   pk_status st = PK_OK;
   size_t len = pk_json_push_key(c, "times_of_day_h"), i = 0;
   for (const cJSON *it = tod->child; it && st == PK_OK; it = it->next, i++) {
@@ -423,18 +408,18 @@ static pk_status read_taper(pk_jctx *c, const cJSON *taper, const dose_spec *d, 
   pk_status st = pk_json_check_object(c, taper, "a taper", tkeys);
   for (size_t k = 0; k < 3 && st == PK_OK; k++)
     if (strcmp(tkeys[k], d->step_key) != 0 && pk_json_get(taper, tkeys[k]))
-      st = fail_at(c, tkeys[k], "the taper step of this entry is '%s' (%s)", d->step_key,
+      st = pk_json_fail_at(c, tkeys[k], "the taper step of this entry is '%s' (%s)", d->step_key,
                    d->unit);
   if (st == PK_OK) st = pk_json_number(c, taper, d->step_key, d->unit, 1, &t->step);
   if (st == PK_OK) st = pk_json_number(c, taper, "every_days", "days", 1, &t->every);
   if (st == PK_OK) st = pk_json_number(c, taper, "start_day", "", 0, &t->start);
   if (st == PK_OK && !(t->step > 0 && t->step <= amount))
-    st = fail_at(c, d->step_key, "expected a step in (0, %g] %s (the dose), got %g", amount,
+    st = pk_json_fail_at(c, d->step_key, "expected a step in (0, %g] %s (the dose), got %g", amount,
                  d->unit, t->step);
   if (st == PK_OK && !(t->every >= 1 && is_whole(t->every)))
-    st = fail_at(c, "every_days", "expected a whole number of days >= 1, got %g", t->every);
+    st = pk_json_fail_at(c, "every_days", "expected a whole number of days >= 1, got %g", t->every);
   if (st == PK_OK && !(is_whole(t->start) && t->start >= first && t->start <= last))
-    st = fail_at(c, "start_day", "expected a whole day in [%g, %g] (the entry's days), got %g",
+    st = pk_json_fail_at(c, "start_day", "expected a whole day in [%g, %g] (the entry's days), got %g",
                  first, last, t->start);
   pk_json_pop(c, len);
   return st;
@@ -453,7 +438,7 @@ static pk_status expand_clock(pk_scenario *s, pk_jctx *c, const cJSON *e, const 
     if (dayr || taper)
       return pk_json_fail(c, "a steady-state entry repeats every period: no 'days' or 'taper'");
     if (!is_whole(tg->period_h / 24.0))
-      return fail_at(c, "times_of_day_h", "clock times need a period of whole days, the "
+      return pk_json_fail_at(c, "times_of_day_h", "clock times need a period of whole days, the "
                      "period is %g h; use times_h", tg->period_h);
     last = tg->period_h / 24.0;
   } else {
@@ -482,7 +467,7 @@ static pk_status read_count(pk_jctx *c, const cJSON *e, const char *key, double 
   double v = *out;
   pk_status st = pk_json_number(c, e, key, "", 0, &v);
   if (st == PK_OK && !(is_whole(v) && v >= lo && v <= hi))
-    st = fail_at(c, key, "expected a whole number in [%g, %g], got %g", lo, hi, v);
+    st = pk_json_fail_at(c, key, "expected a whole number in [%g, %g], got %g", lo, hi, v);
   if (st == PK_OK) *out = (int)v;
   return st;
 }
@@ -503,18 +488,18 @@ static pk_status read_record_options(pk_jctx *c, const cJSON *e, const dose_targ
     return pk_json_fail(c, "interval_h, additional, steady_state, reset, duration_h and "
                         "rate_mg_per_h go with 'times_h' in 'dosing'");
   const cJSON *rs = pk_json_get(e, "reset");
-  if (rs && !cJSON_IsBool(rs)) return fail_at(c, "reset", "expected true or false");
+  if (rs && !cJSON_IsBool(rs)) return pk_json_fail_at(c, "reset", "expected true or false");
   d->reset = rs && cJSON_IsTrue(rs);
   pk_status st = pk_json_number(c, e, "interval_h", "h", 0, &d->interval_h);
   if (st == PK_OK && !(d->interval_h >= 0))
-    st = fail_at(c, "interval_h", "expected an interval >= 0 h, got %g", d->interval_h);
+    st = pk_json_fail_at(c, "interval_h", "expected an interval >= 0 h, got %g", d->interval_h);
   if (st == PK_OK) st = read_count(c, e, "additional", 0, 100000, &d->additional);
   if (st == PK_OK) st = read_count(c, e, "steady_state", 0, 2, &d->ss);
   if (st == PK_OK && (d->additional || d->ss) && !(d->interval_h > 0))
-    st = fail_at(c, d->additional ? "additional" : "steady_state",
+    st = pk_json_fail_at(c, d->additional ? "additional" : "steady_state",
                  "needs 'interval_h' > 0 (the dosing interval)");
   if (st == PK_OK && d->interval_h > 0 && !d->additional && !d->ss)
-    st = fail_at(c, "interval_h", "an interval goes with 'additional' or 'steady_state'");
+    st = pk_json_fail_at(c, "interval_h", "an interval goes with 'additional' or 'steady_state'");
   if (st == PK_OK) st = pk_json_number(c, e, "duration_h", "h", 0, &d->duration_h);
   if (st == PK_OK) st = pk_json_number(c, e, "rate_mg_per_h", "mg/h", 0, &d->rate_mg_per_h);
   if (st == PK_OK && (d->duration_h != 0 || d->rate_mg_per_h != 0) && d->compound < 0)
@@ -560,7 +545,7 @@ static pk_status load_entries(pk_scenario *s, pk_jctx *c, const cJSON *obj, cons
   pk_status st = pk_json_array(c, obj, key, 1, &arr);
   if (st != PK_OK) return st;
   if (!arr->child)
-    return fail_at(c, key, "'%s' is empty; expected at least one dosing entry", key);
+    return pk_json_fail_at(c, key, "'%s' is empty; expected at least one dosing entry", key);
   size_t len = pk_json_push_key(c, key), i = 0;
   for (const cJSON *it = arr->child; it && st == PK_OK; it = it->next, i++) {
     size_t l2 = pk_json_push_index(c, i), lo = tg->r->n;
@@ -584,7 +569,7 @@ static pk_status load_history(pk_scenario *s, pk_jctx *c, const cJSON *root) {
   pk_status st = pk_json_check_object(c, h, "steady_state", keys);
   if (st == PK_OK) st = pk_json_number(c, h, "period_h", "h", 0, &tg.period_h);
   if (st == PK_OK && !(tg.period_h > 0 && tg.period_h <= 24.0 * 365))
-    st = fail_at(c, "period_h", "expected a period in (0, 8760] h, got %g", tg.period_h);
+    st = pk_json_fail_at(c, "period_h", "expected a period in (0, 8760] h, got %g", tg.period_h);
   if (st == PK_OK && !(s->history = pk_regimen_new())) st = pk_err_nomem(c->err);
   tg.r = s->history;
   if (st == PK_OK) st = load_entries(s, c, h, "dosing", &tg);
@@ -609,7 +594,7 @@ static pk_status load_run_in(pk_scenario *s, pk_jctx *c, const cJSON *root) {
     return st;
   }
   if (n > 0 && pk_json_get(root, "steady_state"))
-    return fail_at(c, "run_in_days", "give either a run-in or a steady_state history, not both");
+    return pk_json_fail_at(c, "run_in_days", "give either a run-in or a steady_state history, not both");
   size_t n_day1 = s->regimen->n;
   for (size_t k = 0; k < n_day1 && st == PK_OK; k++) {
     pk_dose d = s->regimen->dose[k];

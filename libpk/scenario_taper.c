@@ -18,20 +18,6 @@ int pk_scenario_taper_is_generator(const cJSON *taper) {
          pk_json_get(taper, "grid_mg");
 }
 
-static pk_status fail_key(pk_jctx *c, const char *key, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static pk_status fail_key(pk_jctx *c, const char *key, const char *fmt, ...) {
-  char msg[PK_ERROR_MESSAGE_MAX];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(msg, sizeof msg, fmt, ap);
-  va_end(ap);
-  size_t len = pk_json_push_key(c, key);
-  pk_status st = pk_json_fail(c, "%s", msg);
-  pk_json_pop(c, len);
-  return st;
-}
-
 static pk_status read_kind(pk_jctx *c, const cJSON *taper, pk_taper_spec *spec) {
   static const char *const names[] = {"linear", "percentage", "hyperbolic", "responsive"};
   const char *kind = "linear";
@@ -42,7 +28,7 @@ static pk_status read_kind(pk_jctx *c, const cJSON *taper, pk_taper_spec *spec) 
       spec->kind = (pk_taper_kind)k;
       return PK_OK;
     }
-  return fail_key(c, "kind", "unknown taper kind '%s'; expected linear, percentage, "
+  return pk_json_fail_at(c, "kind", "unknown taper kind '%s'; expected linear, percentage, "
                   "hyperbolic or responsive", kind);
 }
 
@@ -78,16 +64,16 @@ static pk_status read_unit_keys(pk_jctx *c, const cJSON *taper, const char *suff
     for (int g = 0; g < 2; g++) {
       snprintf(other, sizeof other, "%s_%s", g ? "grid" : "step", SUFFIX[k]);
       if (pk_json_get(taper, other))
-        return fail_key(c, other, "the taper %s of this entry is '%s' (%s)", g ? "grid" : "step",
+        return pk_json_fail_at(c, other, "the taper %s of this entry is '%s' (%s)", g ? "grid" : "step",
                         g ? grid_key : step_key, unit);
     }
   }
   pk_status st = pk_json_number(c, taper, grid_key, unit, 1, &spec->grid);
   if (st == PK_OK && !(spec->grid > 0))
-    st = fail_key(c, grid_key, "expected a dose grid > 0 %s, got %g", unit, spec->grid);
+    st = pk_json_fail_at(c, grid_key, "expected a dose grid > 0 %s, got %g", unit, spec->grid);
   if (st == PK_OK && need_step) st = pk_json_number(c, taper, step_key, unit, 1, &spec->step);
   if (st == PK_OK && need_step && !(spec->step > 0))
-    st = fail_key(c, step_key, "expected a step > 0 %s, got %g", unit, spec->step);
+    st = pk_json_fail_at(c, step_key, "expected a step > 0 %s, got %g", unit, spec->step);
   return st;
 }
 
@@ -97,7 +83,7 @@ static pk_status read_whole(pk_jctx *c, const cJSON *taper, const char *key, con
   pk_status st = pk_json_number(c, taper, key, unit, required, &v);
   if (st == PK_OK && !pk_json_get(taper, key)) return PK_OK; /* absent, not required */
   if (st == PK_OK && !(v == floor(v) && v >= lo && v <= hi))
-    st = fail_key(c, key, "expected a whole number in [%g, %g], got %g", lo, hi, v);
+    st = pk_json_fail_at(c, key, "expected a whole number in [%g, %g], got %g", lo, hi, v);
   if (st == PK_OK) *out = (int)v;
   return st;
 }
@@ -107,19 +93,19 @@ static pk_status read_kind_values(pk_jctx *c, const cJSON *taper, pk_taper_spec 
   if (spec->kind == PK_TAPER_PERCENTAGE) {
     st = pk_json_number(c, taper, "percent", "%", 1, &spec->percent);
     if (st == PK_OK && !(spec->percent > 0 && spec->percent <= 100))
-      st = fail_key(c, "percent", "expected a percent in (0, 100], got %g", spec->percent);
+      st = pk_json_fail_at(c, "percent", "expected a percent in (0, 100], got %g", spec->percent);
   } else if (spec->kind == PK_TAPER_HYPERBOLIC) {
     const char *measure = "occupancy";
     st = read_whole(c, taper, "steps", "", 1, 1, 10000, &spec->steps);
     if (st == PK_OK) st = pk_json_string(c, taper, "measure", 0, &measure);
     if (st == PK_OK && strcmp(measure, "E") == 0) spec->measure = PK_TAPER_RESPONSE;
     else if (st == PK_OK && strcmp(measure, "occupancy") != 0)
-      st = fail_key(c, "measure", "unknown measure '%s'; expected \"occupancy\" or \"E\"",
+      st = pk_json_fail_at(c, "measure", "unknown measure '%s'; expected \"occupancy\" or \"E\"",
                     measure);
   } else if (spec->kind == PK_TAPER_RESPONSIVE) {
     st = pk_json_number(c, taper, "max_withdrawal", "", 1, &spec->max_withdrawal);
     if (st == PK_OK && !(spec->max_withdrawal >= 0))
-      st = fail_key(c, "max_withdrawal", "expected a W limit >= 0, got %g",
+      st = pk_json_fail_at(c, "max_withdrawal", "expected a W limit >= 0, got %g",
                     spec->max_withdrawal);
     if (st == PK_OK) st = read_whole(c, taper, "max_days", "days", 0, 1, 36500, &spec->max_days);
   }
@@ -191,7 +177,7 @@ static pk_status clock_item(pk_jctx *c, const cJSON *tod, const pk_scenario_dose
   item->first_day = first;
   for (const cJSON *it = tod->child; it; it = it->next) {
     if (item->n_times == PK_TAPER_MAX_TIMES)
-      return fail_key(c, "times_of_day_h", "a taper takes at most %d clock times a day",
+      return pk_json_fail_at(c, "times_of_day_h", "a taper takes at most %d clock times a day",
                       PK_TAPER_MAX_TIMES);
     item->times_of_day_h[item->n_times++] = it->valuedouble;
   }
