@@ -35,5 +35,7 @@ int cmd_simulate(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
 int cmd_compounds(int argc, char **argv);
 int cmd_taper(int argc, char **argv);
+int cmd_population(int argc, char **argv);
+int cmd_sweep(int argc, char **argv);
 
 #endif

@@ -34,6 +34,11 @@ static const char USAGE[] =
     "  taper [SCENARIO] --max-withdrawal W [--grid G] [--max-step S]\n"
     "        [--min-days-between-changes N] [--max-days D] [-o FILE.json] [--csv FILE.csv]\n"
     "                   the shortest taper keeping withdrawal pressure W under a limit\n"
+    "  population [SCENARIO] -n N [--seed S] [-o SUMMARY.csv] [--percentiles PCT.csv]\n"
+    "        [--threads T] [--shard K/N | --mpi]\n"
+    "                   N subjects drawn from a population: one summary row each\n"
+    "  sweep [SCENARIO] --param NAME=LO:HI:N ... [--lhs N --seed S] [-o SUMMARY.csv]\n"
+    "                   a grid or Latin hypercube over parameters and dose levels\n"
     "  help             this text; 'pk COMMAND --help' for a command\n"
     "  version          the version of pk and libpk\n";
 
@@ -106,6 +111,8 @@ int main(int argc, char **argv) {
   if (strcmp(cmd, "plot") == 0) return cmd_plot(argc - 1, argv + 1);
   if (strcmp(cmd, "compounds") == 0) return cmd_compounds(argc - 1, argv + 1);
   if (strcmp(cmd, "taper") == 0) return cmd_taper(argc - 1, argv + 1);
+  if (strcmp(cmd, "population") == 0) return cmd_population(argc - 1, argv + 1);
+  if (strcmp(cmd, "sweep") == 0) return cmd_sweep(argc - 1, argv + 1);
   if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
     fputs(USAGE, stdout);
     return 0;

@@ -624,7 +624,8 @@ pk_status pk_scenario_load(const char *path, pk_scenario **out, pk_error *err) {
   pk_status st = (!s->model || !s->regimen) ? pk_err_nomem(err)
                                             : pk_json_parse_file(path, &root, err);
   static const char *const keys[] = {"name", "description", "model", "subject", "run_in_days",
-                                     "steady_state", "dosing", "output", "solver", NULL};
+                                     "steady_state", "dosing", "output", "solver",
+                                     "population", NULL};
   pk_jctx c = {.file = path, .err = err};
   double days = 0;
   const char *name = NULL, *desc = "";

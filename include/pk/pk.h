@@ -13,4 +13,6 @@
 #include "pk/catalog.h"
 #include "pk/dataset.h"
 #include "pk/taper.h"
+#include "pk/population.h"
+#include "pk/batch.h"
 #endif

@@ -43,7 +43,7 @@ cc $extra "$tmp/use.c" $(pkg-config --cflags libpk) -o "$tmp/use_shared" $(pkg-c
 out=$(LD_LIBRARY_PATH=$(dirname "$pc") "$tmp/use_shared") || fail "the dynamically linked program failed"
 [ "$out" = "$(pkg-config --modversion libpk) 0.500000 0.333333" ] || fail "unexpected output '$out'"
 cc $extra "$tmp/use.c" $(pkg-config --cflags libpk) -o "$tmp/use_static" \
-  "$(dirname "$pc")/libpk.a" $(pkg-config --libs-only-other --static gsl libcjson) \
+  "$(dirname "$pc")/libpk.a" $(pkg-config --libs-only-other --static libpk) \
   $(pkg-config --libs --static gsl libcjson)
 "$tmp/use_static" >/dev/null || fail "the statically linked program failed"
 

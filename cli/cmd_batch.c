@@ -1,0 +1,701 @@
+/* cmd_batch.c - pk population and pk sweep: many subjects of a scenario,
+ * simulated on several threads (and shards or MPI ranks), one summary row
+ * per subject streamed to the output in subject order, optionally
+ * percentiles across subjects and every trajectory. */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include "cli.h"
+#ifdef PK_WITH_MPI
+#include "batch_mpi.h"
+#endif
+
+static const char HELP_POPULATION[] =
+    "usage: pk population [SCENARIO] -n N [--seed S] [--spec POP.json] [-o SUMMARY.csv]\n"
+    "                     [--percentiles PCT.csv [--levels 5,50,95]]\n"
+    "                     [--trajectories ALL.csv] [--threads T] [--shard K/N | --mpi]\n"
+    "                     [--w-threshold X] [--occ-threshold Y] [--quiet]\n"
+    "\n"
+    "Simulates N subjects of SCENARIO (default: the shipped kratom taper) drawn\n"
+    "from a population: log-normal variability of parameters with a full\n"
+    "covariance matrix, and body weight with allometric scaling\n"
+    "(docs/population.md). The population is the scenario's \"population\" block,\n"
+    "or the file given with --spec. Subject i is a function of (S, i) alone:\n"
+    "results do not depend on threads, shards or ranks.\n";
+
+static const char HELP_SWEEP[] =
+    "usage: pk sweep [SCENARIO] --param NAME=VALUES [--param ...] [--lhs N --seed S]\n"
+    "                [-o SUMMARY.csv] [--percentiles PCT.csv [--levels 5,50,95]]\n"
+    "                [--trajectories ALL.csv] [--threads T] [--shard K/N | --mpi]\n"
+    "                [--w-threshold X] [--occ-threshold Y] [--quiet]\n"
+    "\n"
+    "Simulates SCENARIO (default: the shipped kratom taper) at every point of a\n"
+    "grid over the --param axes (the last varying fastest), or at N points of a\n"
+    "Latin hypercube over their ranges drawn from seed S (default 1).\n"
+    "\n"
+    "  NAME    <compound>.<KEY>  a compound parameter, by compound id or name and\n"
+    "                            model-file key: mitragynine.CL, mg.V, 7oh.ka ...\n"
+    "          k_tol             the receptor's adaptation rate (1/h)\n"
+    "          tol0              the initial adaptation level\n"
+    "          dose              a multiplier on every dose (and steady-state history)\n"
+    "          dose.<compound>   a multiplier on every dose of one compound\n"
+    "  VALUES  LO:HI:N           N evenly spaced values from LO to HI\n"
+    "          LO:HI:N:log       N values evenly spaced on a log scale\n"
+    "          V1,V2,...         these values\n"
+    "          LO:HI[:log]       a range, for --lhs (N, if given, is ignored)\n";
+
+static const char HELP_COMMON[] =
+    "\n"
+    "Output: one summary row per subject in subject order (id, status ok/failed,\n"
+    "the subject's settings, then per compound Cmax, Tmax, Cmin after the first\n"
+    "dose, AUC over the output times, then occ_min, occ_max, E_max, W_max, hours\n"
+    "with W above X and with occupancy above Y, then fail_t_h and reason). A\n"
+    "subject that fails is reported with its reason and the others go on.\n"
+    "Summaries are streamed: memory grows with threads, not subjects.\n"
+    "\n"
+    "  -o, --output FILE     the summary CSV (default: standard output)\n"
+    "      --percentiles F   percentiles across subjects of every output column at\n"
+    "                        every time (time_h, n, <col>_p<level>...); holds every\n"
+    "                        value: subjects x times x columns x 8 bytes\n"
+    "      --levels L,...    percentile levels in percent (default 5,50,95)\n"
+    "      --trajectories F  every subject's trajectory (an id column first)\n"
+    "      --threads T       threads (default: all cores, or OMP_NUM_THREADS)\n"
+    "      --shard K/N       run only shard K (0-based) of N: the contiguous block\n"
+    "                        of subjects [K*n/N, (K+1)*n/N); the shards' outputs,\n"
+    "                        headers dropped after the first, concatenate to the\n"
+    "                        output of one run (no --percentiles)\n"
+    "      --mpi             split the subjects across the MPI ranks of mpirun\n"
+    "                        (rank 0 writes; MPI builds only; no --trajectories)\n"
+    "      --w-threshold X   W threshold of h_W_above_X (default 0.02)\n"
+    "      --occ-threshold Y occupancy threshold of h_occ_above_Y (default 0.1)\n"
+    "  -q, --quiet           no progress bar (shown only on a terminal anyway)\n"
+    "  -h, --help            this text\n"
+    "\n"
+    "Files are written to a temporary name and renamed when the run is complete:\n"
+    "an error or Ctrl-C leaves no partial file and keeps any previous one\n"
+    "(standard output cannot be taken back). Exit status 0 (even if some\n"
+    "subjects failed: see the status column), 1 on errors, 130 when interrupted.\n";
+
+enum { MAX_LEVELS = 32, MAX_PARAMS = 32 };
+
+typedef struct batch_args {
+  int sweep;
+  const char *scenario, *spec, *output, *pct_path, *traj_path;
+  size_t n;
+  uint64_t seed;
+  int threads, use_mpi, quiet;
+  size_t shard_k, shard_n;
+  double w_thr, occ_thr;
+  double levels[MAX_LEVELS];
+  size_t nl;
+  const char *params[MAX_PARAMS];
+  size_t n_params;
+  size_t lhs_n;
+} batch_args;
+
+/* ---- output files: written to a temporary name, renamed on success ---- */
+
+typedef struct out_file {
+  const char *path;
+  char *tmp;
+  FILE *f;
+} out_file;
+
+static int out_open(out_file *o, const char *path) {
+  o->path = path;
+  o->tmp = NULL;
+  o->f = NULL;
+  if (!path) {
+    o->f = stdout;
+    return 0;
+  }
+  struct stat st;
+  if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+    /* a device or a pipe (/dev/null, a FIFO): written directly, never replaced */
+    if (!(o->f = fopen(path, "w"))) return cli_fail("%s: cannot open for writing: %s", path, strerror(errno));
+    return 0;
+  }
+  size_t len = strlen(path) + 16;
+  if (!(o->tmp = malloc(len))) return cli_fail("out of memory");
+  snprintf(o->tmp, len, "%s.tmp.XXXXXX", path);
+  int fd = mkstemp(o->tmp);
+  if (fd < 0) {
+    int e = errno;
+    free(o->tmp);
+    o->tmp = NULL;
+    return cli_fail("%s: cannot create a file here: %s", path, strerror(e));
+  }
+  (void)fchmod(fd, 0644);
+  if (!(o->f = fdopen(fd, "w"))) {
+    int e = errno;
+    close(fd);
+    unlink(o->tmp);
+    free(o->tmp);
+    o->tmp = NULL;
+    return cli_fail("%s: cannot open for writing: %s", path, strerror(e));
+  }
+  return 0;
+}
+
+static void out_discard(out_file *o) {
+  if (o->f && o->f != stdout) fclose(o->f);
+  if (o->tmp) unlink(o->tmp);
+  free(o->tmp);
+  o->tmp = NULL;
+  o->f = NULL;
+}
+
+static int out_commit(out_file *o) {
+  if (!o->f) return 0;
+  if (o->f == stdout || !o->tmp) {
+    FILE *f = o->f;
+    o->f = NULL;
+    int bad = fflush(f) != 0 || ferror(f);
+    if (f != stdout && fclose(f) != 0) bad = 1;
+    return bad ? cli_fail("cannot write to %s", o->path ? o->path : "standard output") : 0;
+  }
+  int bad = fflush(o->f) != 0 || ferror(o->f);
+  int e = errno;
+  if (!bad && fsync(fileno(o->f)) != 0) bad = 1, e = errno;
+  if (fclose(o->f) != 0 && !bad) bad = 1, e = errno;
+  o->f = NULL;
+  if (!bad && rename(o->tmp, o->path) != 0) bad = 1, e = errno;
+  if (bad) {
+    unlink(o->tmp);
+    cli_fail("%s: write failed: %s", o->path, strerror(e));
+  }
+  free(o->tmp);
+  o->tmp = NULL;
+  return bad;
+}
+
+/* ---- Ctrl-C ---- */
+
+static volatile sig_atomic_t g_interrupted = 0;
+
+static void on_sigint(int sig) {
+  (void)sig;
+  g_interrupted = 1;
+}
+
+static int should_stop(void *ctx) {
+  (void)ctx;
+  return g_interrupted != 0;
+}
+
+/* ---- the run ---- */
+
+typedef struct run_ctx {
+  const batch_args *a;
+  pk_batch *b;
+  out_file sum, traj;
+  char *buf;
+  size_t cap;
+  int io_error;
+  int show_progress;
+  double t0, last_draw;
+  size_t n_total; /* subjects of the whole run, for the progress bar */
+  int rank, size; /* MPI, or 0 and 1 */
+  int remote_stopped, protocol_error;
+  size_t failed_remote;
+} run_ctx;
+
+static double now_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static const char *format_row(run_ctx *c, const pk_subject_result *r, size_t *len) {
+  int need = pk_batch_format_row(c->b, r, c->buf, c->cap);
+  if (need >= 0 && (size_t)need >= c->cap) {
+    size_t cap = (size_t)need + 256;
+    char *p = realloc(c->buf, cap);
+    if (!p) return NULL;
+    c->buf = p;
+    c->cap = cap;
+    need = pk_batch_format_row(c->b, r, c->buf, c->cap);
+  }
+  *len = (size_t)need;
+  return c->buf;
+}
+
+static int write_trajectory(run_ctx *c, const pk_subject_result *r) {
+  const pk_trajectory *t = r->trajectory;
+  if (!c->traj.f || !t) return 0;
+  size_t nr = pk_trajectory_rows(t), nc = pk_trajectory_cols(t);
+  const double *d = pk_trajectory_data(t);
+  for (size_t i = 0; i < nr; i++) {
+    fprintf(c->traj.f, "%zu", r->index);
+    for (size_t j = 0; j < nc; j++) fprintf(c->traj.f, ",%.12g", d[i * nc + j]);
+    fputc('\n', c->traj.f);
+  }
+  return ferror(c->traj.f) ? -1 : 0;
+}
+
+static int on_subject(void *ctx, const pk_subject_result *r) {
+  run_ctx *c = ctx;
+  size_t len = 0;
+  const char *line = format_row(c, r, &len);
+  if (!line) {
+    c->io_error = 1;
+    return 1;
+  }
+#ifdef PK_WITH_MPI
+  if (c->a->use_mpi && c->rank != 0) {
+    if (cli_mpi_send_row(line, len) != 0) c->protocol_error = 1;
+    return c->protocol_error;
+  }
+#endif
+  if (fwrite(line, 1, len, c->sum.f) != len || write_trajectory(c, r) != 0) {
+    c->io_error = 1;
+    return 1;
+  }
+#ifdef PK_WITH_MPI
+  if (c->a->use_mpi) {
+    /* rank 0 owns subjects i = size * j; the others' i + 1 ... follow */
+    for (int q = 1; q < c->size && r->index + (size_t)q < c->n_total; q++) {
+      const char *l2;
+      size_t n2;
+      int rc = cli_mpi_recv_row(q, &l2, &n2);
+      if (rc != 0) {
+        if (rc > 0) c->remote_stopped = 1;
+        else c->protocol_error = 1;
+        return 1;
+      }
+      if (n2 > 3 && memcmp(strchr(l2, ','), ",failed,", 8) == 0) c->failed_remote++;
+      if (fwrite(l2, 1, n2, c->sum.f) != n2) {
+        c->io_error = 1;
+        return 1;
+      }
+    }
+  }
+#endif
+  return 0;
+}
+
+static void on_progress(void *ctx, size_t done, size_t total) {
+  run_ctx *c = ctx;
+#ifdef PK_WITH_MPI
+  if (c->a->use_mpi && c->rank != 0 && cli_mpi_flush() != 0) c->protocol_error = 1;
+#endif
+  if (!c->show_progress) return;
+  double t = now_s();
+  if (done < total && t - c->last_draw < 0.25) return;
+  c->last_draw = t;
+  /* with MPI, rank 0's share stands for the whole run */
+  double frac = total ? (double)done / (double)total : 1.0;
+  size_t shown = (size_t)(frac * (double)c->n_total + 0.5);
+  double rate = (double)shown / fmax(t - c->t0, 1e-9);
+  double left = rate > 0 ? (double)(c->n_total - shown) / rate : 0;
+  char bar[31];
+  int fill = (int)(frac * 30);
+  for (int k = 0; k < 30; k++) bar[k] = k < fill ? '#' : ' ';
+  bar[30] = '\0';
+  fprintf(stderr, "\r[%s] %zu/%zu subjects, %.1f/s, %.0f s left   ", bar, shown, c->n_total,
+          rate, left);
+  fflush(stderr);
+}
+
+/* ---- arguments ---- */
+
+static int parse_size(const char *opt, const char *s, size_t lo, size_t hi, size_t *out) {
+  char *end;
+  errno = 0;
+  unsigned long long v = strtoull(s, &end, 10);
+  if (end == s || *end || errno || s[0] == '-' || v < lo || v > hi)
+    return cli_fail("%s: expected a whole number in [%zu, %zu], got '%s'", opt, lo, hi, s);
+  *out = (size_t)v;
+  return 0;
+}
+
+static int parse_double(const char *opt, const char *s, double *out) {
+  char *end;
+  errno = 0;
+  double v = strtod(s, &end);
+  if (end == s || *end || errno || !isfinite(v))
+    return cli_fail("%s: expected a number, got '%s'", opt, s);
+  *out = v;
+  return 0;
+}
+
+static int parse_levels(const char *s, batch_args *a) {
+  a->nl = 0;
+  const char *q = s;
+  while (*q) {
+    if (a->nl >= MAX_LEVELS) return cli_fail("--levels: at most %d levels", MAX_LEVELS);
+    char *end;
+    errno = 0;
+    double v = strtod(q, &end);
+    if (end == q || errno || !(v >= 0 && v <= 100) || (*end && *end != ','))
+      return cli_fail("--levels: expected percent levels in [0, 100] separated by commas, "
+                      "got '%s'", s);
+    a->levels[a->nl++] = v;
+    q = *end ? end + 1 : end;
+  }
+  return a->nl ? 0 : cli_fail("--levels: no level given");
+}
+
+static int parse_shard(const char *s, batch_args *a) {
+  unsigned long long k, n;
+  char tail;
+  if (sscanf(s, "%llu/%llu%c", &k, &n, &tail) != 2 || n < 1 || k >= n || n > 1000000 ||
+      strchr(s, '-'))
+    return cli_fail("--shard: expected K/N with 0 <= K < N (such as 0/4), got '%s'", s);
+  a->shard_k = (size_t)k;
+  a->shard_n = (size_t)n;
+  return 0;
+}
+
+enum { OPT_SEED = 256, OPT_SPEC, OPT_PCT, OPT_LEVELS, OPT_TRAJ, OPT_THREADS, OPT_SHARD,
+       OPT_MPI, OPT_WTHR, OPT_OTHR, OPT_PARAM, OPT_LHS };
+
+/* Returns 0 to go on, 1 or 2 (exit status) to stop, -1 after --help. */
+static int parse_args(int argc, char **argv, batch_args *a) {
+  static const struct option opts[] = {
+      {"subjects", required_argument, 0, 'n'}, {"seed", required_argument, 0, OPT_SEED},
+      {"spec", required_argument, 0, OPT_SPEC}, {"output", required_argument, 0, 'o'},
+      {"percentiles", required_argument, 0, OPT_PCT},
+      {"levels", required_argument, 0, OPT_LEVELS},
+      {"trajectories", required_argument, 0, OPT_TRAJ},
+      {"threads", required_argument, 0, OPT_THREADS},
+      {"shard", required_argument, 0, OPT_SHARD}, {"mpi", no_argument, 0, OPT_MPI},
+      {"w-threshold", required_argument, 0, OPT_WTHR},
+      {"occ-threshold", required_argument, 0, OPT_OTHR},
+      {"param", required_argument, 0, OPT_PARAM}, {"lhs", required_argument, 0, OPT_LHS},
+      {"quiet", no_argument, 0, 'q'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+  const char *help = a->sweep ? HELP_SWEEP : HELP_POPULATION;
+  int c, n_given = 0;
+  size_t tmp = 0;
+  optind = 1;
+  while ((c = getopt_long(argc, argv, "n:o:qh", opts, NULL)) != -1) {
+    int bad = 0;
+    switch (c) {
+    case 'n':
+      bad = parse_size("-n", optarg, 1, (size_t)1e12, &a->n);
+      n_given = 1;
+      break;
+    case OPT_SEED: {
+      char *end;
+      errno = 0;
+      unsigned long long v = strtoull(optarg, &end, 0);
+      if (end == optarg || *end || errno || optarg[0] == '-')
+        bad = cli_fail("--seed: expected a whole number >= 0, got '%s'", optarg);
+      a->seed = (uint64_t)v;
+      break;
+    }
+    case OPT_SPEC: a->spec = optarg; break;
+    case 'o': a->output = optarg; break;
+    case OPT_PCT: a->pct_path = optarg; break;
+    case OPT_LEVELS: bad = parse_levels(optarg, a); break;
+    case OPT_TRAJ: a->traj_path = optarg; break;
+    case OPT_THREADS:
+      bad = parse_size("--threads", optarg, 0, 4096, &tmp);
+      a->threads = (int)tmp;
+      break;
+    case OPT_SHARD: bad = parse_shard(optarg, a); break;
+    case OPT_MPI: a->use_mpi = 1; break;
+    case OPT_WTHR: bad = parse_double("--w-threshold", optarg, &a->w_thr); break;
+    case OPT_OTHR: bad = parse_double("--occ-threshold", optarg, &a->occ_thr); break;
+    case OPT_PARAM:
+      if (a->n_params >= MAX_PARAMS) bad = cli_fail("--param: at most %d axes", MAX_PARAMS);
+      else a->params[a->n_params++] = optarg;
+      break;
+    case OPT_LHS: bad = parse_size("--lhs", optarg, 1, 100000000, &a->lhs_n); break;
+    case 'q': a->quiet = 1; break;
+    case 'h':
+      fputs(help, stdout);
+      fputs(HELP_COMMON, stdout);
+      return -1;
+    default: fputs(help, stderr); return 2;
+    }
+    if (bad) return 2;
+  }
+  if (argc - optind > 1) {
+    cli_fail("%s takes one scenario file, got %d arguments", argv[0], argc - optind);
+    fputs(help, stderr);
+    return 2;
+  }
+  a->scenario = optind < argc ? argv[optind] : NULL;
+  if (a->sweep) {
+    if (a->n_params == 0) return cli_fail("sweep: give at least one --param NAME=VALUES"), 2;
+    if (n_given || a->spec) return cli_fail("sweep: -n and --spec are for pk population"), 2;
+  } else {
+    if (!n_given) return cli_fail("population: give the number of subjects with -n N"), 2;
+    if (a->n_params || a->lhs_n)
+      return cli_fail("population: --param and --lhs are for pk sweep"), 2;
+  }
+  if (a->shard_n > 1 && a->use_mpi) return cli_fail("give --shard or --mpi, not both"), 2;
+  if (a->pct_path && a->shard_n > 1)
+    return cli_fail("--percentiles needs every subject in one run: not with --shard (use "
+                    "--mpi, or one process)"), 2;
+  if (a->traj_path && a->use_mpi) return cli_fail("--trajectories is not available with --mpi"), 2;
+  const char *paths[3] = {a->output, a->pct_path, a->traj_path};
+  for (int i = 0; i < 3; i++)
+    for (int j = i + 1; j < 3; j++)
+      if (paths[i] && paths[j] && strcmp(paths[i], paths[j]) == 0)
+        return cli_fail("the same file '%s' is given for two outputs", paths[i]), 2;
+#ifndef PK_WITH_MPI
+  if (a->use_mpi)
+    return cli_fail("--mpi: this pk was built without MPI (configure with -DPK_WITH_MPI=ON)"), 1;
+#endif
+  return 0;
+}
+
+/* ---- percentiles ---- */
+
+static int write_percentiles(run_ctx *c, out_file *pct) {
+  const batch_args *a = c->a;
+  pk_error err;
+  if (!a->use_mpi) {
+    if (pk_batch_write_percentiles(c->b, a->levels, a->nl, pct->f, &err) != PK_OK) {
+      snprintf(err.file, sizeof err.file, "%s", a->pct_path);
+      cli_report(&err);
+      return 1;
+    }
+    return 0;
+  }
+#ifdef PK_WITH_MPI
+  size_t no = pk_batch_output_count(c->b), nk = pk_batch_kept_count(c->b), cap = 0, n_all = 0;
+  double *local = malloc((nk ? nk : 1) * no * sizeof *local), *all = NULL;
+  int rc = local ? 0 : 1;
+  if (c->rank == 0 && pct->f && pk_batch_write_percentile_header(c->b, a->levels, a->nl, pct->f))
+    rc = 1;
+  for (size_t row = 0; row < pk_batch_time_count(c->b); row++) {
+    if (local && pk_batch_kept_row(c->b, row, local, &err) != PK_OK) rc = 1;
+    if (cli_mpi_gather(local, local ? nk : 0, no, &all, &cap, &n_all) != 0) rc = 1;
+    if (c->rank == 0 && rc == 0 &&
+        pk_batch_write_percentile_row(c->b, row, all, n_all, a->levels, a->nl, pct->f) != 0)
+      rc = 1;
+  }
+  free(local);
+  free(all);
+  if (rc && c->rank == 0) cli_fail("%s: cannot compute or write the percentiles", a->pct_path);
+  return rc;
+#else
+  return 1;
+#endif
+}
+
+static int load_inputs(const batch_args *a, pk_scenario **s, pk_population **pop,
+                       pk_sweep **sw) {
+  char def[4096];
+  const char *scenario = a->scenario;
+  pk_error err;
+  if (!scenario) {
+    if (cli_default_scenario(def, sizeof def) != 0)
+      return cli_fail("no SCENARIO given and the default scenario "
+                      "(scenarios/kratom-taper.json) was not found; set PK_MODELS_DIR");
+    scenario = def;
+  }
+  if (pk_scenario_load(scenario, s, &err) != PK_OK) {
+    cli_report(&err);
+    return 1;
+  }
+  const pk_model *m = pk_scenario_model(*s);
+  if (!a->sweep) {
+    if (pk_population_load(a->spec ? a->spec : scenario, m, pop, &err) != PK_OK) {
+      cli_report(&err);
+      return 1;
+    }
+    return 0;
+  }
+  if (!(*sw = pk_sweep_new())) return cli_fail("out of memory");
+  for (size_t k = 0; k < a->n_params; k++)
+    if (pk_sweep_add(*sw, m, a->params[k], &err) != PK_OK) {
+      fprintf(stderr, "pk: error: --param %s: %s\n", a->params[k], err.message);
+      return 1;
+    }
+  if (a->lhs_n && pk_sweep_set_lhs(*sw, a->lhs_n, a->seed, &err) != PK_OK) {
+    cli_report(&err);
+    return 1;
+  }
+  return 0;
+}
+
+static int run(batch_args *a, int argc, char **argv) {
+  pk_scenario *s = NULL;
+  pk_population *pop = NULL;
+  pk_sweep *sw = NULL;
+  pk_batch *b = NULL;
+  pk_error err;
+  int rc = 0, rank = 0, size = 1;
+  out_file pct = {0};
+  run_ctx c = {.a = a, .rank = 0, .size = 1};
+  (void)argc;
+  (void)argv;
+#ifdef PK_WITH_MPI
+  if (a->use_mpi && cli_mpi_start(&argc, &argv, &rank, &size) != 0)
+    return cli_fail("--mpi: MPI could not be started");
+  c.rank = rank;
+  c.size = size;
+#endif
+  if ((rc = load_inputs(a, &s, &pop, &sw)) != 0) goto done;
+  pk_batch_spec spec = pk_batch_spec_default();
+  spec.model = pk_scenario_model(s);
+  spec.regimen = pk_scenario_regimen(s);
+  spec.options = pk_scenario_options(s);
+  spec.population = pop;
+  spec.sweep = sw;
+  spec.n_subjects = a->n;
+  spec.seed = a->seed;
+  spec.w_threshold = a->w_thr;
+  spec.occ_threshold = a->occ_thr;
+  if (pk_batch_new(&spec, &b, &err) != PK_OK) {
+    if (!err.file[0] && a->scenario) fprintf(stderr, "pk: while preparing %s:\n", a->scenario);
+    cli_report(&err);
+    rc = 1;
+    goto done;
+  }
+  c.b = b;
+  c.n_total = pk_batch_subject_count(b);
+  if (a->pct_path && !a->use_mpi) {
+    double bytes = pk_batch_kept_bytes(b, c.n_total);
+    double ram = (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGESIZE);
+    if (ram > 0 && bytes > ram) {
+      rc = cli_fail("--percentiles holds every value: %zu subjects x %zu times x %zu columns x "
+                    "8 bytes = %.3g GB, more than this machine's %.3g GB of memory; use fewer "
+                    "subjects, a coarser output grid, or --mpi over several machines",
+                    c.n_total, pk_batch_time_count(b), pk_batch_output_count(b), bytes / 1e9,
+                    ram / 1e9);
+      goto done;
+    }
+    if (!a->quiet && bytes > 1e9)
+      fprintf(stderr, "pk: --percentiles holds %.3g GB (%zu subjects x %zu times x %zu "
+              "columns x 8 bytes)\n", bytes / 1e9, c.n_total, pk_batch_time_count(b),
+              pk_batch_output_count(b));
+  }
+  /* outputs (rank 0 only) */
+  if (rank == 0) {
+    if ((rc = out_open(&c.sum, a->output)) != 0) goto done;
+    if (a->pct_path && (rc = out_open(&pct, a->pct_path)) != 0) goto done;
+    if (a->traj_path && (rc = out_open(&c.traj, a->traj_path)) != 0) goto done;
+    int need = pk_batch_format_header(b, NULL, 0);
+    char *hdr = malloc((size_t)need + 1);
+    if (!hdr) {
+      rc = cli_fail("out of memory");
+      goto done;
+    }
+    pk_batch_format_header(b, hdr, (size_t)need + 1);
+    fputs(hdr, c.sum.f);
+    free(hdr);
+    if (c.traj.f) {
+      fputs("id,time_h", c.traj.f);
+      for (size_t j = 0; j < pk_batch_output_count(b); j++)
+        fprintf(c.traj.f, ",%s", pk_batch_output_name(b, j));
+      fputc('\n', c.traj.f);
+    }
+  }
+  /* Ctrl-C (and SIGTERM, which mpirun sends its ranks) stop the run */
+  struct sigaction sa, old_int, old_term;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_sigint;
+  sa.sa_flags = SA_RESETHAND; /* a second one ends pk at once */
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, &old_int);
+  sigaction(SIGTERM, &sa, &old_term);
+  c.show_progress = rank == 0 && !a->quiet && isatty(STDERR_FILENO);
+  c.t0 = c.last_draw = now_s();
+  pk_batch_run_options ro = pk_batch_run_options_default();
+  ro.threads = a->threads;
+  ro.shard_index = a->use_mpi ? (size_t)rank : a->shard_k;
+  ro.shard_count = a->use_mpi ? (size_t)size : a->shard_n;
+  ro.shard_interleaved = a->use_mpi;
+  ro.keep_values = a->pct_path != NULL;
+  ro.want_trajectories = a->traj_path != NULL;
+  ro.on_subject = on_subject;
+  ro.on_progress = on_progress;
+  ro.should_stop = should_stop;
+  ro.ctx = &c;
+  pk_batch_report rep;
+  pk_status st = pk_batch_run(b, &ro, &rep, &err);
+  double elapsed = now_s() - c.t0;
+  if (c.show_progress) fputc('\n', stderr);
+  if (st != PK_OK) {
+    cli_report(&err);
+    rc = 1;
+  }
+#ifdef PK_WITH_MPI
+  if (a->use_mpi && rank != 0) {
+    if (cli_mpi_send_end(rep.stopped || st != PK_OK) != 0) c.protocol_error = 1;
+  } else if (a->use_mpi && !rep.stopped && st == PK_OK) {
+    int e = cli_mpi_recv_ends();
+    if (e > 0) c.remote_stopped = 1;
+    if (e < 0) c.protocol_error = 1;
+  }
+#endif
+  sigaction(SIGINT, &old_int, NULL);
+  sigaction(SIGTERM, &old_term, NULL);
+  if (c.io_error && rc == 0)
+    rc = cli_fail("%s: write failed: %s", a->output ? a->output : "standard output",
+                  strerror(errno));
+  if (c.protocol_error && rc == 0) rc = cli_fail("--mpi: the ranks lost track of each other");
+  int stopped = rc == 0 && (rep.stopped || c.remote_stopped) && !c.io_error;
+  if (stopped) {
+    if (rank == 0)
+      fprintf(stderr, "pk: interrupted after %zu of %zu subjects%s; %s\n",
+              a->use_mpi ? rep.done * (size_t)size : rep.done,
+              a->use_mpi ? c.n_total : rep.total, a->use_mpi ? " (about, over all ranks)" : "",
+              a->output ? "no output was written" : "the summary on standard output is incomplete");
+    rc = 130;
+  }
+#ifdef PK_WITH_MPI
+  if (a->use_mpi && rc == 0) rc = cli_mpi_max(rc);
+#endif
+  if (rc == 0 && a->pct_path) rc = write_percentiles(&c, &pct);
+  if (rc == 0 && rank == 0) {
+    rc = out_commit(&c.sum);
+    if (rc == 0 && c.traj.f) rc = out_commit(&c.traj);
+    if (rc == 0 && pct.f) rc = out_commit(&pct);
+    size_t failed = rep.failed + c.failed_remote;
+    size_t done = a->use_mpi ? c.n_total : rep.done;
+    if (rc == 0 && !a->quiet)
+      fprintf(stderr, "pk: %zu subjects in %.1f s (%.1f/s, %d thread%s%s)\n", done, elapsed,
+              (double)done / fmax(elapsed, 1e-9), rep.threads, rep.threads == 1 ? "" : "s",
+              a->use_mpi ? " per rank" : "");
+    if (rc == 0 && failed)
+      fprintf(stderr, "pk: warning: %zu subject%s failed; see the status and reason columns\n",
+              failed, failed == 1 ? "" : "s");
+  }
+done:
+  out_discard(&c.sum);
+  out_discard(&c.traj);
+  out_discard(&pct);
+  free(c.buf);
+  pk_batch_free(b);
+  pk_sweep_free(sw);
+  pk_population_free(pop);
+  pk_scenario_free(s);
+#ifdef PK_WITH_MPI
+  if (a->use_mpi) {
+    /* rank 0 ends the others once its temporary files are gone; a rank
+     * that failed alone ends everyone */
+    if ((rank == 0 && rc != 0 && size > 1) || (rank != 0 && rc != 0 && rc != 130)) {
+      fflush(stderr);
+      cli_mpi_abort(rc);
+    }
+    cli_mpi_finish();
+  }
+#endif
+  return rc;
+}
+
+static int batch_main(int argc, char **argv, int sweep) {
+  batch_args a = {.sweep = sweep, .seed = 1, .w_thr = 0.02, .occ_thr = 0.1,
+                  .levels = {5, 50, 95}, .nl = 3};
+  int rc = parse_args(argc, argv, &a);
+  if (rc < 0) return 0;
+  if (rc > 0) return rc;
+  return run(&a, argc, argv);
+}
+
+int cmd_population(int argc, char **argv) { return batch_main(argc, argv, 0); }
+int cmd_sweep(int argc, char **argv) { return batch_main(argc, argv, 1); }

@@ -1,0 +1,729 @@
+/* batch.c - the batch engine: subjects of a population or points of a
+ * sweep simulated on OpenMP threads, block by block, each summarised and
+ * handed over in subject order; optionally every output value kept for
+ * percentiles across subjects. */
+#include <math.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#ifdef _OPENMP
+#include <omp.h>
+#define PK_OMP(x) _Pragma(x)
+#else
+#define PK_OMP(x)
+#endif
+#include "batch_internal.h"
+
+enum { PK_COL_MAX = 48, SLOTS_PER_THREAD = 32, PCT_ROWS_PER_CHUNK = 64 };
+
+struct pk_batch {
+  pk_model *model; /* the typical subject (a copy) */
+  const pk_regimen *regimen;
+  pk_sim_options opt;
+  const pk_population *pop;
+  const pk_sweep *sweep;
+  size_t n_subjects;
+  uint64_t seed;
+  double w_thr, occ_thr;
+  /* the output grid and columns, from the typical subject */
+  size_t rows, tcols;
+  double *times;
+  char **tnames;
+  int n_comp, ccol[PK_MAX_COMPOUNDS], occ_col, e_col, w_col;
+  double t_first; /* first dose (-inf with a steady-state history) */
+  /* summary columns */
+  size_t n_set, ncol;
+  char (*colname)[PK_COL_MAX];
+  /* values kept by the last run */
+  double *kept;
+  size_t n_kept;
+};
+
+pk_batch_spec pk_batch_spec_default(void) {
+  return (pk_batch_spec){.options = pk_sim_options_default(), .n_subjects = 1, .seed = 1,
+                         .w_threshold = 0.02, .occ_threshold = 0.1};
+}
+
+pk_batch_run_options pk_batch_run_options_default(void) {
+  return (pk_batch_run_options){.threads = 0, .shard_count = 1};
+}
+
+int pk_batch_max_threads(void) {
+#ifdef _OPENMP
+  return omp_get_max_threads();
+#else
+  return 1;
+#endif
+}
+
+void pk_batch_free(pk_batch *b) {
+  if (!b) return;
+  pk_model_free(b->model);
+  free(b->times);
+  for (size_t j = 0; b->tnames && j < b->tcols; j++) free(b->tnames[j]);
+  free(b->tnames);
+  free(b->colname);
+  free(b->kept);
+  free(b);
+}
+
+static pk_status add_col(pk_batch *b, size_t *j, pk_error *err, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static pk_status add_col(pk_batch *b, size_t *j, pk_error *err, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  int len = vsnprintf(b->colname[*j], PK_COL_MAX, fmt, ap);
+  va_end(ap);
+  if (len < 0 || len >= PK_COL_MAX)
+    return pk_err_set(err, PK_ERR_INVALID, NULL, NULL, "column name too long: %s",
+                      b->colname[*j]);
+  (*j)++;
+  return PK_OK;
+}
+
+/* Output grid and column layout from the typical subject's trajectory. */
+static pk_status layout(pk_batch *b, const pk_trajectory *t, pk_error *err) {
+  b->rows = pk_trajectory_rows(t);
+  b->tcols = pk_trajectory_cols(t);
+  b->times = malloc(b->rows * sizeof *b->times);
+  b->tnames = calloc(b->tcols, sizeof *b->tnames);
+  if (!b->times || !b->tnames) return pk_err_nomem(err);
+  for (size_t r = 0; r < b->rows; r++) b->times[r] = pk_trajectory_get(t, r, 0);
+  for (size_t j = 0; j < b->tcols; j++) {
+    const char *name = pk_trajectory_column_name(t, j);
+    if (!(b->tnames[j] = malloc(strlen(name) + 1))) return pk_err_nomem(err);
+    strcpy(b->tnames[j], name);
+  }
+  b->n_comp = b->model->n_compounds;
+  char name[PK_ID_MAX + 8];
+  for (int c = 0; c < b->n_comp; c++) {
+    snprintf(name, sizeof name, "C_%s", b->model->compound[c].id);
+    b->ccol[c] = pk_trajectory_column_index(t, name);
+  }
+  b->occ_col = pk_trajectory_column_index(t, "occ");
+  b->e_col = pk_trajectory_column_index(t, "E");
+  b->w_col = pk_trajectory_column_index(t, "W");
+  for (int c = 0; c < b->n_comp; c++)
+    if (b->ccol[c] < 0) return pk_err_set(err, PK_ERR_INVALID, NULL, NULL, "no column C_%s",
+                                          b->model->compound[c].id);
+  if (b->occ_col < 0 || b->e_col < 0 || b->w_col < 0)
+    return pk_err_set(err, PK_ERR_INVALID, NULL, NULL, "the trajectory lacks occ, E or W");
+  return PK_OK;
+}
+
+static pk_status columns(pk_batch *b, pk_error *err) {
+  size_t n_set = b->pop ? pk_population_value_count(b->pop)
+                        : b->sweep ? pk_sweep_axis_count(b->sweep) : 0;
+  size_t ncol = n_set + 4 * (size_t)b->n_comp + 6;
+  b->colname = calloc(ncol, sizeof *b->colname);
+  if (!b->colname) return pk_err_nomem(err);
+  size_t j = 0;
+  pk_status st = PK_OK;
+  for (size_t k = 0; k < n_set && st == PK_OK; k++)
+    st = add_col(b, &j, err, "%s",
+                 b->pop ? pk_population_value_name(b->pop, k) : pk_sweep_axis_name(b->sweep, k));
+  for (int c = 0; c < b->n_comp && st == PK_OK; c++) {
+    const char *id = b->model->compound[c].id;
+    st = add_col(b, &j, err, "Cmax_%s", id);
+    if (st == PK_OK) st = add_col(b, &j, err, "Tmax_%s", id);
+    if (st == PK_OK) st = add_col(b, &j, err, "Cmin_%s", id);
+    if (st == PK_OK) st = add_col(b, &j, err, "AUC_%s", id);
+  }
+  if (st == PK_OK) st = add_col(b, &j, err, "occ_min");
+  if (st == PK_OK) st = add_col(b, &j, err, "occ_max");
+  if (st == PK_OK) st = add_col(b, &j, err, "E_max");
+  if (st == PK_OK) st = add_col(b, &j, err, "W_max");
+  if (st == PK_OK) st = add_col(b, &j, err, "h_W_above_%g", b->w_thr);
+  if (st == PK_OK) st = add_col(b, &j, err, "h_occ_above_%g", b->occ_thr);
+  b->n_set = n_set;
+  b->ncol = j;
+  return st;
+}
+
+pk_status pk_batch_new(const pk_batch_spec *spec, pk_batch **out, pk_error *err) {
+  pk_error_clear(err);
+  if (!spec || !out || !spec->model || !spec->regimen)
+    return pk_err_set(err, PK_ERR_INVALID, NULL, NULL, "no spec, model, regimen or output");
+  *out = NULL;
+  if (spec->population && spec->sweep)
+    return pk_err_set(err, PK_ERR_INVALID, NULL, NULL,
+                      "a batch is a population or a sweep, not both");
+  if (!(isfinite(spec->w_threshold) && isfinite(spec->occ_threshold)))
+    return pk_err_set(err, PK_ERR_INVALID, NULL, NULL, "thresholds must be finite numbers");
+  if (spec->occ_threshold < 0 || spec->occ_threshold > 1 || spec->w_threshold < 0)
+    return pk_err_set(err, PK_ERR_INVALID, NULL, NULL,
+                      "expected an occupancy threshold in [0, 1] and a W threshold >= 0, got "
+                      "%g and %g", spec->occ_threshold, spec->w_threshold);
+  if (spec->sweep && pk_sweep_check(spec->sweep, err) != PK_OK) return err->code;
+  if (spec->population && !pk_population_is_prepared(spec->population))
+    return pk_err_set(err, PK_ERR_INVALID, NULL, NULL,
+                      "the population is not prepared (pk_population_prepare)");
+  if (spec->population &&
+      pk_population_compound_count(spec->population) != pk_model_compound_count(spec->model))
+    return pk_err_set(err, PK_ERR_INVALID, NULL, NULL,
+                      "the population was made for a model with %d compounds, this one has %d",
+                      pk_population_compound_count(spec->population),
+                      pk_model_compound_count(spec->model));
+  if (spec->sweep)
+    for (size_t a = 0; a < pk_sweep_axis_count(spec->sweep); a++) {
+      const pk_target *t = pk_sweep_target(spec->sweep, a);
+      if (t->compound >= pk_model_compound_count(spec->model))
+        return pk_err_set(err, PK_ERR_INVALID, NULL, NULL,
+                          "the sweep was made for another model");
+    }
+  size_t n = spec->sweep ? pk_sweep_point_count(spec->sweep) : spec->n_subjects;
+  if (n < 1) return pk_err_set(err, PK_ERR_INVALID, NULL, NULL, "no subjects");
+  pk_batch *b = calloc(1, sizeof *b);
+  if (!b) return pk_err_nomem(err);
+  b->model = pk_model_new();
+  if (!b->model) {
+    free(b);
+    return pk_err_nomem(err);
+  }
+  pk_model_copy_into(b->model, spec->model);
+  b->regimen = spec->regimen;
+  b->opt = spec->options;
+  b->pop = spec->population;
+  b->sweep = spec->sweep;
+  b->n_subjects = n;
+  b->seed = spec->seed;
+  b->w_thr = spec->w_threshold;
+  b->occ_thr = spec->occ_threshold;
+  b->t_first = INFINITY;
+  for (size_t k = 0; k < pk_regimen_size(spec->regimen); k++)
+    b->t_first = fmin(b->t_first, pk_regimen_dose(spec->regimen, k).t_h);
+  if (b->opt.steady_state) b->t_first = -INFINITY;
+  pk_trajectory *t = NULL;
+  pk_status st = pk_simulate(b->model, b->regimen, &b->opt, &t, err);
+  if (st == PK_OK) st = layout(b, t, err);
+  if (st == PK_OK) st = columns(b, err);
+  pk_trajectory_free(t);
+  if (st != PK_OK) {
+    pk_batch_free(b);
+    return st;
+  }
+  *out = b;
+  return PK_OK;
+}
+
+size_t pk_batch_subject_count(const pk_batch *b) { return b ? b->n_subjects : 0; }
+size_t pk_batch_column_count(const pk_batch *b) { return b ? b->ncol : 0; }
+const char *pk_batch_column_name(const pk_batch *b, size_t j) {
+  return b && j < b->ncol ? b->colname[j] : NULL;
+}
+int pk_batch_column_index(const pk_batch *b, const char *name) {
+  for (size_t j = 0; b && name && j < b->ncol; j++)
+    if (strcmp(b->colname[j], name) == 0) return (int)j;
+  return -1;
+}
+
+size_t pk_batch_time_count(const pk_batch *b) { return b ? b->rows : 0; }
+double pk_batch_time(const pk_batch *b, size_t row) {
+  return b && row < b->rows ? b->times[row] : NAN;
+}
+size_t pk_batch_output_count(const pk_batch *b) { return b ? b->tcols - 1 : 0; }
+const char *pk_batch_output_name(const pk_batch *b, size_t j) {
+  return b && j + 1 < b->tcols ? b->tnames[j + 1] : NULL;
+}
+
+/* ---- summaries ---- */
+
+/* Part of [t0, t1] where the segment from y0 to y1 is above thr. */
+static double above(double t0, double t1, double y0, double y1, double thr) {
+  int a0 = y0 > thr, a1 = y1 > thr;
+  if (a0 && a1) return t1 - t0;
+  if (!a0 && !a1) return 0.0;
+  double f; /* fraction of the step at which y crosses thr */
+  if (y0 > 0 && y1 > 0 && thr > 0) f = log(thr / y0) / log(y1 / y0);
+  else f = (thr - y0) / (y1 - y0);
+  if (!(f >= 0)) f = 0;
+  if (f > 1) f = 1;
+  return (a0 ? f : 1.0 - f) * (t1 - t0);
+}
+
+double pk_hours_above(const double *t_h, const double *y, size_t n, size_t stride,
+                      double threshold) {
+  double h = 0.0;
+  if (stride == 0) stride = 1;
+  for (size_t i = 1; i < n; i++)
+    h += above(t_h[(i - 1) * stride], t_h[i * stride], y[(i - 1) * stride], y[i * stride],
+               threshold);
+  return h;
+}
+
+/* Linear-up / log-down trapezoid between two samples. */
+static double trapezoid(double t0, double t1, double c0, double c1) {
+  double dt = t1 - t0;
+  if (c1 < c0 && c1 > 0 && c0 > 0) return dt * (c0 - c1) / log(c0 / c1);
+  return 0.5 * dt * (c0 + c1);
+}
+
+pk_status pk_batch_summarise(const pk_batch *b, const pk_trajectory *t, double *out,
+                             pk_error *err) {
+  if (!b || !t || !out) return pk_err_set(err, PK_ERR_INVALID, NULL, NULL, "no batch or output");
+  size_t nr = pk_trajectory_rows(t), nc = pk_trajectory_cols(t);
+  if (nr != b->rows || nc != b->tcols)
+    return pk_err_set(err, PK_ERR_INVALID, NULL, NULL,
+                      "the trajectory has %zu x %zu values, the batch's grid %zu x %zu", nr, nc,
+                      b->rows, b->tcols);
+  const double *d = pk_trajectory_data(t);
+  size_t j = 0;
+  for (int c = 0; c < b->n_comp; c++) {
+    size_t k = (size_t)b->ccol[c];
+    double cmax = -INFINITY, tmax = NAN, cmin = INFINITY, auc = 0.0;
+    for (size_t r = 0; r < nr; r++) {
+      double ti = d[r * nc], ci = d[r * nc + k];
+      if (ci > cmax) cmax = ci, tmax = ti;
+      if (ti > b->t_first && ci < cmin) cmin = ci;
+      if (r > 0) auc += trapezoid(d[(r - 1) * nc], ti, d[(r - 1) * nc + k], ci);
+    }
+    out[j++] = cmax;
+    out[j++] = tmax;
+    out[j++] = isinf(cmin) ? NAN : cmin;
+    out[j++] = auc;
+  }
+  double omin = INFINITY, omax = -INFINITY, emax = -INFINITY, wmax = -INFINITY;
+  for (size_t r = 0; r < nr; r++) {
+    const double *row = d + r * nc;
+    omin = fmin(omin, row[b->occ_col]);
+    omax = fmax(omax, row[b->occ_col]);
+    emax = fmax(emax, row[b->e_col]);
+    wmax = fmax(wmax, row[b->w_col]);
+  }
+  out[j++] = omin;
+  out[j++] = omax;
+  out[j++] = emax;
+  out[j++] = wmax;
+  out[j++] = pk_hours_above(d, d + b->w_col, nr, nc, b->w_thr);
+  out[j++] = pk_hours_above(d, d + b->occ_col, nr, nc, b->occ_thr);
+  for (size_t i = 0; i < j; i++)
+    if (!isfinite(out[i]) && !(isnan(out[i]) && i % 4 == 2 && i < 4 * (size_t)b->n_comp))
+      return pk_err_set(err, PK_ERR_SOLVER, NULL, NULL, "a summary (%s) is not finite",
+                        b->colname[b->n_set + i]);
+  return PK_OK;
+}
+
+/* ---- one subject ---- */
+
+typedef struct worker {
+  pk_model *model;
+  gsl_rng *rng;
+  pk_regimen reg, hist; /* scaled copies, own dose arrays */
+} worker;
+
+typedef struct slot {
+  size_t index;
+  int ran; /* 0: not run (stopped before it) */
+  pk_status status;
+  double fail_t;
+  char reason[PK_ERROR_MESSAGE_MAX + PK_ERROR_PATH_MAX + 64];
+  double *values;
+  pk_trajectory *traj;
+} slot;
+
+static void worker_release(worker *w) {
+  pk_model_free(w->model);
+  if (w->rng) gsl_rng_free(w->rng);
+  free(w->reg.dose);
+  free(w->hist.dose);
+}
+
+static int worker_init(worker *w, const pk_batch *b) {
+  memset(w, 0, sizeof *w);
+  w->model = pk_model_new();
+  w->rng = pk_rng_new();
+  size_t nr = pk_regimen_size(b->regimen), nh = pk_regimen_size(b->opt.steady_state);
+  w->reg.dose = malloc((nr ? nr : 1) * sizeof(pk_dose));
+  w->hist.dose = malloc((nh ? nh : 1) * sizeof(pk_dose));
+  w->reg.cap = nr;
+  w->hist.cap = nh;
+  return w->model && w->rng && w->reg.dose && w->hist.dose ? 0 : -1;
+}
+
+static void scale_into(pk_regimen *dst, const pk_regimen *src, const double *mult) {
+  dst->n = src->n;
+  for (size_t k = 0; k < src->n; k++) {
+    pk_dose d = src->dose[k];
+    double f = d.compound >= 0 && d.compound < PK_MAX_COMPOUNDS ? mult[d.compound] : 1.0;
+    d.amount_mg *= f;
+    d.rate_mg_per_h *= f; /* a rate-defined input keeps its duration */
+    dst->dose[k] = d;
+  }
+}
+
+static void fail_slot(slot *s, const pk_error *err, const char *what) {
+  char buf[sizeof s->reason];
+  pk_error_format(err, buf, sizeof buf);
+  s->status = err->code != PK_OK ? err->code : PK_ERR_INVALID;
+  s->fail_t = err->code == PK_ERR_SOLVER ? err->t_h : NAN;
+  snprintf(s->reason, sizeof s->reason, "%s%s", what, buf);
+}
+
+static void run_subject(const pk_batch *b, worker *w, const pk_batch_run_options *o, slot *s,
+                        double *kept) {
+  pk_error err;
+  pk_error_clear(&err);
+  s->ran = 1;
+  s->status = PK_OK;
+  s->fail_t = NAN;
+  s->reason[0] = '\0';
+  s->traj = NULL;
+  for (size_t j = 0; j < b->ncol; j++) s->values[j] = NAN;
+  if (kept)
+    for (size_t k = 0; k < b->rows * (b->tcols - 1); k++) kept[k] = NAN;
+  pk_subject_extra extra = {.tol0 = b->opt.tol0};
+  for (int c = 0; c < PK_MAX_COMPOUNDS; c++) extra.dose_mult[c] = 1.0;
+  pk_status st = PK_OK;
+  if (b->pop) {
+    st = pk_population_subject_rng(b->pop, b->model, w->rng, b->seed, s->index, w->model,
+                                   s->values, &err);
+  } else {
+    pk_model_copy_into(w->model, b->model);
+  }
+  if (st == PK_OK && b->sweep) {
+    st = pk_sweep_point(b->sweep, s->index, s->values, &err);
+    char msg[PK_ERROR_MESSAGE_MAX];
+    for (size_t a = 0; st == PK_OK && a < b->n_set; a++)
+      if (pk_target_apply(w->model, &extra, pk_sweep_target(b->sweep, a), s->values[a], msg,
+                          sizeof msg) != 0)
+        st = pk_err_set(&err, PK_ERR_INVALID, NULL, NULL, "%s", msg);
+  }
+  if (st != PK_OK) {
+    fail_slot(s, &err, "");
+    return;
+  }
+  pk_sim_options opt = b->opt;
+  opt.tol0 = extra.tol0;
+  const pk_regimen *reg = b->regimen;
+  int scaled = 0;
+  for (int c = 0; c < b->n_comp; c++) scaled |= extra.dose_mult[c] != 1.0;
+  if (scaled) {
+    scale_into(&w->reg, b->regimen, extra.dose_mult);
+    reg = &w->reg;
+    if (opt.steady_state) {
+      scale_into(&w->hist, opt.steady_state, extra.dose_mult);
+      opt.steady_state = &w->hist;
+    }
+  }
+  pk_trajectory *t = NULL;
+  st = pk_simulate(w->model, reg, &opt, &t, &err);
+  if (st == PK_OK) st = pk_batch_summarise(b, t, s->values + b->n_set, &err);
+  if (st != PK_OK) {
+    for (size_t j = b->n_set; j < b->ncol; j++) s->values[j] = NAN;
+    fail_slot(s, &err, "");
+    pk_trajectory_free(t);
+    return;
+  }
+  if (kept) {
+    const double *d = pk_trajectory_data(t);
+    size_t no = b->tcols - 1;
+    for (size_t r = 0; r < b->rows; r++) memcpy(kept + r * no, d + r * b->tcols + 1, no * sizeof *d);
+  }
+  if (o->want_trajectories) s->traj = t;
+  else pk_trajectory_free(t);
+}
+
+/* ---- the run ---- */
+
+typedef struct stop_poll {
+  const pk_batch_run_options *o;
+  atomic_int stop;
+} stop_poll;
+
+static int should_stop(stop_poll *p) {
+  if (atomic_load(&p->stop)) return 1;
+  if (p->o->should_stop && p->o->should_stop(p->o->ctx)) {
+    atomic_store(&p->stop, 1);
+    return 1;
+  }
+  return 0;
+}
+
+pk_status pk_batch_run(pk_batch *b, const pk_batch_run_options *o, pk_batch_report *rep,
+                       pk_error *err) {
+  pk_error_clear(err);
+  pk_batch_report local_rep;
+  if (!rep) rep = &local_rep;
+  memset(rep, 0, sizeof *rep);
+  if (!b || !o) return pk_err_set(err, PK_ERR_INVALID, NULL, NULL, "no batch or options");
+  size_t K = o->shard_index, N = o->shard_count ? o->shard_count : 1, n = b->n_subjects;
+  if (K >= N)
+    return pk_err_set(err, PK_ERR_INVALID, NULL, NULL,
+                      "shard %zu of %zu: expected an index in [0, %zu)", K, N, N);
+  size_t lo = 0, n_local;
+  if (o->shard_interleaved) {
+    n_local = n > K ? (n - K + N - 1) / N : 0;
+  } else {
+    lo = (size_t)((unsigned long long)K * n / N);
+    n_local = (size_t)((unsigned long long)(K + 1) * n / N) - lo;
+  }
+  rep->total = n_local;
+  int nt = o->threads > 0 ? o->threads : pk_batch_max_threads();
+#ifndef _OPENMP
+  nt = 1;
+#endif
+  if (nt < 1) nt = 1;
+  rep->threads = nt;
+  free(b->kept);
+  b->kept = NULL;
+  b->n_kept = 0;
+  size_t per = b->rows * (b->tcols - 1);
+  if (o->keep_values && n_local > 0) {
+    double bytes = pk_batch_kept_bytes(b, n_local);
+    if (bytes > (double)SIZE_MAX / 2 || !(b->kept = malloc(n_local * per * sizeof(double))))
+      return pk_err_set(err, PK_ERR_NOMEM, NULL, NULL,
+                        "keeping every value of %zu subjects (%zu times x %zu columns) needs "
+                        "%.3g GB, more than could be allocated",
+                        n_local, b->rows, b->tcols - 1, bytes / 1e9);
+    b->n_kept = n_local;
+  }
+  size_t n_slots = (size_t)nt * SLOTS_PER_THREAD;
+  if (n_slots > n_local) n_slots = n_local ? n_local : 1;
+  slot *slots = calloc(n_slots, sizeof *slots);
+  double *vals = calloc(n_slots * (b->ncol ? b->ncol : 1), sizeof *vals);
+  worker *ws = calloc((size_t)nt, sizeof *ws);
+  int bad = !slots || !vals || !ws;
+  for (int k = 0; !bad && k < nt; k++) bad = worker_init(&ws[k], b) != 0;
+  if (bad) {
+    for (int k = 0; ws && k < nt; k++) worker_release(&ws[k]);
+    free(ws);
+    free(vals);
+    free(slots);
+    free(b->kept);
+    b->kept = NULL;
+    b->n_kept = 0;
+    return pk_err_nomem(err);
+  }
+  for (size_t k = 0; k < n_slots; k++) slots[k].values = vals + k * b->ncol;
+  stop_poll poll = {.o = o};
+  atomic_init(&poll.stop, 0);
+  pk_status st = PK_OK;
+  for (size_t start = 0; start < n_local && !rep->stopped; start += n_slots) {
+    size_t cnt = n_local - start < n_slots ? n_local - start : n_slots;
+    for (size_t k = 0; k < cnt; k++) {
+      size_t j = start + k;
+      slots[k].index = o->shard_interleaved ? K + j * N : lo + j;
+      slots[k].ran = 0;
+    }
+    long long cnt_ll = (long long)cnt;
+    PK_OMP("omp parallel for num_threads(nt) schedule(dynamic, 1)")
+    for (long long k = 0; k < cnt_ll; k++) {
+      if (should_stop(&poll)) continue;
+#ifdef _OPENMP
+      worker *w = &ws[omp_get_thread_num()];
+#else
+      worker *w = &ws[0];
+#endif
+      run_subject(b, w, o, &slots[k], b->kept ? b->kept + (start + (size_t)k) * per : NULL);
+    }
+    for (size_t k = 0; k < cnt; k++) {
+      slot *s = &slots[k];
+      if (!s->ran || rep->stopped) {
+        rep->stopped = 1;
+      } else {
+        pk_subject_result r = {.index = s->index, .status = s->status, .fail_t_h = s->fail_t,
+                               .reason = s->reason, .values = s->values,
+                               .trajectory = s->traj};
+        rep->done++;
+        rep->failed += s->status != PK_OK;
+        if (o->on_subject && o->on_subject(o->ctx, &r) != 0) rep->stopped = 1;
+      }
+      pk_trajectory_free(s->traj);
+      s->traj = NULL;
+    }
+    if (atomic_load(&poll.stop)) rep->stopped = 1;
+    if (o->on_progress) o->on_progress(o->ctx, rep->done, n_local);
+  }
+  for (int k = 0; k < nt; k++) worker_release(&ws[k]);
+  free(ws);
+  free(vals);
+  free(slots);
+  return st;
+}
+
+/* ---- CSV ---- */
+
+/* Appends to buf (capacity n, used *len) like snprintf, tracking the length
+ * needed. */
+static void cat(char *buf, size_t n, size_t *len, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void cat(char *buf, size_t n, size_t *len, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  int k = vsnprintf(*len < n ? buf + *len : NULL, *len < n ? n - *len : 0, fmt, ap);
+  va_end(ap);
+  if (k > 0) *len += (size_t)k;
+}
+
+int pk_batch_format_header(const pk_batch *b, char *buf, size_t n) {
+  size_t len = 0;
+  if (n) buf[0] = '\0';
+  cat(buf, n, &len, "id,status");
+  for (size_t j = 0; b && j < b->ncol; j++) cat(buf, n, &len, ",%s", b->colname[j]);
+  cat(buf, n, &len, ",fail_t_h,reason\n");
+  return (int)len;
+}
+
+static void cat_value(char *buf, size_t n, size_t *len, double x) {
+  if (isnan(x)) cat(buf, n, len, ",");
+  else cat(buf, n, len, ",%.12g", x);
+}
+
+int pk_batch_format_row(const pk_batch *b, const pk_subject_result *r, char *buf, size_t n) {
+  size_t len = 0;
+  if (n) buf[0] = '\0';
+  if (!b || !r) return 0;
+  cat(buf, n, &len, "%zu,%s", r->index, r->status == PK_OK ? "ok" : "failed");
+  for (size_t j = 0; j < b->ncol; j++) cat_value(buf, n, &len, r->values[j]);
+  cat_value(buf, n, &len, r->fail_t_h);
+  cat(buf, n, &len, ",");
+  if (r->reason && r->reason[0]) {
+    cat(buf, n, &len, "\"");
+    for (const char *q = r->reason; *q; q++) {
+      if (*q == '"') cat(buf, n, &len, "\"\"");
+      else cat(buf, n, &len, "%c", *q == '\n' || *q == '\r' ? ' ' : *q);
+    }
+    cat(buf, n, &len, "\"");
+  }
+  cat(buf, n, &len, "\n");
+  return (int)len;
+}
+
+/* ---- percentiles ---- */
+
+double pk_batch_kept_bytes(const pk_batch *b, size_t n) {
+  return b ? (double)n * (double)b->rows * (double)(b->tcols - 1) * sizeof(double) : 0.0;
+}
+
+size_t pk_batch_kept_count(const pk_batch *b) { return b ? b->n_kept : 0; }
+
+pk_status pk_batch_kept_row(const pk_batch *b, size_t row, double *buf, pk_error *err) {
+  if (!b || !buf || row >= b->rows || (!b->kept && b->n_kept))
+    return pk_err_set(err, PK_ERR_RANGE, NULL, NULL, "no kept values for row %zu", row);
+  size_t no = b->tcols - 1, per = b->rows * no;
+  for (size_t j = 0; j < b->n_kept; j++)
+    memcpy(buf + j * no, b->kept + j * per + row * no, no * sizeof *buf);
+  return PK_OK;
+}
+
+static int cmp_double(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+/* Percentiles (levels in percent) of column c of values (n x no), NaN left
+ * out, into out[nl]; returns the count used. scratch: n doubles. */
+static size_t column_percentiles(const double *values, size_t n, size_t no, size_t c,
+                                 const double *levels, size_t nl, double *scratch,
+                                 double *out) {
+  size_t m = 0;
+  for (size_t i = 0; i < n; i++) {
+    double x = values[i * no + c];
+    if (!isnan(x)) scratch[m++] = x;
+  }
+  qsort(scratch, m, sizeof *scratch, cmp_double);
+  for (size_t l = 0; l < nl; l++) {
+    if (m == 0) {
+      out[l] = NAN;
+      continue;
+    }
+    double h = (double)(m - 1) * levels[l] / 100.0;
+    size_t i = (size_t)floor(h);
+    if (i >= m - 1) out[l] = scratch[m - 1];
+    else out[l] = scratch[i] + (h - (double)i) * (scratch[i + 1] - scratch[i]);
+  }
+  return m;
+}
+
+int pk_batch_write_percentile_header(const pk_batch *b, const double *levels, size_t nl,
+                                     FILE *f) {
+  fputs("time_h,n", f);
+  for (size_t j = 1; b && j < b->tcols; j++)
+    for (size_t l = 0; l < nl; l++) fprintf(f, ",%s_p%g", b->tnames[j], levels[l]);
+  fputc('\n', f);
+  return ferror(f) ? -1 : 0;
+}
+
+static void write_pct_line(const pk_batch *b, size_t row, size_t count, const double *pct,
+                           size_t nl, FILE *f) {
+  fprintf(f, "%.12g,%zu", b->times[row], count);
+  for (size_t k = 0; k < (b->tcols - 1) * nl; k++) {
+    if (isnan(pct[k])) fputc(',', f);
+    else fprintf(f, ",%.12g", pct[k]);
+  }
+  fputc('\n', f);
+}
+
+int pk_batch_write_percentile_row(const pk_batch *b, size_t row, const double *values,
+                                  size_t n, const double *levels, size_t nl, FILE *f) {
+  if (!b || row >= b->rows) return -1;
+  size_t no = b->tcols - 1;
+  double *scratch = malloc((n ? n : 1) * sizeof *scratch);
+  double *pct = malloc(((no * nl) > 0 ? no * nl : 1) * sizeof *pct);
+  if (!scratch || !pct) {
+    free(scratch);
+    free(pct);
+    return -1;
+  }
+  size_t count = 0;
+  for (size_t c = 0; c < no; c++) {
+    size_t m = column_percentiles(values, n, no, c, levels, nl, scratch, pct + c * nl);
+    if (c == 0) count = m;
+  }
+  write_pct_line(b, row, count, pct, nl, f);
+  free(scratch);
+  free(pct);
+  return ferror(f) ? -1 : 0;
+}
+
+pk_status pk_batch_write_percentiles(const pk_batch *b, const double *levels, size_t nl,
+                                     FILE *f, pk_error *err) {
+  if (!b || !f || (nl && !levels))
+    return pk_err_set(err, PK_ERR_INVALID, NULL, NULL, "no batch, levels or file");
+  for (size_t l = 0; l < nl; l++)
+    if (!(levels[l] >= 0 && levels[l] <= 100))
+      return pk_err_set(err, PK_ERR_INVALID, NULL, NULL,
+                        "expected percentile levels in [0, 100], got %g", levels[l]);
+  size_t no = b->tcols - 1, n = b->n_kept, chunk = PCT_ROWS_PER_CHUNK;
+  double *pct = malloc(chunk * no * (nl ? nl : 1) * sizeof *pct);
+  size_t *count = malloc(chunk * sizeof *count);
+  int nt = pk_batch_max_threads();
+  double *scratch = malloc((size_t)nt * (n ? n : 1) * sizeof *scratch);
+  if (!pct || !count || !scratch) {
+    free(pct);
+    free(count);
+    free(scratch);
+    return pk_err_nomem(err);
+  }
+  pk_batch_write_percentile_header(b, levels, nl, f);
+  size_t per = b->rows * no;
+  for (size_t r0 = 0; r0 < b->rows; r0 += chunk) {
+    size_t cn = b->rows - r0 < chunk ? b->rows - r0 : chunk;
+    long long tasks = (long long)(cn * no);
+    PK_OMP("omp parallel for num_threads(nt) schedule(dynamic, 1)")
+    for (long long k = 0; k < tasks; k++) {
+#ifdef _OPENMP
+      double *sc = scratch + (size_t)omp_get_thread_num() * (n ? n : 1);
+#else
+      double *sc = scratch;
+#endif
+      size_t rr = (size_t)k / no, c = (size_t)k % no;
+      /* the values of row r0 + rr, column c, are at kept[j * per + row * no + c] */
+      size_t m = 0;
+      for (size_t j = 0; j < n; j++) {
+        double x = b->kept[j * per + (r0 + rr) * no + c];
+        if (!isnan(x)) sc[m++] = x;
+      }
+      double *out = pct + (rr * no + c) * nl;
+      /* reuse the single-column routine on the gathered values (stride 1) */
+      if (c == 0) count[rr] = m;
+      column_percentiles(sc, m, 1, 0, levels, nl, sc + 0, out);
+    }
+    for (size_t rr = 0; rr < cn; rr++) write_pct_line(b, r0 + rr, count[rr], pct + rr * no * nl, nl, f);
+  }
+  free(pct);
+  free(count);
+  free(scratch);
+  if (ferror(f)) return pk_err_set(err, PK_ERR_IO, NULL, NULL, "write failed");
+  return PK_OK;
+}

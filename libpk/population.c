@@ -1,0 +1,542 @@
+/* population.c - log-normal between-subject variability with a full
+ * covariance matrix, body weight with allometric scaling, and the
+ * per-subject random numbers (a function of the seed and the index only).
+ * Also the named settings (targets) shared with sweeps. */
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_linalg.h>
+#include <gsl/gsl_randist.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "batch_internal.h"
+#include "model_load.h"
+
+enum { PK_POP_MAX = 64 };
+
+struct pk_population {
+  pk_model model; /* a copy of the model it was made for: names resolve against it */
+  size_t n;
+  pk_target target[PK_POP_MAX];
+  double omega[PK_POP_MAX * PK_POP_MAX]; /* covariance of the etas, row-major */
+  double chol[PK_POP_MAX * PK_POP_MAX];  /* lower Cholesky factor once prepared */
+  int prepared;
+  pk_weight_kind weight;
+  double weight_median_kg, weight_sigma;
+  double ref_kg, e_cl, e_q, e_v, e_vp;
+  char value_name[PK_POP_MAX + 1][PK_TARGET_NAME_MAX];
+};
+
+/* ---- random numbers ---- */
+
+uint64_t pk_splitmix64(uint64_t *state) {
+  uint64_t z = (*state += 0x9E3779B97F4A7C15ULL);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+  return z ^ (z >> 31);
+}
+
+typedef struct xoshiro_state {
+  uint64_t s[4];
+} xoshiro_state;
+
+static inline uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+
+static uint64_t xoshiro_next(xoshiro_state *x) {
+  uint64_t *s = x->s;
+  uint64_t result = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
+  s[2] ^= s[0];
+  s[3] ^= s[1];
+  s[1] ^= s[2];
+  s[0] ^= s[3];
+  s[2] ^= t;
+  s[3] = rotl(s[3], 45);
+  return result;
+}
+
+static void xoshiro_fill(xoshiro_state *x, uint64_t seed) {
+  uint64_t sm = seed;
+  for (int k = 0; k < 4; k++) x->s[k] = pk_splitmix64(&sm);
+}
+
+static void xo_set(void *vstate, unsigned long seed) { xoshiro_fill(vstate, (uint64_t)seed); }
+static unsigned long xo_get(void *vstate) { return (unsigned long)(xoshiro_next(vstate) >> 32); }
+static double xo_get_double(void *vstate) {
+  return (double)(xoshiro_next(vstate) >> 11) * 0x1.0p-53;
+}
+
+static const gsl_rng_type XOSHIRO = {"pk-xoshiro256**", 0xffffffffUL, 0, sizeof(xoshiro_state),
+                                     xo_set, xo_get, xo_get_double};
+
+gsl_rng *pk_rng_new(void) { return gsl_rng_alloc(&XOSHIRO); }
+
+void pk_rng_seed(gsl_rng *r, uint64_t seed, uint64_t stream, uint64_t index) {
+  /* mix the three through splitmix64 so that neighbouring seeds and
+   * indices give unrelated streams */
+  uint64_t a = seed, b = stream * 0xD1B54A32D192ED03ULL, c = index;
+  uint64_t k = pk_splitmix64(&a) ^ pk_splitmix64(&b);
+  uint64_t m = k ^ pk_splitmix64(&c);
+  uint64_t mm = m;
+  xoshiro_fill(gsl_rng_state(r), pk_splitmix64(&mm));
+}
+
+void pk_model_copy_into(pk_model *dst, const pk_model *src) { *dst = *src; }
+
+/* ---- targets ---- */
+
+int pk_target_parse(const pk_model *m, const char *text, unsigned allow, pk_target *t,
+                    char *msg, size_t n) {
+  memset(t, 0, sizeof *t);
+  t->compound = -1;
+  t->key = -1;
+  if (!text || !text[0]) {
+    snprintf(msg, n, "empty name; expected <compound>.<KEY>, k_tol, tol0, dose or "
+             "dose.<compound>");
+    return -1;
+  }
+  const char *what = NULL;
+  if (strcmp(text, "k_tol") == 0) {
+    t->kind = PK_TARGET_K_TOL;
+    snprintf(t->name, sizeof t->name, "k_tol");
+  } else if (strcmp(text, "tol0") == 0) {
+    t->kind = PK_TARGET_TOL0;
+    snprintf(t->name, sizeof t->name, "tol0");
+  } else if (strcmp(text, "dose") == 0) {
+    t->kind = PK_TARGET_DOSE;
+    snprintf(t->name, sizeof t->name, "dose");
+  } else if (strncmp(text, "dose.", 5) == 0) {
+    t->kind = PK_TARGET_DOSE;
+    if ((t->compound = pk_model_find_compound(m, text + 5)) < 0) {
+      snprintf(msg, n, "'%s': no compound '%s' in the model files", text, text + 5);
+      return -1;
+    }
+    snprintf(t->name, sizeof t->name, "dose.%s", m->compound[t->compound].id);
+  } else {
+    const char *dot = strrchr(text, '.');
+    if (!dot || dot == text || !dot[1]) {
+      snprintf(msg, n, "'%s': expected <compound>.<KEY> (such as mitragynine.CL), k_tol, "
+               "tol0, dose or dose.<compound>", text);
+      return -1;
+    }
+    char comp[PK_NAME_MAX + 8];
+    size_t len = (size_t)(dot - text);
+    if (len >= sizeof comp) len = sizeof comp - 1;
+    memcpy(comp, text, len);
+    comp[len] = '\0';
+    t->kind = PK_TARGET_PARAM;
+    if ((t->compound = pk_model_find_compound(m, comp)) < 0) {
+      snprintf(msg, n, "'%s': no compound '%s' in the model files", text, comp);
+      return -1;
+    }
+    if ((t->key = pk_param_find(dot + 1)) < 0) {
+      snprintf(msg, n, "'%s': unknown parameter '%s'; expected a key of the model files "
+               "(MW, ka, lag, F, V, CL, Vp1, Q1, Vp2, Q2, ke0, fu, K, tau, kon, koff, R, D)",
+               text, dot + 1);
+      return -1;
+    }
+    pk_compound_params p = m->compound[t->compound];
+    char why[PK_ERROR_MESSAGE_MAX];
+    double x = pk_target_typical(m, NULL, t);
+    if (pk_param_set(&p, t->key, isnan(x) ? 1.0 : x, why, sizeof why) == -1) {
+      snprintf(msg, n, "'%s': %s", text, why);
+      return -1;
+    }
+    if (isnan(x)) {
+      snprintf(msg, n, "'%s': compound '%s' has no value for %s", text,
+               m->compound[t->compound].name, pk_param_key(t->key));
+      return -1;
+    }
+    snprintf(t->name, sizeof t->name, "%s.%s", m->compound[t->compound].id,
+             pk_param_key(t->key));
+  }
+  if (!(allow & (1u << t->kind))) {
+    what = t->kind == PK_TARGET_DOSE ? "a dose multiplier" : t->kind == PK_TARGET_TOL0
+                                                                 ? "tol0"
+                                                                 : "this setting";
+    snprintf(msg, n, "'%s': %s cannot be used here", text, what);
+    return -1;
+  }
+  return 0;
+}
+
+/* Field of parameter key k in p (via pk_param_set's table): read by setting
+ * through a copy is not possible, so read the fields directly. */
+static double param_value(const pk_compound_params *p, int key) {
+  const char *k = pk_param_key(key);
+  if (!k) return NAN;
+  static const struct {
+    const char *key;
+    size_t off;
+  } F[] = {{"MW", offsetof(pk_compound_params, mw_g_per_mol)},
+           {"ka", offsetof(pk_compound_params, ka_per_h)},
+           {"lag", offsetof(pk_compound_params, lag_h)},
+           {"F", offsetof(pk_compound_params, F)},
+           {"V", offsetof(pk_compound_params, V_L)},
+           {"CL", offsetof(pk_compound_params, CL_L_per_h)},
+           {"Vp1", offsetof(pk_compound_params, Vp_L[0])},
+           {"Q1", offsetof(pk_compound_params, Q_L_per_h[0])},
+           {"Vp2", offsetof(pk_compound_params, Vp_L[1])},
+           {"Q2", offsetof(pk_compound_params, Q_L_per_h[1])},
+           {"ke0", offsetof(pk_compound_params, ke0_per_h)},
+           {"fu", offsetof(pk_compound_params, fu)},
+           {"K", offsetof(pk_compound_params, K_nM)},
+           {"tau", offsetof(pk_compound_params, tau)},
+           {"kon", offsetof(pk_compound_params, kon_per_nM_h)},
+           {"koff", offsetof(pk_compound_params, koff_per_h)},
+           {"R", offsetof(pk_compound_params, zo_rate_mg_per_h)},
+           {"D", offsetof(pk_compound_params, zo_duration_h)}};
+  for (size_t i = 0; i < sizeof F / sizeof F[0]; i++)
+    if (strcmp(F[i].key, k) == 0) return *(const double *)((const char *)p + F[i].off);
+  return NAN;
+}
+
+double pk_target_typical(const pk_model *m, const pk_sim_options *o, const pk_target *t) {
+  switch (t->kind) {
+  case PK_TARGET_PARAM: return param_value(&m->compound[t->compound], t->key);
+  case PK_TARGET_K_TOL: return m->k_tol_per_h;
+  case PK_TARGET_TOL0: return o ? o->tol0 : 0.0;
+  case PK_TARGET_DOSE: return 1.0;
+  }
+  return NAN;
+}
+
+int pk_target_apply(pk_model *m, pk_subject_extra *extra, const pk_target *t, double x,
+                    char *msg, size_t n) {
+  pk_error err;
+  switch (t->kind) {
+  case PK_TARGET_PARAM: {
+    pk_compound_params p = m->compound[t->compound];
+    if (pk_param_set(&p, t->key, x, msg, n) != 0) return -1;
+    if (pk_model_set_compound(m, t->compound, &p, &err) != PK_OK) {
+      snprintf(msg, n, "%s", err.message);
+      return -1;
+    }
+    return 0;
+  }
+  case PK_TARGET_K_TOL:
+    if (pk_model_set_adaptation(m, x, &err) != PK_OK) {
+      snprintf(msg, n, "k_tol: %s", err.message);
+      return -1;
+    }
+    return 0;
+  case PK_TARGET_TOL0:
+    if (!(isfinite(x) && x >= 0)) {
+      snprintf(msg, n, "tol0 must be a finite number >= 0, got %g", x);
+      return -1;
+    }
+    extra->tol0 = x;
+    return 0;
+  case PK_TARGET_DOSE:
+    if (!(isfinite(x) && x >= 0)) {
+      snprintf(msg, n, "%s: a dose multiplier must be a finite number >= 0, got %g", t->name, x);
+      return -1;
+    }
+    for (int c = 0; c < m->n_compounds; c++)
+      if (t->compound < 0 || t->compound == c) extra->dose_mult[c] *= x;
+    return 0;
+  }
+  snprintf(msg, n, "unknown setting");
+  return -1;
+}
+
+/* ---- populations ---- */
+
+pk_population *pk_population_new(const pk_model *m) {
+  if (!m) return NULL;
+  pk_population *p = calloc(1, sizeof *p);
+  if (!p) return NULL;
+  p->model = *m;
+  p->ref_kg = 70.0;
+  p->e_cl = 0.75;
+  p->e_q = 0.75;
+  p->e_v = 1.0;
+  p->e_vp = 1.0;
+  p->weight_median_kg = NAN;
+  return p;
+}
+
+void pk_population_free(pk_population *p) { free(p); }
+
+static const unsigned POP_TARGETS = (1u << PK_TARGET_PARAM) | (1u << PK_TARGET_K_TOL);
+
+/* Index of the parameter named name (any spelling that resolves to it). */
+static int find_target(const pk_population *p, const char *name, pk_error *err) {
+  pk_target t;
+  char msg[PK_ERROR_MESSAGE_MAX];
+  if (pk_target_parse(&p->model, name, POP_TARGETS, &t, msg, sizeof msg) != 0) {
+    pk_err_set(err, PK_ERR_INVALID, NULL, NULL, "%s", msg);
+    return -1;
+  }
+  for (size_t k = 0; k < p->n; k++)
+    if (strcmp(p->target[k].name, t.name) == 0) return (int)k;
+  pk_err_set(err, PK_ERR_INVALID, NULL, NULL,
+             "'%s' has no variability; give it an omega or a CV among the parameters first",
+             name);
+  return -1;
+}
+
+pk_status pk_population_add(pk_population *p, const char *target, double omega,
+                            pk_error *err) {
+  pk_error_clear(err);
+  if (!p) return pk_err_set(err, PK_ERR_INVALID, NULL, NULL, "no population");
+  pk_target t;
+  char msg[PK_ERROR_MESSAGE_MAX];
+  if (pk_target_parse(&p->model, target, POP_TARGETS, &t, msg, sizeof msg) != 0)
+    return pk_err_set(err, PK_ERR_INVALID, NULL, NULL, "%s", msg);
+  for (size_t k = 0; k < p->n; k++)
+    if (strcmp(p->target[k].name, t.name) == 0)
+      return pk_err_set(err, PK_ERR_INVALID, NULL, NULL,
+                        "'%s' is given twice (as %s)", target, t.name);
+  if (!(isfinite(omega) && omega > 0 && omega <= 25))
+    return pk_err_set(err, PK_ERR_INVALID, NULL, NULL,
+                      "%s: expected a variance of eta (log scale) in (0, 25], got %g", target,
+                      omega);
+  if (p->n >= PK_POP_MAX)
+    return pk_err_set(err, PK_ERR_RANGE, NULL, NULL, "more than %d parameters with variability",
+                      PK_POP_MAX);
+  size_t k = p->n++;
+  p->target[k] = t;
+  for (size_t j = 0; j < p->n; j++) p->omega[k * PK_POP_MAX + j] = p->omega[j * PK_POP_MAX + k] = 0;
+  p->omega[k * PK_POP_MAX + k] = omega;
+  p->prepared = 0;
+  return PK_OK;
+}
+
+static pk_status set_off_diagonal(pk_population *p, const char *a, const char *b, double x,
+                                  int is_r, pk_error *err) {
+  pk_error_clear(err);
+  if (!p) return pk_err_set(err, PK_ERR_INVALID, NULL, NULL, "no population");
+  int i = find_target(p, a, err), j = i < 0 ? -1 : find_target(p, b, err);
+  if (i < 0 || j < 0) return PK_ERR_INVALID;
+  if (i == j)
+    return pk_err_set(err, PK_ERR_INVALID, NULL, NULL,
+                      "'%s' and '%s' are the same parameter; its variance is its omega", a, b);
+  double vi = p->omega[i * PK_POP_MAX + i], vj = p->omega[j * PK_POP_MAX + j];
+  if (is_r && !(isfinite(x) && x >= -1 && x <= 1))
+    return pk_err_set(err, PK_ERR_INVALID, NULL, NULL,
+                      "expected a correlation in [-1, 1], got %g", x);
+  if (!isfinite(x))
+    return pk_err_set(err, PK_ERR_INVALID, NULL, NULL, "expected a finite covariance, got %g",
+                      x);
+  double cov = is_r ? x * sqrt(vi * vj) : x;
+  p->omega[i * PK_POP_MAX + j] = p->omega[j * PK_POP_MAX + i] = cov;
+  p->prepared = 0;
+  return PK_OK;
+}
+
+pk_status pk_population_set_correlation(pk_population *p, const char *a, const char *b,
+                                        double r, pk_error *err) {
+  return set_off_diagonal(p, a, b, r, 1, err);
+}
+
+pk_status pk_population_set_covariance(pk_population *p, const char *a, const char *b,
+                                       double cov, pk_error *err) {
+  return set_off_diagonal(p, a, b, cov, 0, err);
+}
+
+pk_status pk_population_set_weight(pk_population *p, pk_weight_kind kind, double median_kg,
+                                   double cv, pk_error *err) {
+  pk_error_clear(err);
+  if (!p) return pk_err_set(err, PK_ERR_INVALID, NULL, NULL, "no population");
+  if (kind == PK_WEIGHT_NONE) {
+    p->weight = kind;
+    return PK_OK;
+  }
+  if (kind != PK_WEIGHT_FIXED && kind != PK_WEIGHT_LOGNORMAL)
+    return pk_err_set(err, PK_ERR_INVALID, NULL, NULL, "unknown weight distribution %d",
+                      (int)kind);
+  if (!(isfinite(median_kg) && median_kg > 0 && median_kg <= 1000))
+    return pk_err_set(err, PK_ERR_INVALID, NULL, NULL,
+                      "expected a body weight in (0, 1000] kg, got %g", median_kg);
+  if (kind == PK_WEIGHT_LOGNORMAL && !(isfinite(cv) && cv > 0 && cv <= 5))
+    return pk_err_set(err, PK_ERR_INVALID, NULL, NULL,
+                      "expected a weight CV in (0, 500] %%, got %g %%", 100 * cv);
+  p->weight = kind;
+  p->weight_median_kg = median_kg;
+  p->weight_sigma = kind == PK_WEIGHT_LOGNORMAL ? sqrt(log1p(cv * cv)) : 0.0;
+  p->prepared = 0;
+  return PK_OK;
+}
+
+pk_status pk_population_set_allometry(pk_population *p, double reference_kg, double e_cl,
+                                      double e_q, double e_v, double e_vp, pk_error *err) {
+  pk_error_clear(err);
+  if (!p) return pk_err_set(err, PK_ERR_INVALID, NULL, NULL, "no population");
+  if (!(isfinite(reference_kg) && reference_kg > 0 && reference_kg <= 1000))
+    return pk_err_set(err, PK_ERR_INVALID, NULL, NULL,
+                      "expected a reference weight in (0, 1000] kg, got %g", reference_kg);
+  const double e[4] = {e_cl, e_q, e_v, e_vp};
+  for (int k = 0; k < 4; k++)
+    if (!(isfinite(e[k]) && fabs(e[k]) <= 10))
+      return pk_err_set(err, PK_ERR_INVALID, NULL, NULL,
+                        "expected an allometric exponent in [-10, 10], got %g", e[k]);
+  p->ref_kg = reference_kg;
+  p->e_cl = e_cl;
+  p->e_q = e_q;
+  p->e_v = e_v;
+  p->e_vp = e_vp;
+  return PK_OK;
+}
+
+pk_status pk_population_prepare(pk_population *p, pk_error *err) {
+  pk_error_clear(err);
+  if (!p) return pk_err_set(err, PK_ERR_INVALID, NULL, NULL, "no population");
+  size_t n = p->n;
+  p->prepared = 0;
+  if (n > 0) {
+    gsl_matrix *a = gsl_matrix_alloc(n, n);
+    if (!a) return pk_err_nomem(err);
+    for (size_t i = 0; i < n; i++)
+      for (size_t j = 0; j < n; j++) gsl_matrix_set(a, i, j, p->omega[i * PK_POP_MAX + j]);
+    int rc = gsl_linalg_cholesky_decomp1(a);
+    /* gsl's test is "a diagonal element of the factor is not positive";
+     * also refuse a factor so close to singular that the draws would be
+     * meaningless */
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+      double d = gsl_matrix_get(a, i, i);
+      if (!(d > 1e-8 * sqrt(p->omega[i * PK_POP_MAX + i]))) rc = GSL_EDOM;
+    }
+    if (rc != 0) {
+      gsl_matrix_free(a);
+      return pk_err_set(err, PK_ERR_INVALID, NULL, NULL,
+                        "the covariance matrix of the etas (omega with its correlations) is "
+                        "not positive definite; expected correlations that can occur "
+                        "together (for three parameters, for example, r12 = r13 = 0.9 needs "
+                        "r23 > 0.62)");
+    }
+    for (size_t i = 0; i < n; i++)
+      for (size_t j = 0; j < n; j++)
+        p->chol[i * PK_POP_MAX + j] = j <= i ? gsl_matrix_get(a, i, j) : 0.0;
+    gsl_matrix_free(a);
+  }
+  size_t v = 0;
+  if (p->weight != PK_WEIGHT_NONE) snprintf(p->value_name[v++], PK_TARGET_NAME_MAX, "WT");
+  for (size_t k = 0; k < n; k++)
+    snprintf(p->value_name[v++], PK_TARGET_NAME_MAX, "%s", p->target[k].name);
+  p->prepared = 1;
+  return PK_OK;
+}
+
+size_t pk_population_size(const pk_population *p) { return p ? p->n : 0; }
+size_t pk_population_target_count(const pk_population *p) { return p ? p->n : 0; }
+int pk_population_is_prepared(const pk_population *p) { return p && p->prepared; }
+int pk_population_compound_count(const pk_population *p) { return p ? p->model.n_compounds : 0; }
+
+double pk_population_omega(const pk_population *p, size_t a, size_t b) {
+  return p && a < p->n && b < p->n ? p->omega[a * PK_POP_MAX + b] : NAN;
+}
+
+pk_weight_kind pk_population_weight(const pk_population *p) {
+  return p ? p->weight : PK_WEIGHT_NONE;
+}
+
+size_t pk_population_value_count(const pk_population *p) {
+  return p ? p->n + (p->weight != PK_WEIGHT_NONE) : 0;
+}
+
+const char *pk_population_value_name(const pk_population *p, size_t k) {
+  return p && p->prepared && k < pk_population_value_count(p) ? p->value_name[k] : NULL;
+}
+
+/* The draws of one subject with a generator r already allocated. */
+static void draw(const pk_population *p, gsl_rng *r, uint64_t seed, uint64_t index,
+                 double *eta, double *weight_kg) {
+  double z[PK_POP_MAX];
+  pk_rng_seed(r, seed, PK_STREAM_POPULATION, index);
+  for (size_t k = 0; k < p->n; k++) z[k] = gsl_ran_gaussian_ziggurat(r, 1.0);
+  double zw = gsl_ran_gaussian_ziggurat(r, 1.0);
+  for (size_t i = 0; eta && i < p->n; i++) {
+    double acc = 0.0;
+    for (size_t j = 0; j <= i; j++) acc += p->chol[i * PK_POP_MAX + j] * z[j];
+    eta[i] = acc;
+  }
+  if (weight_kg)
+    *weight_kg = p->weight == PK_WEIGHT_NONE ? NAN
+                                             : p->weight_median_kg * exp(p->weight_sigma * zw);
+}
+
+pk_status pk_population_draw(const pk_population *p, uint64_t seed, uint64_t index,
+                             double *eta, double *weight_kg, pk_error *err) {
+  pk_error_clear(err);
+  if (!p || !p->prepared)
+    return pk_err_set(err, PK_ERR_INVALID, NULL, NULL,
+                      "the population is not prepared (pk_population_prepare)");
+  gsl_rng *r = pk_rng_new();
+  if (!r) return pk_err_nomem(err);
+  draw(p, r, seed, index, eta, weight_kg);
+  gsl_rng_free(r);
+  return PK_OK;
+}
+
+/* Scales every compound's clearances and volumes by (WT/ref)^exponent. */
+static void allometry(const pk_population *p, pk_model *m, double wt) {
+  double f = wt / p->ref_kg;
+  double fcl = pow(f, p->e_cl), fq = pow(f, p->e_q), fv = pow(f, p->e_v), fvp = pow(f, p->e_vp);
+  for (int c = 0; c < m->n_compounds; c++) {
+    pk_compound_params *q = &m->compound[c];
+    q->CL_L_per_h *= fcl;
+    q->V_L *= fv;
+    for (int k = 0; k < q->n_peripheral; k++) {
+      q->Q_L_per_h[k] *= fq;
+      q->Vp_L[k] *= fvp;
+    }
+  }
+}
+
+/* Applies the draws (eta, wt) to subject (a copy of typical). */
+static pk_status apply(const pk_population *p, pk_model *subject, const double *eta,
+                       double wt, double *values, pk_error *err) {
+  size_t v = 0;
+  char msg[PK_ERROR_MESSAGE_MAX];
+  if (p->weight != PK_WEIGHT_NONE) {
+    allometry(p, subject, wt);
+    for (int c = 0; c < subject->n_compounds; c++) {
+      pk_compound_params q = subject->compound[c];
+      if (pk_model_set_compound(subject, c, &q, err) != PK_OK) {
+        snprintf(msg, sizeof msg, "%s", err->message);
+        return pk_err_set(err, PK_ERR_INVALID, NULL, NULL, "at WT = %g kg: %s", wt, msg);
+      }
+    }
+    if (values) values[v++] = wt;
+  }
+  pk_subject_extra extra = {.tol0 = 0};
+  for (size_t k = 0; k < p->n; k++) {
+    const pk_target *t = &p->target[k];
+    double x = pk_target_typical(subject, NULL, t) * exp(eta[k]);
+    if (values) values[v++] = x;
+    if (pk_target_apply(subject, &extra, t, x, msg, sizeof msg) != 0)
+      return pk_err_set(err, PK_ERR_INVALID, NULL, NULL, "%s", msg);
+  }
+  return PK_OK;
+}
+
+pk_status pk_population_subject(const pk_population *p, const pk_model *typical, uint64_t seed,
+                                uint64_t index, pk_model *subject, double *values,
+                                pk_error *err) {
+  pk_error_clear(err);
+  if (!p || !p->prepared || !typical || !subject)
+    return pk_err_set(err, PK_ERR_INVALID, NULL, NULL,
+                      "no population (prepared), typical model or subject model");
+  if (typical->n_compounds != p->model.n_compounds)
+    return pk_err_set(err, PK_ERR_INVALID, NULL, NULL,
+                      "the model has %d compounds, the population was made for %d",
+                      typical->n_compounds, p->model.n_compounds);
+  gsl_rng *r = pk_rng_new();
+  if (!r) return pk_err_nomem(err);
+  double eta[PK_POP_MAX], wt = NAN;
+  draw(p, r, seed, index, eta, &wt);
+  gsl_rng_free(r);
+  *subject = *typical;
+  for (size_t k = 0; values && k < pk_population_value_count(p); k++) values[k] = NAN;
+  return apply(p, subject, eta, wt, values, err);
+}
+
+/* For batch.c: the same with the caller's generator (one per thread). */
+pk_status pk_population_subject_rng(const pk_population *p, const pk_model *typical,
+                                    gsl_rng *r, uint64_t seed, uint64_t index,
+                                    pk_model *subject, double *values, pk_error *err) {
+  double eta[PK_POP_MAX], wt = NAN;
+  draw(p, r, seed, index, eta, &wt);
+  pk_model_copy_into(subject, typical);
+  for (size_t k = 0; values && k < pk_population_value_count(p); k++) values[k] = NAN;
+  return apply(p, subject, eta, wt, values, err);
+}
