@@ -69,6 +69,14 @@ pk_trajectory *pk_trajectory_alloc(size_t cols, size_t rows_hint);
 pk_status pk_trajectory_set_name(pk_trajectory *t, size_t j, const char *name);
 pk_status pk_trajectory_append(pk_trajectory *t, const double *row);
 
+/* Adds one dose of product p (amount in its dose unit) to r as one dose per
+ * contained compound, with the product's route, absorption and release:
+ * 1000 * g * w mg for w/w content, units * mg per unit, or for mg/h content
+ * units * rate * release time over the release time. base gives the time
+ * and record options (model.c). */
+pk_status pk_product_add_dose(const pk_product *p, const pk_dose *base, double amount,
+                              pk_regimen *r, pk_error *err);
+
 /* Adds a fully described product after checking it (model.c). */
 pk_status pk_model_add_product_full(pk_model *m, const pk_product *p, pk_error *err);
 

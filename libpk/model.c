@@ -278,3 +278,25 @@ const char *pk_model_product_dose_unit(const pk_model *m, int p) {
 const char *pk_model_product_route(const pk_model *m, int p) {
   return (m && p >= 0 && p < m->n_products) ? m->product[p].route_name : NULL;
 }
+
+pk_status pk_product_add_dose(const pk_product *p, const pk_dose *base, double amount,
+                              pk_regimen *r, pk_error *err) {
+  pk_status st = PK_OK;
+  pk_dose dose = *base;
+  for (size_t k = 0; k < p->n && st == PK_OK; k++) {
+    if (!(p->content[k] > 0)) continue;
+    dose.compound = p->compound[k];
+    dose.route = p->route;
+    dose.duration_h = p->release_h;
+    dose.ka_per_h = p->ka_per_h[k];
+    dose.F = p->F[k];
+    dose.lag_h = p->lag_h[k];
+    switch (p->content_kind) {
+    case PK_CONTENT_W_W: dose.amount_mg = 1000.0 * amount * p->content[k]; break;
+    case PK_CONTENT_MG_PER_UNIT: dose.amount_mg = amount * p->content[k]; break;
+    case PK_CONTENT_MG_PER_H: dose.amount_mg = amount * p->content[k] * p->release_h; break;
+    }
+    st = pk_regimen_add(r, &dose, err);
+  }
+  return st;
+}

@@ -150,21 +150,7 @@ pk_status pk_taper_add_administration(const pk_model *m, const pk_taper_item *it
   }
   const pk_product *p = &m->product[item->product];
   pk_status st = PK_OK;
-  for (size_t k = 0; k < p->n && st == PK_OK; k++) {
-    if (!(p->content[k] > 0)) continue;
-    dose.compound = p->compound[k];
-    dose.route = p->route;
-    dose.duration_h = p->release_h;
-    dose.ka_per_h = p->ka_per_h[k];
-    dose.F = p->F[k];
-    dose.lag_h = p->lag_h[k];
-    switch (p->content_kind) {
-    case PK_CONTENT_W_W: dose.amount_mg = 1000.0 * amount * p->content[k]; break;
-    case PK_CONTENT_MG_PER_UNIT: dose.amount_mg = amount * p->content[k]; break;
-    case PK_CONTENT_MG_PER_H: dose.amount_mg = amount * p->content[k] * p->release_h; break;
-    }
-    st = pk_regimen_add(r, &dose, err);
-  }
+  st = pk_product_add_dose(p, &dose, amount, r, err);
   return st;
 }
 
