@@ -13,6 +13,7 @@
 #define PK_OMP(x)
 #endif
 #include "batch_internal.h"
+#include "fast.h"
 
 enum { PK_COL_MAX = 48, SLOTS_PER_THREAD = 32, PCT_ROWS_PER_CHUNK = 64 };
 
@@ -258,6 +259,70 @@ static double trapezoid(double t0, double t1, double c0, double c1) {
   return 0.5 * dt * (c0 + c1);
 }
 
+/* The summaries of one subject, accumulated row by row (nothing else is
+ * kept). */
+typedef struct summ {
+  const pk_batch *b;
+  size_t rows;
+  double t_prev, c_prev[PK_MAX_COMPOUNDS], w_prev, o_prev;
+  double cmax[PK_MAX_COMPOUNDS], tmax[PK_MAX_COMPOUNDS], cmin[PK_MAX_COMPOUNDS],
+      auc[PK_MAX_COMPOUNDS];
+  double omin, omax, emax, wmax, h_w, h_o;
+} summ;
+
+static void summ_init(summ *a, const pk_batch *b) {
+  memset(a, 0, sizeof *a);
+  a->b = b;
+  for (int c = 0; c < b->n_comp; c++) a->cmax[c] = -INFINITY, a->tmax[c] = NAN, a->cmin[c] = INFINITY;
+  a->omin = INFINITY, a->omax = a->emax = a->wmax = -INFINITY;
+}
+
+/* One output row (time in column 0). */
+static void summ_row(summ *a, const double *row) {
+  const pk_batch *b = a->b;
+  double ti = row[0];
+  for (int c = 0; c < b->n_comp; c++) {
+    double ci = row[b->ccol[c]];
+    if (ci > a->cmax[c]) a->cmax[c] = ci, a->tmax[c] = ti;
+    if (ti > b->t_first && ci < a->cmin[c]) a->cmin[c] = ci;
+    if (a->rows > 0) a->auc[c] += trapezoid(a->t_prev, ti, a->c_prev[c], ci);
+    a->c_prev[c] = ci;
+  }
+  double occ = row[b->occ_col], w = row[b->w_col];
+  a->omin = fmin(a->omin, occ);
+  a->omax = fmax(a->omax, occ);
+  a->emax = fmax(a->emax, row[b->e_col]);
+  a->wmax = fmax(a->wmax, w);
+  if (a->rows > 0) {
+    a->h_w += above(a->t_prev, ti, a->w_prev, w, b->w_thr);
+    a->h_o += above(a->t_prev, ti, a->o_prev, occ, b->occ_thr);
+  }
+  a->t_prev = ti, a->w_prev = w, a->o_prev = occ;
+  a->rows++;
+}
+
+static pk_status summ_finish(const summ *a, double *out, pk_error *err) {
+  const pk_batch *b = a->b;
+  size_t j = 0;
+  for (int c = 0; c < b->n_comp; c++) {
+    out[j++] = a->cmax[c];
+    out[j++] = a->tmax[c];
+    out[j++] = isinf(a->cmin[c]) ? NAN : a->cmin[c];
+    out[j++] = a->auc[c];
+  }
+  out[j++] = a->omin;
+  out[j++] = a->omax;
+  out[j++] = a->emax;
+  out[j++] = a->wmax;
+  out[j++] = a->h_w;
+  out[j++] = a->h_o;
+  for (size_t i = 0; i < j; i++)
+    if (!isfinite(out[i]) && !(isnan(out[i]) && i % 4 == 2 && i < 4 * (size_t)b->n_comp))
+      return pk_err_set(err, PK_ERR_SOLVER, NULL, NULL, "a summary (%s) is not finite",
+                        b->colname[b->n_set + i]);
+  return PK_OK;
+}
+
 pk_status pk_batch_summarise(const pk_batch *b, const pk_trajectory *t, double *out,
                              pk_error *err) {
   if (!b || !t || !out) return pk_err_set(err, PK_ERR_INVALID, NULL, NULL, "no batch or output");
@@ -267,48 +332,23 @@ pk_status pk_batch_summarise(const pk_batch *b, const pk_trajectory *t, double *
                       "the trajectory has %zu x %zu values, the batch's grid %zu x %zu", nr, nc,
                       b->rows, b->tcols);
   const double *d = pk_trajectory_data(t);
-  size_t j = 0;
-  for (int c = 0; c < b->n_comp; c++) {
-    size_t k = (size_t)b->ccol[c];
-    double cmax = -INFINITY, tmax = NAN, cmin = INFINITY, auc = 0.0;
-    for (size_t r = 0; r < nr; r++) {
-      double ti = d[r * nc], ci = d[r * nc + k];
-      if (ci > cmax) cmax = ci, tmax = ti;
-      if (ti > b->t_first && ci < cmin) cmin = ci;
-      if (r > 0) auc += trapezoid(d[(r - 1) * nc], ti, d[(r - 1) * nc + k], ci);
-    }
-    out[j++] = cmax;
-    out[j++] = tmax;
-    out[j++] = isinf(cmin) ? NAN : cmin;
-    out[j++] = auc;
-  }
-  double omin = INFINITY, omax = -INFINITY, emax = -INFINITY, wmax = -INFINITY;
-  for (size_t r = 0; r < nr; r++) {
-    const double *row = d + r * nc;
-    omin = fmin(omin, row[b->occ_col]);
-    omax = fmax(omax, row[b->occ_col]);
-    emax = fmax(emax, row[b->e_col]);
-    wmax = fmax(wmax, row[b->w_col]);
-  }
-  out[j++] = omin;
-  out[j++] = omax;
-  out[j++] = emax;
-  out[j++] = wmax;
-  out[j++] = pk_hours_above(d, d + b->w_col, nr, nc, b->w_thr);
-  out[j++] = pk_hours_above(d, d + b->occ_col, nr, nc, b->occ_thr);
-  for (size_t i = 0; i < j; i++)
-    if (!isfinite(out[i]) && !(isnan(out[i]) && i % 4 == 2 && i < 4 * (size_t)b->n_comp))
-      return pk_err_set(err, PK_ERR_SOLVER, NULL, NULL, "a summary (%s) is not finite",
-                        b->colname[b->n_set + i]);
-  return PK_OK;
+  summ a;
+  summ_init(&a, b);
+  for (size_t r = 0; r < nr; r++) summ_row(&a, d + r * nc);
+  return summ_finish(&a, out, err);
 }
 
 /* ---- one subject ---- */
 
+#define LANES PK_FAST_LANES
+
+/* A thread's workspace: one subject's model and scaled regimens per lane of
+ * a pack, and the pack kernel. */
 typedef struct worker {
-  pk_model *model;
+  pk_model *model[LANES];
   gsl_rng *rng;
-  pk_regimen reg, hist; /* scaled copies, own dose arrays */
+  pk_regimen reg[LANES], hist[LANES]; /* scaled copies, own dose arrays */
+  pk_fast *fast;
 } worker;
 
 typedef struct slot {
@@ -322,22 +362,30 @@ typedef struct slot {
 } slot;
 
 static void worker_release(worker *w) {
-  pk_model_free(w->model);
+  for (int l = 0; l < LANES; l++) {
+    pk_model_free(w->model[l]);
+    free(w->reg[l].dose);
+    free(w->hist[l].dose);
+  }
   if (w->rng) gsl_rng_free(w->rng);
-  free(w->reg.dose);
-  free(w->hist.dose);
+  pk_fast_free(w->fast);
 }
 
 static int worker_init(worker *w, const pk_batch *b) {
   memset(w, 0, sizeof *w);
-  w->model = pk_model_new();
   w->rng = pk_rng_new();
+  w->fast = pk_fast_new();
+  int ok = w->rng && w->fast;
   size_t nr = pk_regimen_size(b->regimen), nh = pk_regimen_size(b->opt.steady_state);
-  w->reg.dose = malloc((nr ? nr : 1) * sizeof(pk_dose));
-  w->hist.dose = malloc((nh ? nh : 1) * sizeof(pk_dose));
-  w->reg.cap = nr;
-  w->hist.cap = nh;
-  return w->model && w->rng && w->reg.dose && w->hist.dose ? 0 : -1;
+  for (int l = 0; l < LANES && ok; l++) {
+    w->model[l] = pk_model_new();
+    w->reg[l].dose = malloc((nr ? nr : 1) * sizeof(pk_dose));
+    w->hist[l].dose = malloc((nh ? nh : 1) * sizeof(pk_dose));
+    w->reg[l].cap = nr;
+    w->hist[l].cap = nh;
+    ok = w->model[l] && w->reg[l].dose && w->hist[l].dose;
+  }
+  return ok ? 0 : -1;
 }
 
 static void scale_into(pk_regimen *dst, const pk_regimen *src, const double *mult) {
@@ -359,8 +407,11 @@ static void fail_slot(slot *s, const pk_error *err, const char *what) {
   snprintf(s->reason, sizeof s->reason, "%s%s", what, buf);
 }
 
-static void run_subject(const pk_batch *b, worker *w, const pk_batch_run_options *o, slot *s,
-                        double *kept) {
+/* The subject of slot s in lane storage l: its model, regimen and options
+ * (population draw, sweep point, dose multipliers). 0, or -1 with the slot
+ * failed. */
+static int prepare_subject(const pk_batch *b, worker *w, int l, slot *s, const pk_regimen **reg,
+                           pk_sim_options *opt) {
   pk_error err;
   pk_error_clear(&err);
   s->ran = 1;
@@ -369,44 +420,50 @@ static void run_subject(const pk_batch *b, worker *w, const pk_batch_run_options
   s->reason[0] = '\0';
   s->traj = NULL;
   for (size_t j = 0; j < b->ncol; j++) s->values[j] = NAN;
-  if (kept)
-    for (size_t k = 0; k < b->rows * (b->tcols - 1); k++) kept[k] = NAN;
   pk_subject_extra extra = {.tol0 = b->opt.tol0};
   for (int c = 0; c < PK_MAX_COMPOUNDS; c++) extra.dose_mult[c] = 1.0;
   pk_status st = PK_OK;
-  if (b->pop) {
-    st = pk_population_subject_rng(b->pop, b->model, w->rng, b->seed, s->index, w->model,
+  if (b->pop)
+    st = pk_population_subject_rng(b->pop, b->model, w->rng, b->seed, s->index, w->model[l],
                                    s->values, &err);
-  } else {
-    pk_model_copy_into(w->model, b->model);
-  }
+  else
+    pk_model_copy_into(w->model[l], b->model);
   if (st == PK_OK && b->sweep) {
     st = pk_sweep_point(b->sweep, s->index, s->values, &err);
     char msg[PK_ERROR_MESSAGE_MAX];
     for (size_t a = 0; st == PK_OK && a < b->n_set; a++)
-      if (pk_target_apply(w->model, &extra, pk_sweep_target(b->sweep, a), s->values[a], msg,
+      if (pk_target_apply(w->model[l], &extra, pk_sweep_target(b->sweep, a), s->values[a], msg,
                           sizeof msg) != 0)
         st = pk_err_set(&err, PK_ERR_INVALID, NULL, NULL, "%s", msg);
   }
   if (st != PK_OK) {
     fail_slot(s, &err, "");
-    return;
+    return -1;
   }
-  pk_sim_options opt = b->opt;
-  opt.tol0 = extra.tol0;
-  const pk_regimen *reg = b->regimen;
+  *opt = b->opt;
+  opt->tol0 = extra.tol0;
+  *reg = b->regimen;
   int scaled = 0;
   for (int c = 0; c < b->n_comp; c++) scaled |= extra.dose_mult[c] != 1.0;
   if (scaled) {
-    scale_into(&w->reg, b->regimen, extra.dose_mult);
-    reg = &w->reg;
-    if (opt.steady_state) {
-      scale_into(&w->hist, opt.steady_state, extra.dose_mult);
-      opt.steady_state = &w->hist;
+    scale_into(&w->reg[l], b->regimen, extra.dose_mult);
+    *reg = &w->reg[l];
+    if (opt->steady_state) {
+      scale_into(&w->hist[l], opt->steady_state, extra.dose_mult);
+      opt->steady_state = &w->hist[l];
     }
   }
+  return 0;
+}
+
+/* One prepared subject through pk_simulate (any model, any solver). */
+static void simulate_subject(const pk_batch *b, const pk_model *m, const pk_regimen *reg,
+                             const pk_sim_options *opt, const pk_batch_run_options *o, slot *s,
+                             double *kept) {
+  pk_error err;
+  pk_error_clear(&err);
   pk_trajectory *t = NULL;
-  st = pk_simulate(w->model, reg, &opt, &t, &err);
+  pk_status st = pk_simulate(m, reg, opt, &t, &err);
   if (st == PK_OK) st = pk_batch_summarise(b, t, s->values + b->n_set, &err);
   if (st != PK_OK) {
     for (size_t j = b->n_set; j < b->ncol; j++) s->values[j] = NAN;
@@ -423,7 +480,25 @@ static void run_subject(const pk_batch *b, worker *w, const pk_batch_run_options
   else pk_trajectory_free(t);
 }
 
-/* ---- the run ---- */
+/* ---- packs of subjects through the kernel ---- */
+
+typedef struct pack_sink {
+  const pk_batch *b;
+  summ acc[LANES];
+  double *kept[LANES];
+  pk_trajectory *traj[LANES];
+  int nomem[LANES];
+} pack_sink;
+
+static int pack_row(void *ctx, int l, size_t k, const double *row) {
+  pack_sink *p = ctx;
+  const pk_batch *b = p->b;
+  if (k >= b->rows) return 1;
+  summ_row(&p->acc[l], row);
+  if (p->kept[l]) memcpy(p->kept[l] + k * (b->tcols - 1), row + 1, (b->tcols - 1) * sizeof *row);
+  if (p->traj[l] && pk_trajectory_append(p->traj[l], row) != PK_OK) return p->nomem[l] = 1;
+  return 0;
+}
 
 typedef struct stop_poll {
   const pk_batch_run_options *o;
@@ -438,6 +513,100 @@ static int should_stop(stop_poll *p) {
   }
   return 0;
 }
+
+static int stop_cb(void *ctx) { return should_stop(ctx); }
+
+/* Runs the n prepared lanes of w->fast; slots[l] receives lane l. */
+static void flush_pack(const pk_batch *b, worker *w, const pk_batch_run_options *o,
+                       const pk_sim_options *opt, slot **slots, double **kept, int n,
+                       stop_poll *poll) {
+  if (n == 0) return;
+  pack_sink sink = {.b = b};
+  pk_status status[LANES];
+  pk_error errs[LANES];
+  for (int l = 0; l < n; l++) {
+    summ_init(&sink.acc[l], b);
+    sink.kept[l] = kept[l];
+    if (kept[l])
+      for (size_t k = 0; k < b->rows * (b->tcols - 1); k++) kept[l][k] = NAN;
+    if (o->want_trajectories) {
+      const pk_system *sys = pk_fast_system(w->fast, l);
+      sink.traj[l] = pk_trajectory_alloc((size_t)sys->n_cols, b->rows);
+      if (!sink.traj[l] || pk_system_name_columns(sys, w->model[0], sink.traj[l]) != PK_OK)
+        sink.nomem[l] = 1;
+    }
+  }
+  int stopped = pk_fast_run(w->fast, n, opt, pack_row, &sink, stop_cb, poll, status, errs);
+  for (int l = 0; l < n; l++) {
+    slot *s = slots[l];
+    if (stopped) {
+      s->ran = 0;
+      pk_trajectory_free(sink.traj[l]);
+      continue;
+    }
+    pk_error err;
+    pk_error_clear(&err);
+    pk_status st = status[l];
+    if (st != PK_OK) err = errs[l];
+    else if (sink.nomem[l]) st = pk_err_nomem(&err);
+    else if (sink.acc[l].rows != b->rows)
+      st = pk_err_set(&err, PK_ERR_SOLVER, NULL, NULL, "%zu output rows, expected %zu",
+                      sink.acc[l].rows, b->rows);
+    else st = summ_finish(&sink.acc[l], s->values + b->n_set, &err);
+    if (st != PK_OK) {
+      for (size_t j = b->n_set; j < b->ncol; j++) s->values[j] = NAN;
+      fail_slot(s, &err, "");
+      pk_trajectory_free(sink.traj[l]);
+      continue;
+    }
+    s->traj = sink.traj[l];
+  }
+}
+
+/* Subjects slots[0..n) (kept values at kept + k * per, or none): those the
+ * kernel handles in packs of equal event timing, the others one by one. */
+static void run_slots(const pk_batch *b, worker *w, const pk_batch_run_options *o, slot *slots,
+                      size_t n, double *kept, size_t per, stop_poll *poll) {
+  slot *lane_slot[LANES];
+  double *lane_kept[LANES];
+  int nl = 0;
+  pk_sim_options lane0_opt = b->opt;
+  for (size_t j = 0; j < n; j++) {
+    if (should_stop(poll)) break;
+    slot *s = &slots[j];
+    const pk_regimen *reg = NULL;
+    pk_sim_options opt;
+    int l = (int)j;
+    if (prepare_subject(b, w, l, s, &reg, &opt) != 0) continue;
+    double *kp = kept ? kept + j * per : NULL;
+    int r = 0;
+    pk_error err;
+    pk_error_clear(&err);
+    if (opt.solver != PK_SOLVER_ODE) {
+      r = pk_fast_lane(w->fast, nl, w->model[l], reg, &opt, &err);
+      if (r == 0 && nl > 0) {
+        flush_pack(b, w, o, &lane0_opt, lane_slot, lane_kept, nl, poll);
+        nl = 0;
+        r = pk_fast_lane(w->fast, 0, w->model[l], reg, &opt, &err);
+      }
+    }
+    if (r < 0) {
+      fail_slot(s, &err, "");
+      continue;
+    }
+    if (r == 0) {
+      simulate_subject(b, w->model[l], reg, &opt, o, s, kp);
+      continue;
+    }
+    if (nl == 0) lane0_opt = opt;
+    lane_slot[nl] = s;
+    lane_kept[nl] = kp;
+    nl++;
+  }
+  flush_pack(b, w, o, &lane0_opt, lane_slot, lane_kept, nl, poll);
+}
+
+/* ---- the run ---- */
 
 pk_status pk_batch_run(pk_batch *b, const pk_batch_run_options *o, pk_batch_report *rep,
                        pk_error *err) {
@@ -505,16 +674,20 @@ pk_status pk_batch_run(pk_batch *b, const pk_batch_run_options *o, pk_batch_repo
       slots[k].index = o->shard_interleaved ? K + j * N : lo + j;
       slots[k].ran = 0;
     }
-    long long cnt_ll = (long long)cnt;
+    /* packs of LANES consecutive slots: a subject's results do not depend
+     * on its pack (fast.h), so neither on the thread count */
+    long long n_packs = (long long)((cnt + LANES - 1) / LANES);
     PK_OMP("omp parallel for num_threads(nt) schedule(dynamic, 1)")
-    for (long long k = 0; k < cnt_ll; k++) {
+    for (long long pk = 0; pk < n_packs; pk++) {
       if (should_stop(&poll)) continue;
 #ifdef _OPENMP
       worker *w = &ws[omp_get_thread_num()];
 #else
       worker *w = &ws[0];
 #endif
-      run_subject(b, w, o, &slots[k], b->kept ? b->kept + (start + (size_t)k) * per : NULL);
+      size_t first = (size_t)pk * LANES, m = cnt - first < LANES ? cnt - first : LANES;
+      run_slots(b, w, o, slots + first, m, b->kept ? b->kept + (start + first) * per : NULL, per,
+                &poll);
     }
     for (size_t k = 0; k < cnt; k++) {
       slot *s = &slots[k];

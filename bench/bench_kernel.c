@@ -1,0 +1,476 @@
+/* bench_kernel.c - the batch engine against the straightforward exact
+ * propagation (baseline.h) on a population of a scenario (default: the
+ * shipped kratom taper, 28 days of run-in plus 35 days, hourly output),
+ * all in one process, one thread:
+ *
+ *   (a) accuracy of the baseline on the typical subject (hourly C_*, E and
+ *       tol against an ODE reference at rtol 1e-13, atol 1e-15) for 2 to 10
+ *       Gauss-Legendre nodes per hour; the smallest count reaching 1e-8 is
+ *       used below;
+ *   (b) the baseline's summaries checked against pk_batch_run's (exact path
+ *       and a tight ODE run) for a few subjects;
+ *   (c) throughput: the baseline, pk_batch_run on the exact path, and
+ *       pk_batch_run with rk8pd at rtol 1e-8 / atol 1e-11 (N/20 subjects),
+ *       summaries only, and the ratios.
+ *
+ * The baseline's subjects are drawn with pk_population_subject (seed 1, the
+ * batch's) in blocks outside its timed region; drawing is timed apart and
+ * reported, because pk_batch_run's time includes its own drawing.
+ *
+ * usage: bench_kernel [N [SCENARIO [N_RK8PD]]]   (defaults 10000, kratom-taper, N/20)
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <gsl/gsl_errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "baseline.h"
+#include "pk/pk.h"
+
+enum {
+  MIN_NODES = 2,
+  MAX_NODES = 10,
+  BLOCK = 64,       /* subjects drawn ahead of each timed block of the baseline */
+  N_CHECK = 5,      /* subjects whose summaries are compared */
+  N_REPEAT_TYP = 40 /* runs of the typical subject per node count, for its cost */
+};
+
+static const double TARGET_REL_ERR = 1e-8;
+static const double REL_FLOOR = 1e-12; /* absolute floor of the relative differences */
+static const uint64_t SEED = 1;
+
+static double wall_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static double cpu_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static void die(const char *what, const pk_error *err) {
+  char buf[1024];
+  pk_error_format(err, buf, sizeof buf);
+  fprintf(stderr, "bench_kernel: %s: %s\n", what, buf);
+  exit(1);
+}
+
+static double rel_diff(double a, double ref) {
+  if (isnan(a) && isnan(ref)) return 0.0;
+  return fabs(a - ref) / (fabs(ref) + REL_FLOOR);
+}
+
+/* The population of bench_batch (kept identical so the numbers compare):
+ * CL and V of mitragynine (CV 40 % and 30 %, r 0.5), CL of
+ * 7-hydroxymitragynine (CV 30 %), ka of mitragynine (CV 50 %); log-normal
+ * body weight, median 75 kg, CV 20 %. */
+static pk_population *population(const pk_model *m) {
+  pk_error err;
+  pk_population *p = pk_population_new(m);
+  if (!p) exit(1);
+  if (pk_population_add(p, "mitragynine.CL", log1p(0.16), &err) ||
+      pk_population_add(p, "mitragynine.V", log1p(0.09), &err) ||
+      pk_population_add(p, "7-hydroxymitragynine.CL", log1p(0.09), &err) ||
+      pk_population_add(p, "mitragynine.ka", log1p(0.25), &err) ||
+      pk_population_set_correlation(p, "mitragynine.CL", "mitragynine.V", 0.5, &err) ||
+      pk_population_set_weight(p, PK_WEIGHT_LOGNORMAL, 75, 0.2, &err) ||
+      pk_population_prepare(p, &err))
+    die("population", &err);
+  return p;
+}
+
+/* ---- (a) accuracy on the typical subject ---- */
+
+typedef struct row_sink {
+  double *rows;
+  size_t n_cols, n, cap;
+} row_sink;
+
+static void keep_row(void *ctx, const double *row, size_t n_cols) {
+  row_sink *k = ctx;
+  if (k->n < k->cap && n_cols == k->n_cols)
+    memcpy(k->rows + k->n * n_cols, row, n_cols * sizeof *row);
+  k->n++;
+}
+
+/* Columns compared: C_<id> of each compound, E and tol. */
+static size_t compared_columns(const pk_trajectory *t, size_t *cols) {
+  size_t n = 0;
+  for (size_t j = 0; j < pk_trajectory_cols(t); j++) {
+    const char *name = pk_trajectory_column_name(t, j);
+    if (strncmp(name, "C_", 2) == 0 || strcmp(name, "E") == 0 || strcmp(name, "tol") == 0)
+      cols[n++] = j;
+  }
+  return n;
+}
+
+/* Largest relative difference of rows (n_rows x n_cols) from the
+ * reference on the compared columns; *worst_col gets the column. */
+static double max_err(const double *rows, const pk_trajectory *ref, const size_t *cols,
+                      size_t n_cmp, size_t *worst_col) {
+  const double *y = pk_trajectory_data(ref);
+  size_t nc = pk_trajectory_cols(ref), nr = pk_trajectory_rows(ref);
+  double worst = 0.0;
+  *worst_col = cols[0];
+  for (size_t r = 0; r < nr; r++)
+    for (size_t k = 0; k < n_cmp; k++) {
+      double d = rel_diff(rows[r * nc + cols[k]], y[r * nc + cols[k]]);
+      if (d > worst) worst = d, *worst_col = cols[k];
+    }
+  return worst;
+}
+
+/* Prints the table and returns the smallest node count reaching the
+ * target (MAX_NODES if none does). */
+static int accuracy_table(const pk_scenario *sc, double w_thr, double occ_thr) {
+  pk_error err;
+  const pk_model *m = pk_scenario_model(sc);
+  const pk_regimen *reg = pk_scenario_regimen(sc);
+  pk_sim_options opt = pk_scenario_options(sc), ref_opt = opt, ex_opt = opt;
+  ref_opt.solver = PK_SOLVER_ODE;
+  ref_opt.method = PK_ODE_RK8PD;
+  ref_opt.rtol = 1e-13;
+  ref_opt.atol = 1e-15;
+  ex_opt.solver = PK_SOLVER_EXACT;
+  pk_trajectory *ref = NULL, *ex = NULL;
+  if (pk_simulate(m, reg, &ref_opt, &ref, &err) != PK_OK) die("ODE reference", &err);
+  if (pk_simulate(m, reg, &ex_opt, &ex, &err) != PK_OK) die("exact path", &err);
+  size_t nc = pk_trajectory_cols(ref), nr = pk_trajectory_rows(ref);
+  size_t *cols = malloc(pk_trajectory_cols(ref) * sizeof *cols), worst_col;
+  if (!cols) exit(1);
+  size_t n_cmp = compared_columns(ref, cols);
+  row_sink sink = {.rows = malloc(nr * nc * sizeof(double)), .n_cols = nc, .cap = nr};
+  double *summary = malloc(baseline_summary_count(m) * sizeof *summary);
+  if (!sink.rows || !summary) exit(1);
+  printf("\n(a) accuracy, typical subject: %zu hourly rows; largest relative difference "
+         "(floor %.0e) of", nr, REL_FLOOR);
+  for (size_t k = 0; k < n_cmp; k++) printf(" %s", pk_trajectory_column_name(ref, cols[k]));
+  printf("\n    from pk_simulate ODE rk8pd rtol 1e-13 atol 1e-15\n");
+  printf("    %-22s %13s %-8s %14s\n", "path", "max rel err", "worst", "us/subject");
+  double lib_err = max_err(pk_trajectory_data(ex), ref, cols, n_cmp, &worst_col);
+  printf("    %-22s %13.2e %-8s %14s\n", "library exact path", lib_err,
+         pk_trajectory_column_name(ref, worst_col), "-");
+  int chosen = 0;
+  for (int n = MIN_NODES; n <= MAX_NODES; n++) {
+    baseline *b = baseline_new(n);
+    if (!b) exit(1);
+    sink.n = 0;
+    if (baseline_run(b, m, reg, &opt, w_thr, occ_thr, summary, keep_row, &sink, &err) != PK_OK)
+      die("typical subject", &err);
+    if (sink.n != nr) {
+      fprintf(stderr, "bench_kernel: the baseline gave %zu rows, the reference %zu\n", sink.n,
+              nr);
+      exit(1);
+    }
+    for (size_t r = 0; r < nr; r++)
+      if (sink.rows[r * nc] != pk_trajectory_get(ref, r, 0)) {
+        fprintf(stderr, "bench_kernel: row %zu at %g h, the reference's at %g h\n", r,
+                sink.rows[r * nc], pk_trajectory_get(ref, r, 0));
+        exit(1);
+      }
+    double e = max_err(sink.rows, ref, cols, n_cmp, &worst_col);
+    double t0 = wall_s();
+    for (int k = 0; k < N_REPEAT_TYP; k++)
+      if (baseline_run(b, m, reg, &opt, w_thr, occ_thr, summary, NULL, NULL, &err) != PK_OK)
+        die("typical subject", &err);
+    double us = (wall_s() - t0) / N_REPEAT_TYP * 1e6;
+    char label[32];
+    snprintf(label, sizeof label, "baseline, %d GL nodes", n);
+    printf("    %-22s %13.2e %-8s %14.1f%s\n", label, e,
+           pk_trajectory_column_name(ref, worst_col), us,
+           !chosen && e <= TARGET_REL_ERR ? "   <- chosen" : "");
+    if (!chosen && e <= TARGET_REL_ERR) chosen = n;
+    baseline_free(b);
+  }
+  if (!chosen) {
+    printf("    no node count reaches %.0e; using %d\n", TARGET_REL_ERR, MAX_NODES);
+    chosen = MAX_NODES;
+  }
+  free(summary);
+  free(cols);
+  free(sink.rows);
+  pk_trajectory_free(ex);
+  pk_trajectory_free(ref);
+  return chosen;
+}
+
+/* ---- batches ---- */
+
+typedef struct kept_values {
+  const pk_batch *b;
+  double *values; /* subjects x column_count */
+} kept_values;
+
+static int keep_values(void *ctx, const pk_subject_result *r) {
+  kept_values *k = ctx;
+  size_t nc = pk_batch_column_count(k->b);
+  memcpy(k->values + r->index * nc, r->values, nc * sizeof *r->values);
+  return r->status == PK_OK ? 0 : 1;
+}
+
+static pk_batch *make_batch(const pk_scenario *sc, const pk_population *pop, size_t n,
+                            pk_sim_options opt) {
+  pk_error err;
+  pk_batch_spec spec = pk_batch_spec_default();
+  spec.model = pk_scenario_model(sc);
+  spec.regimen = pk_scenario_regimen(sc);
+  spec.options = opt;
+  spec.population = pop;
+  spec.n_subjects = n;
+  spec.seed = SEED;
+  pk_batch *b = NULL;
+  if (pk_batch_new(&spec, &b, &err) != PK_OK) die("batch", &err);
+  return b;
+}
+
+typedef struct rate {
+  size_t n;
+  double wall_s, cpu_s;
+} rate;
+
+/* pk_batch_run on one thread, summaries only (nothing kept), as
+ * bench_batch's summary cases; pk_batch_new (which simulates the typical
+ * subject once) is outside the timing, as there. */
+static rate time_batch(const pk_scenario *sc, const pk_population *pop, size_t n,
+                       pk_sim_options opt) {
+  pk_error err;
+  pk_batch *b = make_batch(sc, pop, n, opt);
+  pk_batch_run_options o = pk_batch_run_options_default();
+  o.threads = 1;
+  pk_batch_report rep;
+  double w0 = wall_s(), c0 = cpu_s();
+  if (pk_batch_run(b, &o, &rep, &err) != PK_OK) die("batch run", &err);
+  rate r = {.n = rep.done, .wall_s = wall_s() - w0, .cpu_s = cpu_s() - c0};
+  if (rep.done != n || rep.failed) {
+    fprintf(stderr, "bench_kernel: batch ran %zu of %zu subjects, %zu failed\n", rep.done, n,
+            rep.failed);
+    exit(1);
+  }
+  pk_batch_free(b);
+  return r;
+}
+
+/* ---- (b) the summaries against the library's ---- */
+
+static void check_summaries(const pk_scenario *sc, const pk_population *pop, int n_nodes,
+                            double w_thr, double occ_thr) {
+  pk_error err;
+  const pk_model *typ = pk_scenario_model(sc);
+  pk_sim_options opt = pk_scenario_options(sc), ex_opt = opt, ode_opt = opt;
+  ex_opt.solver = PK_SOLVER_EXACT;
+  ode_opt.solver = PK_SOLVER_ODE;
+  ode_opt.method = PK_ODE_RK8PD;
+  ode_opt.rtol = 1e-12;
+  ode_opt.atol = 1e-14;
+  pk_batch *bx = make_batch(sc, pop, N_CHECK, ex_opt), *bo = make_batch(sc, pop, N_CHECK, ode_opt);
+  size_t ncol = pk_batch_column_count(bx), n_set = pk_population_value_count(pop);
+  size_t n_sum = baseline_summary_count(typ);
+  if (ncol != n_set + n_sum) {
+    fprintf(stderr, "bench_kernel: the batch has %zu columns, expected %zu + %zu\n", ncol,
+            n_set, n_sum);
+    exit(1);
+  }
+  kept_values kx = {.b = bx, .values = calloc(N_CHECK * ncol, sizeof(double))};
+  kept_values ko = {.b = bo, .values = calloc(N_CHECK * ncol, sizeof(double))};
+  if (!kx.values || !ko.values) exit(1);
+  pk_batch_run_options o = pk_batch_run_options_default();
+  o.threads = 1;
+  o.on_subject = keep_values;
+  o.ctx = &kx;
+  if (pk_batch_run(bx, &o, NULL, &err) != PK_OK) die("batch (exact)", &err);
+  o.ctx = &ko;
+  if (pk_batch_run(bo, &o, NULL, &err) != PK_OK) die("batch (ODE)", &err);
+  baseline *bl = baseline_new(n_nodes);
+  pk_model *sub = pk_model_new();
+  double *settings = malloc((n_set + 1) * sizeof *settings);
+  double *mine = malloc(n_sum * sizeof *mine);
+  if (!bl || !sub || !settings || !mine) exit(1);
+  printf("\n(b) summaries of the baseline (%d nodes) against pk_batch_run's, subjects 0-%d "
+         "(seed %llu): largest relative\n    difference (floor %.0e) over the %zu summary "
+         "columns other than Tmax, its column, and Tmax differences\n",
+         n_nodes, N_CHECK - 1, (unsigned long long)SEED, REL_FLOOR,
+         n_sum - (size_t)pk_model_compound_count(typ));
+  printf("    %-7s | %-38s | %-38s | %-25s\n", "subject", "baseline vs batch exact",
+         "baseline vs batch ODE rtol 1e-12", "batch exact vs batch ODE");
+  double worst_all = 0.0;
+  for (size_t i = 0; i < N_CHECK; i++) {
+    if (pk_population_subject(pop, typ, SEED, i, sub, settings, &err) != PK_OK)
+      die("subject", &err);
+    for (size_t k = 0; k < n_set; k++)
+      if (settings[k] != kx.values[i * ncol + k]) {
+        fprintf(stderr, "bench_kernel: subject %zu: setting %s differs from the batch's\n", i,
+                pk_batch_column_name(bx, k));
+        exit(1);
+      }
+    if (baseline_run(bl, sub, pk_scenario_regimen(sc), &opt, w_thr, occ_thr, mine, NULL, NULL,
+                     &err) != PK_OK)
+      die("summary check", &err);
+    /* pairs compared: baseline vs exact, baseline vs ODE, exact vs ODE */
+    const double *ex_i = kx.values + i * ncol + n_set, *ode_i = ko.values + i * ncol + n_set;
+    const double *test[3] = {mine, mine, ex_i}, *ref[3] = {ex_i, ode_i, ode_i};
+    printf("    %-7zu", i);
+    for (int c = 0; c < 3; c++) {
+      double worst = 0.0, dtmax_h = 0.0;
+      size_t wj = 0;
+      for (size_t j = 0; j < n_sum; j++) {
+        /* Tmax is an output time: near-equal peaks on different days may
+         * swap under differences far below any tolerance, so it is
+         * reported as a time difference, not a relative one */
+        if (j < 4 * (size_t)pk_model_compound_count(typ) && j % 4 == 1) {
+          dtmax_h = fmax(dtmax_h, fabs(test[c][j] - ref[c][j]));
+          continue;
+        }
+        double d = rel_diff(test[c][j], ref[c][j]);
+        if (isnan(d)) d = INFINITY; /* one NaN, the other not */
+        if (d > worst) worst = d, wj = j;
+      }
+      if (c < 2) worst_all = fmax(worst_all, worst);
+      char tm[32] = "";
+      if (c < 2 && dtmax_h == 0.0) snprintf(tm, sizeof tm, "Tmax same");
+      else if (c < 2) snprintf(tm, sizeof tm, "Tmax by %g h", dtmax_h);
+      printf(" | %9.2e %-15s %-12s", worst, pk_batch_column_name(bx, n_set + wj), c < 2 ? tm : "");
+    }
+    printf("\n");
+  }
+  printf("    largest difference of the baseline from the library: %.2e (%s)\n", worst_all,
+         worst_all <= 1e-7 ? "same summaries" : "CHECK: larger than 1e-7");
+  free(mine);
+  free(settings);
+  pk_model_free(sub);
+  baseline_free(bl);
+  free(ko.values);
+  free(kx.values);
+  pk_batch_free(bo);
+  pk_batch_free(bx);
+}
+
+/* ---- (c) the baseline's throughput ---- */
+
+/* Runs the baseline on subjects 0..n-1, drawn (untimed) BLOCK at a time;
+ * *draw gets the time the drawing took. */
+static rate time_baseline(const pk_scenario *sc, const pk_population *pop, size_t n,
+                          int n_nodes, double w_thr, double occ_thr, rate *draw,
+                          double *checksum) {
+  pk_error err;
+  const pk_model *typ = pk_scenario_model(sc);
+  const pk_regimen *reg = pk_scenario_regimen(sc);
+  pk_sim_options opt = pk_scenario_options(sc);
+  size_t n_set = pk_population_value_count(pop), n_sum = baseline_summary_count(typ);
+  pk_model *models[BLOCK];
+  for (int k = 0; k < BLOCK; k++)
+    if (!(models[k] = pk_model_new())) exit(1);
+  double *settings = malloc((n_set + 1) * sizeof *settings);
+  double *summary = malloc(n_sum * sizeof *summary);
+  baseline *bl = baseline_new(n_nodes);
+  if (!settings || !summary || !bl) exit(1);
+  rate run = {.n = n}, dr = {.n = n};
+  double sum = 0.0;
+  for (size_t start = 0; start < n; start += BLOCK) {
+    size_t cnt = n - start < BLOCK ? n - start : BLOCK;
+    double w0 = wall_s(), c0 = cpu_s();
+    for (size_t k = 0; k < cnt; k++)
+      if (pk_population_subject(pop, typ, SEED, start + k, models[k], settings, &err) != PK_OK)
+        die("subject", &err);
+    double w1 = wall_s(), c1 = cpu_s();
+    for (size_t k = 0; k < cnt; k++) {
+      if (baseline_run(bl, models[k], reg, &opt, w_thr, occ_thr, summary, NULL, NULL, &err) !=
+          PK_OK)
+        die("population run", &err);
+      sum += summary[0];
+    }
+    double w2 = wall_s(), c2 = cpu_s();
+    dr.wall_s += w1 - w0, dr.cpu_s += c1 - c0;
+    run.wall_s += w2 - w1, run.cpu_s += c2 - c1;
+  }
+  *draw = dr;
+  *checksum = sum;
+  baseline_free(bl);
+  free(summary);
+  free(settings);
+  for (int k = 0; k < BLOCK; k++) pk_model_free(models[k]);
+  return run;
+}
+
+/* Rates on wall time, as bench_batch; and microseconds per subject on this
+ * process's CPU time, steadier when other work shares the cores (cpu/wall
+ * below 100 % says it did). */
+static void print_rate(const char *label, rate r) {
+  printf("    %-46s %9zu %10.2f %12.1f %12.1f %12.1f %8.0f%%\n", label, r.n, r.wall_s,
+         (double)r.n / r.wall_s, r.wall_s / (double)r.n * 1e6, r.cpu_s / (double)r.n * 1e6,
+         100.0 * r.cpu_s / r.wall_s);
+}
+
+static void print_ratio(const char *label, double slow_us_wall, double fast_us_wall,
+                        double slow_us_cpu, double fast_us_cpu) {
+  printf("    %-44s %8.3f %8.3f\n", label, slow_us_wall / fast_us_wall, slow_us_cpu / fast_us_cpu);
+}
+
+int main(int argc, char **argv) {
+  gsl_set_error_handler_off();
+  size_t n = argc > 1 ? (size_t)atol(argv[1]) : 10000;
+  const char *env = getenv("PK_MODELS_DIR");
+  char def[4096];
+  snprintf(def, sizeof def, "%s/scenarios/kratom-taper.json", env && *env ? env : PK_MODELS_DIR);
+  const char *scenario = argc > 2 ? argv[2] : def;
+  size_t n_rk = argc > 3 ? (size_t)atol(argv[3]) : (n / 20 ? n / 20 : 1);
+  pk_error err;
+  pk_scenario *sc = NULL;
+  if (n < 1 || n_rk < 1) {
+    fprintf(stderr, "usage: bench_kernel [N [SCENARIO [N_RK8PD]]]\n");
+    return 2;
+  }
+  if (pk_scenario_load(scenario, &sc, &err) != PK_OK) die(scenario, &err);
+  pk_population *pop = population(pk_scenario_model(sc));
+  pk_batch_spec defaults = pk_batch_spec_default();
+  double w_thr = defaults.w_threshold, occ_thr = defaults.occ_threshold;
+  pk_sim_options opt = pk_scenario_options(sc);
+  printf("scenario %s: simulation from %g h, output every %g h from %g h to %g h; %zu "
+         "compound doses;\npopulation of %zu subjects (rk8pd: %zu), seed %llu, one thread\n",
+         pk_scenario_name(sc), opt.t_start_h + 0.0, opt.output_step_h, opt.output_start_h + 0.0,
+         opt.t_end_h,
+         pk_regimen_size(pk_scenario_regimen(sc)), n, n_rk, (unsigned long long)SEED);
+
+  int n_nodes = accuracy_table(sc, w_thr, occ_thr);
+  check_summaries(sc, pop, n_nodes, w_thr, occ_thr);
+
+  printf("\n(c) throughput, one thread, summaries only\n");
+  printf("    %-46s %9s %10s %12s %12s %12s %9s\n", "path", "subjects", "wall s", "subjects/s",
+         "us/subj wall", "us/subj cpu", "cpu/wall");
+  rate draw, base;
+  double checksum = 0.0;
+  char label[64];
+  base = time_baseline(sc, pop, n, n_nodes, w_thr, occ_thr, &draw, &checksum);
+  snprintf(label, sizeof label, "baseline (%d GL nodes), drawing excluded", n_nodes);
+  print_rate(label, base);
+  print_rate("  drawing the subjects (not in the above)", draw);
+  pk_sim_options ex_opt = opt, rk_opt = opt;
+  ex_opt.solver = PK_SOLVER_EXACT;
+  rk_opt.solver = PK_SOLVER_ODE;
+  rk_opt.method = PK_ODE_RK8PD;
+  rk_opt.rtol = 1e-8;
+  rk_opt.atol = 1e-11;
+  rate ex = time_batch(sc, pop, n, ex_opt);
+  print_rate("pk_batch_run exact (drawing included)", ex);
+  rate rk = time_batch(sc, pop, n_rk, rk_opt);
+  print_rate("pk_batch_run rk8pd 1e-8/1e-11 (drawing incl.)", rk);
+#define US(r, field) ((r).field / (double)(r).n * 1e6)
+  printf("\n    ratios of subjects/s (first on wall time, then on CPU time):\n");
+  print_ratio("batch exact / baseline", US(base, wall_s), US(ex, wall_s), US(base, cpu_s),
+              US(ex, cpu_s));
+  print_ratio("batch exact / (baseline + drawing)", US(base, wall_s) + US(draw, wall_s),
+              US(ex, wall_s), US(base, cpu_s) + US(draw, cpu_s), US(ex, cpu_s));
+  print_ratio("batch exact / batch rk8pd", US(rk, wall_s), US(ex, wall_s), US(rk, cpu_s),
+              US(ex, cpu_s));
+  print_ratio("baseline / batch rk8pd", US(rk, wall_s), US(base, wall_s), US(rk, cpu_s),
+              US(base, cpu_s));
+#undef US
+  printf("    (checksum %.6g)\n", checksum);
+  pk_population_free(pop);
+  pk_scenario_free(sc);
+  return 0;
+}

@@ -1,0 +1,881 @@
+/* fast.c - the batch kernel (fast.h): packs of subjects with the same event
+ * timing, one per SIMD lane, in modal coordinates with per-lane adaptive
+ * Gauss-Legendre quadrature for tol. */
+#include <gsl/gsl_eigen.h>
+#include <gsl/gsl_errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "events.h"
+#include "fast.h"
+
+#define L PK_FAST_LANES
+/* NMAX: the largest Gauss-Legendre rule; MAXR: the most modal states;
+ * MAX_DEPTH: bisections of one step (2^-48 of an hour is below any
+ * meaningful time scale: a step that needs more is reported as a failure) */
+enum { NMAX = 12, MAXR = 32, HCACHE = 16, MAX_DEPTH = 48, POLL_EVERY = 2048 };
+
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(PK_NO_CLONES)
+/* the lane loops vectorise: one copy of the hot functions per instruction
+ * set, chosen at load time */
+#define PK_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define PK_CLONES
+#endif
+
+/* Tables for one step length h, for every lane of the pack. */
+typedef struct htab {
+  double h; /* 0: unused */
+  double *e_end, *g_end; /* R x L: e^{lambda h}, (e^{lambda h} - 1) / lambda */
+  double *rfac;          /* R x L: amplitude of a modal input per unit rate */
+  double *T, *T2;        /* (NMAX + 1) x R x L: error bound of rule n for each mode;
+                            (NMAX + 1) x R(R+1)/2 x L: for each product of two modes */
+  double decay[L];       /* e^{-k h} */
+  double *en[NMAX + 1], *gn[NMAX + 1], *wn[NMAX + 1]; /* node tables, built on demand */
+  int have_g[NMAX + 1];
+} htab;
+
+typedef struct lane_t {
+  pk_system sys;
+  int have_sys;
+  pk_event_list ev;
+  int nr, ridx[MAXR];
+  double tol0;
+} lane_t;
+
+struct pk_fast {
+  lane_t ln[L];
+  int R;                    /* modal states of the pack */
+  int red[MAXR + PK_MAX_COMPOUNDS]; /* full linear index -> modal index (-1: eliminated) */
+  /* per lane, index * L + lane */
+  double *lam, *p, *q, *pq, *W; /* R; R; R; |p| + |q|; R x R (W = V^-1) */
+  double *Vc, *Vg;          /* rows of V for the centrals and the ligands' effect sites */
+  double ktol[L];
+  /* state */
+  double *z, *zb, *rate, *zm, *amp;
+  int active[MAXR];
+  int has_rate;
+  int prev_n[L]; /* each lane's rule on its previous step */
+  htab tab[HCACHE];
+  int tnext;
+  /* Gauss-Legendre rules on [0, 1] */
+  double gx[NMAX + 1][NMAX], gw[NMAX + 1][NMAX], cbound[NMAX + 1];
+  double *y, *row;
+  int ny, nrow;
+  unsigned live;
+  pk_status *status;
+  pk_error *errs;
+  size_t steps;
+  int (*stop_fn)(void *);
+  void *stop_ctx;
+  int stopped;
+};
+
+/* ---- Gauss-Legendre rules ---- */
+
+static void legendre_rules(pk_fast *f) {
+  for (int n = 1; n <= NMAX; n++) {
+    for (int i = 0; i < n; i++) {
+      double x = cos(3.14159265358979323846 * (i + 0.75) / (n + 0.5)), dp = 1.0;
+      for (int it = 0; it < 100; it++) {
+        double p0 = 1.0, p1 = x;
+        for (int k = 2; k <= n; k++) {
+          double p2 = ((2.0 * k - 1.0) * x * p1 - (k - 1.0) * p0) / k;
+          p0 = p1, p1 = p2;
+        }
+        if (n == 1) p1 = x, p0 = 1.0;
+        dp = n * (x * p1 - p0) / (x * x - 1.0);
+        double dx = p1 / dp;
+        x -= dx;
+        if (fabs(dx) < 1e-16) break;
+      }
+      /* on [0, 1]: node (1 - x) / 2 (ascending), weight 1 / ((1 - x^2) P'^2) */
+      f->gx[n][i] = 0.5 * (1.0 - x);
+      f->gw[n][i] = 1.0 / ((1.0 - x * x) * dp * dp);
+    }
+    /* |error| <= c_n max |g^(2n)| on [0, 1], c_n = (n!)^4 / ((2n+1) ((2n)!)^3) */
+    double lc = 4.0 * lgamma(n + 1.0) - log(2.0 * n + 1.0) - 3.0 * lgamma(2.0 * n + 1.0);
+    f->cbound[n] = exp(lc);
+  }
+}
+
+pk_fast *pk_fast_new(void) {
+  pk_fast *f = calloc(1, sizeof *f);
+  if (!f) return NULL;
+  legendre_rules(f);
+  return f;
+}
+
+static void free_tab(htab *t) {
+  free(t->e_end);
+  free(t->g_end);
+  free(t->rfac);
+  free(t->T);
+  free(t->T2);
+  for (int n = 0; n <= NMAX; n++) {
+    free(t->en[n]);
+    free(t->gn[n]);
+    free(t->wn[n]);
+  }
+  memset(t, 0, sizeof *t);
+}
+
+static void free_pack(pk_fast *f) {
+  free(f->lam), free(f->p), free(f->q), free(f->pq), free(f->W), free(f->Vc), free(f->Vg);
+  free(f->z), free(f->zb), free(f->rate), free(f->zm), free(f->amp);
+  f->lam = f->p = f->q = f->pq = f->W = f->Vc = f->Vg = NULL;
+  f->z = f->zb = f->rate = f->zm = f->amp = NULL;
+  for (int k = 0; k < HCACHE; k++) free_tab(&f->tab[k]);
+  f->R = 0;
+}
+
+void pk_fast_free(pk_fast *f) {
+  if (!f) return;
+  free_pack(f);
+  for (int l = 0; l < L; l++) {
+    if (f->ln[l].have_sys) pk_system_release(&f->ln[l].sys);
+    pk_events_release(&f->ln[l].ev);
+  }
+  free(f->y);
+  free(f->row);
+  free(f);
+}
+
+const pk_system *pk_fast_system(const pk_fast *f, int lane) { return &f->ln[lane].sys; }
+
+/* ---- structured eigen-decomposition ---- */
+
+typedef struct scc {
+  const double *B;
+  int n, idx, top, ncomp;
+  int index[MAXR], low[MAXR], on[MAXR], stack[MAXR], comp[MAXR];
+} scc;
+
+/* Tarjan: components numbered sinks first (reverse topological order). */
+static void strong(scc *t, int v) {
+  t->index[v] = t->low[v] = t->idx++;
+  t->stack[t->top++] = v;
+  t->on[v] = 1;
+  for (int w = 0; w < t->n; w++) {
+    if (w == v || t->B[w * t->n + v] == 0.0) continue; /* flow from v into w */
+    if (t->index[w] < 0) {
+      strong(t, w);
+      if (t->low[w] < t->low[v]) t->low[v] = t->low[w];
+    } else if (t->on[w] && t->index[w] < t->low[v]) {
+      t->low[v] = t->index[w];
+    }
+  }
+  if (t->low[v] == t->index[v]) {
+    int w;
+    do {
+      w = t->stack[--t->top];
+      t->on[w] = 0;
+      t->comp[w] = t->ncomp;
+    } while (w != v);
+    t->ncomp++;
+  }
+}
+
+/* Solves M y = r (m x m, row-major, overwritten) by elimination with
+ * partial pivoting; 0 if M is singular relative to its scale. */
+static int small_solve(double *M, double *r, int m, double scale) {
+  for (int c = 0; c < m; c++) {
+    int piv = c;
+    for (int i = c + 1; i < m; i++)
+      if (fabs(M[i * m + c]) > fabs(M[piv * m + c])) piv = i;
+    if (!(fabs(M[piv * m + c]) > 1e-10 * scale)) return 0;
+    if (piv != c) {
+      for (int j = 0; j < m; j++) {
+        double tmp = M[c * m + j];
+        M[c * m + j] = M[piv * m + j], M[piv * m + j] = tmp;
+      }
+      double tmp = r[c];
+      r[c] = r[piv], r[piv] = tmp;
+    }
+    for (int i = c + 1; i < m; i++) {
+      double fct = M[i * m + c] / M[c * m + c];
+      for (int j = c; j < m; j++) M[i * m + j] -= fct * M[c * m + j];
+      r[i] -= fct * r[c];
+    }
+  }
+  for (int i = m - 1; i >= 0; i--) {
+    double s = r[i];
+    for (int j = i + 1; j < m; j++) s -= M[i * m + j] * r[j];
+    r[i] = s / M[i * m + i];
+  }
+  return 1;
+}
+
+/* Eigenvalues and right eigenvectors of one diagonal block (members mem,
+ * size m) of B: closed form for 1 and 2 compartments, GSL beyond. Vectors
+ * in U (m x m, column k for lam[k]). 0 if not real. */
+static int block_eigen(const double *B, int n, const int *mem, int m, double *lam, double *U) {
+  if (m == 1) {
+    lam[0] = B[mem[0] * n + mem[0]];
+    U[0] = 1.0;
+    return 1;
+  }
+  if (m == 2) {
+    double a = B[mem[0] * n + mem[0]], b = B[mem[0] * n + mem[1]];
+    double c = B[mem[1] * n + mem[0]], d = B[mem[1] * n + mem[1]];
+    double disc = (a - d) * (a - d) + 4.0 * b * c;
+    if (disc < 0) return 0;
+    /* the root of larger magnitude without cancellation, the other from
+     * the determinant */
+    double tr = a + d, s = sqrt(disc);
+    double l1 = tr < 0 ? 0.5 * (tr - s) : 0.5 * (tr + s);
+    double l2 = l1 != 0.0 ? (a * d - b * c) / l1 : tr - l1;
+    lam[0] = l1, lam[1] = l2;
+    for (int k = 0; k < 2; k++) {
+      /* (B - l I) u = 0: u = (b, l - a) or (l - d, c), the larger one */
+      double u0 = b, u1 = lam[k] - a, w0 = lam[k] - d, w1 = c;
+      if (fabs(u0) + fabs(u1) < fabs(w0) + fabs(w1)) u0 = w0, u1 = w1;
+      if (u0 == 0.0 && u1 == 0.0) return 0;
+      U[0 * 2 + k] = u0, U[1 * 2 + k] = u1;
+    }
+    return 1;
+  }
+  gsl_matrix *a = gsl_matrix_alloc((size_t)m, (size_t)m);
+  gsl_vector_complex *ev = gsl_vector_complex_alloc((size_t)m);
+  gsl_matrix_complex *evec = gsl_matrix_complex_alloc((size_t)m, (size_t)m);
+  gsl_eigen_nonsymmv_workspace *ws = gsl_eigen_nonsymmv_alloc((size_t)m);
+  int ok = a && ev && evec && ws;
+  for (int i = 0; ok && i < m; i++)
+    for (int j = 0; j < m; j++) gsl_matrix_set(a, (size_t)i, (size_t)j, B[mem[i] * n + mem[j]]);
+  ok = ok && gsl_eigen_nonsymmv(a, ev, evec, ws) == GSL_SUCCESS;
+  for (int k = 0; ok && k < m; k++) {
+    gsl_complex lk = gsl_vector_complex_get(ev, (size_t)k);
+    ok = GSL_IMAG(lk) == 0.0;
+    lam[k] = GSL_REAL(lk);
+    for (int i = 0; ok && i < m; i++) {
+      gsl_complex e = gsl_matrix_complex_get(evec, (size_t)i, (size_t)k);
+      ok = GSL_IMAG(e) == 0.0;
+      U[i * m + k] = GSL_REAL(e);
+    }
+  }
+  if (ws) gsl_eigen_nonsymmv_free(ws);
+  if (evec) gsl_matrix_complex_free(evec);
+  if (ev) gsl_vector_complex_free(ev);
+  if (a) gsl_matrix_free(a);
+  return ok;
+}
+
+/* B = V diag(lam) V^-1 (n x n, V column k for lam[k], W = V^-1): the
+ * eigenvalues block by block, each eigenvector by substitution down the
+ * blocks it feeds. 0 if not real, defective or ill-conditioned. */
+static int structured_eigen(const double *B, int n, double *lam, double *V, double *W) {
+  scc t = {.B = B, .n = n};
+  for (int i = 0; i < n; i++) t.index[i] = -1;
+  for (int i = 0; i < n; i++)
+    if (t.index[i] < 0) strong(&t, i);
+  int mem[MAXR][MAXR], msz[MAXR] = {0};
+  for (int i = 0; i < n; i++) mem[t.comp[i]][msz[t.comp[i]]++] = i;
+  double scale = 0.0;
+  for (int i = 0; i < n * n; i++) scale = fmax(scale, fabs(B[i]));
+  if (!(scale > 0)) return 0;
+  memset(V, 0, (size_t)(n * n) * sizeof *V);
+  int k = 0;
+  for (int c = t.ncomp - 1; c >= 0; c--) { /* upstream first */
+    int m = msz[c];
+    double bl[MAXR], U[MAXR * MAXR];
+    if (!block_eigen(B, n, mem[c], m, bl, U)) return 0;
+    for (int e = 0; e < m; e++, k++) {
+      double v[MAXR] = {0}, l = bl[e];
+      lam[k] = l;
+      if (l > 0) return 0;
+      for (int i = 0; i < m; i++) v[mem[c][i]] = U[i * m + e];
+      for (int d = c - 1; d >= 0; d--) { /* the blocks downstream */
+        int md = msz[d], any = 0;
+        double r[MAXR], M[MAXR * MAXR];
+        for (int i = 0; i < md; i++) {
+          int row = mem[d][i];
+          double s = 0.0;
+          for (int j = 0; j < n; j++)
+            if (t.comp[j] != d) s += B[row * n + j] * v[j];
+          r[i] = s;
+          any |= s != 0.0;
+          for (int j = 0; j < md; j++)
+            M[i * md + j] = (i == j ? l : 0.0) - B[row * n + mem[d][j]];
+        }
+        if (!any) continue; /* not reached from this mode */
+        if (!small_solve(M, r, md, scale)) return 0;
+        for (int i = 0; i < md; i++) v[mem[d][i]] = r[i];
+      }
+      double vmax = 0.0;
+      for (int i = 0; i < n; i++) vmax = fmax(vmax, fabs(v[i]));
+      if (!(vmax > 0) || !isfinite(vmax)) return 0;
+      for (int i = 0; i < n; i++) V[i * n + k] = v[i] / vmax;
+    }
+  }
+  /* W = V^-1 by Gauss-Jordan with partial pivoting */
+  double M[MAXR * MAXR];
+  memcpy(M, V, (size_t)(n * n) * sizeof *M);
+  for (int i = 0; i < n; i++)
+    for (int j = 0; j < n; j++) W[i * n + j] = i == j;
+  for (int c = 0; c < n; c++) {
+    int piv = c;
+    for (int i = c + 1; i < n; i++)
+      if (fabs(M[i * n + c]) > fabs(M[piv * n + c])) piv = i;
+    if (!(fabs(M[piv * n + c]) > 1e-12)) return 0;
+    for (int j = 0; piv != c && j < n; j++) {
+      double a = M[c * n + j], b = W[c * n + j];
+      M[c * n + j] = M[piv * n + j], W[c * n + j] = W[piv * n + j];
+      M[piv * n + j] = a, W[piv * n + j] = b;
+    }
+    double inv = 1.0 / M[c * n + c];
+    for (int j = 0; j < n; j++) M[c * n + j] *= inv, W[c * n + j] *= inv;
+    for (int i = 0; i < n; i++) {
+      if (i == c || M[i * n + c] == 0.0) continue;
+      double fct = M[i * n + c];
+      for (int j = 0; j < n; j++) M[i * n + j] -= fct * M[c * n + j], W[i * n + j] -= fct * W[c * n + j];
+    }
+  }
+  /* modal values lose about cond(V) eps: keep cond(V) below about 1e5,
+   * and check B V = V Lambda */
+  double nw = 0.0, resid = 0.0;
+  for (int i = 0; i < n; i++)
+    for (int j = 0; j < n; j++) {
+      nw = fmax(nw, fabs(W[i * n + j]));
+      double bv = 0.0;
+      for (int s = 0; s < n; s++) bv += B[i * n + s] * V[s * n + j];
+      resid = fmax(resid, fabs(bv - V[i * n + j] * lam[j]));
+    }
+  return (double)(n * n) * nw < 1e5 && resid <= 1e-12 * scale * n && isfinite(nw);
+}
+
+/* ---- lanes ---- */
+
+static int same_layout(const pk_system *a, const pk_system *b) {
+  if (a->n_lin != b->n_lin || a->n_states != b->n_states || a->n_cols != b->n_cols ||
+      a->n_compounds != b->n_compounds || a->n_ligands != b->n_ligands || a->tol != b->tol)
+    return 0;
+  for (int i = 0; i < a->n_compounds; i++)
+    if (a->central[i] != b->central[i] || a->elim[i] != b->elim[i]) return 0;
+  for (int l = 0; l < a->n_ligands; l++)
+    if (a->lig_state[l] != b->lig_state[l]) return 0;
+  return 1;
+}
+
+static int same_timing(const pk_event_list *a, const pk_event_list *b) {
+  if (a->n != b->n) return 0;
+  for (size_t k = 0; k < a->n; k++)
+    if (a->ev[k].t_h != b->ev[k].t_h || a->ev[k].kind != b->ev[k].kind ||
+        a->ev[k].state != b->ev[k].state)
+      return 0;
+  return 1;
+}
+
+static double *grow(double *p, size_t n) {
+  double *q = realloc(p, (n ? n : 1) * sizeof *q);
+  if (!q) free(p);
+  return q;
+}
+
+/* (Re)allocates the pack arrays for R modal states. */
+static int pack_alloc(pk_fast *f, int R, const pk_system *s) {
+  if (f->R == R && f->lam) return 0;
+  free_pack(f);
+  size_t r = (size_t)R;
+  f->lam = calloc(r * L, sizeof(double));
+  f->p = calloc(r * L, sizeof(double));
+  f->q = calloc(r * L, sizeof(double));
+  f->pq = calloc(r * L, sizeof(double));
+  f->W = calloc(r * r * L, sizeof(double));
+  f->Vc = calloc(r * L * PK_MAX_COMPOUNDS, sizeof(double));
+  f->Vg = calloc(r * L * PK_MAX_COMPOUNDS, sizeof(double));
+  f->z = calloc(r * L, sizeof(double));
+  f->zb = calloc(r * L, sizeof(double));
+  f->rate = calloc(r * L, sizeof(double));
+  f->zm = calloc((MAX_DEPTH + 1) * r * L, sizeof(double));
+  f->amp = calloc(r * L, sizeof(double));
+  if (!f->lam || !f->p || !f->q || !f->pq || !f->W || !f->Vc || !f->Vg || !f->z || !f->zb || !f->rate ||
+      !f->zm || !f->amp) {
+    free_pack(f);
+    return -1;
+  }
+  f->R = R;
+  (void)s;
+  return 0;
+}
+
+int pk_fast_lane(pk_fast *f, int lane, const pk_model *m, const pk_regimen *r,
+                 const pk_sim_options *o, pk_error *err) {
+  lane_t *ln = &f->ln[lane];
+  if (o->steady_state || o->include_amounts) return 0;
+  for (size_t k = 0; r && k < r->n; k++)
+    if (r->dose[k].reset || r->dose[k].ss) return 0;
+  if (ln->have_sys) {
+    pk_system_release(&ln->sys);
+    ln->have_sys = 0;
+  }
+  const pk_regimen *regs[1] = {r};
+  pk_error e2;
+  if (pk_system_init(&ln->sys, m, regs, 1, 0, &e2) != PK_OK) {
+    pk_system_release(&ln->sys);
+    if (e2.code == PK_ERR_NOMEM) return pk_err_nomem(err), -1;
+    return 0;
+  }
+  ln->have_sys = 1;
+  const pk_system *s = &ln->sys;
+  if (s->n_kinetic > 0 || s->n_lin > MAXR + PK_MAX_COMPOUNDS) return 0;
+  if (lane > 0 && !same_layout(s, &f->ln[0].sys)) return 0;
+  ln->nr = 0;
+  for (int k = 0; k < s->n_lin; k++) {
+    int is_elim = 0;
+    for (int i = 0; i < s->n_compounds; i++) is_elim |= s->elim[i] == k;
+    if (is_elim) continue;
+    if (ln->nr == MAXR) return 0;
+    ln->ridx[ln->nr++] = k;
+  }
+  int R = ln->nr;
+  if (lane > 0 && R != f->R) return 0;
+  double B[MAXR * MAXR], lam[MAXR], V[MAXR * MAXR], W[MAXR * MAXR];
+  for (int i = 0; i < R; i++)
+    for (int j = 0; j < R; j++)
+      B[i * R + j] = s->A[(size_t)ln->ridx[i] * (size_t)s->n_lin + (size_t)ln->ridx[j]];
+  if (!structured_eigen(B, R, lam, V, W)) return 0;
+  ln->ev.n = 0;
+  if (pk_events_from_regimen(&ln->ev, s, m, r, 0.0, &e2) != PK_OK) {
+    if (e2.code == PK_ERR_NOMEM) return pk_err_nomem(err), -1;
+    return 0;
+  }
+  int sorted = 1;
+  for (size_t k = 1; k < ln->ev.n && sorted; k++) {
+    const pk_event *a = &ln->ev.ev[k - 1], *b = &ln->ev.ev[k];
+    sorted = a->t_h < b->t_h || (a->t_h == b->t_h && a->order <= b->order);
+  }
+  if (!sorted) pk_events_sort(&ln->ev);
+  for (size_t k = 0; k < ln->ev.n; k++)
+    if (ln->ev.ev[k].kind != PK_EV_BOLUS && ln->ev.ev[k].kind != PK_EV_RATE_ON &&
+        ln->ev.ev[k].kind != PK_EV_RATE_OFF)
+      return 0;
+  if (lane > 0 && !same_timing(&ln->ev, &f->ln[0].ev)) return 0;
+  if (lane == 0) {
+    if (pack_alloc(f, R, s) != 0) return pk_err_nomem(err), -1;
+    for (size_t k = 0; k < sizeof f->red / sizeof f->red[0]; k++) f->red[k] = -1;
+    for (int i = 0; i < R; i++) f->red[ln->ridx[i]] = i;
+    size_t ny = (size_t)s->n_states, nrow = (size_t)s->n_cols;
+    if ((int)ny > f->ny && !(f->y = grow(f->y, ny))) return f->ny = 0, pk_err_nomem(err), -1;
+    if ((int)ny > f->ny) f->ny = (int)ny;
+    if ((int)nrow > f->nrow && !(f->row = grow(f->row, nrow)))
+      return f->nrow = 0, pk_err_nomem(err), -1;
+    if ((int)nrow > f->nrow) f->nrow = (int)nrow;
+  }
+  for (int i = 0; i < R; i++) {
+    f->lam[i * L + lane] = lam[i];
+    double p = 0.0, q = 0.0;
+    for (int g = 0; g < s->n_ligands; g++) {
+      int row = f->red[s->lig_state[g]];
+      double x = s->lig_fu[g] * V[row * R + i] / s->lig_K_nM[g];
+      q += x;
+      p += s->lig_tau[g] * x;
+      f->Vg[((size_t)g * (size_t)R + (size_t)i) * L + (size_t)lane] = V[row * R + i];
+    }
+    f->p[i * L + lane] = p, f->q[i * L + lane] = q;
+    f->pq[i * L + lane] = fabs(p) + fabs(q);
+    for (int c = 0; c < s->n_compounds; c++)
+      f->Vc[((size_t)c * (size_t)R + (size_t)i) * L + (size_t)lane] =
+          V[f->red[s->central[c]] * R + i];
+    for (int j = 0; j < R; j++) f->W[((size_t)i * (size_t)R + (size_t)j) * L + (size_t)lane] = W[i * R + j];
+  }
+  f->ktol[lane] = s->k_tol_per_h;
+  ln->tol0 = o->tol0;
+  return 1;
+}
+
+/* ---- step tables ---- */
+
+static double phi1(double l, double t) { return l == 0.0 ? t : expm1(l * t) / l; }
+
+/* The tables of step length h (exactly h: results must not depend on which
+ * lengths came before). */
+static htab *get_tab(pk_fast *f, double h) {
+  for (int k = 0; k < HCACHE; k++)
+    if (f->tab[k].h == h) return &f->tab[k];
+  htab *t = &f->tab[f->tnext];
+  f->tnext = (f->tnext + 1) % HCACHE;
+  size_t R = (size_t)f->R;
+  if (!t->e_end) {
+    t->e_end = malloc(R * L * sizeof(double));
+    t->g_end = malloc(R * L * sizeof(double));
+    t->rfac = malloc(R * L * sizeof(double));
+    t->T = malloc((NMAX + 1) * R * L * sizeof(double));
+    t->T2 = malloc((NMAX + 1) * (R * (R + 1) / 2) * L * sizeof(double));
+    if (!t->e_end || !t->g_end || !t->rfac || !t->T || !t->T2) {
+      free_tab(t);
+      return NULL;
+    }
+  }
+  t->h = 0.0;
+  for (int n = 0; n <= NMAX; n++) {
+    free(t->en[n]), free(t->gn[n]), free(t->wn[n]);
+    t->en[n] = t->gn[n] = t->wn[n] = NULL;
+    t->have_g[n] = 0;
+  }
+  for (int l = 0; l < L; l++) t->decay[l] = exp(-f->ktol[l] * h);
+  for (size_t i = 0; i < R; i++)
+    for (int l = 0; l < L; l++) {
+      size_t k = i * L + (size_t)l;
+      double lam = f->lam[k], x = (fabs(lam) + f->ktol[l]) * h;
+      t->e_end[k] = exp(lam * h);
+      t->g_end[k] = phi1(lam, h);
+      /* a modal input b contributes b (e^{lam s} - 1) / lam: derivatives of
+       * order j are b lam^(j-1) e^{lam s}, so its amplitude per unit b is
+       * at most h / min(x, 1) against the bound tabled for e^{lam s} */
+      t->rfac[k] = x > 0 ? h / fmin(x, 1.0) : 0.0;
+      double x2 = x * x, p = 1.0;
+      for (int n = 0; n <= NMAX; n++) {
+        /* GL-n error on integral_0^1 e^{-x s} ds is at most c_n x^(2n)
+         * (and at most 1: weights and integrand are in [0, 1]) */
+        double b = n == 0 ? 1.0 : fmin(f->cbound[n] * p, 1.0);
+        t->T[((size_t)n * R + i) * L + (size_t)l] = isnan(b) ? 1.0 : b;
+        p *= x2;
+      }
+    }
+  /* products of two modes vary at the sum of their rates */
+  size_t np = R * (R + 1) / 2, pr = 0;
+  for (size_t i = 0; i < R; i++)
+    for (size_t j = i; j < R; j++, pr++)
+      for (int l = 0; l < L; l++) {
+        double x = (fabs(f->lam[i * L + (size_t)l]) + fabs(f->lam[j * L + (size_t)l]) +
+                    f->ktol[l]) * h;
+        double x2 = x * x, p = 1.0;
+        for (int n = 0; n <= NMAX; n++) {
+          double b = n == 0 ? 1.0 : fmin(f->cbound[n] * p, 1.0);
+          t->T2[((size_t)n * np + pr) * L + (size_t)l] = isnan(b) ? 1.0 : b;
+          p *= x2;
+        }
+      }
+  t->h = h;
+  return t;
+}
+
+/* Node tables of rule n for step table t (inputs' columns if with_g). */
+static int node_tabs(pk_fast *f, htab *t, int n, int with_g) {
+  size_t R = (size_t)f->R, cnt = (size_t)n * R * L;
+  if (!t->en[n]) {
+    t->en[n] = malloc(cnt * sizeof(double));
+    t->wn[n] = malloc((size_t)n * L * sizeof(double));
+    if (!t->en[n] || !t->wn[n]) return -1;
+    for (int m = 0; m < n; m++) {
+      double s = f->gx[n][m] * t->h;
+      for (size_t i = 0; i < R; i++)
+        for (int l = 0; l < L; l++) t->en[n][((size_t)m * R + i) * L + (size_t)l] = exp(f->lam[i * L + (size_t)l] * s);
+      for (int l = 0; l < L; l++)
+        t->wn[n][(size_t)m * L + (size_t)l] =
+            f->gw[n][m] * t->h * exp(-f->ktol[l] * (t->h - s));
+    }
+  }
+  if (with_g && !t->have_g[n]) {
+    if (!t->gn[n] && !(t->gn[n] = malloc(cnt * sizeof(double)))) return -1;
+    for (int m = 0; m < n; m++) {
+      double s = f->gx[n][m] * t->h;
+      for (size_t i = 0; i < R; i++)
+        for (int l = 0; l < L; l++)
+          t->gn[n][((size_t)m * R + i) * L + (size_t)l] = phi1(f->lam[i * L + (size_t)l], s);
+    }
+    t->have_g[n] = 1;
+  }
+  return 0;
+}
+
+/* ---- the hot loops ---- */
+
+/* One value per lane (GCC vector extension: one AVX-512 register, two AVX2
+ * or four SSE2 ones); aligned(8) allows loads from any double array. */
+typedef double v8 __attribute__((vector_size(8 * sizeof(double)), aligned(8)));
+typedef long long v8i __attribute__((vector_size(8 * sizeof(long long)), aligned(8)));
+_Static_assert(L == 8, "the lane vectors hold PK_FAST_LANES doubles");
+#define V8(p) (*(const v8 *)(const void *)(p))
+
+/* |x| of a lane vector: the sign bits cleared */
+#define ABS_MASK (~(1LL << 63))
+#define V8_ABS(x)                                                                            \
+  ((v8)((v8i)(x) & (v8i){ABS_MASK, ABS_MASK, ABS_MASK, ABS_MASK, ABS_MASK, ABS_MASK,          \
+                         ABS_MASK, ABS_MASK}))
+
+/* Modal amplitudes seen by E; then for each n the error bound per lane,
+ * sel[l] = the smallest n >= start[l] whose bound meets the tolerance (0:
+ * none). The bound: E = P / (1 + P + Q) with P, Q sums of the modes; to
+ * first order its quadrature error is that of the modes (|dE/dP|, |dE/dQ|
+ * <= 1), to second order that of products of two modes (|d2E| <= 2),
+ * which vary at the sum of their rates. */
+PK_CLONES
+static void choose_rules(int R, const double *z, const double *zb, int has_rate,
+                         const double *pq, const htab *t, double *amp, const int *start,
+                         int *sel) {
+  for (int i = 0; i < R; i++) {
+    v8 a = V8_ABS(V8(z + (size_t)i * L)) * V8(pq + (size_t)i * L);
+    if (has_rate)
+      a += V8_ABS(V8(zb + (size_t)i * L)) * V8(pq + (size_t)i * L) * V8(t->rfac + (size_t)i * L);
+    memcpy(amp + (size_t)i * L, &a, sizeof a);
+  }
+  int pending = L, n0 = NMAX;
+  for (int l = 0; l < L; l++) {
+    sel[l] = 0;
+    if (start[l] < n0) n0 = start[l];
+  }
+  size_t np = (size_t)R * (size_t)(R + 1) / 2;
+  for (int n = n0; n <= NMAX && pending; n++) {
+    v8 B = {0};
+    const double *T = t->T + (size_t)n * (size_t)R * L, *T2 = t->T2 + (size_t)n * np * L;
+    for (int i = 0; i < R; i++) B += V8(amp + (size_t)i * L) * V8(T + (size_t)i * L);
+    /* the second-order part only where the first order already passes */
+    int any = 0;
+    for (int l = 0; l < L; l++) any |= !sel[l] && n >= start[l] && B[l] <= PK_FAST_QUAD_TOL;
+    if (!any) continue;
+    size_t pr = 0;
+    for (int i = 0; i < R; i++) {
+      v8 ai = V8(amp + (size_t)i * L);
+      B += ai * ai * V8(T2 + pr * L);
+      pr++;
+      v8 cross = {0};
+      for (int j = i + 1; j < R; j++, pr++) cross += V8(amp + (size_t)j * L) * V8(T2 + pr * L);
+      B += 2.0 * ai * cross;
+    }
+    for (int l = 0; l < L; l++)
+      if (!sel[l] && n >= start[l] && B[l] <= PK_FAST_QUAD_TOL) sel[l] = n, pending--;
+  }
+}
+
+/* acc[l] = sum over the nodes of rule n of w e^{-k (h - s)} E(s) h. */
+PK_CLONES
+static void eval_rule(int R, int n, const double *z, const double *zb, int has_rate,
+                      const double *p, const double *q, const double *en, const double *gn,
+                      const double *wn, double *acc) {
+  v8 sum = {0};
+  const v8 one = {1, 1, 1, 1, 1, 1, 1, 1};
+  for (int m = 0; m < n; m++) {
+    v8 P = {0}, Q = {0};
+    const double *e = en + (size_t)m * (size_t)R * L;
+    const double *g = has_rate ? gn + (size_t)m * (size_t)R * L : NULL;
+    for (int i = 0; i < R; i++) {
+      size_t k = (size_t)i * L;
+      v8 u = V8(z + k) * V8(e + k);
+      if (g) u += V8(zb + k) * V8(g + k);
+      P += V8(p + k) * u;
+      Q += V8(q + k) * u;
+    }
+    sum += V8(wn + (size_t)m * L) * (P / (one + P + Q));
+  }
+  memcpy(acc, &sum, sizeof sum);
+}
+
+/* out = e z + g zb (g zb left out without inputs). */
+PK_CLONES
+static void propagate(int R, const double *e, const double *g, const double *z, const double *zb,
+                      int has_rate, double *out) {
+  for (int i = 0; i < R; i++) {
+    size_t k = (size_t)i * L;
+    v8 v = V8(e + k) * V8(z + k);
+    if (has_rate) v += V8(g + k) * V8(zb + k);
+    memcpy(out + k, &v, sizeof v);
+  }
+}
+
+static void fail_lane(pk_fast *f, int l, double t_h, const char *fmt, double a, double b) {
+  if (!(f->live & (1u << l))) return;
+  f->live &= ~(1u << l);
+  pk_err_set(&f->errs[l], PK_ERR_SOLVER, NULL, NULL, fmt, a, b);
+  f->errs[l].t_h = t_h;
+  f->status[l] = PK_ERR_SOLVER;
+}
+
+/* I[l] = integral_0^h e^{-k (h - s)} E(s) ds from modal state z, for the
+ * lanes in mask. Returns -1 when out of memory. */
+static int quad(pk_fast *f, double h, const double *z, int depth, unsigned mask, double t_h,
+                double *I) {
+  htab *t = get_tab(f, h);
+  if (!t) return -1;
+  int R = f->R, sel[L], start[L];
+  /* the rules are tried from one below the lane's previous choice at the
+   * top level (E changes smoothly from step to step; a dose raises the
+   * count again), from 1 on sub-steps */
+  for (int l = 0; l < L; l++) start[l] = depth == 0 && f->prev_n[l] > 1 ? f->prev_n[l] - 1 : 1;
+  choose_rules(R, z, f->zb, f->has_rate, f->pq, t, f->amp, start, sel);
+  if (depth == 0)
+    for (int l = 0; l < L; l++) f->prev_n[l] = sel[l] ? sel[l] : NMAX;
+  unsigned todo = 0, split = 0;
+  for (int l = 0; l < L; l++)
+    if (mask & (1u << l)) {
+      if (sel[l]) todo |= 1u << l;
+      else split |= 1u << l;
+    }
+  while (todo) {
+    int n = sel[__builtin_ctz(todo)];
+    if (node_tabs(f, t, n, f->has_rate) != 0) return -1;
+    double acc[L];
+    eval_rule(R, n, z, f->zb, f->has_rate, f->p, f->q, t->en[n], t->gn[n], t->wn[n], acc);
+    for (int l = 0; l < L; l++)
+      if ((todo & (1u << l)) && sel[l] == n) I[l] = acc[l], todo &= ~(1u << l);
+  }
+  if (!split) return 0;
+  if (depth >= MAX_DEPTH) {
+    for (int l = 0; l < L; l++)
+      if (split & (1u << l))
+        fail_lane(f, l, t_h,
+                  "the quadrature of E for tol did not reach its error bound %g even on "
+                  "steps of %g h (parameters far outside any physiological range?)",
+                  PK_FAST_QUAD_TOL, h);
+    return 0;
+  }
+  double half = 0.5 * h, Il[L], Ir[L];
+  htab *th = get_tab(f, half);
+  if (!th) return -1;
+  double *zm = f->zm + (size_t)depth * (size_t)R * L;
+  propagate(R, th->e_end, th->g_end, z, f->zb, f->has_rate, zm);
+  double dec[L];
+  memcpy(dec, th->decay, sizeof dec);
+  if (quad(f, half, z, depth + 1, split, t_h, Il) != 0 ||
+      quad(f, half, zm, depth + 1, split, t_h + half, Ir) != 0)
+    return -1;
+  for (int l = 0; l < L; l++)
+    if (split & (1u << l)) I[l] = dec[l] * Il[l] + Ir[l];
+  return 0;
+}
+
+static int advance(pk_fast *f, double h, double t_h) {
+  double I[L] = {0};
+  if (quad(f, h, f->z, 0, f->live, t_h, I) != 0) return -1;
+  htab *t = get_tab(f, h);
+  if (!t) return -1;
+  propagate(f->R, t->e_end, t->g_end, f->z, f->zb, f->has_rate, f->z);
+  double *tol = f->zm + (size_t)MAX_DEPTH * (size_t)f->R * L; /* the last block holds tol */
+  for (int l = 0; l < L; l++) tol[l] = t->decay[l] * tol[l] + f->ktol[l] * I[l];
+  return 0;
+}
+
+static void apply(pk_fast *f, size_t di) {
+  const pk_event *e0 = &f->ln[0].ev.ev[di];
+  int R = f->R, j = f->red[e0->state];
+  double val[L];
+  for (int l = 0; l < L; l++) val[l] = (f->live & (1u << l)) ? f->ln[l].ev.ev[di].value : 0.0;
+  if (e0->kind == PK_EV_BOLUS) {
+    for (int i = 0; i < R; i++)
+      for (int l = 0; l < L; l++)
+        f->z[(size_t)i * L + (size_t)l] += f->W[((size_t)i * (size_t)R + (size_t)j) * L + (size_t)l] * val[l];
+    return;
+  }
+  int on = e0->kind == PK_EV_RATE_ON;
+  f->active[j] += on ? 1 : -1;
+  for (int l = 0; l < L; l++) {
+    double *r = &f->rate[(size_t)j * L + (size_t)l];
+    *r = f->active[j] <= 0 ? 0.0 : *r + (on ? val[l] : -val[l]);
+  }
+  if (f->active[j] < 0) f->active[j] = 0;
+  f->has_rate = 0;
+  for (int i = 0; i < R; i++) f->has_rate |= f->active[i] > 0;
+  for (int i = 0; i < R; i++)
+    for (int l = 0; l < L; l++) {
+      double s = 0.0;
+      for (int k = 0; k < R; k++)
+        s += f->W[((size_t)i * (size_t)R + (size_t)k) * L + (size_t)l] * f->rate[(size_t)k * L + (size_t)l];
+      f->zb[(size_t)i * L + (size_t)l] = s;
+    }
+}
+
+/* Row k at t_h from the modal state before the events [d0, d1) due at
+ * t_h, plus their boluses into central compartments added as they are:
+ * the row after a dose is exact in the states that the dose has not yet
+ * reached (no modal round-off where the true value is 0). */
+static void emit(pk_fast *f, double t_h, size_t k, size_t d0, size_t d1, pk_fast_row_fn fn,
+                 void *ctx) {
+  int R = f->R;
+  const double *tol = f->zm + (size_t)MAX_DEPTH * (size_t)R * L;
+  for (int l = 0; l < L; l++) {
+    if (!(f->live & (1u << l))) continue;
+    const pk_system *s = &f->ln[l].sys;
+    double *y = f->y;
+    for (int c = 0; c < s->n_compounds; c++) {
+      double v = 0.0;
+      for (int i = 0; i < R; i++)
+        v += f->Vc[((size_t)c * (size_t)R + (size_t)i) * L + (size_t)l] * f->z[(size_t)i * L + (size_t)l];
+      y[s->central[c]] = v;
+    }
+    for (size_t d = d0; d < d1; d++) {
+      const pk_event *e = &f->ln[l].ev.ev[d];
+      for (int c = 0; c < s->n_compounds; c++)
+        if (e->kind == PK_EV_BOLUS && e->state == s->central[c]) y[s->central[c]] += e->value;
+    }
+    for (int g = 0; g < s->n_ligands; g++) {
+      double v = 0.0;
+      for (int i = 0; i < R; i++)
+        v += f->Vg[((size_t)g * (size_t)R + (size_t)i) * L + (size_t)l] * f->z[(size_t)i * L + (size_t)l];
+      y[s->lig_state[g]] = v;
+    }
+    y[s->tol] = tol[l];
+    pk_system_output_row(s, t_h, y, f->row);
+    int finite = 1;
+    for (int j = 0; j < s->n_cols; j++) finite &= isfinite(f->row[j]);
+    if (!finite) {
+      fail_lane(f, l, t_h, "exact propagation gave a non-finite state (%g, %g)", t_h, NAN);
+      continue;
+    }
+    if (fn(ctx, l, k, f->row) != 0) f->live &= ~(1u << l);
+  }
+}
+
+int pk_fast_run(pk_fast *f, int n_lanes, const pk_sim_options *o, pk_fast_row_fn fn, void *ctx,
+                int (*stop_fn)(void *), void *stop_ctx, pk_status *status, pk_error *errs) {
+  int R = f->R;
+  size_t RL = (size_t)R * L;
+  f->status = status, f->errs = errs;
+  f->stop_fn = stop_fn, f->stop_ctx = stop_ctx;
+  f->live = 0;
+  for (int l = 0; l < n_lanes; l++) {
+    f->live |= 1u << l;
+    status[l] = PK_OK;
+    pk_error_clear(&errs[l]);
+  }
+  /* idle lanes copy lane 0's parameters, so that they compute harmless
+   * finite numbers */
+  for (int l = n_lanes; l < L; l++) {
+    for (size_t i = 0; i < (size_t)R; i++) {
+      f->lam[i * L + (size_t)l] = f->lam[i * L];
+      f->p[i * L + (size_t)l] = f->p[i * L];
+      f->q[i * L + (size_t)l] = f->q[i * L];
+      f->pq[i * L + (size_t)l] = f->pq[i * L];
+    }
+    for (size_t i = 0; i < (size_t)R * (size_t)R; i++) f->W[i * L + (size_t)l] = f->W[i * L];
+    for (size_t i = 0; i < (size_t)R * PK_MAX_COMPOUNDS; i++) {
+      f->Vc[i * L + (size_t)l] = f->Vc[i * L];
+      f->Vg[i * L + (size_t)l] = f->Vg[i * L];
+    }
+    f->ktol[l] = f->ktol[0];
+  }
+  for (int k = 0; k < HCACHE; k++) f->tab[k].h = 0.0; /* tables belong to a pack */
+  memset(f->z, 0, RL * sizeof *f->z);
+  memset(f->zb, 0, RL * sizeof *f->zb);
+  memset(f->rate, 0, RL * sizeof *f->rate);
+  memset(f->active, 0, sizeof f->active);
+  f->has_rate = 0;
+  for (int l = 0; l < L; l++) f->prev_n[l] = 1;
+  double *tol = f->zm + (size_t)MAX_DEPTH * RL;
+  for (int l = 0; l < L; l++) tol[l] = l < n_lanes ? f->ln[l].tol0 : 0.0;
+  const pk_event_list *ev = &f->ln[0].ev;
+  size_t n_out = (size_t)floor((o->t_end_h - o->output_start_h) / o->output_step_h *
+                                   (1.0 + 1e-12) + 1e-9) + 1;
+  double t = o->t_start_h;
+  size_t di = 0, k = 0;
+  while (di < ev->n && ev->ev[di].t_h < t - 1e-12 * fmax(1.0, fabs(t))) di++;
+  while (k < n_out && f->live) {
+    double t_out = o->output_start_h + (double)k * o->output_step_h;
+    double t_next = (di < ev->n && ev->ev[di].t_h < t_out) ? ev->ev[di].t_h : t_out;
+    if (t_next > t) {
+      if (advance(f, t_next - t, t) != 0) {
+        for (int l = 0; l < n_lanes; l++)
+          if (f->live & (1u << l)) status[l] = pk_err_nomem(&errs[l]);
+        return 0;
+      }
+      if (++f->steps % POLL_EVERY == 0 && stop_fn && stop_fn(stop_ctx)) return 1;
+    }
+    t = t_next;
+    double eps = 1e-12 * fmax(1.0, fabs(t));
+    int due = t_out <= t + eps;
+    size_t d0 = di;
+    while (di < ev->n && ev->ev[di].t_h <= t + eps) di++;
+    if (due) emit(f, t_out, k++, d0, di, fn, ctx);
+    for (size_t d = d0; d < di; d++) apply(f, d);
+  }
+  return 0;
+}

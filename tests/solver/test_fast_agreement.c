@@ -1,0 +1,237 @@
+/* test_fast_agreement.c - the batch kernel (libpk/fast.c) against the
+ * general GSL path, subject by subject:
+ * - every shipped scenario, with a population varying every compound's CL,
+ *   V, ka and ke0 (CV 30-50 %, so that some subjects have nearly equal
+ *   rates), 24 subjects in packs of 8: every output value agrees with the
+ *   ODE path at rtol 1e-12 to 1e-8 relative, absolute floor 1e-12 (net and W
+ *   on the scale of E and tol);
+ * - a subject's values do not depend on the other subjects of its pack
+ *   (alone in a pack and among others: identical bits);
+ * - extreme but finite rates (ka 1e4 /h) still agree; an absurd volume
+ *   (1e-300 L) is a reported solver failure with its time, not a hang;
+ * - the kernel handles the default scenario (else the first check would
+ *   say nothing about it). */
+#include <dirent.h>
+#include <string.h>
+#include "check.h"
+#include "batch_internal.h"
+#include "fast.h"
+#include "pk/pk.h"
+
+enum { NSUB = 24, MAXROWS = 4096, MAXCOLS = 64 };
+
+typedef struct rows {
+  double v[PK_FAST_LANES][MAXROWS * MAXCOLS];
+  size_t n[PK_FAST_LANES], cols;
+} rows;
+
+static int keep(void *ctx, int lane, size_t k, const double *row) {
+  rows *r = ctx;
+  if (k >= MAXROWS) return 1;
+  memcpy(r->v[lane] + k * r->cols, row, r->cols * sizeof *row);
+  r->n[lane] = k + 1;
+  return 0;
+}
+
+static rows R1, R2;
+
+/* Largest scaled difference of the kernel's rows from the reference;
+ * reports the first value beyond the tolerance. */
+static double compare(const char *what, const double *v, size_t n, const pk_trajectory *ref) {
+  size_t nr = pk_trajectory_rows(ref), nc = pk_trajectory_cols(ref);
+  CHECK(n == nr, "%s: %zu rows, the reference has %zu", what, n, nr);
+  int iE = pk_trajectory_column_index(ref, "E"), itol = pk_trajectory_column_index(ref, "tol");
+  double worst = 0.0;
+  for (size_t i = 0; i < n && i < nr; i++)
+    for (size_t j = 0; j < nc; j++) {
+      const char *col = pk_trajectory_column_name(ref, j);
+      double a = v[i * nc + j], b = pk_trajectory_get(ref, i, j), scale = fabs(b);
+      if (strcmp(col, "net") == 0 || strcmp(col, "W") == 0)
+        scale = fmax(fabs(pk_trajectory_get(ref, i, (size_t)iE)),
+                     fabs(pk_trajectory_get(ref, i, (size_t)itol)));
+      double d = fabs(a - b);
+      if (d > 1e-8 * scale + 1e-12) {
+        CHECK(0, "%s: %s at t = %g h: kernel %.15g, ODE reference %.15g", what, col,
+              pk_trajectory_get(ref, i, 0), a, b);
+        return INFINITY;
+      }
+      if (scale > 1e-9) worst = fmax(worst, d / scale);
+    }
+  return worst;
+}
+
+static pk_population *population(const pk_model *m) {
+  pk_error err;
+  pk_population *p = pk_population_new(m);
+  static const char *keys[] = {"CL", "V", "ka", "ke0"};
+  static const double cv[] = {0.4, 0.3, 0.5, 0.3};
+  int added = 0;
+  for (int c = 0; c < pk_model_compound_count(m); c++) {
+    pk_compound_params cp;
+    pk_model_get_compound(m, c, &cp, &err);
+    for (int k = 0; k < 4; k++) {
+      if (k == 3 && !cp.binds_receptor) continue;
+      char name[160];
+      snprintf(name, sizeof name, "%s.%s", cp.id, keys[k]);
+      if (pk_population_add(p, name, log1p(cv[k] * cv[k]), &err) == PK_OK) added++;
+    }
+  }
+  CHECK(added > 0 && pk_population_prepare(p, &err) == PK_OK, "population: %s", err.message);
+  return p;
+}
+
+/* Subjects [first, first + n) of the scenario through the kernel in one
+ * pack; each checked against the ODE reference. Returns the number the
+ * kernel handled. */
+static int check_pack(const char *name, const pk_scenario *s, const pk_population *pop,
+                      const pk_model *typical, size_t first, int n, double *worst) {
+  pk_error err;
+  pk_sim_options o = pk_scenario_options(s);
+  pk_model *m[PK_FAST_LANES];
+  pk_fast *f = pk_fast_new();
+  int lanes = 0, made = 0;
+  for (int l = 0; l < n; l++) {
+    m[l] = pk_model_new();
+    made++;
+    if (pop) CHECK(pk_population_subject(pop, typical, 1, first + (size_t)l, m[l], NULL, &err) ==
+                       PK_OK, "%s: subject: %s", name, err.message);
+    else pk_model_copy_into(m[l], typical);
+    if (pk_fast_lane(f, lanes, m[l], pk_scenario_regimen(s), &o, &err) == 1) lanes++;
+    else break;
+  }
+  if (lanes > 0) {
+    pk_status st[PK_FAST_LANES];
+    pk_error errs[PK_FAST_LANES];
+    R1.cols = (size_t)pk_fast_system(f, 0)->n_cols;
+    CHECK(pk_fast_run(f, lanes, &o, keep, &R1, NULL, NULL, st, errs) == 0, "%s: stopped", name);
+    for (int l = 0; l < lanes; l++) {
+      char what[200];
+      snprintf(what, sizeof what, "%s subject %zu", name, first + (size_t)l);
+      CHECK(st[l] == PK_OK, "%s: kernel failed: %s", what, errs[l].message);
+      pk_sim_options ro = o;
+      ro.solver = PK_SOLVER_ODE;
+      ro.rtol = 1e-12;
+      ro.atol = 1e-14;
+      pk_trajectory *ref = NULL;
+      CHECK(pk_simulate(m[l], pk_scenario_regimen(s), &ro, &ref, &err) == PK_OK,
+            "%s: reference: %s", what, err.message);
+      if (ref) *worst = fmax(*worst, compare(what, R1.v[l], R1.n[l], ref));
+      pk_trajectory_free(ref);
+    }
+    /* the last subject alone: the same bits as in the pack */
+    int last = lanes - 1;
+    pk_fast *g = pk_fast_new();
+    pk_status st1;
+    pk_error e1;
+    R2.cols = R1.cols;
+    CHECK(pk_fast_lane(g, 0, m[last], pk_scenario_regimen(s), &o, &err) == 1 &&
+              pk_fast_run(g, 1, &o, keep, &R2, NULL, NULL, &st1, &e1) == 0 && st1 == PK_OK,
+          "%s: alone", name);
+    CHECK(R2.n[0] == R1.n[last] &&
+              memcmp(R2.v[0], R1.v[last], R1.n[last] * R1.cols * sizeof(double)) == 0,
+          "%s subject %zu: alone and in a pack of %d the values differ", name,
+          first + (size_t)last, lanes);
+    pk_fast_free(g);
+  }
+  for (int l = 0; l < made; l++) pk_model_free(m[l]);
+  pk_fast_free(f);
+  return lanes;
+}
+
+static void check_scenario(const char *path, const char *name) {
+  pk_error err;
+  pk_scenario *s = NULL;
+  if (pk_scenario_load(path, &s, &err) != PK_OK) {
+    CHECK(0, "%s: %s", name, err.message);
+    return;
+  }
+  const pk_model *typical = pk_scenario_model(s);
+  pk_population *pop = population(typical);
+  double worst = 0.0;
+  int handled = 0;
+  for (size_t first = 0; first < NSUB; first += PK_FAST_LANES)
+    handled += check_pack(name, s, pop, typical, first, PK_FAST_LANES, &worst);
+  if (handled == 0)
+    printf("%-34s not for the kernel (pk_simulate runs it)\n", name);
+  else
+    printf("%-34s %2d subjects: largest relative difference %.2e\n", name, handled, worst);
+  if (strcmp(name, "kratom-taper.json") == 0)
+    CHECK(handled == NSUB, "the kernel must handle the default scenario (%d of %d)", handled,
+          NSUB);
+  pk_population_free(pop);
+  pk_scenario_free(s);
+}
+
+/* The default scenario with mitragynine's ka or V set to x. */
+static void extreme(const char *key, double x, int expect_ok) {
+  pk_error err;
+  pk_scenario *s = NULL;
+  CHECK(pk_scenario_load(PK_MODELS_DIR "/scenarios/kratom-taper.json", &s, &err) == PK_OK,
+        "load: %s", err.message);
+  if (!s) return;
+  pk_model *m = pk_model_new();
+  pk_model_copy_into(m, pk_scenario_model(s));
+  pk_compound_params cp;
+  pk_model_get_compound(m, 0, &cp, &err);
+  if (strcmp(key, "ka") == 0) cp.ka_per_h = x;
+  else cp.V_L = x;
+  CHECK(pk_model_set_compound(m, 0, &cp, &err) == PK_OK, "set %s: %s", key, err.message);
+  pk_sim_options o = pk_scenario_options(s);
+  pk_fast *f = pk_fast_new();
+  pk_status st = PK_OK;
+  pk_error e1;
+  pk_error_clear(&e1);
+  R1.cols = 0;
+  int r = pk_fast_lane(f, 0, m, pk_scenario_regimen(s), &o, &err);
+  if (r == 1) {
+    R1.cols = (size_t)pk_fast_system(f, 0)->n_cols;
+    pk_fast_run(f, 1, &o, keep, &R1, NULL, NULL, &st, &e1);
+  }
+  if (expect_ok) {
+    CHECK(r == 1 && st == PK_OK, "%s = %g: the kernel should run it (%s)", key, x, e1.message);
+    pk_sim_options ro = o;
+    ro.solver = PK_SOLVER_ODE;
+    ro.rtol = 1e-12;
+    ro.atol = 1e-14;
+    pk_trajectory *ref = NULL;
+    if (r == 1 && pk_simulate(m, pk_scenario_regimen(s), &ro, &ref, &err) == PK_OK) {
+      char what[64];
+      snprintf(what, sizeof what, "mitragynine %s = %g", key, x);
+      printf("%-34s largest relative difference %.2e\n", what, compare(what, R1.v[0], R1.n[0], ref));
+    }
+    pk_trajectory_free(ref);
+  } else {
+    /* either refused at set-up (pk_simulate then runs it) or a failure
+     * with its time */
+    CHECK(r == 0 || (st == PK_ERR_SOLVER && isfinite(e1.t_h)),
+          "%s = %g: expected a reported failure, got status %d", key, x, st);
+    printf("mitragynine %s = %g: %s\n", key, x,
+           r == 0 ? "refused by the kernel" : e1.message);
+  }
+  pk_fast_free(f);
+  pk_model_free(m);
+  pk_scenario_free(s);
+}
+
+int main(void) {
+  test_init();
+  DIR *d = opendir(PK_MODELS_DIR "/scenarios");
+  CHECK(d != NULL, "cannot open %s", PK_MODELS_DIR "/scenarios");
+  char names[64][256];
+  int n = 0;
+  for (struct dirent *e; d && (e = readdir(d)) && n < 64;) {
+    size_t len = strlen(e->d_name);
+    if (len > 5 && strcmp(e->d_name + len - 5, ".json") == 0)
+      snprintf(names[n++], sizeof names[0], "%s", e->d_name);
+  }
+  if (d) closedir(d);
+  CHECK(n >= 8, "expected the shipped scenarios, found %d", n);
+  for (int i = 0; i < n; i++) {
+    char path[512];
+    snprintf(path, sizeof path, "%s/scenarios/%s", PK_MODELS_DIR, names[i]);
+    check_scenario(path, names[i]);
+  }
+  extreme("ka", 1e4, 1);
+  extreme("V", 1e-300, 0);
+  return test_finish("solver_batch_kernel_agrees_with_ode_per_subject");
+}
