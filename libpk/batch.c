@@ -19,7 +19,8 @@ enum { PK_COL_MAX = 48, SLOTS_PER_THREAD = 32, PCT_ROWS_PER_CHUNK = 64 };
 
 struct pk_batch {
   pk_model *model; /* the typical subject (a copy) */
-  const pk_regimen *regimen;
+  const pk_regimen *regimen; /* &sorted */
+  pk_regimen sorted;         /* the spec's regimen in time order (stable) */
   pk_sim_options opt;
   const pk_population *pop;
   const pk_sweep *sweep;
@@ -60,6 +61,7 @@ int pk_batch_max_threads(void) {
 void pk_batch_free(pk_batch *b) {
   if (!b) return;
   pk_model_free(b->model);
+  free(b->sorted.dose);
   free(b->times);
   for (size_t j = 0; b->tnames && j < b->tcols; j++) free(b->tnames[j]);
   free(b->tnames);
@@ -182,7 +184,23 @@ pk_status pk_batch_new(const pk_batch_spec *spec, pk_batch **out, pk_error *err)
     return pk_err_nomem(err);
   }
   pk_model_copy_into(b->model, spec->model);
-  b->regimen = spec->regimen;
+  /* doses in time order (equal times keep their order, as pk_simulate's
+   * event sort does): every subject's events then come out sorted */
+  size_t nd = pk_regimen_size(spec->regimen);
+  b->sorted.dose = malloc((nd ? nd : 1) * sizeof *b->sorted.dose);
+  if (!b->sorted.dose) {
+    pk_model_free(b->model);
+    free(b);
+    return pk_err_nomem(err);
+  }
+  b->sorted.n = b->sorted.cap = nd;
+  for (size_t k = 0; k < nd; k++) {
+    pk_dose d = pk_regimen_dose(spec->regimen, k);
+    size_t i = k;
+    for (; i > 0 && b->sorted.dose[i - 1].t_h > d.t_h; i--) b->sorted.dose[i] = b->sorted.dose[i - 1];
+    b->sorted.dose[i] = d;
+  }
+  b->regimen = &b->sorted;
   b->opt = spec->options;
   b->pop = spec->population;
   b->sweep = spec->sweep;
@@ -229,34 +247,14 @@ const char *pk_batch_output_name(const pk_batch *b, size_t j) {
 
 /* ---- summaries ---- */
 
-/* Part of [t0, t1] where the segment from y0 to y1 is above thr. */
-static double above(double t0, double t1, double y0, double y1, double thr) {
-  int a0 = y0 > thr, a1 = y1 > thr;
-  if (a0 && a1) return t1 - t0;
-  if (!a0 && !a1) return 0.0;
-  double f; /* fraction of the step at which y crosses thr */
-  if (y0 > 0 && y1 > 0 && thr > 0) f = log(thr / y0) / log(y1 / y0);
-  else f = (thr - y0) / (y1 - y0);
-  if (!(f >= 0)) f = 0;
-  if (f > 1) f = 1;
-  return (a0 ? f : 1.0 - f) * (t1 - t0);
-}
-
 double pk_hours_above(const double *t_h, const double *y, size_t n, size_t stride,
                       double threshold) {
   double h = 0.0;
   if (stride == 0) stride = 1;
   for (size_t i = 1; i < n; i++)
-    h += above(t_h[(i - 1) * stride], t_h[i * stride], y[(i - 1) * stride], y[i * stride],
+    h += pk_seg_above(t_h[(i - 1) * stride], t_h[i * stride], y[(i - 1) * stride], y[i * stride],
                threshold);
   return h;
-}
-
-/* Linear-up / log-down trapezoid between two samples. */
-static double trapezoid(double t0, double t1, double c0, double c1) {
-  double dt = t1 - t0;
-  if (c1 < c0 && c1 > 0 && c0 > 0) return dt * (c0 - c1) / log(c0 / c1);
-  return 0.5 * dt * (c0 + c1);
 }
 
 /* The summaries of one subject, accumulated row by row (nothing else is
@@ -285,7 +283,7 @@ static void summ_row(summ *a, const double *row) {
     double ci = row[b->ccol[c]];
     if (ci > a->cmax[c]) a->cmax[c] = ci, a->tmax[c] = ti;
     if (ti > b->t_first && ci < a->cmin[c]) a->cmin[c] = ci;
-    if (a->rows > 0) a->auc[c] += trapezoid(a->t_prev, ti, a->c_prev[c], ci);
+    if (a->rows > 0) a->auc[c] += pk_seg_auc(a->t_prev, ti, a->c_prev[c], ci);
     a->c_prev[c] = ci;
   }
   double occ = row[b->occ_col], w = row[b->w_col];
@@ -294,11 +292,21 @@ static void summ_row(summ *a, const double *row) {
   a->emax = fmax(a->emax, row[b->e_col]);
   a->wmax = fmax(a->wmax, w);
   if (a->rows > 0) {
-    a->h_w += above(a->t_prev, ti, a->w_prev, w, b->w_thr);
-    a->h_o += above(a->t_prev, ti, a->o_prev, occ, b->occ_thr);
+    a->h_w += pk_seg_above(a->t_prev, ti, a->w_prev, w, b->w_thr);
+    a->h_o += pk_seg_above(a->t_prev, ti, a->o_prev, occ, b->occ_thr);
   }
   a->t_prev = ti, a->w_prev = w, a->o_prev = occ;
   a->rows++;
+}
+
+/* A summary row is finite (Cmin may be missing: no dose yet). */
+static pk_status check_summary(const pk_batch *b, const double *out, pk_error *err) {
+  size_t n = 4 * (size_t)b->n_comp + 6;
+  for (size_t i = 0; i < n; i++)
+    if (!isfinite(out[i]) && !(isnan(out[i]) && i % 4 == 2 && i < 4 * (size_t)b->n_comp))
+      return pk_err_set(err, PK_ERR_SOLVER, NULL, NULL, "a summary (%s) is not finite",
+                        b->colname[b->n_set + i]);
+  return PK_OK;
 }
 
 static pk_status summ_finish(const summ *a, double *out, pk_error *err) {
@@ -316,11 +324,7 @@ static pk_status summ_finish(const summ *a, double *out, pk_error *err) {
   out[j++] = a->wmax;
   out[j++] = a->h_w;
   out[j++] = a->h_o;
-  for (size_t i = 0; i < j; i++)
-    if (!isfinite(out[i]) && !(isnan(out[i]) && i % 4 == 2 && i < 4 * (size_t)b->n_comp))
-      return pk_err_set(err, PK_ERR_SOLVER, NULL, NULL, "a summary (%s) is not finite",
-                        b->colname[b->n_set + i]);
-  return PK_OK;
+  return check_summary(b, out, err);
 }
 
 pk_status pk_batch_summarise(const pk_batch *b, const pk_trajectory *t, double *out,
@@ -536,7 +540,14 @@ static void flush_pack(const pk_batch *b, worker *w, const pk_batch_run_options 
         sink.nomem[l] = 1;
     }
   }
-  int stopped = pk_fast_run(w->fast, n, opt, pack_row, &sink, stop_cb, poll, status, errs);
+  /* summaries only: the kernel accumulates them lane-wise, no rows */
+  int rows_needed = o->want_trajectories;
+  for (int l = 0; l < n; l++) rows_needed |= kept[l] != NULL;
+  pk_fast_summary fs = {.t_first_h = b->t_first, .w_threshold = b->w_thr,
+                        .occ_threshold = b->occ_thr};
+  for (int l = 0; l < n; l++) fs.out[l] = slots[l]->values + b->n_set;
+  int stopped = pk_fast_run(w->fast, n, opt, rows_needed ? pack_row : NULL, &sink,
+                            rows_needed ? NULL : &fs, stop_cb, poll, status, errs);
   for (int l = 0; l < n; l++) {
     slot *s = slots[l];
     if (stopped) {
@@ -549,10 +560,11 @@ static void flush_pack(const pk_batch *b, worker *w, const pk_batch_run_options 
     pk_status st = status[l];
     if (st != PK_OK) err = errs[l];
     else if (sink.nomem[l]) st = pk_err_nomem(&err);
-    else if (sink.acc[l].rows != b->rows)
+    else if ((rows_needed ? sink.acc[l].rows : fs.rows) != b->rows)
       st = pk_err_set(&err, PK_ERR_SOLVER, NULL, NULL, "%zu output rows, expected %zu",
-                      sink.acc[l].rows, b->rows);
-    else st = summ_finish(&sink.acc[l], s->values + b->n_set, &err);
+                      rows_needed ? sink.acc[l].rows : fs.rows, b->rows);
+    else if (rows_needed) st = summ_finish(&sink.acc[l], s->values + b->n_set, &err);
+    else st = check_summary(b, s->values + b->n_set, &err);
     if (st != PK_OK) {
       for (size_t j = b->n_set; j < b->ncol; j++) s->values[j] = NAN;
       fail_slot(s, &err, "");

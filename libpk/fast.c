@@ -50,18 +50,29 @@ struct pk_fast {
   /* per lane, index * L + lane */
   double *lam, *p, *q, *pq, *W; /* R; R; R; |p| + |q|; R x R (W = V^-1) */
   double *Vc, *Vg;          /* rows of V for the centrals and the ligands' effect sites */
+  double cfac[PK_MAX_COMPOUNDS * L]; /* 1000 / V_L: umol to nM */
+  double fuK[PK_MAX_COMPOUNDS * L], gtau[PK_MAX_COMPOUNDS * L]; /* fu / K, tau per ligand */
   double ktol[L];
   /* state */
   double *z, *zb, *rate, *zm, *amp;
   int active[MAXR];
   int has_rate;
   int prev_n[L]; /* each lane's rule on its previous step */
+  int prev_ok[L]; /* ... and whether it met the bound there */
+  double valid_h; /* the previous step's length; 0 after an event */
   htab tab[HCACHE];
   int tnext;
   /* Gauss-Legendre rules on [0, 1] */
   double gx[NMAX + 1][NMAX], gw[NMAX + 1][NMAX], cbound[NMAX + 1];
   double *y, *row;
   int ny, nrow;
+  /* summaries, lane-wise (index * L + lane) */
+  const pk_fast_summary *summ;
+  size_t s_rows;
+  double s_tprev;
+  double s_cmax[PK_MAX_COMPOUNDS * L], s_tmax[PK_MAX_COMPOUNDS * L], s_cmin[PK_MAX_COMPOUNDS * L],
+      s_auc[PK_MAX_COMPOUNDS * L], s_cprev[PK_MAX_COMPOUNDS * L];
+  double s_omin[L], s_omax[L], s_emax[L], s_wmax[L], s_hw[L], s_ho[L], s_wprev[L], s_oprev[L];
   unsigned live;
   pk_status *status;
   pk_error *errs;
@@ -479,6 +490,11 @@ int pk_fast_lane(pk_fast *f, int lane, const pk_model *m, const pk_regimen *r,
     for (int j = 0; j < R; j++) f->W[((size_t)i * (size_t)R + (size_t)j) * L + (size_t)lane] = W[i * R + j];
   }
   f->ktol[lane] = s->k_tol_per_h;
+  for (int c = 0; c < s->n_compounds; c++) f->cfac[c * L + lane] = 1000.0 / s->V_L[c];
+  for (int g = 0; g < s->n_ligands; g++) {
+    f->fuK[g * L + lane] = s->lig_fu[g] / s->lig_K_nM[g];
+    f->gtau[g * L + lane] = s->lig_tau[g];
+  }
   ln->tol0 = o->tol0;
   return 1;
 }
@@ -527,8 +543,8 @@ static htab *get_tab(pk_fast *f, double h) {
       for (int n = 0; n <= NMAX; n++) {
         /* GL-n error on integral_0^1 e^{-x s} ds is at most c_n x^(2n)
          * (and at most 1: weights and integrand are in [0, 1]) */
-        double b = n == 0 ? 1.0 : fmin(f->cbound[n] * p, 1.0);
-        t->T[((size_t)n * R + i) * L + (size_t)l] = isnan(b) ? 1.0 : b;
+        double b = f->cbound[n] * p; /* NaN or above 1: 1 */
+        t->T[((size_t)n * R + i) * L + (size_t)l] = n > 0 && b < 1.0 ? b : 1.0;
         p *= x2;
       }
     }
@@ -541,8 +557,8 @@ static htab *get_tab(pk_fast *f, double h) {
                     f->ktol[l]) * h;
         double x2 = x * x, p = 1.0;
         for (int n = 0; n <= NMAX; n++) {
-          double b = n == 0 ? 1.0 : fmin(f->cbound[n] * p, 1.0);
-          t->T2[((size_t)n * np + pr) * L + (size_t)l] = isnan(b) ? 1.0 : b;
+          double b = f->cbound[n] * p;
+          t->T2[((size_t)n * np + pr) * L + (size_t)l] = n > 0 && b < 1.0 ? b : 1.0;
           p *= x2;
         }
       }
@@ -594,16 +610,119 @@ _Static_assert(L == 8, "the lane vectors hold PK_FAST_LANES doubles");
   ((v8)((v8i)(x) & (v8i){ABS_MASK, ABS_MASK, ABS_MASK, ABS_MASK, ABS_MASK, ABS_MASK,          \
                          ABS_MASK, ABS_MASK}))
 
+/* The rules in use: lanes of a pack that choose different rules cost one
+ * evaluation each, so the counts are spaced out where they are large. */
+static const int RULE_USED[NMAX + 1] = {0, 1, 1, 1, 1, 0, 1, 0, 1, 0, 1, 0, 1};
+
+/* m ? a : b lane by lane (m from a comparison: all bits set or none) */
+#define BLEND(m, a, b) ((v8)(((v8i)(a) & (m)) | ((v8i)(b) & ~(m))))
+
+#define store8(p, v)                                                                          \
+  do {                                                                                        \
+    v8 store8_v = (v);                                                                        \
+    memcpy((p), &store8_v, sizeof store8_v);                                                  \
+  } while (0)
+
+/* The summaries with the row at t_h: maxima and minima lane-wise, the
+ * logarithms of the log-down trapezoid and of threshold crossings lane by
+ * lane with pk_seg_auc and pk_seg_above's arithmetic. */
+static inline __attribute__((always_inline)) void summarise_row(pk_fast *f, double t_h, int nc,
+                                                                const v8 *C, const v8 *occp,
+                                                                const v8 *Ep, const v8 *Wp) {
+  v8 occ = *occp, E = *Ep, W = *Wp;
+  const pk_fast_summary *sm = f->summ;
+  int first = f->s_rows == 0;
+  double dt = t_h - f->s_tprev;
+  const v8 zero = {0}, tv = zero + t_h;
+  for (int c = 0; c < nc; c++) {
+    double *cmax = f->s_cmax + c * L, *tmax = f->s_tmax + c * L, *cmin = f->s_cmin + c * L;
+    double *auc = f->s_auc + c * L, *cprev = f->s_cprev + c * L;
+    v8 c1 = C[c], cm = V8(cmax);
+    v8i m = c1 > cm;
+    store8(cmax, BLEND(m, c1, cm));
+    store8(tmax, BLEND(m, tv, V8(tmax)));
+    if (t_h > sm->t_first_h) {
+      v8 mn = V8(cmin);
+      store8(cmin, BLEND(c1 < mn, c1, mn));
+    }
+    if (!first) {
+      v8 c0 = V8(cprev);
+      v8 add = (0.5 * dt) * (c0 + c1);
+      v8i lg = (c1 < c0) & (c1 > zero) & (c0 > zero);
+      for (int l = 0; l < L; l++)
+        if (lg[l]) add[l] = dt * (c0[l] - c1[l]) / log(c0[l] / c1[l]);
+      store8(auc, V8(auc) + add);
+    }
+    store8(cprev, c1);
+  }
+  v8 omin = V8(f->s_omin), omax = V8(f->s_omax), emax = V8(f->s_emax), wmax = V8(f->s_wmax);
+  store8(f->s_omin, BLEND(occ < omin, occ, omin));
+  store8(f->s_omax, BLEND(occ > omax, occ, omax));
+  store8(f->s_emax, BLEND(E > emax, E, emax));
+  store8(f->s_wmax, BLEND(W > wmax, W, wmax));
+  if (!first) {
+    const v8 *now[2] = {&W, &occ};
+    double *prev[2] = {f->s_wprev, f->s_oprev}, *acc[2] = {f->s_hw, f->s_ho};
+    double thr[2] = {sm->w_threshold, sm->occ_threshold};
+    for (int q = 0; q < 2; q++) {
+      v8 y0 = V8(prev[q]), y1 = *now[q], th = zero + thr[q];
+      v8i a0 = y0 > th, a1 = y1 > th;
+      v8 add = BLEND(a0 & a1, zero + dt, zero);
+      v8i cross = a0 ^ a1;
+      for (int l = 0; l < L; l++)
+        if (cross[l]) add[l] = pk_seg_above(f->s_tprev, t_h, y0[l], y1[l], thr[q]);
+      store8(acc[q], V8(acc[q]) + add);
+    }
+  }
+  store8(f->s_wprev, W);
+  store8(f->s_oprev, occ);
+  f->s_tprev = t_h;
+  f->s_rows++;
+}
+
+static void summary_start(pk_fast *f, const pk_fast_summary *sm) {
+  f->summ = sm;
+  f->s_rows = 0;
+  for (int k = 0; k < PK_MAX_COMPOUNDS * L; k++) {
+    f->s_cmax[k] = -INFINITY, f->s_tmax[k] = NAN, f->s_cmin[k] = INFINITY;
+    f->s_auc[k] = 0.0, f->s_cprev[k] = 0.0;
+  }
+  for (int l = 0; l < L; l++) {
+    f->s_omin[l] = INFINITY, f->s_omax[l] = f->s_emax[l] = f->s_wmax[l] = -INFINITY;
+    f->s_hw[l] = f->s_ho[l] = f->s_wprev[l] = f->s_oprev[l] = 0.0;
+  }
+}
+
+static void summary_write(const pk_fast *f, int n_lanes, int nc) {
+  for (int l = 0; l < n_lanes; l++) {
+    double *out = f->summ->out[l];
+    if (!out) continue;
+    size_t j = 0;
+    for (int c = 0; c < nc; c++) {
+      out[j++] = f->s_cmax[c * L + l];
+      out[j++] = f->s_tmax[c * L + l];
+      out[j++] = isinf(f->s_cmin[c * L + l]) ? NAN : f->s_cmin[c * L + l];
+      out[j++] = f->s_auc[c * L + l];
+    }
+    out[j++] = f->s_omin[l];
+    out[j++] = f->s_omax[l];
+    out[j++] = f->s_emax[l];
+    out[j++] = f->s_wmax[l];
+    out[j++] = f->s_hw[l];
+    out[j++] = f->s_ho[l];
+  }
+}
+
 /* Modal amplitudes seen by E; then for each n the error bound per lane,
  * sel[l] = the smallest n >= start[l] whose bound meets the tolerance (0:
- * none). The bound: E = P / (1 + P + Q) with P, Q sums of the modes; to
+ * none), or known[l] (if not 0) when no smaller n does. The bound: E = P / (1 + P + Q) with P, Q sums of the modes; to
  * first order its quadrature error is that of the modes (|dE/dP|, |dE/dQ|
  * <= 1), to second order that of products of two modes (|d2E| <= 2),
  * which vary at the sum of their rates. */
 PK_CLONES
 static void choose_rules(int R, const double *z, const double *zb, int has_rate,
                          const double *pq, const htab *t, double *amp, const int *start,
-                         int *sel) {
+                         const int *known, int *sel) {
   for (int i = 0; i < R; i++) {
     v8 a = V8_ABS(V8(z + (size_t)i * L)) * V8(pq + (size_t)i * L);
     if (has_rate)
@@ -617,8 +736,12 @@ static void choose_rules(int R, const double *z, const double *zb, int has_rate,
   }
   size_t np = (size_t)R * (size_t)(R + 1) / 2;
   for (int n = n0; n <= NMAX && pending; n++) {
+    if (!RULE_USED[n]) continue;
     v8 B = {0};
     const double *T = t->T + (size_t)n * (size_t)R * L, *T2 = t->T2 + (size_t)n * np * L;
+    for (int l = 0; l < L; l++)
+      if (!sel[l] && known[l] && n >= known[l]) sel[l] = known[l], pending--;
+    if (!pending) break;
     for (int i = 0; i < R; i++) B += V8(amp + (size_t)i * L) * V8(T + (size_t)i * L);
     /* the second-order part only where the first order already passes */
     int any = 0;
@@ -638,23 +761,36 @@ static void choose_rules(int R, const double *z, const double *zb, int has_rate,
   }
 }
 
-/* acc[l] = sum over the nodes of rule n of w e^{-k (h - s)} E(s) h. */
+/* acc[l] = sum over the nodes of rule n of w e^{-k (h - s)} E(s) h, with
+ * P and Q at a node sum_i (p_i z_i) e^{lambda_i s} (+ input terms). */
 PK_CLONES
 static void eval_rule(int R, int n, const double *z, const double *zb, int has_rate,
                       const double *p, const double *q, const double *en, const double *gn,
                       const double *wn, double *acc) {
+  v8 pz[MAXR], qz[MAXR], pb[MAXR], qb[MAXR];
+  for (int i = 0; i < R; i++) {
+    size_t k = (size_t)i * L;
+    pz[i] = V8(p + k) * V8(z + k);
+    qz[i] = V8(q + k) * V8(z + k);
+    if (has_rate) pb[i] = V8(p + k) * V8(zb + k), qb[i] = V8(q + k) * V8(zb + k);
+  }
   v8 sum = {0};
   const v8 one = {1, 1, 1, 1, 1, 1, 1, 1};
   for (int m = 0; m < n; m++) {
     v8 P = {0}, Q = {0};
     const double *e = en + (size_t)m * (size_t)R * L;
-    const double *g = has_rate ? gn + (size_t)m * (size_t)R * L : NULL;
     for (int i = 0; i < R; i++) {
-      size_t k = (size_t)i * L;
-      v8 u = V8(z + k) * V8(e + k);
-      if (g) u += V8(zb + k) * V8(g + k);
-      P += V8(p + k) * u;
-      Q += V8(q + k) * u;
+      v8 ei = V8(e + (size_t)i * L);
+      P += pz[i] * ei;
+      Q += qz[i] * ei;
+    }
+    if (has_rate) {
+      const double *g = gn + (size_t)m * (size_t)R * L;
+      for (int i = 0; i < R; i++) {
+        v8 gi = V8(g + (size_t)i * L);
+        P += pb[i] * gi;
+        Q += qb[i] * gi;
+      }
     }
     sum += V8(wn + (size_t)m * L) * (P / (one + P + Q));
   }
@@ -687,14 +823,27 @@ static int quad(pk_fast *f, double h, const double *z, int depth, unsigned mask,
                 double *I) {
   htab *t = get_tab(f, h);
   if (!t) return -1;
-  int R = f->R, sel[L], start[L];
+  int R = f->R, sel[L], start[L], known[L];
   /* the rules are tried from one below the lane's previous choice at the
    * top level (E changes smoothly from step to step; a dose raises the
-   * count again), from 1 on sub-steps */
-  for (int l = 0; l < L; l++) start[l] = depth == 0 && f->prev_n[l] > 1 ? f->prev_n[l] - 1 : 1;
-  choose_rules(R, z, f->zb, f->has_rate, f->pq, t, f->amp, start, sel);
-  if (depth == 0)
-    for (int l = 0; l < L; l++) f->prev_n[l] = sel[l] ? sel[l] : NMAX;
+   * count again), from NMAX / 2 on the sub-steps of a step that even NMAX
+   * could not do. Between events, with no input running, every modal
+   * amplitude only decays (|e^{lambda h}| <= 1), so a rule that met the
+   * bound on the previous step of the same length meets it again: it is
+   * taken without evaluating the bound if one fewer node does not do. */
+  int reuse = depth == 0 && !f->has_rate && f->valid_h == h;
+  for (int l = 0; l < L; l++) {
+    start[l] = depth > 0 ? NMAX / 2 : f->prev_n[l] > 1 ? f->prev_n[l] - 1 : 1;
+    known[l] = reuse && f->prev_ok[l] ? f->prev_n[l] : 0;
+  }
+  choose_rules(R, z, f->zb, f->has_rate, f->pq, t, f->amp, start, known, sel);
+  if (depth == 0) {
+    for (int l = 0; l < L; l++) {
+      f->prev_n[l] = sel[l] ? sel[l] : NMAX;
+      f->prev_ok[l] = sel[l] > 0;
+    }
+    f->valid_h = h;
+  }
   unsigned todo = 0, split = 0;
   for (int l = 0; l < L; l++)
     if (mask & (1u << l)) {
@@ -749,6 +898,7 @@ static void apply(pk_fast *f, size_t di) {
   const pk_event *e0 = &f->ln[0].ev.ev[di];
   int R = f->R, j = f->red[e0->state];
   double val[L];
+  f->valid_h = 0.0; /* amplitudes may grow: the next rule is chosen afresh */
   for (int l = 0; l < L; l++) val[l] = (f->live & (1u << l)) ? f->ln[l].ev.ev[di].value : 0.0;
   if (e0->kind == PK_EV_BOLUS) {
     for (int i = 0; i < R; i++)
@@ -778,45 +928,76 @@ static void apply(pk_fast *f, size_t di) {
  * t_h, plus their boluses into central compartments added as they are:
  * the row after a dose is exact in the states that the dose has not yet
  * reached (no modal round-off where the true value is 0). */
+PK_CLONES
 static void emit(pk_fast *f, double t_h, size_t k, size_t d0, size_t d1, pk_fast_row_fn fn,
                  void *ctx) {
   int R = f->R;
+  const pk_system *s0 = &f->ln[0].sys;
+  int nc = s0->n_compounds, ng = s0->n_ligands;
+  v8 C[PK_MAX_COMPOUNDS], ce[PK_MAX_COMPOUNDS], occ_g[PK_MAX_COMPOUNDS];
+  for (int c = 0; c < nc; c++) {
+    v8 v = {0};
+    for (int i = 0; i < R; i++)
+      v += V8(f->Vc + ((size_t)c * (size_t)R + (size_t)i) * L) * V8(f->z + (size_t)i * L);
+    for (size_t d = d0; d < d1; d++) {
+      const pk_event *e = &f->ln[0].ev.ev[d];
+      if (e->kind == PK_EV_BOLUS && e->state == s0->central[c])
+        for (int l = 0; l < L; l++)
+          if (f->live & (1u << l)) v[l] += f->ln[l].ev.ev[d].value;
+    }
+    C[c] = v * V8(f->cfac + (size_t)c * L);
+  }
+  v8 sum_x = {0};
+  const v8 one = {1, 1, 1, 1, 1, 1, 1, 1};
+  for (int g = 0; g < ng; g++) {
+    v8 v = {0};
+    for (int i = 0; i < R; i++)
+      v += V8(f->Vg + ((size_t)g * (size_t)R + (size_t)i) * L) * V8(f->z + (size_t)i * L);
+    ce[g] = v;
+    occ_g[g] = v * V8(f->fuK + (size_t)g * L);
+    sum_x += occ_g[g];
+  }
+  /* pk_system_response for ligands at equilibrium */
+  v8 scale = one / (one + sum_x), sum_t = {0};
+  for (int g = 0; g < ng; g++) {
+    occ_g[g] *= scale;
+    sum_t += V8(f->gtau + (size_t)g * L) * occ_g[g];
+  }
+  v8 occ = sum_x * scale, E = sum_t / (one + sum_t);
   const double *tol = f->zm + (size_t)MAX_DEPTH * (size_t)R * L;
+  double *row = f->row;
+  /* x * 0 is 0 for finite x, NaN for infinite or NaN x: one probe per lane
+   * for every value of its row */
+  v8 probe = (occ + E + V8(tol)) * 0.0;
+  for (int c = 0; c < nc; c++) probe += C[c] * 0.0;
+  for (int g = 0; g < ng; g++) probe += (ce[g] + occ_g[g]) * 0.0;
+  v8 tolv = V8(tol), zero = {0};
+  v8 W = BLEND(tolv > E, tolv - E, zero);
+  if (f->summ) summarise_row(f, t_h, nc, C, &occ, &E, &W);
   for (int l = 0; l < L; l++) {
     if (!(f->live & (1u << l))) continue;
-    const pk_system *s = &f->ln[l].sys;
-    double *y = f->y;
-    for (int c = 0; c < s->n_compounds; c++) {
-      double v = 0.0;
-      for (int i = 0; i < R; i++)
-        v += f->Vc[((size_t)c * (size_t)R + (size_t)i) * L + (size_t)l] * f->z[(size_t)i * L + (size_t)l];
-      y[s->central[c]] = v;
-    }
-    for (size_t d = d0; d < d1; d++) {
-      const pk_event *e = &f->ln[l].ev.ev[d];
-      for (int c = 0; c < s->n_compounds; c++)
-        if (e->kind == PK_EV_BOLUS && e->state == s->central[c]) y[s->central[c]] += e->value;
-    }
-    for (int g = 0; g < s->n_ligands; g++) {
-      double v = 0.0;
-      for (int i = 0; i < R; i++)
-        v += f->Vg[((size_t)g * (size_t)R + (size_t)i) * L + (size_t)l] * f->z[(size_t)i * L + (size_t)l];
-      y[s->lig_state[g]] = v;
-    }
-    y[s->tol] = tol[l];
-    pk_system_output_row(s, t_h, y, f->row);
-    int finite = 1;
-    for (int j = 0; j < s->n_cols; j++) finite &= isfinite(f->row[j]);
-    if (!finite) {
+    if (probe[l] != 0.0) {
       fail_lane(f, l, t_h, "exact propagation gave a non-finite state (%g, %g)", t_h, NAN);
       continue;
     }
-    if (fn(ctx, l, k, f->row) != 0) f->live &= ~(1u << l);
+    if (!fn) continue;
+    size_t j = 0;
+    row[j++] = t_h;
+    for (int c = 0; c < nc; c++) row[j++] = C[c][l];
+    for (int g = 0; g < ng; g++) row[j++] = ce[g][l];
+    row[j++] = occ[l];
+    for (int g = 0; g < ng; g++) row[j++] = occ_g[g][l];
+    row[j++] = E[l];
+    row[j++] = E[l] - tol[l];
+    row[j++] = tol[l];
+    row[j++] = tol[l] > E[l] ? tol[l] - E[l] : 0.0;
+    if (fn(ctx, l, k, row) != 0) f->live &= ~(1u << l);
   }
 }
 
 int pk_fast_run(pk_fast *f, int n_lanes, const pk_sim_options *o, pk_fast_row_fn fn, void *ctx,
-                int (*stop_fn)(void *), void *stop_ctx, pk_status *status, pk_error *errs) {
+                pk_fast_summary *summary, int (*stop_fn)(void *), void *stop_ctx,
+                pk_status *status, pk_error *errs) {
   int R = f->R;
   size_t RL = (size_t)R * L;
   f->status = status, f->errs = errs;
@@ -842,6 +1023,11 @@ int pk_fast_run(pk_fast *f, int n_lanes, const pk_sim_options *o, pk_fast_row_fn
       f->Vg[i * L + (size_t)l] = f->Vg[i * L];
     }
     f->ktol[l] = f->ktol[0];
+    for (int c = 0; c < PK_MAX_COMPOUNDS; c++) {
+      f->cfac[c * L + l] = f->cfac[c * L];
+      f->fuK[c * L + l] = f->fuK[c * L];
+      f->gtau[c * L + l] = f->gtau[c * L];
+    }
   }
   for (int k = 0; k < HCACHE; k++) f->tab[k].h = 0.0; /* tables belong to a pack */
   memset(f->z, 0, RL * sizeof *f->z);
@@ -849,7 +1035,11 @@ int pk_fast_run(pk_fast *f, int n_lanes, const pk_sim_options *o, pk_fast_row_fn
   memset(f->rate, 0, RL * sizeof *f->rate);
   memset(f->active, 0, sizeof f->active);
   f->has_rate = 0;
-  for (int l = 0; l < L; l++) f->prev_n[l] = 1;
+  f->steps = 0;
+  f->summ = NULL;
+  if (summary) summary_start(f, summary);
+  f->valid_h = 0.0;
+  for (int l = 0; l < L; l++) f->prev_n[l] = 1, f->prev_ok[l] = 0;
   double *tol = f->zm + (size_t)MAX_DEPTH * RL;
   for (int l = 0; l < L; l++) tol[l] = l < n_lanes ? f->ln[l].tol0 : 0.0;
   const pk_event_list *ev = &f->ln[0].ev;
@@ -858,9 +1048,17 @@ int pk_fast_run(pk_fast *f, int n_lanes, const pk_sim_options *o, pk_fast_row_fn
   double t = o->t_start_h;
   size_t di = 0, k = 0;
   while (di < ev->n && ev->ev[di].t_h < t - 1e-12 * fmax(1.0, fabs(t))) di++;
+  /* before the first output, steps of at most one output step on a grid
+   * from the start: many short steps need fewer quadrature nodes than a few
+   * long ones bisected down to the scale of the absorption */
+  size_t j_grid = 0;
   while (k < n_out && f->live) {
     double t_out = o->output_start_h + (double)k * o->output_step_h;
     double t_next = (di < ev->n && ev->ev[di].t_h < t_out) ? ev->ev[di].t_h : t_out;
+    while (o->t_start_h + (double)j_grid * o->output_step_h <= t + 1e-12 * fmax(1.0, fabs(t)))
+      j_grid++;
+    double t_grid = o->t_start_h + (double)j_grid * o->output_step_h;
+    if (t_grid < t_next) t_next = t_grid;
     if (t_next > t) {
       if (advance(f, t_next - t, t) != 0) {
         for (int l = 0; l < n_lanes; l++)
@@ -876,6 +1074,10 @@ int pk_fast_run(pk_fast *f, int n_lanes, const pk_sim_options *o, pk_fast_row_fn
     while (di < ev->n && ev->ev[di].t_h <= t + eps) di++;
     if (due) emit(f, t_out, k++, d0, di, fn, ctx);
     for (size_t d = d0; d < di; d++) apply(f, d);
+  }
+  if (summary) {
+    summary_write(f, n_lanes, f->ln[0].sys.n_compounds);
+    summary->rows = f->s_rows;
   }
   return 0;
 }

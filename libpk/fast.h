@@ -27,13 +27,52 @@
 #ifndef PK_FAST_H
 #define PK_FAST_H
 
+#include <math.h>
 #include "system.h"
 
 enum { PK_FAST_LANES = 8 };
 
 /* Error bound per unit time on the integral of E over a step (E is at most
  * 1): the quadrature's node count is the smallest whose bound is below it. */
+#ifndef PK_FAST_QUAD_TOL
 #define PK_FAST_QUAD_TOL 1e-12
+#endif
+
+/* Per-subject summaries between two output rows, shared by the batch
+ * engine's row-by-row summaries and the kernel's, so that both give the
+ * same numbers. */
+
+/* Part of [t0, t1] (h) where the segment from y0 to y1 is above thr:
+ * crossings interpolated on a log scale between positive values. */
+static inline double pk_seg_above(double t0, double t1, double y0, double y1, double thr) {
+  int a0 = y0 > thr, a1 = y1 > thr;
+  if (a0 && a1) return t1 - t0;
+  if (!a0 && !a1) return 0.0;
+  double f; /* fraction of the step at which y crosses thr */
+  if (y0 > 0 && y1 > 0 && thr > 0) f = log(thr / y0) / log(y1 / y0);
+  else f = (thr - y0) / (y1 - y0);
+  if (!(f >= 0)) f = 0;
+  if (f > 1) f = 1;
+  return (a0 ? f : 1.0 - f) * (t1 - t0);
+}
+
+/* Linear-up / log-down trapezoid between two samples (nM h). */
+static inline double pk_seg_auc(double t0, double t1, double c0, double c1) {
+  double dt = t1 - t0;
+  if (c1 < c0 && c1 > 0 && c0 > 0) return dt * (c0 - c1) / log(c0 / c1);
+  return 0.5 * dt * (c0 + c1);
+}
+
+/* Summaries the kernel accumulates itself (no row callback needed): per
+ * compound Cmax, Tmax, Cmin (after t_first_h), AUC; then min and max
+ * occupancy, max E, max W, hours with W above w_threshold and with
+ * occupancy above occ_threshold: 4 n_compounds + 6 values per lane, in
+ * that order, into out[lane]. */
+typedef struct pk_fast_summary {
+  double t_first_h, w_threshold, occ_threshold;
+  double *out[PK_FAST_LANES];
+  size_t rows; /* set by the run: the rows summarised */
+} pk_fast_summary;
 
 typedef struct pk_fast pk_fast;
 
@@ -55,12 +94,14 @@ typedef int (*pk_fast_row_fn)(void *ctx, int lane, size_t k, const double *row);
 
 /* Runs lanes [0, n_lanes) prepared by pk_fast_lane, with the output grid
  * and start of o (the options every lane was prepared with). status[lane]
- * and errs[lane] receive each lane's outcome (PK_ERR_SOLVER with the time
+ * and errs[lane] receive each lane's outcome. fn (may be NULL) receives
+ * every row; summary (may be NULL) is filled at the end. status[lane] (PK_ERR_SOLVER with the time
  * when the quadrature cannot reach its bound or the state stops being
  * finite). stop_fn (may be NULL) is polled every few thousand steps: when
  * it returns non-zero the run returns 1 (interrupted), else 0. */
 int pk_fast_run(pk_fast *f, int n_lanes, const pk_sim_options *o, pk_fast_row_fn fn, void *ctx,
-                int (*stop_fn)(void *), void *stop_ctx, pk_status *status, pk_error *errs);
+                pk_fast_summary *summary, int (*stop_fn)(void *), void *stop_ctx,
+                pk_status *status, pk_error *errs);
 
 /* The system of lane `lane` (for column names). */
 const pk_system *pk_fast_system(const pk_fast *f, int lane);

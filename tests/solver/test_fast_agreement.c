@@ -103,7 +103,7 @@ static int check_pack(const char *name, const pk_scenario *s, const pk_populatio
     pk_status st[PK_FAST_LANES];
     pk_error errs[PK_FAST_LANES];
     R1.cols = (size_t)pk_fast_system(f, 0)->n_cols;
-    CHECK(pk_fast_run(f, lanes, &o, keep, &R1, NULL, NULL, st, errs) == 0, "%s: stopped", name);
+    CHECK(pk_fast_run(f, lanes, &o, keep, &R1, NULL, NULL, NULL, st, errs) == 0, "%s: stopped", name);
     for (int l = 0; l < lanes; l++) {
       char what[200];
       snprintf(what, sizeof what, "%s subject %zu", name, first + (size_t)l);
@@ -125,7 +125,7 @@ static int check_pack(const char *name, const pk_scenario *s, const pk_populatio
     pk_error e1;
     R2.cols = R1.cols;
     CHECK(pk_fast_lane(g, 0, m[last], pk_scenario_regimen(s), &o, &err) == 1 &&
-              pk_fast_run(g, 1, &o, keep, &R2, NULL, NULL, &st1, &e1) == 0 && st1 == PK_OK,
+              pk_fast_run(g, 1, &o, keep, &R2, NULL, NULL, NULL, &st1, &e1) == 0 && st1 == PK_OK,
           "%s: alone", name);
     CHECK(R2.n[0] == R1.n[last] &&
               memcmp(R2.v[0], R1.v[last], R1.n[last] * R1.cols * sizeof(double)) == 0,
@@ -185,7 +185,7 @@ static void extreme(const char *key, double x, int expect_ok) {
   int r = pk_fast_lane(f, 0, m, pk_scenario_regimen(s), &o, &err);
   if (r == 1) {
     R1.cols = (size_t)pk_fast_system(f, 0)->n_cols;
-    pk_fast_run(f, 1, &o, keep, &R1, NULL, NULL, &st, &e1);
+    pk_fast_run(f, 1, &o, keep, &R1, NULL, NULL, NULL, &st, &e1);
   }
   if (expect_ok) {
     CHECK(r == 1 && st == PK_OK, "%s = %g: the kernel should run it (%s)", key, x, e1.message);
