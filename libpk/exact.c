@@ -11,6 +11,21 @@
 
 enum { N_NODES = 15, CACHE_SIZE = 64, MAX_DEPTH = 16 };
 
+/* Bounds on the work of one pk_exact_step. Absurd but accepted parameters
+ * (ka 1e8 /h, V 1e-300 L) make the fastest rate enormous: unbounded, the
+ * sub-steps and their bisections would run for hours (or, past INT_MAX
+ * sub-steps, not at all). Beyond these limits the step fails with
+ * PK_ERR_SOLVER instead. The tests and shipped scenarios use at most 750
+ * sub-steps and 11520 node evaluations in one step (fastest rate 47 /h,
+ * steps up to 1500 h), and no quadrature reaches MAX_DEPTH: the limits
+ * leave two to three orders of magnitude. 1e5 sub-steps of 20 time
+ * constants cover a step of 2e6 time constants of the fastest rate (ka
+ * 2e6 /h over a 1 h step). At about 0.3 us per sub-step and 20 ns per node
+ * evaluation (one ligand; ka 1e6 /h runs 48 one-hour steps of 5e4 sub-steps
+ * in 0.7 s), a step stops within about a quarter of a second. */
+static const double MAX_SUBSTEPS_PER_STEP = 1e5;
+static const double MAX_NODE_EVALS_PER_STEP = 1e7;
+
 /* 15-point Gauss-Kronrod rule on [-1, 1] (QUADPACK qk15) with its embedded
  * 7-point Gauss rule: abscissae of the positive half, Kronrod and Gauss
  * weights. */
@@ -60,6 +75,8 @@ struct pk_exact {
   int mnext;
   double *z, *zb;             /* modal state and modal inputs */
   double rho;  /* the fastest rate of A (largest diagonal magnitude), 1/h */
+  double step_h;     /* the step pk_exact_step is running, h (for messages) */
+  double node_evals; /* evaluations of E at quadrature nodes in that step */
   double node[N_NODES], wk[N_NODES], wg[N_NODES]; /* on [0, 1]; wg 0 off the Gauss points */
   prop cache[CACHE_SIZE];
   int next;    /* slot to replace next */
@@ -427,13 +444,36 @@ static pk_status tol_integral(pk_exact *x, double h, const double *state, const 
                               int has_rate, int depth, double *out, pk_error *err) {
   double f[N_NODES], K = 0.0, G = 0.0;
   const double *wk, *wg;
+  if (x->node_evals + N_NODES > MAX_NODE_EVALS_PER_STEP)
+    return pk_err_set(err, PK_ERR_SOLVER, NULL, NULL,
+                      "exact solver: the adaptation quadrature of a step of %g h needs more "
+                      "than %.0f evaluations of the response E (the limit per step); the "
+                      "fastest rate of the model is %.3g 1/h",
+                      x->step_h, MAX_NODE_EVALS_PER_STEP, x->rho);
+  x->node_evals += N_NODES;
   pk_status st = node_values(x, h, state, in, has_rate, f, &wk, &wg, err);
   if (st != PK_OK) return st;
   for (int i = 0; i < N_NODES; i++) K += wk[i] * f[i], G += wg[i] * f[i];
-  if (pow(200.0 * fabs(K - G), 1.5) <= 1e-13 || depth + 1 >= MAX_DEPTH) {
+  /* an effect-site term fu ce / K that overflows gives E = inf / inf: no
+   * bisection helps */
+  if (!isfinite(K) || !isfinite(G))
+    return pk_err_set(err, PK_ERR_SOLVER, NULL, NULL,
+                      "exact solver: the response E is not finite inside a step of %g h (an "
+                      "effect-site concentration, or fu ce / K, overflows)", x->step_h);
+  double est = pow(200.0 * fabs(K - G), 1.5);
+  if (est <= 1e-13) {
     *out = K * h;
     return PK_OK;
   }
+  /* accepting the last panel's estimate would let an error of any size
+   * into tol unnoticed */
+  if (depth + 1 >= MAX_DEPTH)
+    return pk_err_set(err, PK_ERR_SOLVER, NULL, NULL,
+                      "exact solver: tolerance not reached: the adaptation quadrature "
+                      "bisected a step of %g h %d times, down to %.3g h, and still estimates "
+                      "an error of %.3g in E (allowed 1e-13); the fastest rate of the model "
+                      "is %.3g 1/h",
+                      x->step_h, MAX_DEPTH - 1, h, est, x->rho);
   double left, right, half = 0.5 * h;
   double *mid = x->mid + (size_t)depth * (size_t)x->n;
   if ((st = tol_integral(x, half, state, in, has_rate, depth + 1, &left, err)) != PK_OK ||
@@ -468,8 +508,18 @@ pk_status pk_exact_step(pk_exact *x, double h, const double *rate, double *y, pk
   int n = x->n, has_rate = 0;
   for (int i = 0; i < n; i++) has_rate |= rate[i] != 0.0;
   /* sub-steps of at most 20 time constants of the fastest rate keep the
-   * propagators' scaling and squaring well conditioned */
-  int n_sub = (int)fmax(1.0, ceil(h * x->rho / 20.0));
+   * propagators' scaling and squaring well conditioned; counted in double,
+   * since an absurd rate overflows an int */
+  double n_sub_d = fmax(1.0, ceil(h * x->rho / 20.0));
+  if (!(n_sub_d <= MAX_SUBSTEPS_PER_STEP))
+    return pk_err_set(err, PK_ERR_SOLVER, NULL, NULL,
+                      "exact solver: the model is too stiff: its fastest rate, %.3g 1/h (a "
+                      "rate constant, or a clearance or flow over a volume), needs %.3g "
+                      "sub-steps in a step of %g h, more than the limit of %.0f per step",
+                      x->rho, n_sub_d, h, MAX_SUBSTEPS_PER_STEP);
+  int n_sub = (int)n_sub_d;
+  x->step_h = h;
+  x->node_evals = 0.0;
   double hs = h / n_sub, k = s->k_tol_per_h;
   const double *in = rate;
   if (x->modal && has_rate) to_modal(x, rate, x->zb);

@@ -30,7 +30,10 @@ void pk_exact_free(pk_exact *x);
 int pk_exact_supports(const pk_system *s);
 
 /* Advances the full state y by h > 0 hours with the inputs rate (umol/h per
- * linear state) held constant. */
+ * linear state) held constant. PK_ERR_SOLVER (err->t_h left to the caller)
+ * when the step would need more work than exact.c's per-step limits (a
+ * model too stiff for this path), when the adaptation quadrature does not
+ * reach its tolerance, or when the state or the response is not finite. */
 pk_status pk_exact_step(pk_exact *x, double h, const double *rate, double *y, pk_error *err);
 
 #endif
