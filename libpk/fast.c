@@ -605,7 +605,7 @@ _Static_assert(L == 8, "the lane vectors hold PK_FAST_LANES doubles");
 #define V8(p) (*(const v8 *)(const void *)(p))
 
 /* |x| of a lane vector: the sign bits cleared */
-#define ABS_MASK (~(1LL << 63))
+#define ABS_MASK ((long long)(~0ULL >> 1))
 #define V8_ABS(x)                                                                            \
   ((v8)((v8i)(x) & (v8i){ABS_MASK, ABS_MASK, ABS_MASK, ABS_MASK, ABS_MASK, ABS_MASK,          \
                          ABS_MASK, ABS_MASK}))
