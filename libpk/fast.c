@@ -18,7 +18,7 @@ enum { NMAX = 12, MAXR = 32, HCACHE = 16, MAX_DEPTH = 48, POLL_EVERY = 2048 };
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(PK_NO_CLONES)
 /* the lane loops vectorise: one copy of the hot functions per instruction
  * set, chosen at load time */
-#define PK_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#define PK_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 #else
 #define PK_CLONES
 #endif
@@ -599,16 +599,14 @@ static int node_tabs(pk_fast *f, htab *t, int n, int with_g) {
 
 /* One value per lane (GCC vector extension: one AVX-512 register, two AVX2
  * or four SSE2 ones); aligned(8) allows loads from any double array. */
-typedef double v8 __attribute__((vector_size(8 * sizeof(double)), aligned(8)));
-typedef long long v8i __attribute__((vector_size(8 * sizeof(long long)), aligned(8)));
-_Static_assert(L == 8, "the lane vectors hold PK_FAST_LANES doubles");
+typedef double v8 __attribute__((vector_size(L * sizeof(double)), aligned(8)));
+typedef long long v8i __attribute__((vector_size(L * sizeof(long long)), aligned(8)));
 #define V8(p) (*(const v8 *)(const void *)(p))
 
 /* |x| of a lane vector: the sign bits cleared */
 #define ABS_MASK ((long long)(~0ULL >> 1))
 #define V8_ABS(x)                                                                            \
-  ((v8)((v8i)(x) & (v8i){ABS_MASK, ABS_MASK, ABS_MASK, ABS_MASK, ABS_MASK, ABS_MASK,          \
-                         ABS_MASK, ABS_MASK}))
+  ((v8)((v8i)(x) & ((v8i){0} + ABS_MASK)))
 
 /* The rules in use: lanes of a pack that choose different rules cost one
  * evaluation each, so the counts are spaced out where they are large. */
@@ -616,6 +614,16 @@ static const int RULE_USED[NMAX + 1] = {0, 1, 1, 1, 1, 0, 1, 0, 1, 0, 1, 0, 1};
 
 /* m ? a : b lane by lane (m from a comparison: all bits set or none) */
 #define BLEND(m, a, b) ((v8)(((v8i)(a) & (m)) | ((v8i)(b) & ~(m))))
+
+/* Lanes of a comparison result as bits (lane l: bit l). */
+static inline unsigned maskbits(const v8i *m) {
+  v8i bit = {0};
+  for (int l = 0; l < L; l++) bit[l] = 1LL << l;
+  v8i x = *m & bit;
+  long long b = 0;
+  for (int l = 0; l < L; l++) b |= x[l];
+  return (unsigned)b;
+}
 
 #define store8(p, v)                                                                          \
   do {                                                                                        \
@@ -649,8 +657,10 @@ static inline __attribute__((always_inline)) void summarise_row(pk_fast *f, doub
       v8 c0 = V8(cprev);
       v8 add = (0.5 * dt) * (c0 + c1);
       v8i lg = (c1 < c0) & (c1 > zero) & (c0 > zero);
-      for (int l = 0; l < L; l++)
-        if (lg[l]) add[l] = dt * (c0[l] - c1[l]) / log(c0[l] / c1[l]);
+      for (unsigned mk = maskbits(&lg); mk; mk &= mk - 1) {
+        int l = __builtin_ctz(mk);
+        add[l] = dt * (c0[l] - c1[l]) / log(c0[l] / c1[l]);
+      }
       store8(auc, V8(auc) + add);
     }
     store8(cprev, c1);
@@ -669,8 +679,10 @@ static inline __attribute__((always_inline)) void summarise_row(pk_fast *f, doub
       v8i a0 = y0 > th, a1 = y1 > th;
       v8 add = BLEND(a0 & a1, zero + dt, zero);
       v8i cross = a0 ^ a1;
-      for (int l = 0; l < L; l++)
-        if (cross[l]) add[l] = pk_seg_above(f->s_tprev, t_h, y0[l], y1[l], thr[q]);
+      for (unsigned mk = maskbits(&cross); mk; mk &= mk - 1) {
+        int l = __builtin_ctz(mk);
+        add[l] = pk_seg_above(f->s_tprev, t_h, y0[l], y1[l], thr[q]);
+      }
       store8(acc[q], V8(acc[q]) + add);
     }
   }
@@ -729,24 +741,32 @@ static void choose_rules(int R, const double *z, const double *zb, int has_rate,
       a += V8_ABS(V8(zb + (size_t)i * L)) * V8(pq + (size_t)i * L) * V8(t->rfac + (size_t)i * L);
     memcpy(amp + (size_t)i * L, &a, sizeof a);
   }
-  int pending = L, n0 = NMAX;
+  unsigned pending = (1u << L) - 1;
+  int n0 = NMAX;
   for (int l = 0; l < L; l++) {
     sel[l] = 0;
     if (start[l] < n0) n0 = start[l];
   }
   size_t np = (size_t)R * (size_t)(R + 1) / 2;
+  const v8 tol = (v8){0} + PK_FAST_QUAD_TOL;
   for (int n = n0; n <= NMAX && pending; n++) {
     if (!RULE_USED[n]) continue;
-    v8 B = {0};
+    unsigned elig = 0, take = 0;
+    for (int l = 0; l < L; l++) {
+      elig |= (unsigned)(n >= start[l]) << l;
+      take |= (unsigned)(known[l] > 0 && n >= known[l]) << l;
+    }
+    take &= pending;
+    for (unsigned t2 = take; t2; t2 &= t2 - 1) sel[__builtin_ctz(t2)] = known[__builtin_ctz(t2)];
+    pending &= ~take;
+    elig &= pending;
+    if (!elig) continue;
     const double *T = t->T + (size_t)n * (size_t)R * L, *T2 = t->T2 + (size_t)n * np * L;
-    for (int l = 0; l < L; l++)
-      if (!sel[l] && known[l] && n >= known[l]) sel[l] = known[l], pending--;
-    if (!pending) break;
+    v8 B = {0};
     for (int i = 0; i < R; i++) B += V8(amp + (size_t)i * L) * V8(T + (size_t)i * L);
     /* the second-order part only where the first order already passes */
-    int any = 0;
-    for (int l = 0; l < L; l++) any |= !sel[l] && n >= start[l] && B[l] <= PK_FAST_QUAD_TOL;
-    if (!any) continue;
+    v8i ok = B <= tol;
+    if (!(maskbits(&ok) & elig)) continue;
     size_t pr = 0;
     for (int i = 0; i < R; i++) {
       v8 ai = V8(amp + (size_t)i * L);
@@ -756,13 +776,17 @@ static void choose_rules(int R, const double *z, const double *zb, int has_rate,
       for (int j = i + 1; j < R; j++, pr++) cross += V8(amp + (size_t)j * L) * V8(T2 + pr * L);
       B += 2.0 * ai * cross;
     }
-    for (int l = 0; l < L; l++)
-      if (!sel[l] && n >= start[l] && B[l] <= PK_FAST_QUAD_TOL) sel[l] = n, pending--;
+    ok = B <= tol;
+    unsigned pass = maskbits(&ok) & elig;
+    for (unsigned t2 = pass; t2; t2 &= t2 - 1) sel[__builtin_ctz(t2)] = n;
+    pending &= ~pass;
   }
 }
 
 /* acc[l] = sum over the nodes of rule n of w e^{-k (h - s)} E(s) h, with
- * P and Q at a node sum_i (p_i z_i) e^{lambda_i s} (+ input terms). */
+ * P and Q at a node sum_i (p_i z_i) e^{lambda_i s} (+ input terms). Nodes
+ * in blocks of four, modes in the inner loop: each p_i z_i is loaded once
+ * per block and the block's sums stay in registers. */
 PK_CLONES
 static void eval_rule(int R, int n, const double *z, const double *zb, int has_rate,
                       const double *p, const double *q, const double *en, const double *gn,
@@ -775,17 +799,47 @@ static void eval_rule(int R, int n, const double *z, const double *zb, int has_r
     if (has_rate) pb[i] = V8(p + k) * V8(zb + k), qb[i] = V8(q + k) * V8(zb + k);
   }
   v8 sum = {0};
-  const v8 one = {1, 1, 1, 1, 1, 1, 1, 1};
-  for (int m = 0; m < n; m++) {
+  const v8 one = (v8){0} + 1.0;
+  const size_t RL = (size_t)R * L;
+  int m = 0;
+  for (; m + 4 <= n; m += 4) {
+    v8 P0 = {0}, P1 = {0}, P2 = {0}, P3 = {0}, Q0 = {0}, Q1 = {0}, Q2 = {0}, Q3 = {0};
+    const double *e = en + (size_t)m * RL;
+    for (int i = 0; i < R; i++) {
+      size_t k = (size_t)i * L;
+      v8 a = pz[i], b = qz[i];
+      v8 e0 = V8(e + k), e1 = V8(e + RL + k), e2 = V8(e + 2 * RL + k), e3 = V8(e + 3 * RL + k);
+      P0 += a * e0, Q0 += b * e0;
+      P1 += a * e1, Q1 += b * e1;
+      P2 += a * e2, Q2 += b * e2;
+      P3 += a * e3, Q3 += b * e3;
+    }
+    if (has_rate) {
+      const double *g = gn + (size_t)m * RL;
+      for (int i = 0; i < R; i++) {
+        size_t k = (size_t)i * L;
+        v8 a = pb[i], b = qb[i];
+        v8 g0 = V8(g + k), g1 = V8(g + RL + k), g2 = V8(g + 2 * RL + k), g3 = V8(g + 3 * RL + k);
+        P0 += a * g0, Q0 += b * g0;
+        P1 += a * g1, Q1 += b * g1;
+        P2 += a * g2, Q2 += b * g2;
+        P3 += a * g3, Q3 += b * g3;
+      }
+    }
+    const double *w = wn + (size_t)m * L;
+    sum += V8(w) * (P0 / (one + P0 + Q0)) + V8(w + L) * (P1 / (one + P1 + Q1)) +
+           V8(w + 2 * L) * (P2 / (one + P2 + Q2)) + V8(w + 3 * L) * (P3 / (one + P3 + Q3));
+  }
+  for (; m < n; m++) {
     v8 P = {0}, Q = {0};
-    const double *e = en + (size_t)m * (size_t)R * L;
+    const double *e = en + (size_t)m * RL;
     for (int i = 0; i < R; i++) {
       v8 ei = V8(e + (size_t)i * L);
       P += pz[i] * ei;
       Q += qz[i] * ei;
     }
     if (has_rate) {
-      const double *g = gn + (size_t)m * (size_t)R * L;
+      const double *g = gn + (size_t)m * RL;
       for (int i = 0; i < R; i++) {
         v8 gi = V8(g + (size_t)i * L);
         P += pb[i] * gi;
@@ -948,7 +1002,7 @@ static void emit(pk_fast *f, double t_h, size_t k, size_t d0, size_t d1, pk_fast
     C[c] = v * V8(f->cfac + (size_t)c * L);
   }
   v8 sum_x = {0};
-  const v8 one = {1, 1, 1, 1, 1, 1, 1, 1};
+  const v8 one = (v8){0} + 1.0;
   for (int g = 0; g < ng; g++) {
     v8 v = {0};
     for (int i = 0; i < R; i++)
@@ -974,13 +1028,12 @@ static void emit(pk_fast *f, double t_h, size_t k, size_t d0, size_t d1, pk_fast
   v8 tolv = V8(tol), zero = {0};
   v8 W = BLEND(tolv > E, tolv - E, zero);
   if (f->summ) summarise_row(f, t_h, nc, C, &occ, &E, &W);
-  for (int l = 0; l < L; l++) {
+  v8i bad_m = probe != zero;
+  for (unsigned bad = maskbits(&bad_m) & f->live; bad; bad &= bad - 1)
+    fail_lane(f, __builtin_ctz(bad), t_h, "exact propagation gave a non-finite state (%g, %g)",
+              t_h, NAN);
+  for (int l = 0; fn && l < L; l++) {
     if (!(f->live & (1u << l))) continue;
-    if (probe[l] != 0.0) {
-      fail_lane(f, l, t_h, "exact propagation gave a non-finite state (%g, %g)", t_h, NAN);
-      continue;
-    }
-    if (!fn) continue;
     size_t j = 0;
     row[j++] = t_h;
     for (int c = 0; c < nc; c++) row[j++] = C[c][l];
