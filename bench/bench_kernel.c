@@ -237,18 +237,20 @@ typedef struct rate {
  * bench_batch's summary cases; pk_batch_new (which simulates the typical
  * subject once) is outside the timing, as there. */
 static rate time_batch(const pk_scenario *sc, const pk_population *pop, size_t n,
-                       pk_sim_options opt) {
+                       pk_sim_options opt, size_t shard, size_t shards) {
   pk_error err;
   pk_batch *b = make_batch(sc, pop, n, opt);
   pk_batch_run_options o = pk_batch_run_options_default();
   o.threads = 1;
+  o.shard_index = shard;
+  o.shard_count = shards;
   pk_batch_report rep;
   double w0 = wall_s(), c0 = cpu_s();
   if (pk_batch_run(b, &o, &rep, &err) != PK_OK) die("batch run", &err);
   rate r = {.n = rep.done, .wall_s = wall_s() - w0, .cpu_s = cpu_s() - c0};
-  if (rep.done != n || rep.failed) {
-    fprintf(stderr, "bench_kernel: batch ran %zu of %zu subjects, %zu failed\n", rep.done, n,
-            rep.failed);
+  if (rep.done != rep.total || rep.failed) {
+    fprintf(stderr, "bench_kernel: batch ran %zu of %zu subjects, %zu failed\n", rep.done,
+            rep.total, rep.failed);
     exit(1);
   }
   pk_batch_free(b);
@@ -353,8 +355,8 @@ static void check_summaries(const pk_scenario *sc, const pk_population *pop, int
 
 /* Runs the baseline on subjects 0..n-1, drawn (untimed) BLOCK at a time;
  * *draw gets the time the drawing took. */
-static rate time_baseline(const pk_scenario *sc, const pk_population *pop, size_t n,
-                          int n_nodes, double w_thr, double occ_thr, rate *draw,
+static rate time_baseline(const pk_scenario *sc, const pk_population *pop, size_t lo,
+                          size_t n, int n_nodes, double w_thr, double occ_thr, rate *draw,
                           double *checksum) {
   pk_error err;
   const pk_model *typ = pk_scenario_model(sc);
@@ -374,7 +376,8 @@ static rate time_baseline(const pk_scenario *sc, const pk_population *pop, size_
     size_t cnt = n - start < BLOCK ? n - start : BLOCK;
     double w0 = wall_s(), c0 = cpu_s();
     for (size_t k = 0; k < cnt; k++)
-      if (pk_population_subject(pop, typ, SEED, start + k, models[k], settings, &err) != PK_OK)
+      if (pk_population_subject(pop, typ, SEED, lo + start + k, models[k], settings, &err) !=
+          PK_OK)
         die("subject", &err);
     double w1 = wall_s(), c1 = cpu_s();
     for (size_t k = 0; k < cnt; k++) {
@@ -441,23 +444,40 @@ int main(int argc, char **argv) {
   printf("\n(c) throughput, one thread, summaries only\n");
   printf("    %-46s %9s %10s %12s %12s %12s %9s\n", "path", "subjects", "wall s", "subjects/s",
          "us/subj wall", "us/subj cpu", "cpu/wall");
-  rate draw, base;
-  double checksum = 0.0;
+  /* the baseline and the batch engine alternate over ROUNDS blocks of the
+   * subjects, so that a change in the machine's speed during the run (a
+   * shared cloud host) affects both alike; the ratio is also given per round */
+  enum { ROUNDS = 5 };
+  rate draw = {0}, base = {0}, ex = {0};
+  double checksum = 0.0, round_ratio[ROUNDS];
+  pk_sim_options ex_opt = opt, rk_opt = opt;
+  ex_opt.solver = PK_SOLVER_EXACT;
+  for (size_t r = 0; r < ROUNDS; r++) {
+    size_t lo = r * n / ROUNDS, hi = (r + 1) * n / ROUNDS;
+    rate d, bl, e;
+    double cs;
+    bl = time_baseline(sc, pop, lo, hi - lo, n_nodes, w_thr, occ_thr, &d, &cs);
+    e = time_batch(sc, pop, n, ex_opt, r, ROUNDS);
+    checksum += cs;
+    base.n += bl.n, base.wall_s += bl.wall_s, base.cpu_s += bl.cpu_s;
+    draw.n += d.n, draw.wall_s += d.wall_s, draw.cpu_s += d.cpu_s;
+    ex.n += e.n, ex.wall_s += e.wall_s, ex.cpu_s += e.cpu_s;
+    round_ratio[r] = (bl.cpu_s / (double)bl.n) / (e.cpu_s / (double)e.n);
+  }
   char label[64];
-  base = time_baseline(sc, pop, n, n_nodes, w_thr, occ_thr, &draw, &checksum);
   snprintf(label, sizeof label, "baseline (%d GL nodes), drawing excluded", n_nodes);
   print_rate(label, base);
   print_rate("  drawing the subjects (not in the above)", draw);
-  pk_sim_options ex_opt = opt, rk_opt = opt;
-  ex_opt.solver = PK_SOLVER_EXACT;
   rk_opt.solver = PK_SOLVER_ODE;
   rk_opt.method = PK_ODE_RK8PD;
   rk_opt.rtol = 1e-8;
   rk_opt.atol = 1e-11;
-  rate ex = time_batch(sc, pop, n, ex_opt);
   print_rate("pk_batch_run exact (drawing included)", ex);
-  rate rk = time_batch(sc, pop, n_rk, rk_opt);
+  rate rk = time_batch(sc, pop, n_rk, rk_opt, 0, 1);
   print_rate("pk_batch_run rk8pd 1e-8/1e-11 (drawing incl.)", rk);
+  printf("\n    batch exact / baseline per round (CPU time, %d rounds alternating):", ROUNDS);
+  for (int r = 0; r < ROUNDS; r++) printf(" %.3f", round_ratio[r]);
+  printf("\n");
 #define US(r, field) ((r).field / (double)(r).n * 1e6)
   printf("\n    ratios of subjects/s (first on wall time, then on CPU time):\n");
   print_ratio("batch exact / baseline", US(base, wall_s), US(ex, wall_s), US(base, cpu_s),

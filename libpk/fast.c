@@ -22,6 +22,15 @@ enum { NMAX = 12, MAXR = 32, HCACHE = 16, MAX_DEPTH = 48, POLL_EVERY = 2048 };
 #else
 #define PK_CLONES
 #endif
+#if defined(__GNUC__) && !defined(__clang__)
+/* sums of products as fused multiply-adds where the instruction set has
+ * them (ISO C mode leaves them separate): in the quadrature and the error
+ * bounds only, whose results then differ between machines with and
+ * without FMA by rounding, never between lanes, threads or runs */
+#define PK_FMA __attribute__((optimize("fp-contract=fast")))
+#else
+#define PK_FMA
+#endif
 
 /* Tables for one step length h, for every lane of the pack. */
 typedef struct htab {
@@ -731,7 +740,7 @@ static void summary_write(const pk_fast *f, int n_lanes, int nc) {
  * first order its quadrature error is that of the modes (|dE/dP|, |dE/dQ|
  * <= 1), to second order that of products of two modes (|d2E| <= 2),
  * which vary at the sum of their rates. */
-PK_CLONES
+PK_CLONES PK_FMA
 static void choose_rules(int R, const double *z, const double *zb, int has_rate,
                          const double *pq, const htab *t, double *amp, const int *start,
                          const int *known, int *sel) {
@@ -787,7 +796,7 @@ static void choose_rules(int R, const double *z, const double *zb, int has_rate,
  * P and Q at a node sum_i (p_i z_i) e^{lambda_i s} (+ input terms). Nodes
  * in blocks of four, modes in the inner loop: each p_i z_i is loaded once
  * per block and the block's sums stay in registers. */
-PK_CLONES
+PK_CLONES PK_FMA
 static void eval_rule(int R, int n, const double *z, const double *zb, int has_rate,
                       const double *p, const double *q, const double *en, const double *gn,
                       const double *wn, double *acc) {
@@ -852,7 +861,7 @@ static void eval_rule(int R, int n, const double *z, const double *zb, int has_r
 }
 
 /* out = e z + g zb (g zb left out without inputs). */
-PK_CLONES
+PK_CLONES PK_FMA
 static void propagate(int R, const double *e, const double *g, const double *z, const double *zb,
                       int has_rate, double *out) {
   for (int i = 0; i < R; i++) {
@@ -1101,17 +1110,19 @@ int pk_fast_run(pk_fast *f, int n_lanes, const pk_sim_options *o, pk_fast_row_fn
   double t = o->t_start_h;
   size_t di = 0, k = 0;
   while (di < ev->n && ev->ev[di].t_h < t - 1e-12 * fmax(1.0, fabs(t))) di++;
-  /* before the first output, steps of at most one output step on a grid
-   * from the start: many short steps need fewer quadrature nodes than a few
-   * long ones bisected down to the scale of the absorption */
-  size_t j_grid = 0;
+  /* before the first output, steps that double from one output step after
+   * each event (1, 1, 2, 4, ... output steps): short where a dose makes E
+   * change fast, long where it is smooth, and few distinct lengths (their
+   * tables are shared) */
+  double t_event = t;
   while (k < n_out && f->live) {
     double t_out = o->output_start_h + (double)k * o->output_step_h;
     double t_next = (di < ev->n && ev->ev[di].t_h < t_out) ? ev->ev[di].t_h : t_out;
-    while (o->t_start_h + (double)j_grid * o->output_step_h <= t + 1e-12 * fmax(1.0, fabs(t)))
-      j_grid++;
-    double t_grid = o->t_start_h + (double)j_grid * o->output_step_h;
-    if (t_grid < t_next) t_next = t_grid;
+    if (t < o->output_start_h) {
+      double len = o->output_step_h, since = t - t_event;
+      while (len <= since + 1e-12 * fmax(1.0, fabs(t))) len *= 2.0;
+      if (t_event + len < t_next) t_next = t_event + len;
+    }
     if (t_next > t) {
       if (advance(f, t_next - t, t) != 0) {
         for (int l = 0; l < n_lanes; l++)
@@ -1127,6 +1138,7 @@ int pk_fast_run(pk_fast *f, int n_lanes, const pk_sim_options *o, pk_fast_row_fn
     while (di < ev->n && ev->ev[di].t_h <= t + eps) di++;
     if (due) emit(f, t_out, k++, d0, di, fn, ctx);
     for (size_t d = d0; d < di; d++) apply(f, d);
+    if (di > d0) t_event = t;
   }
   if (summary) {
     summary_write(f, n_lanes, f->ln[0].sys.n_compounds);

@@ -35,7 +35,7 @@ enum { PK_FAST_LANES = 8 };
 /* Error bound per unit time on the integral of E over a step (E is at most
  * 1): the quadrature's node count is the smallest whose bound is below it. */
 #ifndef PK_FAST_QUAD_TOL
-#define PK_FAST_QUAD_TOL 1e-12
+#define PK_FAST_QUAD_TOL 1e-11
 #endif
 
 /* Per-subject summaries between two output rows, shared by the batch
