@@ -640,6 +640,32 @@ static inline unsigned maskbits(const v8i *m) {
     memcpy((p), &store8_v, sizeof store8_v);                                                  \
   } while (0)
 
+/* pk_log (fast.h) lane by lane with the same operations; lanes in `use`
+ * whose value is not a normal number go to pk_log itself. */
+static inline __attribute__((always_inline)) void v8_log(const v8 *xp, unsigned use,
+                                                        v8 *result) {
+  static const double c[] = {PK_LOG_SERIES};
+  v8 x = *xp;
+  const v8 zero = {0};
+  v8i bits = (v8i)x;
+  v8i e = ((bits >> 52) & 0x7ff) - 1023;
+  v8 m = (v8)((bits & 0xfffffffffffffLL) | 0x3ff0000000000000LL);
+  v8i big = m > zero + 1.41421356237309504880;
+  m = BLEND(big, m * 0.5, m);
+  e -= big; /* big is -1 where set */
+  v8 s = (m - 1.0) / (m + 1.0), s2 = s * s, p = zero + c[0];
+  for (size_t k = 1; k < sizeof c / sizeof c[0]; k++) p = p * s2 + c[k];
+  v8 r = 2.0 * s + s * (s2 * p);
+  v8 ed = __builtin_convertvector(e, v8);
+  v8 out = ed * PK_LN2_HI + (ed * PK_LN2_LO + r);
+  v8i normal = (x >= zero + DBL_MIN) & (x <= zero + DBL_MAX);
+  for (unsigned odd = use & ~maskbits(&normal); odd; odd &= odd - 1) {
+    int l = __builtin_ctz(odd);
+    out[l] = pk_log(x[l]);
+  }
+  *result = out;
+}
+
 /* The summaries with the row at t_h: maxima and minima lane-wise, the
  * logarithms of the log-down trapezoid and of threshold crossings lane by
  * lane with pk_seg_auc and pk_seg_above's arithmetic. */
@@ -666,9 +692,12 @@ static inline __attribute__((always_inline)) void summarise_row(pk_fast *f, doub
       v8 c0 = V8(cprev);
       v8 add = (0.5 * dt) * (c0 + c1);
       v8i lg = (c1 < c0) & (c1 > zero) & (c0 > zero);
-      for (unsigned mk = maskbits(&lg); mk; mk &= mk - 1) {
-        int l = __builtin_ctz(mk);
-        add[l] = dt * (c0[l] - c1[l]) / log(c0[l] / c1[l]);
+      unsigned mk = maskbits(&lg);
+      if (mk) {
+        v8 ratio = c0 / c1, ln;
+        v8_log(&ratio, mk, &ln);
+        v8 down = (dt * (c0 - c1)) / ln;
+        add = BLEND(lg, down, add);
       }
       store8(auc, V8(auc) + add);
     }
