@@ -625,13 +625,15 @@ static const int RULE_USED[NMAX + 1] = {0, 1, 1, 1, 1, 0, 1, 0, 1, 0, 1, 0, 1};
 #define BLEND(m, a, b) ((v8)(((v8i)(a) & (m)) | ((v8i)(b) & ~(m))))
 
 /* Lanes of a comparison result as bits (lane l: bit l). */
+_Static_assert(L == 8, "maskbits reduces eight lanes");
+typedef long long v4i __attribute__((vector_size(4 * sizeof(long long))));
+typedef long long v2i __attribute__((vector_size(2 * sizeof(long long))));
 static inline unsigned maskbits(const v8i *m) {
-  v8i bit = {0};
-  for (int l = 0; l < L; l++) bit[l] = 1LL << l;
+  const v8i bit = {1, 2, 4, 8, 16, 32, 64, 128};
   v8i x = *m & bit;
-  long long b = 0;
-  for (int l = 0; l < L; l++) b |= x[l];
-  return (unsigned)b;
+  v4i y = __builtin_shufflevector(x, x, 0, 1, 2, 3) | __builtin_shufflevector(x, x, 4, 5, 6, 7);
+  v2i w = __builtin_shufflevector(y, y, 0, 1) | __builtin_shufflevector(y, y, 2, 3);
+  return (unsigned)(w[0] | w[1]);
 }
 
 #define store8(p, v)                                                                          \
@@ -787,14 +789,19 @@ static void choose_rules(int R, const double *z, const double *zb, int has_rate,
   }
   size_t np = (size_t)R * (size_t)(R + 1) / 2;
   const v8 tol = (v8){0} + PK_FAST_QUAD_TOL;
+  /* lanes that may take rule n (n >= start) and that take it unchecked (n
+   * >= known), as bits accumulated over n */
+  unsigned start_at[NMAX + 2] = {0}, known_at[NMAX + 2] = {0}, elig_n = 0, known_n = 0;
+  for (int l = 0; l < L; l++) {
+    start_at[start[l] < NMAX + 1 ? start[l] : NMAX + 1] |= 1u << l;
+    if (known[l] > 0) known_at[known[l] < NMAX + 1 ? known[l] : NMAX + 1] |= 1u << l;
+  }
+  for (int n = 0; n < n0; n++) elig_n |= start_at[n], known_n |= known_at[n];
   for (int n = n0; n <= NMAX && pending; n++) {
+    elig_n |= start_at[n];
+    known_n |= known_at[n];
     if (!RULE_USED[n]) continue;
-    unsigned elig = 0, take = 0;
-    for (int l = 0; l < L; l++) {
-      elig |= (unsigned)(n >= start[l]) << l;
-      take |= (unsigned)(known[l] > 0 && n >= known[l]) << l;
-    }
-    take &= pending;
+    unsigned elig = elig_n, take = known_n & pending;
     for (unsigned t2 = take; t2; t2 &= t2 - 1) sel[__builtin_ctz(t2)] = known[__builtin_ctz(t2)];
     pending &= ~take;
     elig &= pending;
@@ -936,19 +943,19 @@ static int quad(pk_fast *f, double h, const double *z, int depth, unsigned mask,
     }
     f->valid_h = h;
   }
-  unsigned todo = 0, split = 0;
-  for (int l = 0; l < L; l++)
-    if (mask & (1u << l)) {
-      if (sel[l]) todo |= 1u << l;
-      else split |= 1u << l;
-    }
+  unsigned chosen = 0;
+  for (int l = 0; l < L; l++) chosen |= (unsigned)(sel[l] != 0) << l;
+  unsigned todo = mask & chosen, split = mask & ~chosen;
   while (todo) {
     int n = sel[__builtin_ctz(todo)];
     if (node_tabs(f, t, n, f->has_rate) != 0) return -1;
     double acc[L];
     eval_rule(R, n, z, f->zb, f->has_rate, f->p, f->q, t->en[n], t->gn[n], t->wn[n], acc);
-    for (int l = 0; l < L; l++)
-      if ((todo & (1u << l)) && sel[l] == n) I[l] = acc[l], todo &= ~(1u << l);
+    unsigned same = 0;
+    for (int l = 0; l < L; l++) same |= (unsigned)(sel[l] == n) << l;
+    same &= todo;
+    for (unsigned b = same; b; b &= b - 1) I[__builtin_ctz(b)] = acc[__builtin_ctz(b)];
+    todo &= ~same;
   }
   if (!split) return 0;
   if (depth >= MAX_DEPTH) {
