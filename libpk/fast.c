@@ -69,6 +69,7 @@ struct pk_fast {
   int prev_n[L]; /* each lane's rule on its previous step */
   int prev_ok[L]; /* ... and whether it met the bound there */
   double valid_h; /* the previous step's length; 0 after an event */
+  double quad_tol; /* the run's bound on the quadrature error of E per hour */
   htab tab[HCACHE];
   int tnext;
   /* Gauss-Legendre rules on [0, 1] */
@@ -774,7 +775,7 @@ static void summary_write(const pk_fast *f, int n_lanes, int nc) {
 PK_CLONES PK_FMA
 static void choose_rules(int R, const double *z, const double *zb, int has_rate,
                          const double *pq, const htab *t, double *amp, const int *start,
-                         const int *known, int *sel) {
+                         const int *known, double quad_tol, int *sel) {
   for (int i = 0; i < R; i++) {
     v8 a = V8_ABS(V8(z + (size_t)i * L)) * V8(pq + (size_t)i * L);
     if (has_rate)
@@ -788,7 +789,7 @@ static void choose_rules(int R, const double *z, const double *zb, int has_rate,
     if (start[l] < n0) n0 = start[l];
   }
   size_t np = (size_t)R * (size_t)(R + 1) / 2;
-  const v8 tol = (v8){0} + PK_FAST_QUAD_TOL;
+  const v8 tol = (v8){0} + quad_tol;
   /* lanes that may take rule n (n >= start) and that take it unchecked (n
    * >= known), as bits accumulated over n */
   unsigned start_at[NMAX + 2] = {0}, known_at[NMAX + 2] = {0}, elig_n = 0, known_n = 0;
@@ -935,7 +936,7 @@ static int quad(pk_fast *f, double h, const double *z, int depth, unsigned mask,
     start[l] = depth > 0 ? NMAX / 2 : f->prev_n[l] > 1 ? f->prev_n[l] - 1 : 1;
     known[l] = reuse && f->prev_ok[l] ? f->prev_n[l] : 0;
   }
-  choose_rules(R, z, f->zb, f->has_rate, f->pq, t, f->amp, start, known, sel);
+  choose_rules(R, z, f->zb, f->has_rate, f->pq, t, f->amp, start, known, f->quad_tol, sel);
   if (depth == 0) {
     for (int l = 0; l < L; l++) {
       f->prev_n[l] = sel[l] ? sel[l] : NMAX;
@@ -964,7 +965,7 @@ static int quad(pk_fast *f, double h, const double *z, int depth, unsigned mask,
         fail_lane(f, l, t_h,
                   "the quadrature of E for tol did not reach its error bound %g even on "
                   "steps of %g h (parameters far outside any physiological range?)",
-                  PK_FAST_QUAD_TOL, h);
+                  f->quad_tol, h);
     return 0;
   }
   double half = 0.5 * h, Il[L], Ir[L];
@@ -1134,6 +1135,7 @@ int pk_fast_run(pk_fast *f, int n_lanes, const pk_sim_options *o, pk_fast_row_fn
   memset(f->active, 0, sizeof f->active);
   f->has_rate = 0;
   f->steps = 0;
+  f->quad_tol = o->quad_tol > 0 ? o->quad_tol : PK_FAST_QUAD_TOL;
   f->summ = NULL;
   if (summary) summary_start(f, summary);
   f->valid_h = 0.0;

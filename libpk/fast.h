@@ -36,10 +36,9 @@
 enum { PK_FAST_LANES = 8 };
 
 /* Error bound per unit time on the integral of E over a step (E is at most
- * 1): the quadrature's node count is the smallest whose bound is below it. */
-#ifndef PK_FAST_QUAD_TOL
+ * 1) when the options give none (pk_sim_options.quad_tol): the
+ * quadrature's node count is the smallest whose bound is below it. */
 #define PK_FAST_QUAD_TOL 1e-11
-#endif
 
 /* Per-subject summaries between two output rows, shared by the batch
  * engine's row-by-row summaries and the kernel's, so that both give the

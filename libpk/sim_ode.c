@@ -44,6 +44,7 @@ pk_sim_options pk_sim_options_default(void) {
                           .output_step_h = 1.0, .tol0 = 0.0, .solver = PK_SOLVER_AUTO,
                           .method = PK_ODE_RK8PD,
                           .rtol = 1e-10, .atol = 1e-12, .include_amounts = 0,
+                          .quad_tol = 1e-11,
                           .steady_state = NULL, .steady_state_period_h = 0.0};
 }
 
