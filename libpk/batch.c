@@ -15,7 +15,9 @@
 #include "batch_internal.h"
 #include "fast.h"
 
-enum { PK_COL_MAX = 48, SLOTS_PER_THREAD = 32, PCT_ROWS_PER_CHUNK = 64 };
+/* SLOTS_PER_THREAD: subjects per thread in one block (16 packs of the batch
+ * kernel: the threads wait for each other at the end of a block) */
+enum { PK_COL_MAX = 48, SLOTS_PER_THREAD = 128, PCT_ROWS_PER_CHUNK = 64 };
 
 struct pk_batch {
   pk_model *model; /* the typical subject (a copy) */

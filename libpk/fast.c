@@ -393,7 +393,7 @@ static double *grow(double *p, size_t n) {
 }
 
 /* (Re)allocates the pack arrays for R modal states. */
-static int pack_alloc(pk_fast *f, int R, const pk_system *s) {
+static int pack_alloc(pk_fast *f, int R) {
   if (f->R == R && f->lam) return 0;
   free_pack(f);
   size_t r = (size_t)R;
@@ -415,7 +415,6 @@ static int pack_alloc(pk_fast *f, int R, const pk_system *s) {
     return -1;
   }
   f->R = R;
-  (void)s;
   return 0;
 }
 
@@ -472,7 +471,7 @@ int pk_fast_lane(pk_fast *f, int lane, const pk_model *m, const pk_regimen *r,
       return 0;
   if (lane > 0 && !same_timing(&ln->ev, &f->ln[0].ev)) return 0;
   if (lane == 0) {
-    if (pack_alloc(f, R, s) != 0) return pk_err_nomem(err), -1;
+    if (pack_alloc(f, R) != 0) return pk_err_nomem(err), -1;
     for (size_t k = 0; k < sizeof f->red / sizeof f->red[0]; k++) f->red[k] = -1;
     for (int i = 0; i < R; i++) f->red[ln->ridx[i]] = i;
     size_t ny = (size_t)s->n_states, nrow = (size_t)s->n_cols;

@@ -191,7 +191,7 @@ static pk_status load_output(pk_scenario *s, pk_jctx *c, const cJSON *root, doub
 }
 
 static pk_status load_solver(pk_scenario *s, pk_jctx *c, const cJSON *root) {
-  static const char *const keys[] = {"path", "method", "rtol", "atol", NULL};
+  static const char *const keys[] = {"path", "method", "rtol", "atol", "quad_tol", NULL};
   const cJSON *sv = pk_json_get(root, "solver");
   if (!sv) return PK_OK;
   size_t len = pk_json_push_key(c, "solver");
@@ -225,6 +225,13 @@ static pk_status load_solver(pk_scenario *s, pk_jctx *c, const cJSON *root) {
   if (st == PK_OK && !(s->options.atol > 0)) {
     size_t l2 = pk_json_push_key(c, "atol");
     st = pk_json_fail(c, "expected an absolute tolerance > 0, got %g", s->options.atol);
+    pk_json_pop(c, l2);
+  }
+  if (st == PK_OK) st = pk_json_number(c, sv, "quad_tol", "", 0, &s->options.quad_tol);
+  if (st == PK_OK && !(s->options.quad_tol >= 1e-15 && s->options.quad_tol <= 1e-6)) {
+    size_t l2 = pk_json_push_key(c, "quad_tol");
+    st = pk_json_fail(c, "expected a quadrature error bound in [1e-15, 1e-6] per hour, got %g",
+                      s->options.quad_tol);
     pk_json_pop(c, l2);
   }
   pk_json_pop(c, len);
