@@ -657,10 +657,20 @@ static int run(batch_args *a, int argc, char **argv) {
     if (rc == 0 && pct.f) rc = out_commit(&pct);
     size_t failed = rep.failed + c.failed_remote;
     size_t done = a->use_mpi ? c.n_total : rep.done;
-    if (rc == 0 && !a->quiet)
+    if (rc == 0 && !a->quiet) {
       fprintf(stderr, "pk: %zu subjects in %.1f s (%.1f/s, %d thread%s%s)\n", done, elapsed,
               (double)done / fmax(elapsed, 1e-9), rep.threads, rep.threads == 1 ? "" : "s",
               a->use_mpi ? " per rank" : "");
+      /* which path ran: the batch kernel, or pk_simulate subject by subject */
+      if (!a->use_mpi) {
+        pk_sim_options so = pk_scenario_options(s);
+        pk_error e2;
+        int path = pk_sim_resolve_solver(pk_scenario_model(s), &so, &e2);
+        fprintf(stderr, "pk: %zu by the batch kernel (exact path), %zu by pk_simulate (%s path)\n",
+                rep.kernel, rep.done - rep.kernel,
+                path < 0 ? "-" : pk_solver_name((pk_solver)path));
+      }
+    }
     if (rc == 0 && failed)
       fprintf(stderr, "pk: warning: %zu subject%s failed; see the status and reason columns\n",
               failed, failed == 1 ? "" : "s");

@@ -359,7 +359,8 @@ typedef struct worker {
 
 typedef struct slot {
   size_t index;
-  int ran; /* 0: not run (stopped before it) */
+  int ran;    /* 0: not run (stopped before it) */
+  int kernel; /* 1: run by the batch kernel */
   pk_status status;
   double fail_t;
   char reason[PK_ERROR_MESSAGE_MAX + PK_ERROR_PATH_MAX + 64];
@@ -421,6 +422,7 @@ static int prepare_subject(const pk_batch *b, worker *w, int l, slot *s, const p
   pk_error err;
   pk_error_clear(&err);
   s->ran = 1;
+  s->kernel = 0;
   s->status = PK_OK;
   s->fail_t = NAN;
   s->reason[0] = '\0';
@@ -559,6 +561,7 @@ static void flush_pack(const pk_batch *b, worker *w, const pk_batch_run_options 
     }
     pk_error err;
     pk_error_clear(&err);
+    s->kernel = 1;
     pk_status st = status[l];
     if (st != PK_OK) err = errs[l];
     else if (sink.nomem[l]) st = pk_err_nomem(&err);
@@ -713,6 +716,7 @@ pk_status pk_batch_run(pk_batch *b, const pk_batch_run_options *o, pk_batch_repo
                                .trajectory = s->traj};
         rep->done++;
         rep->failed += s->status != PK_OK;
+        rep->kernel += (size_t)s->kernel;
         if (o->on_subject && o->on_subject(o->ctx, &r) != 0) rep->stopped = 1;
       }
       pk_trajectory_free(s->traj);

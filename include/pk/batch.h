@@ -138,6 +138,8 @@ typedef struct pk_batch_report {
   size_t failed;  /* of which failed */
   int stopped;    /* 1 if should_stop or on_subject stopped the run */
   int threads;    /* threads used */
+  size_t kernel;  /* of the done, run by the batch kernel (exact path, packs of
+                     subjects in SIMD lanes); the others by pk_simulate */
 } pk_batch_report;
 
 /* Checks the spec and simulates the typical subject once (its failure is

@@ -4,7 +4,7 @@
 # usage: run_batch.sh PK SOURCE_DIR CASE [MPIEXEC]
 #
 #   threads    1 and 2 threads give byte-identical summary, percentile and
-#              trajectory files
+#              trajectory files; the final line names the path
 #   shards     three --shard runs, concatenated (header kept once), equal the
 #              single run; so do shards of a sweep
 #   interrupt  SIGINT stops a long run: exit status 130, no output file (a
@@ -60,6 +60,9 @@ threads)
   same "$WORK/sum1.csv" "$WORK/sum2.csv" "summaries, 1 vs 2 threads"
   same "$WORK/pct1.csv" "$WORK/pct2.csv" "percentiles, 1 vs 2 threads"
   same "$WORK/traj1.csv" "$WORK/traj2.csv" "trajectories, 1 vs 2 threads"
+  # the path is visible: every subject of this population by the batch kernel
+  grep -q '^pk: 300 by the batch kernel (exact path), 0 by pk_simulate' "$WORK/t1.err" ||
+    fail "expected the path line: $(cat "$WORK/t1.err")"
   [ "$(wc -l <"$WORK/sum1.csv")" -eq 301 ] || fail "expected 300 rows and a header"
   [ "$(wc -l <"$WORK/pct1.csv")" -eq 74 ] || fail "expected 73 time rows and a header in the percentiles"
   head -n 1 "$WORK/pct1.csv" | grep -q '^time_h,n,C_mg_p5,C_mg_p50,C_mg_p95,' ||
