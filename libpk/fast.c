@@ -41,7 +41,7 @@ typedef struct htab {
                             (NMAX + 1) x R(R+1)/2 x L: for each product of two modes */
   double decay[L];       /* e^{-k h} */
   double *en[NMAX + 1], *gn[NMAX + 1], *wn[NMAX + 1]; /* node tables, built on demand */
-  int have_g[NMAX + 1];
+  int have_e[NMAX + 1], have_g[NMAX + 1]; /* node tables valid for this h */
 } htab;
 
 typedef struct lane_t {
@@ -533,9 +533,7 @@ static htab *get_tab(pk_fast *f, double h) {
   }
   t->h = 0.0;
   for (int n = 0; n <= NMAX; n++) {
-    free(t->en[n]), free(t->gn[n]), free(t->wn[n]);
-    t->en[n] = t->gn[n] = t->wn[n] = NULL;
-    t->have_g[n] = 0;
+    t->have_e[n] = t->have_g[n] = 0; /* the arrays stay for the next length */
   }
   for (int l = 0; l < L; l++) t->decay[l] = exp(-f->ktol[l] * h);
   for (size_t i = 0; i < R; i++)
@@ -578,9 +576,9 @@ static htab *get_tab(pk_fast *f, double h) {
 /* Node tables of rule n for step table t (inputs' columns if with_g). */
 static int node_tabs(pk_fast *f, htab *t, int n, int with_g) {
   size_t R = (size_t)f->R, cnt = (size_t)n * R * L;
-  if (!t->en[n]) {
-    t->en[n] = malloc(cnt * sizeof(double));
-    t->wn[n] = malloc((size_t)n * L * sizeof(double));
+  if (!t->have_e[n]) {
+    if (!t->en[n]) t->en[n] = malloc(cnt * sizeof(double));
+    if (!t->wn[n]) t->wn[n] = malloc((size_t)n * L * sizeof(double));
     if (!t->en[n] || !t->wn[n]) return -1;
     for (int m = 0; m < n; m++) {
       double s = f->gx[n][m] * t->h;
@@ -590,6 +588,7 @@ static int node_tabs(pk_fast *f, htab *t, int n, int with_g) {
         t->wn[n][(size_t)m * L + (size_t)l] =
             f->gw[n][m] * t->h * exp(-f->ktol[l] * (t->h - s));
     }
+    t->have_e[n] = 1;
   }
   if (with_g && !t->have_g[n]) {
     if (!t->gn[n] && !(t->gn[n] = malloc(cnt * sizeof(double)))) return -1;
