@@ -50,6 +50,10 @@ typedef struct lane_t {
   pk_event_list ev;
   int nr, ridx[MAXR];
   double tol0;
+  /* a steady-state history: the state and inputs at the start */
+  double *y0, *rate0;
+  int *active0;
+  size_t cap0;
 } lane_t;
 
 struct pk_fast {
@@ -58,6 +62,8 @@ struct pk_fast {
   int red[MAXR + PK_MAX_COMPOUNDS]; /* full linear index -> modal index (-1: eliminated) */
   /* per lane, index * L + lane */
   double *lam, *p, *q, *pq, *W; /* R; R; R; |p| + |q|; R x R (W = V^-1) */
+  double *z0, *r0;   /* R: modal state and inputs (modal states' order) at the start */
+  int active0[MAXR]; /* inputs running at the start, per modal state's compartment */
   double *Vc, *Vg;          /* rows of V for the centrals and the ligands' effect sites */
   double cfac[PK_MAX_COMPOUNDS * L]; /* 1000 / V_L: umol to nM */
   double fuK[PK_MAX_COMPOUNDS * L], gtau[PK_MAX_COMPOUNDS * L]; /* fu / K, tau per ligand */
@@ -143,6 +149,8 @@ static void free_tab(htab *t) {
 
 static void free_pack(pk_fast *f) {
   free(f->lam), free(f->p), free(f->q), free(f->pq), free(f->W), free(f->Vc), free(f->Vg);
+  free(f->z0), free(f->r0);
+  f->z0 = f->r0 = NULL;
   free(f->z), free(f->zb), free(f->rate), free(f->zm), free(f->amp);
   f->lam = f->p = f->q = f->pq = f->W = f->Vc = f->Vg = NULL;
   f->z = f->zb = f->rate = f->zm = f->amp = NULL;
@@ -156,6 +164,7 @@ void pk_fast_free(pk_fast *f) {
   for (int l = 0; l < L; l++) {
     if (f->ln[l].have_sys) pk_system_release(&f->ln[l].sys);
     pk_events_release(&f->ln[l].ev);
+    free(f->ln[l].y0), free(f->ln[l].rate0), free(f->ln[l].active0);
   }
   free(f->y);
   free(f->row);
@@ -401,6 +410,8 @@ static int pack_alloc(pk_fast *f, int R) {
   f->p = calloc(r * L, sizeof(double));
   f->q = calloc(r * L, sizeof(double));
   f->pq = calloc(r * L, sizeof(double));
+  f->z0 = calloc(r * L, sizeof(double));
+  f->r0 = calloc(r * L, sizeof(double));
   f->W = calloc(r * r * L, sizeof(double));
   f->Vc = calloc(r * L * PK_MAX_COMPOUNDS, sizeof(double));
   f->Vg = calloc(r * L * PK_MAX_COMPOUNDS, sizeof(double));
@@ -409,7 +420,7 @@ static int pack_alloc(pk_fast *f, int R) {
   f->rate = calloc(r * L, sizeof(double));
   f->zm = calloc((MAX_DEPTH + 1) * r * L, sizeof(double));
   f->amp = calloc(r * L, sizeof(double));
-  if (!f->lam || !f->p || !f->q || !f->pq || !f->W || !f->Vc || !f->Vg || !f->z || !f->zb || !f->rate ||
+  if (!f->lam || !f->p || !f->q || !f->pq || !f->z0 || !f->r0 || !f->W || !f->Vc || !f->Vg || !f->z || !f->zb || !f->rate ||
       !f->zm || !f->amp) {
     free_pack(f);
     return -1;
@@ -421,16 +432,16 @@ static int pack_alloc(pk_fast *f, int R) {
 int pk_fast_lane(pk_fast *f, int lane, const pk_model *m, const pk_regimen *r,
                  const pk_sim_options *o, pk_error *err) {
   lane_t *ln = &f->ln[lane];
-  if (o->steady_state || o->include_amounts) return 0;
+  if (o->include_amounts) return 0;
   for (size_t k = 0; r && k < r->n; k++)
     if (r->dose[k].reset || r->dose[k].ss) return 0;
   if (ln->have_sys) {
     pk_system_release(&ln->sys);
     ln->have_sys = 0;
   }
-  const pk_regimen *regs[1] = {r};
+  const pk_regimen *regs[2] = {r, o->steady_state};
   pk_error e2;
-  if (pk_system_init(&ln->sys, m, regs, 1, 0, &e2) != PK_OK) {
+  if (pk_system_init(&ln->sys, m, regs, 2, 0, &e2) != PK_OK) {
     pk_system_release(&ln->sys);
     if (e2.code == PK_ERR_NOMEM) return pk_err_nomem(err), -1;
     return 0;
@@ -458,6 +469,27 @@ int pk_fast_lane(pk_fast *f, int lane, const pk_model *m, const pk_regimen *r,
   if (pk_events_from_regimen(&ln->ev, s, m, r, 0.0, &e2) != PK_OK) {
     if (e2.code == PK_ERR_NOMEM) return pk_err_nomem(err), -1;
     return 0;
+  }
+  if (o->steady_state) {
+    /* the periodic steady state at the start, as pk_simulate computes it;
+     * the history's pending inputs join the events */
+    size_t need = (size_t)s->n_states;
+    if (need > ln->cap0) {
+      free(ln->y0), free(ln->rate0), free(ln->active0);
+      ln->y0 = malloc(need * sizeof *ln->y0);
+      ln->rate0 = malloc(need * sizeof *ln->rate0);
+      ln->active0 = malloc(need * sizeof *ln->active0);
+      ln->cap0 = ln->y0 && ln->rate0 && ln->active0 ? need : 0;
+      if (!ln->cap0) return pk_err_nomem(err), -1;
+    }
+    memset(ln->y0, 0, need * sizeof *ln->y0);
+    if (pk_sim_history_start(m, o, s, ln->y0, ln->rate0, ln->active0, &ln->ev, &e2) != PK_OK) {
+      if (e2.code == PK_ERR_NOMEM) return pk_err_nomem(err), -1;
+      return 0;
+    }
+    if (lane > 0)
+      for (int k = 0; k < s->n_lin; k++)
+        if (ln->active0[k] != f->ln[0].active0[k]) return 0;
   }
   int sorted = 1;
   for (size_t k = 1; k < ln->ev.n && sorted; k++) {
@@ -498,13 +530,20 @@ int pk_fast_lane(pk_fast *f, int lane, const pk_model *m, const pk_regimen *r,
           V[f->red[s->central[c]] * R + i];
     for (int j = 0; j < R; j++) f->W[((size_t)i * (size_t)R + (size_t)j) * L + (size_t)lane] = W[i * R + j];
   }
+  for (int i = 0; i < R; i++) {
+    double zi = 0.0;
+    for (int j = 0; o->steady_state && j < R; j++) zi += W[i * R + j] * ln->y0[ln->ridx[j]];
+    f->z0[i * L + lane] = zi;
+    f->r0[i * L + lane] = o->steady_state ? ln->rate0[ln->ridx[i]] : 0.0;
+    if (lane == 0) f->active0[i] = o->steady_state ? ln->active0[ln->ridx[i]] : 0;
+  }
   f->ktol[lane] = s->k_tol_per_h;
   for (int c = 0; c < s->n_compounds; c++) f->cfac[c * L + lane] = 1000.0 / s->V_L[c];
   for (int g = 0; g < s->n_ligands; g++) {
     f->fuK[g * L + lane] = s->lig_fu[g] / s->lig_K_nM[g];
     f->gtau[g * L + lane] = s->lig_tau[g];
   }
-  ln->tol0 = o->tol0;
+  ln->tol0 = o->steady_state ? ln->y0[s->tol] : o->tol0;
   return 1;
 }
 
@@ -992,6 +1031,20 @@ static int advance(pk_fast *f, double h, double t_h) {
   return 0;
 }
 
+/* The modal inputs zb = W rate after the running inputs changed. */
+static void inputs_changed(pk_fast *f) {
+  int R = f->R;
+  f->has_rate = 0;
+  for (int i = 0; i < R; i++) f->has_rate |= f->active[i] > 0;
+  for (int i = 0; i < R; i++)
+    for (int l = 0; l < L; l++) {
+      double s = 0.0;
+      for (int k = 0; k < R; k++)
+        s += f->W[((size_t)i * (size_t)R + (size_t)k) * L + (size_t)l] * f->rate[(size_t)k * L + (size_t)l];
+      f->zb[(size_t)i * L + (size_t)l] = s;
+    }
+}
+
 static void apply(pk_fast *f, size_t di) {
   const pk_event *e0 = &f->ln[0].ev.ev[di];
   int R = f->R, j = f->red[e0->state];
@@ -1011,15 +1064,7 @@ static void apply(pk_fast *f, size_t di) {
     *r = f->active[j] <= 0 ? 0.0 : *r + (on ? val[l] : -val[l]);
   }
   if (f->active[j] < 0) f->active[j] = 0;
-  f->has_rate = 0;
-  for (int i = 0; i < R; i++) f->has_rate |= f->active[i] > 0;
-  for (int i = 0; i < R; i++)
-    for (int l = 0; l < L; l++) {
-      double s = 0.0;
-      for (int k = 0; k < R; k++)
-        s += f->W[((size_t)i * (size_t)R + (size_t)k) * L + (size_t)l] * f->rate[(size_t)k * L + (size_t)l];
-      f->zb[(size_t)i * L + (size_t)l] = s;
-    }
+  inputs_changed(f);
 }
 
 /* Row k at t_h from the modal state before the events [d0, d1) due at
@@ -1127,11 +1172,15 @@ int pk_fast_run(pk_fast *f, int n_lanes, const pk_sim_options *o, pk_fast_row_fn
     }
   }
   for (int k = 0; k < HCACHE; k++) f->tab[k].h = 0.0; /* tables belong to a pack */
-  memset(f->z, 0, RL * sizeof *f->z);
-  memset(f->zb, 0, RL * sizeof *f->zb);
-  memset(f->rate, 0, RL * sizeof *f->rate);
-  memset(f->active, 0, sizeof f->active);
-  f->has_rate = 0;
+  for (int l = n_lanes; l < L; l++)
+    for (size_t i = 0; i < (size_t)R; i++) {
+      f->z0[i * L + (size_t)l] = f->z0[i * L];
+      f->r0[i * L + (size_t)l] = f->r0[i * L];
+    }
+  memcpy(f->z, f->z0, RL * sizeof *f->z);
+  memcpy(f->rate, f->r0, RL * sizeof *f->rate);
+  memcpy(f->active, f->active0, sizeof f->active);
+  inputs_changed(f);
   f->steps = 0;
   f->quad_tol = o->quad_tol > 0 ? o->quad_tol : PK_FAST_QUAD_TOL;
   f->summ = NULL;

@@ -19,9 +19,10 @@
  *
  * The quadrature choice is per lane, so a subject's results do not depend
  * on the other subjects in its pack (nor on thread or shard counts).
- * Anything the kernel does not handle (kinetic binding, resets,
- * steady-state records or history, amount columns, eigenvectors that are
- * ill-conditioned) is reported as unsupported and the caller uses
+ * A steady-state history starts from the state pk_simulate computes for it
+ * (pk_sim_history_start). Anything the kernel does not handle (kinetic
+ * binding, resets, steady-state records, amount columns, eigenvectors that
+ * are ill-conditioned) is reported as unsupported and the caller uses
  * pk_simulate for that subject.
  */
 #ifndef PK_FAST_H

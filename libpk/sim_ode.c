@@ -656,3 +656,41 @@ done:
   pk_system_release(&s);
   return st;
 }
+
+pk_status pk_sim_history_start(const pk_model *m, const pk_sim_options *opt, const pk_system *s,
+                               double *y, double *rate0, int *active0, pk_event_list *pending,
+                               pk_error *err) {
+  if (!opt->steady_state) return pk_err_set(err, PK_ERR_INVALID, NULL, NULL, "no history");
+  int path = pk_sim_resolve_solver(m, opt, err);
+  if (path < 0) return err ? err->code : PK_ERR_INVALID;
+  size_t ns = (size_t)s->n_states, nl = (size_t)s->n_lin;
+  runner run = {.c = {.s = s}, .o = opt};
+  run.c.rate = calloc(nl, sizeof *run.c.rate);
+  run.c.active = calloc(nl, sizeof *run.c.active);
+  run.c.ytmp = malloc(ns * sizeof(double));
+  run.c.f1 = calloc(ns, sizeof(double));
+  run.c.f2 = calloc(ns, sizeof(double));
+  const gsl_odeiv2_step_type *type = opt->method == PK_ODE_MSBDF ? gsl_odeiv2_step_msbdf
+                                     : opt->method == PK_ODE_RKF45 ? gsl_odeiv2_step_rkf45
+                                                                   : gsl_odeiv2_step_rk8pd;
+  gsl_odeiv2_system sys = {rhs, jac, ns, &run.c};
+  run.drv = gsl_odeiv2_driver_alloc_y_new(&sys, type, H0_H, opt->atol, opt->rtol);
+  pk_status st = PK_OK;
+  if (!run.c.rate || !run.c.active || !run.c.ytmp || !run.c.f1 || !run.c.f2 || !run.drv ||
+      (path == PK_SOLVER_EXACT && !(run.exact = pk_exact_new(s))))
+    st = pk_err_nomem(err);
+  if (st == PK_OK) {
+    gsl_odeiv2_driver_set_nmax(run.drv, 1000000UL);
+    y[s->tol] = opt->tol0;
+    st = steady_state(&run, m, opt->steady_state, opt->steady_state_period_h, opt->t_start_h, 0,
+                      y, rate0, active0, pending, err);
+  }
+  pk_exact_free(run.exact);
+  if (run.drv) gsl_odeiv2_driver_free(run.drv);
+  free(run.c.f2);
+  free(run.c.f1);
+  free(run.c.ytmp);
+  free(run.c.active);
+  free(run.c.rate);
+  return st;
+}
