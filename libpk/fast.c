@@ -813,12 +813,7 @@ PK_CLONES PK_FMA
 static void choose_rules(int R, const double *z, const double *zb, int has_rate,
                          const double *pq, const htab *t, double *amp, const int *start,
                          const int *known, double quad_tol, int *sel) {
-  for (int i = 0; i < R; i++) {
-    v8 a = V8_ABS(V8(z + (size_t)i * L)) * V8(pq + (size_t)i * L);
-    if (has_rate)
-      a += V8_ABS(V8(zb + (size_t)i * L)) * V8(pq + (size_t)i * L) * V8(t->rfac + (size_t)i * L);
-    memcpy(amp + (size_t)i * L, &a, sizeof a);
-  }
+  int have_amp = 0; /* the amplitudes, once a bound is needed */
   unsigned pending = (1u << L) - 1;
   int n0 = NMAX;
   for (int l = 0; l < L; l++) {
@@ -844,6 +839,16 @@ static void choose_rules(int R, const double *z, const double *zb, int has_rate,
     pending &= ~take;
     elig &= pending;
     if (!elig) continue;
+    if (!have_amp) {
+      for (int i = 0; i < R; i++) {
+        v8 a = V8_ABS(V8(z + (size_t)i * L)) * V8(pq + (size_t)i * L);
+        if (has_rate)
+          a += V8_ABS(V8(zb + (size_t)i * L)) * V8(pq + (size_t)i * L) *
+               V8(t->rfac + (size_t)i * L);
+        memcpy(amp + (size_t)i * L, &a, sizeof a);
+      }
+      have_amp = 1;
+    }
     const double *T = t->T + (size_t)n * (size_t)R * L, *T2 = t->T2 + (size_t)n * np * L;
     v8 B = {0};
     for (int i = 0; i < R; i++) B += V8(amp + (size_t)i * L) * V8(T + (size_t)i * L);
