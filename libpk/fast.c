@@ -50,6 +50,9 @@ typedef struct lane_t {
   pk_event_list ev;
   int nr, ridx[MAXR];
   double tol0;
+  /* what the events were made from (lane 0: reused by lanes alike) */
+  const pk_regimen *reg;
+  double F[PK_MAX_COMPOUNDS], lag[PK_MAX_COMPOUNDS], mw[PK_MAX_COMPOUNDS];
   /* a steady-state history: the state and inputs at the start */
   double *y0, *rate0;
   int *active0;
@@ -61,7 +64,7 @@ struct pk_fast {
   int R;                    /* modal states of the pack */
   int red[MAXR + PK_MAX_COMPOUNDS]; /* full linear index -> modal index (-1: eliminated) */
   /* per lane, index * L + lane */
-  double *lam, *p, *q, *pq, *W; /* R; R; R; |p| + |q|; R x R (W = V^-1) */
+  double *lam, *p, *q, *pq, *pq2, *W; /* R; R; R; |p| + |q|/4; |p| + |q|/2; R x R (W = V^-1) */
   double *z0, *r0;   /* R: modal state and inputs (modal states' order) at the start */
   int active0[MAXR]; /* inputs running at the start, per modal state's compartment */
   double *Vc, *Vg;          /* rows of V for the centrals and the ligands' effect sites */
@@ -69,7 +72,7 @@ struct pk_fast {
   double fuK[PK_MAX_COMPOUNDS * L], gtau[PK_MAX_COMPOUNDS * L]; /* fu / K, tau per ligand */
   double ktol[L];
   /* state */
-  double *z, *zb, *rate, *zm, *amp;
+  double *z, *zb, *rate, *zm, *amp, *amp2;
   int active[MAXR];
   int has_rate;
   int prev_n[L]; /* each lane's rule on its previous step */
@@ -148,12 +151,13 @@ static void free_tab(htab *t) {
 }
 
 static void free_pack(pk_fast *f) {
-  free(f->lam), free(f->p), free(f->q), free(f->pq), free(f->W), free(f->Vc), free(f->Vg);
+  free(f->lam), free(f->p), free(f->q), free(f->pq), free(f->pq2), free(f->W), free(f->Vc),
+      free(f->Vg);
   free(f->z0), free(f->r0);
   f->z0 = f->r0 = NULL;
-  free(f->z), free(f->zb), free(f->rate), free(f->zm), free(f->amp);
-  f->lam = f->p = f->q = f->pq = f->W = f->Vc = f->Vg = NULL;
-  f->z = f->zb = f->rate = f->zm = f->amp = NULL;
+  free(f->z), free(f->zb), free(f->rate), free(f->zm), free(f->amp), free(f->amp2);
+  f->lam = f->p = f->q = f->pq = f->pq2 = f->W = f->Vc = f->Vg = NULL;
+  f->z = f->zb = f->rate = f->zm = f->amp = f->amp2 = NULL;
   for (int k = 0; k < HCACHE; k++) free_tab(&f->tab[k]);
   f->R = 0;
 }
@@ -410,6 +414,7 @@ static int pack_alloc(pk_fast *f, int R) {
   f->p = calloc(r * L, sizeof(double));
   f->q = calloc(r * L, sizeof(double));
   f->pq = calloc(r * L, sizeof(double));
+  f->pq2 = calloc(r * L, sizeof(double));
   f->z0 = calloc(r * L, sizeof(double));
   f->r0 = calloc(r * L, sizeof(double));
   f->W = calloc(r * r * L, sizeof(double));
@@ -420,8 +425,9 @@ static int pack_alloc(pk_fast *f, int R) {
   f->rate = calloc(r * L, sizeof(double));
   f->zm = calloc((MAX_DEPTH + 1) * r * L, sizeof(double));
   f->amp = calloc(r * L, sizeof(double));
-  if (!f->lam || !f->p || !f->q || !f->pq || !f->z0 || !f->r0 || !f->W || !f->Vc || !f->Vg || !f->z || !f->zb || !f->rate ||
-      !f->zm || !f->amp) {
+  f->amp2 = calloc(r * L, sizeof(double));
+  if (!f->lam || !f->p || !f->q || !f->pq || !f->pq2 || !f->z0 || !f->r0 || !f->W || !f->Vc || !f->Vg || !f->z || !f->zb || !f->rate ||
+      !f->zm || !f->amp || !f->amp2) {
     free_pack(f);
     return -1;
   }
@@ -466,7 +472,30 @@ int pk_fast_lane(pk_fast *f, int lane, const pk_model *m, const pk_regimen *r,
       B[i * R + j] = s->A[(size_t)ln->ridx[i] * (size_t)s->n_lin + (size_t)ln->ridx[j]];
   if (!structured_eigen(B, R, lam, V, W)) return 0;
   ln->ev.n = 0;
-  if (pk_events_from_regimen(&ln->ev, s, m, r, 0.0, &e2) != PK_OK) {
+  ln->reg = r;
+  for (int c = 0; c < m->n_compounds; c++)
+    ln->F[c] = m->compound[c].F, ln->lag[c] = m->compound[c].lag_h,
+    ln->mw[c] = m->compound[c].mw_g_per_mol;
+  /* the same regimen with the same F, lag and molar mass as lane 0 (and the
+   * same depots) gives the same events: copied, not made again */
+  int alike = lane > 0 && !o->steady_state && r == f->ln[0].reg &&
+              s->n_depots == f->ln[0].sys.n_depots;
+  for (int c = 0; alike && c < m->n_compounds; c++)
+    alike = ln->F[c] == f->ln[0].F[c] && ln->lag[c] == f->ln[0].lag[c] &&
+            ln->mw[c] == f->ln[0].mw[c];
+  for (int k = 0; alike && k < s->n_depots; k++)
+    alike = s->depot_state[k] == f->ln[0].sys.depot_state[k];
+  if (alike) {
+    const pk_event_list *e0 = &f->ln[0].ev;
+    if (ln->ev.cap < e0->n) {
+      pk_event *ev = realloc(ln->ev.ev, e0->n * sizeof *ev);
+      if (!ev) return pk_err_nomem(err), -1;
+      ln->ev.ev = ev;
+      ln->ev.cap = e0->n;
+    }
+    memcpy(ln->ev.ev, e0->ev, e0->n * sizeof *e0->ev);
+    ln->ev.n = e0->n;
+  } else if (pk_events_from_regimen(&ln->ev, s, m, r, 0.0, &e2) != PK_OK) {
     if (e2.code == PK_ERR_NOMEM) return pk_err_nomem(err), -1;
     return 0;
   }
@@ -524,7 +553,11 @@ int pk_fast_lane(pk_fast *f, int lane, const pk_model *m, const pk_regimen *r,
       f->Vg[((size_t)g * (size_t)R + (size_t)i) * L + (size_t)lane] = V[row * R + i];
     }
     f->p[i * L + lane] = p, f->q[i * L + lane] = q;
-    f->pq[i * L + lane] = fabs(p) + fabs(q);
+    /* weights of a mode's amplitude in the error of E = P / (1 + P + Q), P, Q
+     * >= 0: |dE/dP| <= 1, |dE/dQ| <= 1/4; to second order
+     * (|dP| + |dQ| / 2)^2 bounds the quadratic term */
+    f->pq[i * L + lane] = fabs(p) + 0.25 * fabs(q);
+    f->pq2[i * L + lane] = fabs(p) + 0.5 * fabs(q);
     for (int c = 0; c < s->n_compounds; c++)
       f->Vc[((size_t)c * (size_t)R + (size_t)i) * L + (size_t)lane] =
           V[f->red[s->central[c]] * R + i];
@@ -811,8 +844,9 @@ static void summary_write(const pk_fast *f, int n_lanes, int nc) {
  * which vary at the sum of their rates. */
 PK_CLONES PK_FMA
 static void choose_rules(int R, const double *z, const double *zb, int has_rate,
-                         const double *pq, const htab *t, double *amp, const int *start,
-                         const int *known, double quad_tol, int *sel) {
+                         const double *pq, const double *pq2, const htab *t, double *amp,
+                         double *amp2, const int *start, const int *known, double quad_tol,
+                         int *sel) {
   int have_amp = 0; /* the amplitudes, once a bound is needed */
   unsigned pending = (1u << L) - 1;
   int n0 = NMAX;
@@ -841,11 +875,12 @@ static void choose_rules(int R, const double *z, const double *zb, int has_rate,
     if (!elig) continue;
     if (!have_amp) {
       for (int i = 0; i < R; i++) {
-        v8 a = V8_ABS(V8(z + (size_t)i * L)) * V8(pq + (size_t)i * L);
-        if (has_rate)
-          a += V8_ABS(V8(zb + (size_t)i * L)) * V8(pq + (size_t)i * L) *
-               V8(t->rfac + (size_t)i * L);
-        memcpy(amp + (size_t)i * L, &a, sizeof a);
+        size_t k = (size_t)i * L;
+        v8 m = V8_ABS(V8(z + k));
+        if (has_rate) m += V8_ABS(V8(zb + k)) * V8(t->rfac + k);
+        v8 a = m * V8(pq + k), a2 = m * V8(pq2 + k);
+        memcpy(amp + k, &a, sizeof a);
+        memcpy(amp2 + k, &a2, sizeof a2);
       }
       have_amp = 1;
     }
@@ -857,11 +892,11 @@ static void choose_rules(int R, const double *z, const double *zb, int has_rate,
     if (!(maskbits(&ok) & elig)) continue;
     size_t pr = 0;
     for (int i = 0; i < R; i++) {
-      v8 ai = V8(amp + (size_t)i * L);
+      v8 ai = V8(amp2 + (size_t)i * L);
       B += ai * ai * V8(T2 + pr * L);
       pr++;
       v8 cross = {0};
-      for (int j = i + 1; j < R; j++, pr++) cross += V8(amp + (size_t)j * L) * V8(T2 + pr * L);
+      for (int j = i + 1; j < R; j++, pr++) cross += V8(amp2 + (size_t)j * L) * V8(T2 + pr * L);
       B += 2.0 * ai * cross;
     }
     ok = B <= tol;
@@ -978,7 +1013,8 @@ static int quad(pk_fast *f, double h, const double *z, int depth, unsigned mask,
     start[l] = depth > 0 ? NMAX / 2 : f->prev_n[l] > 1 ? f->prev_n[l] - 1 : 1;
     known[l] = reuse && f->prev_ok[l] ? f->prev_n[l] : 0;
   }
-  choose_rules(R, z, f->zb, f->has_rate, f->pq, t, f->amp, start, known, f->quad_tol, sel);
+  choose_rules(R, z, f->zb, f->has_rate, f->pq, f->pq2, t, f->amp, f->amp2, start, known,
+               f->quad_tol, sel);
   if (depth == 0) {
     for (int l = 0; l < L; l++) {
       f->prev_n[l] = sel[l] ? sel[l] : NMAX;
@@ -1163,6 +1199,7 @@ int pk_fast_run(pk_fast *f, int n_lanes, const pk_sim_options *o, pk_fast_row_fn
       f->p[i * L + (size_t)l] = f->p[i * L];
       f->q[i * L + (size_t)l] = f->q[i * L];
       f->pq[i * L + (size_t)l] = f->pq[i * L];
+      f->pq2[i * L + (size_t)l] = f->pq2[i * L];
     }
     for (size_t i = 0; i < (size_t)R * (size_t)R; i++) f->W[i * L + (size_t)l] = f->W[i * L];
     for (size_t i = 0; i < (size_t)R * PK_MAX_COMPOUNDS; i++) {
