@@ -80,6 +80,7 @@ struct pk_fast {
   double valid_h; /* the previous step's length; 0 after an event */
   double quad_tol; /* the run's bound on the quadrature error of E per hour */
   htab tab[HCACHE];
+  htab *last; /* the table found last */
   int tnext;
   /* Gauss-Legendre rules on [0, 1] */
   double gx[NMAX + 1][NMAX], gw[NMAX + 1][NMAX], cbound[NMAX + 1];
@@ -587,8 +588,9 @@ static double phi1(double l, double t) { return l == 0.0 ? t : expm1(l * t) / l;
 /* The tables of step length h (exactly h: results must not depend on which
  * lengths came before). */
 static htab *get_tab(pk_fast *f, double h) {
+  if (f->last && f->last->h == h) return f->last;
   for (int k = 0; k < HCACHE; k++)
-    if (f->tab[k].h == h) return &f->tab[k];
+    if (f->tab[k].h == h) return f->last = &f->tab[k];
   htab *t = &f->tab[f->tnext];
   f->tnext = (f->tnext + 1) % HCACHE;
   size_t R = (size_t)f->R;
@@ -642,7 +644,7 @@ static htab *get_tab(pk_fast *f, double h) {
         }
       }
   t->h = h;
-  return t;
+  return f->last = t;
 }
 
 /* Node tables of rule n for step table t (inputs' columns if with_g). */
