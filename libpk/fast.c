@@ -1011,12 +1011,17 @@ static int quad(pk_fast *f, double h, const double *z, int depth, unsigned mask,
    * bound on the previous step of the same length meets it again: it is
    * taken without evaluating the bound if one fewer node does not do. */
   int reuse = depth == 0 && !f->has_rate && f->valid_h == h;
+  int all_known = reuse; /* every lane keeps its rule, none to try below it */
   for (int l = 0; l < L; l++) {
     start[l] = depth > 0 ? NMAX / 2 : f->prev_n[l] > 1 ? f->prev_n[l] - 1 : 1;
     known[l] = reuse && f->prev_ok[l] ? f->prev_n[l] : 0;
+    all_known &= known[l] > 0 && (start[l] == known[l] || !RULE_USED[start[l]]);
   }
-  choose_rules(R, z, f->zb, f->has_rate, f->pq, f->pq2, t, f->amp, f->amp2, start, known,
-               f->quad_tol, sel);
+  if (all_known)
+    memcpy(sel, known, sizeof sel);
+  else
+    choose_rules(R, z, f->zb, f->has_rate, f->pq, f->pq2, t, f->amp, f->amp2, start, known,
+                 f->quad_tol, sel);
   if (depth == 0) {
     for (int l = 0; l < L; l++) {
       f->prev_n[l] = sel[l] ? sel[l] : NMAX;
