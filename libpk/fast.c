@@ -53,7 +53,11 @@ typedef struct lane_t {
   /* what the events were made from (lane 0: reused by lanes alike) */
   const pk_regimen *reg;
   double F[PK_MAX_COMPOUNDS], lag[PK_MAX_COMPOUNDS], mw[PK_MAX_COMPOUNDS];
-  /* a steady-state history: the state and inputs at the start */
+  /* a steady-state history: its events over one period when the kernel
+   * computes the periodic state itself (modal_ss), else the state and inputs
+   * at the start as pk_simulate computes them */
+  pk_event_list hev;
+  int modal_ss;
   double *y0, *rate0;
   int *active0;
   size_t cap0;
@@ -170,6 +174,7 @@ void pk_fast_free(pk_fast *f) {
     if (f->ln[l].have_sys) pk_system_release(&f->ln[l].sys);
     pk_events_release(&f->ln[l].ev);
     free(f->ln[l].y0), free(f->ln[l].rate0), free(f->ln[l].active0);
+    pk_events_release(&f->ln[l].hev);
   }
   free(f->y);
   free(f->row);
@@ -500,7 +505,25 @@ int pk_fast_lane(pk_fast *f, int lane, const pk_model *m, const pk_regimen *r,
     if (e2.code == PK_ERR_NOMEM) return pk_err_nomem(err), -1;
     return 0;
   }
+  ln->modal_ss = 0;
   if (o->steady_state) {
+    /* a history of boluses all within one period, every mode decaying: the
+     * periodic state in closed form, e^{lambda (T - t)} summed over the
+     * past periods (and tol over one period in pk_fast_run) */
+    double T = o->steady_state_period_h;
+    ln->hev.n = 0;
+    int simple = pk_events_from_regimen(&ln->hev, s, m, o->steady_state, 0.0, &e2) == PK_OK;
+    if (!simple && e2.code == PK_ERR_NOMEM) return pk_err_nomem(err), -1;
+    if (simple) pk_events_sort(&ln->hev);
+    for (size_t k = 0; simple && k < ln->hev.n; k++)
+      simple = ln->hev.ev[k].kind == PK_EV_BOLUS && ln->hev.ev[k].t_h >= 0 &&
+               ln->hev.ev[k].t_h < T;
+    for (int i = 0; simple && i < R; i++) simple = lam[i] < 0 && expm1(lam[i] * T) < 0;
+    ln->modal_ss = simple;
+  }
+  if (lane > 0 && ln->modal_ss != f->ln[0].modal_ss) return 0;
+  if (lane > 0 && ln->modal_ss && !same_timing(&ln->hev, &f->ln[0].hev)) return 0;
+  if (o->steady_state && !ln->modal_ss) {
     /* the periodic steady state at the start, as pk_simulate computes it;
      * the history's pending inputs join the events */
     size_t need = (size_t)s->n_states;
@@ -564,12 +587,19 @@ int pk_fast_lane(pk_fast *f, int lane, const pk_model *m, const pk_regimen *r,
           V[f->red[s->central[c]] * R + i];
     for (int j = 0; j < R; j++) f->W[((size_t)i * (size_t)R + (size_t)j) * L + (size_t)lane] = W[i * R + j];
   }
+  int hist = o->steady_state && !ln->modal_ss;
   for (int i = 0; i < R; i++) {
     double zi = 0.0;
-    for (int j = 0; o->steady_state && j < R; j++) zi += W[i * R + j] * ln->y0[ln->ridx[j]];
+    for (int j = 0; hist && j < R; j++) zi += W[i * R + j] * ln->y0[ln->ridx[j]];
+    for (size_t k = 0; ln->modal_ss && k < ln->hev.n; k++) {
+      const pk_event *e = &ln->hev.ev[k];
+      double T = o->steady_state_period_h;
+      zi += W[i * R + f->red[e->state]] * e->value * exp(lam[i] * (T - e->t_h)) /
+            -expm1(lam[i] * T);
+    }
     f->z0[i * L + lane] = zi;
-    f->r0[i * L + lane] = o->steady_state ? ln->rate0[ln->ridx[i]] : 0.0;
-    if (lane == 0) f->active0[i] = o->steady_state ? ln->active0[ln->ridx[i]] : 0;
+    f->r0[i * L + lane] = hist ? ln->rate0[ln->ridx[i]] : 0.0;
+    if (lane == 0) f->active0[i] = hist ? ln->active0[ln->ridx[i]] : 0;
   }
   f->ktol[lane] = s->k_tol_per_h;
   for (int c = 0; c < s->n_compounds; c++) f->cfac[c * L + lane] = 1000.0 / s->V_L[c];
@@ -577,7 +607,7 @@ int pk_fast_lane(pk_fast *f, int lane, const pk_model *m, const pk_regimen *r,
     f->fuK[g * L + lane] = s->lig_fu[g] / s->lig_K_nM[g];
     f->gtau[g * L + lane] = s->lig_tau[g];
   }
-  ln->tol0 = o->steady_state ? ln->y0[s->tol] : o->tol0;
+  ln->tol0 = hist ? ln->y0[s->tol] : o->tol0;
   return 1;
 }
 
@@ -1185,6 +1215,50 @@ static void emit(pk_fast *f, double t_h, size_t k, size_t d0, size_t d1, pk_fast
   }
 }
 
+/* tol at the periodic steady state of a history of boluses (modal_ss): one
+ * period from the periodic modal state z0 with tol 0 gives the integral
+ * over a period, and tol(0) = that / (1 - e^{-k T}) (tol0 when k = 0). The
+ * history's events stand in for the main ones meanwhile. Returns -1 when
+ * out of memory. */
+static int period_tol(pk_fast *f, const pk_sim_options *o) {
+  double T = o->steady_state_period_h;
+  size_t RL = (size_t)f->R * L;
+  double *tol = f->zm + (size_t)MAX_DEPTH * RL, tol0[L];
+  memcpy(tol0, tol, sizeof tol0);
+  for (int l = 0; l < L; l++) {
+    pk_event_list x = f->ln[l].ev;
+    f->ln[l].ev = f->ln[l].hev, f->ln[l].hev = x;
+    tol[l] = 0.0;
+  }
+  const pk_event_list *ev = &f->ln[0].ev;
+  double t = 0.0, t_event = 0.0;
+  size_t di = 0;
+  int rc = 0;
+  while (rc == 0) {
+    while (di < ev->n && ev->ev[di].t_h <= t) apply(f, di++), t_event = t;
+    if (t >= T) break;
+    /* steps doubling after each dose, as before the first output */
+    double t_next = di < ev->n ? ev->ev[di].t_h : T, len = 1.0;
+    while (len <= t - t_event) len *= 2.0;
+    if (t_event + len < t_next) t_next = t_event + len;
+    if (t_next > T) t_next = T;
+    rc = advance(f, t_next - t, o->t_start_h + t - T);
+    t = t_next;
+  }
+  for (int l = 0; l < L; l++) {
+    pk_event_list x = f->ln[l].ev;
+    f->ln[l].ev = f->ln[l].hev, f->ln[l].hev = x;
+    double k = f->ktol[l];
+    tol[l] = k > 0 ? tol[l] / -expm1(-k * T) : tol0[l];
+  }
+  /* the main run starts from the periodic state itself */
+  memcpy(f->z, f->z0, RL * sizeof *f->z);
+  f->valid_h = 0.0;
+  f->steps = 0;
+  for (int l = 0; l < L; l++) f->prev_n[l] = 1, f->prev_ok[l] = 0;
+  return rc;
+}
+
 int pk_fast_run(pk_fast *f, int n_lanes, const pk_sim_options *o, pk_fast_row_fn fn, void *ctx,
                 pk_fast_summary *summary, int (*stop_fn)(void *), void *stop_ctx,
                 pk_status *status, pk_error *errs) {
@@ -1238,6 +1312,11 @@ int pk_fast_run(pk_fast *f, int n_lanes, const pk_sim_options *o, pk_fast_row_fn
   for (int l = 0; l < L; l++) f->prev_n[l] = 1, f->prev_ok[l] = 0;
   double *tol = f->zm + (size_t)MAX_DEPTH * RL;
   for (int l = 0; l < L; l++) tol[l] = l < n_lanes ? f->ln[l].tol0 : 0.0;
+  if (f->ln[0].modal_ss && period_tol(f, o) != 0) {
+    for (int l = 0; l < n_lanes; l++)
+      if (f->live & (1u << l)) status[l] = pk_err_nomem(&errs[l]);
+    return 0;
+  }
   const pk_event_list *ev = &f->ln[0].ev;
   size_t n_out = (size_t)floor((o->t_end_h - o->output_start_h) / o->output_step_h *
                                    (1.0 + 1e-12) + 1e-9) + 1;
