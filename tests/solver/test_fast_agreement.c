@@ -61,8 +61,8 @@ static double compare(const char *what, const double *v, size_t n, const pk_traj
               pk_trajectory_get(ref, i, 0), a, b);
         return INFINITY;
       }
-      /* the summary line reports values of some size (1e-6: nM, or E) */
-      if (scale > 1e-6 && d / scale > worst) {
+      /* the summary line reports values of some size (1e-4: nM, or E) */
+      if (scale > 1e-4 && d / scale > worst) {
         worst = d / scale;
         if (getenv("PK_TEST_VERBOSE"))
           printf("  %s: %s at t = %g h: %.15g vs %.15g\n", what, col,
