@@ -22,6 +22,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "bench_common.h"
 #include "pk/pk.h"
 
 static double now_s(void) {
@@ -37,21 +38,10 @@ static void die(const char *what, const pk_error *err) {
   exit(1);
 }
 
-/* The population of the benchmark: CL and V of mitragynine (CV 40 % and
- * 30 %, r 0.5), CL of 7-hydroxymitragynine (CV 30 %), ka of mitragynine
- * (CV 50 %); log-normal body weight, median 75 kg, CV 20 %. */
 static pk_population *population(const pk_model *m) {
   pk_error err;
-  pk_population *p = pk_population_new(m);
-  if (!p) exit(1);
-  if (pk_population_add(p, "mitragynine.CL", log1p(0.16), &err) ||
-      pk_population_add(p, "mitragynine.V", log1p(0.09), &err) ||
-      pk_population_add(p, "7-hydroxymitragynine.CL", log1p(0.09), &err) ||
-      pk_population_add(p, "mitragynine.ka", log1p(0.25), &err) ||
-      pk_population_set_correlation(p, "mitragynine.CL", "mitragynine.V", 0.5, &err) ||
-      pk_population_set_weight(p, PK_WEIGHT_LOGNORMAL, 75, 0.2, &err) ||
-      pk_population_prepare(p, &err))
-    die("population", &err);
+  pk_population *p = bench_population(m, &err);
+  if (!p) die("population", &err);
   return p;
 }
 
@@ -108,22 +98,6 @@ static int run_case(const char *path, int threads, const char *mode, size_t n,
   return rep.done == n ? 0 : 1;
 }
 
-/* The typical subject's values through pk_batch_run on this path (the
- * batch kernel for exact), copied out of its trajectory. */
-typedef struct first_traj {
-  double *v;
-  size_t n;
-} first_traj;
-
-static int keep_first(void *ctx, const pk_subject_result *r) {
-  first_traj *k = ctx;
-  if (!r->trajectory || k->v) return 0;
-  k->n = pk_trajectory_rows(r->trajectory) * pk_trajectory_cols(r->trajectory);
-  if (!(k->v = malloc(k->n * sizeof *k->v))) exit(1);
-  memcpy(k->v, pk_trajectory_data(r->trajectory), k->n * sizeof *k->v);
-  return 0;
-}
-
 /* Largest relative difference (floor 1e-12) of the typical subject's output
  * on this path, as the batch engine computes it, from a reference ODE run
  * at rtol 1e-13. */
@@ -136,27 +110,16 @@ static double accuracy(const pk_scenario *s, const char *path) {
   pk_trajectory *r = NULL;
   if (pk_simulate(pk_scenario_model(s), pk_scenario_regimen(s), &ref, &r, &err) != PK_OK)
     die("accuracy", &err);
-  pk_batch_spec spec = pk_batch_spec_default();
-  spec.model = pk_scenario_model(s);
-  spec.regimen = pk_scenario_regimen(s);
-  spec.options = pk_scenario_options(s);
-  set_path(&spec.options, path);
-  pk_batch *b = NULL;
-  if (pk_batch_new(&spec, &b, &err) != PK_OK) die("accuracy", &err);
-  pk_batch_run_options o = pk_batch_run_options_default();
-  first_traj k = {0};
-  o.threads = 1;
-  o.want_trajectories = 1;
-  o.on_subject = keep_first;
-  o.ctx = &k;
-  if (pk_batch_run(b, &o, NULL, &err) != PK_OK || !k.v) die("accuracy", &err);
+  pk_sim_options o = pk_scenario_options(s);
+  set_path(&o, path);
+  bench_rows k;
+  if (bench_batch_rows(s, o, &k, &err) != PK_OK) die("accuracy", &err);
   size_t n = pk_trajectory_rows(r) * pk_trajectory_cols(r);
   const double *y = pk_trajectory_data(r);
   double worst = 0;
   for (size_t i = 0; i < n && i < k.n; i++)
     worst = fmax(worst, fabs(k.v[i] - y[i]) / (fabs(y[i]) + 1e-12));
   free(k.v);
-  pk_batch_free(b);
   pk_trajectory_free(r);
   return worst;
 }

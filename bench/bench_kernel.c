@@ -27,6 +27,7 @@
 #include <string.h>
 #include <time.h>
 #include "baseline.h"
+#include "bench_common.h"
 #include "pk/pk.h"
 
 enum {
@@ -65,22 +66,11 @@ static double rel_diff(double a, double ref) {
   return fabs(a - ref) / (fabs(ref) + REL_FLOOR);
 }
 
-/* The population of bench_batch (kept identical so the numbers compare):
- * CL and V of mitragynine (CV 40 % and 30 %, r 0.5), CL of
- * 7-hydroxymitragynine (CV 30 %), ka of mitragynine (CV 50 %); log-normal
- * body weight, median 75 kg, CV 20 %. */
+/* The population of bench_batch (bench_common.h), so the numbers compare. */
 static pk_population *population(const pk_model *m) {
   pk_error err;
-  pk_population *p = pk_population_new(m);
-  if (!p) exit(1);
-  if (pk_population_add(p, "mitragynine.CL", log1p(0.16), &err) ||
-      pk_population_add(p, "mitragynine.V", log1p(0.09), &err) ||
-      pk_population_add(p, "7-hydroxymitragynine.CL", log1p(0.09), &err) ||
-      pk_population_add(p, "mitragynine.ka", log1p(0.25), &err) ||
-      pk_population_set_correlation(p, "mitragynine.CL", "mitragynine.V", 0.5, &err) ||
-      pk_population_set_weight(p, PK_WEIGHT_LOGNORMAL, 75, 0.2, &err) ||
-      pk_population_prepare(p, &err))
-    die("population", &err);
+  pk_population *p = bench_population(m, &err);
+  if (!p) die("population", &err);
   return p;
 }
 
@@ -127,42 +117,14 @@ static double max_err(const double *rows, const pk_trajectory *ref, const size_t
 
 /* The typical subject through pk_batch_run (the batch kernel) with the
  * given quadrature bound: its rows into *rows (malloc'd). */
-typedef struct traj_sink {
-  pk_trajectory *t;
-} traj_sink;
-
-static int keep_traj(void *ctx, const pk_subject_result *r) {
-  traj_sink *k = ctx;
-  if (r->trajectory && !k->t) {
-    size_t n = pk_trajectory_rows(r->trajectory) * pk_trajectory_cols(r->trajectory);
-    double *copy = malloc(n * sizeof *copy);
-    if (!copy) exit(1);
-    memcpy(copy, pk_trajectory_data(r->trajectory), n * sizeof *copy);
-    k->t = (pk_trajectory *)copy; /* rows only: freed with free() */
-  }
-  return 0;
-}
-
 static double *kernel_rows(const pk_scenario *sc, double quad_tol) {
   pk_error err;
-  pk_batch_spec spec = pk_batch_spec_default();
-  spec.model = pk_scenario_model(sc);
-  spec.regimen = pk_scenario_regimen(sc);
-  spec.options = pk_scenario_options(sc);
-  spec.options.solver = PK_SOLVER_EXACT;
-  spec.options.quad_tol = quad_tol;
-  spec.n_subjects = 1;
-  pk_batch *b = NULL;
-  if (pk_batch_new(&spec, &b, &err) != PK_OK) die("batch", &err);
-  traj_sink k = {0};
-  pk_batch_run_options o = pk_batch_run_options_default();
-  o.threads = 1;
-  o.want_trajectories = 1;
-  o.on_subject = keep_traj;
-  o.ctx = &k;
-  if (pk_batch_run(b, &o, NULL, &err) != PK_OK || !k.t) die("batch run", &err);
-  pk_batch_free(b);
-  return (double *)k.t;
+  pk_sim_options o = pk_scenario_options(sc);
+  o.solver = PK_SOLVER_EXACT;
+  o.quad_tol = quad_tol;
+  bench_rows k;
+  if (bench_batch_rows(sc, o, &k, &err) != PK_OK) die("batch run", &err);
+  return k.v;
 }
 
 /* Prints the table and returns the smallest node count reaching the

@@ -88,8 +88,8 @@ struct pk_fast {
   int tnext;
   /* Gauss-Legendre rules on [0, 1] */
   double gx[NMAX + 1][NMAX], gw[NMAX + 1][NMAX], cbound[NMAX + 1];
-  double *y, *row;
-  int ny, nrow;
+  double *row; /* one output row */
+  int nrow;
   /* summaries, lane-wise (index * L + lane) */
   const pk_fast_summary *summ;
   size_t s_rows;
@@ -176,7 +176,6 @@ void pk_fast_free(pk_fast *f) {
     free(f->ln[l].y0), free(f->ln[l].rate0), free(f->ln[l].active0);
     pk_events_release(&f->ln[l].hev);
   }
-  free(f->y);
   free(f->row);
   free(f);
 }
@@ -559,9 +558,7 @@ int pk_fast_lane(pk_fast *f, int lane, const pk_model *m, const pk_regimen *r,
     if (pack_alloc(f, R) != 0) return pk_err_nomem(err), -1;
     for (size_t k = 0; k < sizeof f->red / sizeof f->red[0]; k++) f->red[k] = -1;
     for (int i = 0; i < R; i++) f->red[ln->ridx[i]] = i;
-    size_t ny = (size_t)s->n_states, nrow = (size_t)s->n_cols;
-    if ((int)ny > f->ny && !(f->y = grow(f->y, ny))) return f->ny = 0, pk_err_nomem(err), -1;
-    if ((int)ny > f->ny) f->ny = (int)ny;
+    size_t nrow = (size_t)s->n_cols;
     if ((int)nrow > f->nrow && !(f->row = grow(f->row, nrow)))
       return f->nrow = 0, pk_err_nomem(err), -1;
     if ((int)nrow > f->nrow) f->nrow = (int)nrow;
@@ -959,26 +956,18 @@ static void eval_rule(int R, int n, const double *z, const double *zb, int has_r
   int m = 0;
   for (; m + 4 <= n; m += 4) {
     v8 P0 = {0}, P1 = {0}, P2 = {0}, P3 = {0}, Q0 = {0}, Q1 = {0}, Q2 = {0}, Q3 = {0};
-    const double *e = en + (size_t)m * RL;
-    for (int i = 0; i < R; i++) {
-      size_t k = (size_t)i * L;
-      v8 a = pz[i], b = qz[i];
-      v8 e0 = V8(e + k), e1 = V8(e + RL + k), e2 = V8(e + 2 * RL + k), e3 = V8(e + 3 * RL + k);
-      P0 += a * e0, Q0 += b * e0;
-      P1 += a * e1, Q1 += b * e1;
-      P2 += a * e2, Q2 += b * e2;
-      P3 += a * e3, Q3 += b * e3;
-    }
-    if (has_rate) {
-      const double *g = gn + (size_t)m * RL;
+    /* the modal states' part, then the inputs' part */
+    for (int part = 0; part < 1 + has_rate; part++) {
+      const double *e = (part ? gn : en) + (size_t)m * RL;
+      const v8 *ca = part ? pb : pz, *cb = part ? qb : qz;
       for (int i = 0; i < R; i++) {
         size_t k = (size_t)i * L;
-        v8 a = pb[i], b = qb[i];
-        v8 g0 = V8(g + k), g1 = V8(g + RL + k), g2 = V8(g + 2 * RL + k), g3 = V8(g + 3 * RL + k);
-        P0 += a * g0, Q0 += b * g0;
-        P1 += a * g1, Q1 += b * g1;
-        P2 += a * g2, Q2 += b * g2;
-        P3 += a * g3, Q3 += b * g3;
+        v8 a = ca[i], b = cb[i];
+        v8 e0 = V8(e + k), e1 = V8(e + RL + k), e2 = V8(e + 2 * RL + k), e3 = V8(e + 3 * RL + k);
+        P0 += a * e0, Q0 += b * e0;
+        P1 += a * e1, Q1 += b * e1;
+        P2 += a * e2, Q2 += b * e2;
+        P3 += a * e3, Q3 += b * e3;
       }
     }
     const double *w = wn + (size_t)m * L;
@@ -987,18 +976,13 @@ static void eval_rule(int R, int n, const double *z, const double *zb, int has_r
   }
   for (; m < n; m++) {
     v8 P = {0}, Q = {0};
-    const double *e = en + (size_t)m * RL;
-    for (int i = 0; i < R; i++) {
-      v8 ei = V8(e + (size_t)i * L);
-      P += pz[i] * ei;
-      Q += qz[i] * ei;
-    }
-    if (has_rate) {
-      const double *g = gn + (size_t)m * RL;
+    for (int part = 0; part < 1 + has_rate; part++) {
+      const double *e = (part ? gn : en) + (size_t)m * RL;
+      const v8 *ca = part ? pb : pz, *cb = part ? qb : qz;
       for (int i = 0; i < R; i++) {
-        v8 gi = V8(g + (size_t)i * L);
-        P += pb[i] * gi;
-        Q += qb[i] * gi;
+        v8 ei = V8(e + (size_t)i * L);
+        P += ca[i] * ei;
+        Q += cb[i] * ei;
       }
     }
     sum += V8(wn + (size_t)m * L) * (P / (one + P + Q));
@@ -1215,6 +1199,14 @@ static void emit(pk_fast *f, double t_h, size_t k, size_t d0, size_t d1, pk_fast
   }
 }
 
+/* The end of the step from t when steps double after each event (at
+ * t_event): t_event + step, + 2 step, + 4 step, ... whichever comes next. */
+static double doubling_end(double t, double t_event, double step) {
+  double len = step;
+  while (len <= t - t_event + 1e-12 * fmax(1.0, fabs(t))) len *= 2.0;
+  return t_event + len;
+}
+
 /* tol at the periodic steady state of a history of boluses (modal_ss): one
  * period from the periodic modal state z0 with tol 0 gives the integral
  * over a period, and tol(0) = that / (1 - e^{-k T}) (tol0 when k = 0). The
@@ -1238,9 +1230,7 @@ static int period_tol(pk_fast *f, const pk_sim_options *o) {
     while (di < ev->n && ev->ev[di].t_h <= t) apply(f, di++), t_event = t;
     if (t >= T) break;
     /* steps doubling after each dose, as before the first output */
-    double t_next = di < ev->n ? ev->ev[di].t_h : T, len = 1.0;
-    while (len <= t - t_event) len *= 2.0;
-    if (t_event + len < t_next) t_next = t_event + len;
+    double t_next = fmin(di < ev->n ? ev->ev[di].t_h : T, doubling_end(t, t_event, 1.0));
     if (t_next > T) t_next = T;
     rc = advance(f, t_next - t, o->t_start_h + t - T);
     t = t_next;
@@ -1331,11 +1321,7 @@ int pk_fast_run(pk_fast *f, int n_lanes, const pk_sim_options *o, pk_fast_row_fn
   while (k < n_out && f->live) {
     double t_out = o->output_start_h + (double)k * o->output_step_h;
     double t_next = (di < ev->n && ev->ev[di].t_h < t_out) ? ev->ev[di].t_h : t_out;
-    if (t < o->output_start_h) {
-      double len = o->output_step_h, since = t - t_event;
-      while (len <= since + 1e-12 * fmax(1.0, fabs(t))) len *= 2.0;
-      if (t_event + len < t_next) t_next = t_event + len;
-    }
+    if (t < o->output_start_h) t_next = fmin(t_next, doubling_end(t, t_event, o->output_step_h));
     if (t_next > t) {
       if (advance(f, t_next - t, t) != 0) {
         for (int l = 0; l < n_lanes; l++)

@@ -29,6 +29,7 @@ typedef struct ss_entry {
 
 typedef struct runner {
   sim_ctx c;
+  gsl_odeiv2_system sys;   /* the driver keeps a pointer to it */
   gsl_odeiv2_driver *drv;
   const pk_sim_options *o;
   const pk_regimen *main;  /* the regimen whose ss records ss_tab holds */
@@ -566,6 +567,43 @@ static pk_status write_row(void *ctx, size_t k, double t_h, const double *y) {
   return pk_trajectory_append(c->traj, c->row);
 }
 
+/* The runner's buffers, ODE driver and (exact path) propagator cache for
+ * system s under opt; runner_close releases them (also after a failure). */
+static pk_status runner_open(runner *run, const pk_system *s, const pk_sim_options *opt, int path,
+                             pk_error *err) {
+  size_t ns = (size_t)s->n_states, nl = (size_t)s->n_lin;
+  *run = (runner){.c = {.s = s}, .o = opt};
+  run->c.rate = calloc(nl, sizeof *run->c.rate);
+  run->c.active = calloc(nl, sizeof *run->c.active);
+  run->c.ytmp = malloc(ns * sizeof(double));
+  run->c.f1 = calloc(ns, sizeof(double));
+  run->c.f2 = calloc(ns, sizeof(double));
+  const gsl_odeiv2_step_type *type = opt->method == PK_ODE_MSBDF ? gsl_odeiv2_step_msbdf
+                                     : opt->method == PK_ODE_RKF45 ? gsl_odeiv2_step_rkf45
+                                                                   : gsl_odeiv2_step_rk8pd;
+  run->sys = (gsl_odeiv2_system){rhs, jac, ns, &run->c};
+  run->drv = gsl_odeiv2_driver_alloc_y_new(&run->sys, type, H0_H, opt->atol, opt->rtol);
+  if (!run->c.rate || !run->c.active || !run->c.ytmp || !run->c.f1 || !run->c.f2 || !run->drv ||
+      (path == PK_SOLVER_EXACT && !(run->exact = pk_exact_new(s))))
+    return pk_err_nomem(err);
+  /* at most 1e6 steps between two outputs or events: the shipped scenarios
+   * take a few hundred even at rtol 1e-13; an absurd rate (ka 1e8 /h) with
+   * an explicit stepper would otherwise crawl for hours instead of failing */
+  gsl_odeiv2_driver_set_nmax(run->drv, 1000000UL);
+  return PK_OK;
+}
+
+static void runner_close(runner *run) {
+  free_ss_table(run);
+  pk_exact_free(run->exact);
+  if (run->drv) gsl_odeiv2_driver_free(run->drv);
+  free(run->c.f2);
+  free(run->c.f1);
+  free(run->c.ytmp);
+  free(run->c.active);
+  free(run->c.rate);
+}
+
 pk_status pk_simulate(const pk_model *m, const pk_regimen *r, const pk_sim_options *opt,
                       pk_trajectory **out, pk_error *err) {
   pk_error_clear(err);
@@ -586,33 +624,15 @@ pk_status pk_simulate(const pk_model *m, const pk_regimen *r, const pk_sim_optio
   size_t ns = (size_t)s.n_states, nl = (size_t)s.n_lin;
   size_t n_out = (size_t)floor((opt->t_end_h - opt->output_start_h) / opt->output_step_h *
                                    (1.0 + 1e-12) + 1e-9) + 1;
-  runner run = {.c = {.s = &s}, .o = opt};
+  runner run;
   pk_event_list ev = {0};
   out_ctx oc = {.s = &s};
   double *y = calloc(ns, sizeof *y), *rate0 = calloc(nl, sizeof *rate0);
   int *active0 = calloc(nl, sizeof *active0);
-  run.c.rate = calloc(nl, sizeof *run.c.rate);
-  run.c.active = calloc(nl, sizeof *run.c.active);
-  run.c.ytmp = malloc(ns * sizeof(double));
-  run.c.f1 = calloc(ns, sizeof(double));
-  run.c.f2 = calloc(ns, sizeof(double));
   oc.row = malloc((size_t)s.n_cols * sizeof *oc.row);
   oc.traj = pk_trajectory_alloc((size_t)s.n_cols, n_out);
-  const gsl_odeiv2_step_type *type = opt->method == PK_ODE_MSBDF ? gsl_odeiv2_step_msbdf
-                                     : opt->method == PK_ODE_RKF45 ? gsl_odeiv2_step_rkf45
-                                                                   : gsl_odeiv2_step_rk8pd;
-  gsl_odeiv2_system sys = {rhs, jac, ns, &run.c};
-  run.drv = gsl_odeiv2_driver_alloc_y_new(&sys, type, H0_H, opt->atol, opt->rtol);
-  if (!y || !rate0 || !active0 || !run.c.rate || !run.c.active || !run.c.ytmp || !run.c.f1 ||
-      !run.c.f2 || !oc.row || !oc.traj || !run.drv) {
-    st = pk_err_nomem(err);
-    goto done;
-  }
-  /* at most 1e6 steps between two outputs or events: the shipped scenarios
-   * take a few hundred even at rtol 1e-13; an absurd rate (ka 1e8 /h) with
-   * an explicit stepper would otherwise crawl for hours instead of failing */
-  gsl_odeiv2_driver_set_nmax(run.drv, 1000000UL);
-  if (path == PK_SOLVER_EXACT && !(run.exact = pk_exact_new(&s))) {
+  if ((st = runner_open(&run, &s, opt, path, err)) != PK_OK) goto done;
+  if (!y || !rate0 || !active0 || !oc.row || !oc.traj) {
     st = pk_err_nomem(err);
     goto done;
   }
@@ -639,17 +659,10 @@ pk_status pk_simulate(const pk_model *m, const pk_regimen *r, const pk_sim_optio
     pk_err_nomem(err);
   }
 done:
-  free_ss_table(&run);
-  pk_exact_free(run.exact);
-  if (run.drv) gsl_odeiv2_driver_free(run.drv);
+  runner_close(&run);
   pk_trajectory_free(oc.traj);
   pk_events_release(&ev);
   free(oc.row);
-  free(run.c.f2);
-  free(run.c.f1);
-  free(run.c.ytmp);
-  free(run.c.active);
-  free(run.c.rate);
   free(active0);
   free(rate0);
   free(y);
@@ -663,34 +676,13 @@ pk_status pk_sim_history_start(const pk_model *m, const pk_sim_options *opt, con
   if (!opt->steady_state) return pk_err_set(err, PK_ERR_INVALID, NULL, NULL, "no history");
   int path = pk_sim_resolve_solver(m, opt, err);
   if (path < 0) return err ? err->code : PK_ERR_INVALID;
-  size_t ns = (size_t)s->n_states, nl = (size_t)s->n_lin;
-  runner run = {.c = {.s = s}, .o = opt};
-  run.c.rate = calloc(nl, sizeof *run.c.rate);
-  run.c.active = calloc(nl, sizeof *run.c.active);
-  run.c.ytmp = malloc(ns * sizeof(double));
-  run.c.f1 = calloc(ns, sizeof(double));
-  run.c.f2 = calloc(ns, sizeof(double));
-  const gsl_odeiv2_step_type *type = opt->method == PK_ODE_MSBDF ? gsl_odeiv2_step_msbdf
-                                     : opt->method == PK_ODE_RKF45 ? gsl_odeiv2_step_rkf45
-                                                                   : gsl_odeiv2_step_rk8pd;
-  gsl_odeiv2_system sys = {rhs, jac, ns, &run.c};
-  run.drv = gsl_odeiv2_driver_alloc_y_new(&sys, type, H0_H, opt->atol, opt->rtol);
-  pk_status st = PK_OK;
-  if (!run.c.rate || !run.c.active || !run.c.ytmp || !run.c.f1 || !run.c.f2 || !run.drv ||
-      (path == PK_SOLVER_EXACT && !(run.exact = pk_exact_new(s))))
-    st = pk_err_nomem(err);
+  runner run;
+  pk_status st = runner_open(&run, s, opt, path, err);
   if (st == PK_OK) {
-    gsl_odeiv2_driver_set_nmax(run.drv, 1000000UL);
     y[s->tol] = opt->tol0;
     st = steady_state(&run, m, opt->steady_state, opt->steady_state_period_h, opt->t_start_h, 0,
                       y, rate0, active0, pending, err);
   }
-  pk_exact_free(run.exact);
-  if (run.drv) gsl_odeiv2_driver_free(run.drv);
-  free(run.c.f2);
-  free(run.c.f1);
-  free(run.c.ytmp);
-  free(run.c.active);
-  free(run.c.rate);
+  runner_close(&run);
   return st;
 }
