@@ -31,6 +31,33 @@ int cli_plot_csv(const char *csv, const char *image, const char *title);
 /* Checks that image ends in .png or .svg; prints an error and returns 1 if not. */
 int cli_check_image_name(const char *image);
 
+/* Files (files.c). Installs handlers for SIGINT, SIGTERM, SIGHUP, SIGPIPE and
+ * SIGQUIT that remove the temporary files listed with pk_temporary_add (every
+ * pk_output's) and then end pk by the same signal. */
+void cli_cleanup_on_signals(void);
+/* That handler, for commands that install a handler of their own and hand
+ * over to it on a second signal. */
+void cli_signal_cleanup_handler(int sig);
+
+/* A file named on the command line: its role ("-o", "SCENARIO", "--events"),
+ * its path (NULL: not given) and whether the command writes it. */
+typedef struct cli_path {
+  const char *role, *path;
+  int output;
+} cli_path;
+/* Refuses (prints why, returns 1) when an output names the same file as an
+ * input or as another output (device and inode where the file exists, the
+ * resolved name where it does not; two outputs to the same character
+ * device, such as /dev/null, are allowed), or a path is empty. */
+int cli_check_paths(const cli_path *paths, size_t n);
+
+/* Writes t as CSV to a new temporary file made from tmpl (mkstemp's
+ * template, ending in XXXXXX, changed in place), listed for removal on a
+ * signal; 0 on success, else prints why (and leaves no file) and returns 1. */
+int cli_temp_csv(const pk_trajectory *t, char *tmpl);
+/* Takes a temporary file off the list and removes it. */
+void cli_temp_remove(const char *path);
+
 int cmd_simulate(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
 int cmd_compounds(int argc, char **argv);

@@ -105,85 +105,64 @@ typedef struct batch_args {
 
 typedef struct out_file {
   const char *path;
-  char *tmp;
+  pk_output *out; /* NULL: standard output */
   FILE *f;
 } out_file;
 
 static int out_open(out_file *o, const char *path) {
   o->path = path;
-  o->tmp = NULL;
+  o->out = NULL;
   o->f = NULL;
   if (!path) {
     o->f = stdout;
     return 0;
   }
-  struct stat st;
-  if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
-    /* a device or a pipe (/dev/null, a FIFO): written directly, never replaced */
-    if (!(o->f = fopen(path, "w"))) return cli_fail("%s: cannot open for writing: %s", path, strerror(errno));
-    return 0;
+  pk_error err;
+  if (pk_output_open(path, &o->out, &err) != PK_OK) {
+    cli_report(&err);
+    return 1;
   }
-  size_t len = strlen(path) + 16;
-  if (!(o->tmp = malloc(len))) return cli_fail("out of memory");
-  snprintf(o->tmp, len, "%s.tmp.XXXXXX", path);
-  int fd = mkstemp(o->tmp);
-  if (fd < 0) {
-    int e = errno;
-    free(o->tmp);
-    o->tmp = NULL;
-    return cli_fail("%s: cannot create a file here: %s", path, strerror(e));
-  }
-  (void)fchmod(fd, 0644);
-  if (!(o->f = fdopen(fd, "w"))) {
-    int e = errno;
-    close(fd);
-    unlink(o->tmp);
-    free(o->tmp);
-    o->tmp = NULL;
-    return cli_fail("%s: cannot open for writing: %s", path, strerror(e));
-  }
+  o->f = pk_output_stream(o->out);
   return 0;
 }
 
 static void out_discard(out_file *o) {
-  if (o->f && o->f != stdout) fclose(o->f);
-  if (o->tmp) unlink(o->tmp);
-  free(o->tmp);
-  o->tmp = NULL;
+  pk_output_discard(o->out);
+  o->out = NULL;
   o->f = NULL;
 }
 
 static int out_commit(out_file *o) {
   if (!o->f) return 0;
-  if (o->f == stdout || !o->tmp) {
-    FILE *f = o->f;
-    o->f = NULL;
-    int bad = fflush(f) != 0 || ferror(f);
-    if (f != stdout && fclose(f) != 0) bad = 1;
-    return bad ? cli_fail("cannot write to %s", o->path ? o->path : "standard output") : 0;
-  }
-  int bad = fflush(o->f) != 0 || ferror(o->f);
-  int e = errno;
-  if (!bad && fsync(fileno(o->f)) != 0) bad = 1, e = errno;
-  if (fclose(o->f) != 0 && !bad) bad = 1, e = errno;
   o->f = NULL;
-  if (!bad && rename(o->tmp, o->path) != 0) bad = 1, e = errno;
-  if (bad) {
-    unlink(o->tmp);
-    cli_fail("%s: write failed: %s", o->path, strerror(e));
-  }
-  free(o->tmp);
-  o->tmp = NULL;
-  return bad;
+  if (!o->out)
+    return fflush(stdout) != 0 || ferror(stdout) ? cli_fail("cannot write to standard output")
+                                                 : 0;
+  pk_error err;
+  pk_status st = pk_output_commit(o->out, &err);
+  o->out = NULL;
+  if (st == PK_OK) return 0;
+  cli_report(&err);
+  return 1;
 }
 
 /* ---- Ctrl-C ---- */
 
 static volatile sig_atomic_t g_interrupted = 0;
 
+/* The first SIGINT, SIGTERM or SIGHUP stops the run (the outputs are then
+ * discarded); a second one ends pk at once, removing its temporary files. */
 static void on_sigint(int sig) {
   (void)sig;
   g_interrupted = 1;
+  struct sigaction sa, old;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = cli_signal_cleanup_handler;
+  sigemptyset(&sa.sa_mask);
+  static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+  for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+    if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler == on_sigint)
+      sigaction(sigs[i], &sa, NULL);
 }
 
 static int should_stop(void *ctx) {
@@ -438,11 +417,6 @@ static int parse_args(int argc, char **argv, batch_args *a) {
     return cli_fail("--percentiles needs every subject in one run: not with --shard (use "
                     "--mpi, or one process)"), 2;
   if (a->traj_path && a->use_mpi) return cli_fail("--trajectories is not available with --mpi"), 2;
-  const char *paths[3] = {a->output, a->pct_path, a->traj_path};
-  for (int i = 0; i < 3; i++)
-    for (int j = i + 1; j < 3; j++)
-      if (paths[i] && paths[j] && strcmp(paths[i], paths[j]) == 0)
-        return cli_fail("the same file '%s' is given for two outputs", paths[i]), 2;
 #ifndef PK_WITH_MPI
   if (a->use_mpi)
     return cli_fail("--mpi: this pk was built without MPI (configure with -DPK_WITH_MPI=ON)"), 1;
@@ -506,6 +480,11 @@ static int load_inputs(const batch_args *a, pk_scenario **s, pk_population **pop
       cli_report(&err);
       return 1;
     }
+    if (pk_population_size(*pop) == 0 && pk_population_weight(*pop) != PK_WEIGHT_LOGNORMAL &&
+        !a->quiet)
+      fprintf(stderr, "pk: note: %s: the population varies no parameter (\"parameters\" is "
+              "empty and body weight does not vary): every subject is the typical subject\n",
+              a->spec ? a->spec : scenario);
     return 0;
   }
   if (!(*sw = pk_sweep_new())) return cli_fail("out of memory");
@@ -519,6 +498,40 @@ static int load_inputs(const batch_args *a, pk_scenario **s, pk_population **pop
     return 1;
   }
   return 0;
+}
+
+/* Refuses outputs that name an input (the scenario, its model files, the
+ * population spec) or each other. */
+static int check_paths(const batch_args *a, const pk_scenario *s) {
+  size_t nf = pk_scenario_file_count(s), n = 0;
+  cli_path *p = calloc(nf + 5, sizeof *p);
+  if (!p) return cli_fail("out of memory");
+  p[n++] = (cli_path){"-o", a->output, 1};
+  p[n++] = (cli_path){"--percentiles", a->pct_path, 1};
+  p[n++] = (cli_path){"--trajectories", a->traj_path, 1};
+  p[n++] = (cli_path){"scenario", a->scenario, 0};
+  p[n++] = (cli_path){"--spec", a->spec, 0};
+  for (size_t k = 0; k < nf; k++) p[n++] = (cli_path){"model file", pk_scenario_file(s, k), 0};
+  int rc = cli_check_paths(p, n);
+  free(p);
+  return rc;
+}
+
+/* Memory the system can give without swapping (MemAvailable), in bytes; 0
+ * if unknown. */
+static double available_memory(void) {
+  FILE *f = fopen("/proc/meminfo", "r");
+  double kb = 0;
+  char line[256];
+  while (f && fgets(line, sizeof line, f))
+    if (sscanf(line, "MemAvailable: %lf kB", &kb) == 1) break;
+  if (f) fclose(f);
+  if (kb > 0) return kb * 1024.0;
+#ifdef _SC_AVPHYS_PAGES
+  return (double)sysconf(_SC_AVPHYS_PAGES) * (double)sysconf(_SC_PAGESIZE);
+#else
+  return 0;
+#endif
 }
 
 static int run(batch_args *a, int argc, char **argv) {
@@ -538,7 +551,7 @@ static int run(batch_args *a, int argc, char **argv) {
   c.rank = rank;
   c.size = size;
 #endif
-  if ((rc = load_inputs(a, &s, &pop, &sw)) != 0) goto done;
+  if ((rc = load_inputs(a, &s, &pop, &sw)) != 0 || (rc = check_paths(a, s)) != 0) goto done;
   pk_batch_spec spec = pk_batch_spec_default();
   spec.model = pk_scenario_model(s);
   spec.regimen = pk_scenario_regimen(s);
@@ -559,11 +572,12 @@ static int run(batch_args *a, int argc, char **argv) {
   c.n_total = pk_batch_subject_count(b);
   if (a->pct_path && !a->use_mpi) {
     double bytes = pk_batch_kept_bytes(b, c.n_total);
-    double ram = (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGESIZE);
+    double ram = available_memory();
     if (ram > 0 && bytes > ram) {
       rc = cli_fail("--percentiles holds every value: %zu subjects x %zu times x %zu columns x "
-                    "8 bytes = %.3g GB, more than this machine's %.3g GB of memory; use fewer "
-                    "subjects, a coarser output grid, or --mpi over several machines",
+                    "8 bytes = %.3g GB are needed, more than the %.3g GB of memory available "
+                    "now; use fewer subjects, a coarser output grid, or --mpi over several "
+                    "machines",
                     c.n_total, pk_batch_time_count(b), pk_batch_output_count(b), bytes / 1e9,
                     ram / 1e9);
       goto done;
@@ -594,14 +608,22 @@ static int run(batch_args *a, int argc, char **argv) {
       fputc('\n', c.traj.f);
     }
   }
-  /* Ctrl-C (and SIGTERM, which mpirun sends its ranks) stop the run */
-  struct sigaction sa, old_int, old_term;
+  /* Ctrl-C, SIGHUP (a closed terminal) and SIGTERM (which mpirun sends its
+   * ranks) stop the run */
+  struct sigaction sa, old_int, old_term, old_hup;
   memset(&sa, 0, sizeof sa);
   sa.sa_handler = on_sigint;
-  sa.sa_flags = SA_RESETHAND; /* a second one ends pk at once */
   sigemptyset(&sa.sa_mask);
-  sigaction(SIGINT, &sa, &old_int);
-  sigaction(SIGTERM, &sa, &old_term);
+  sigaddset(&sa.sa_mask, SIGINT);
+  sigaddset(&sa.sa_mask, SIGTERM);
+  sigaddset(&sa.sa_mask, SIGHUP);
+  /* a signal ignored by whoever started pk (nohup) stays ignored */
+  sigaction(SIGINT, NULL, &old_int);
+  sigaction(SIGTERM, NULL, &old_term);
+  sigaction(SIGHUP, NULL, &old_hup);
+  if (old_int.sa_handler != SIG_IGN) sigaction(SIGINT, &sa, NULL);
+  if (old_term.sa_handler != SIG_IGN) sigaction(SIGTERM, &sa, NULL);
+  if (old_hup.sa_handler != SIG_IGN) sigaction(SIGHUP, &sa, NULL);
   c.show_progress = rank == 0 && !a->quiet && isatty(STDERR_FILENO);
   c.t0 = c.last_draw = now_s();
   pk_batch_run_options ro = pk_batch_run_options_default();
@@ -634,6 +656,7 @@ static int run(batch_args *a, int argc, char **argv) {
 #endif
   sigaction(SIGINT, &old_int, NULL);
   sigaction(SIGTERM, &old_term, NULL);
+  sigaction(SIGHUP, &old_hup, NULL);
   if (c.io_error && rc == 0)
     rc = cli_fail("%s: write failed: %s", a->output ? a->output : "standard output",
                   strerror(errno));

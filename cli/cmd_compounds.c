@@ -46,16 +46,18 @@ static char **list_json(const char *dir, size_t *n) {
   return names;
 }
 
-static int matches(const pk_file_info *info, char **filters, int n_filters) {
+/* Whether info matches any filter; hits[k] is set for each filter k it matches. */
+static int matches(const pk_file_info *info, char **filters, int n_filters, int *hits) {
   if (n_filters == 0) return 1;
+  int any = 0;
   for (int k = 0; k < n_filters; k++) {
-    if (strstr(pk_file_info_id(info), filters[k]) || strstr(pk_file_info_name(info), filters[k]))
-      return 1;
+    int hit = strstr(pk_file_info_id(info), filters[k]) || strstr(pk_file_info_name(info), filters[k]);
     /* a product containing it, a metabolite formed from it */
-    for (size_t j = 0; j < pk_file_info_param_count(info); j++)
-      if (strstr(pk_file_info_param(info, j).key, filters[k])) return 1;
+    for (size_t j = 0; !hit && j < pk_file_info_param_count(info); j++)
+      hit = strstr(pk_file_info_param(info, j).key, filters[k]) != NULL;
+    if (hit) hits[k] = any = 1;
   }
-  return 0;
+  return any;
 }
 
 static void print_info(const pk_file_info *info, int sources) {
@@ -80,7 +82,7 @@ static void print_info(const pk_file_info *info, int sources) {
 }
 
 static int list_folder(const char *models, const char *sub, const char *title, int sources,
-                       char **filters, int n_filters) {
+                       char **filters, int n_filters, int *hits) {
   char dir[4200], path[4600];
   snprintf(dir, sizeof dir, "%s/%s", models, sub);
   size_t n;
@@ -94,7 +96,7 @@ static int list_folder(const char *models, const char *sub, const char *title, i
     if (pk_file_info_load(path, &info, &err) != PK_OK) {
       cli_report(&err);
       rc = 1;
-    } else if (matches(info, filters, n_filters)) {
+    } else if (matches(info, filters, n_filters, hits)) {
       if (!header) printf("%s (%s)\n", title, dir);
       header = 1;
       print_info(info, sources);
@@ -130,9 +132,20 @@ int cmd_compounds(int argc, char **argv) {
   }
   char **filters = argv + optind;
   int nf = argc - optind;
-  int rc = list_folder(models, "compounds", "Compounds", sources, filters, nf);
-  rc |= list_folder(models, "receptors", "Receptor", sources, filters, nf);
-  rc |= list_folder(models, "products", "Products", sources, filters, nf);
-  printf("* assumption: chosen where the literature has no value (see --sources)\n");
+  int *hits = calloc((size_t)nf + 1, sizeof *hits);
+  if (!hits) return cli_fail("out of memory");
+  int rc = list_folder(models, "compounds", "Compounds", sources, filters, nf, hits);
+  rc |= list_folder(models, "receptors", "Receptor", sources, filters, nf, hits);
+  rc |= list_folder(models, "products", "Products", sources, filters, nf, hits);
+  int found = 0;
+  for (int k = 0; k < nf; k++) found |= hits[k];
+  if (nf == 0 || found)
+    printf("* assumption: chosen where the literature has no value (see --sources)\n");
+  for (int k = 0; k < nf; k++)
+    if (!hits[k])
+      rc = cli_fail("%s: no compound, receptor or product in %s has an id, name or parameter "
+                    "containing '%s'; 'pk compounds' lists them all", filters[k], models,
+                    filters[k]);
+  free(hits);
   return rc;
 }

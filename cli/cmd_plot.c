@@ -36,5 +36,7 @@ int cmd_plot(int argc, char **argv) {
     fputs(HELP, stderr);
     return 2;
   }
+  cli_path p[] = {{"-o", output, 1}, {"CSV", argv[optind], 0}};
+  if (cli_check_paths(p, 2) != 0) return 1;
   return cli_plot_csv(argv[optind], output, title);
 }

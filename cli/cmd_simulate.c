@@ -40,14 +40,9 @@ static const char HELP[] =
     "  PK_GNUPLOT      the gnuplot program to run (default: gnuplot on PATH)\n";
 
 static int write_stdout(const pk_trajectory *t) {
-  size_t nc = pk_trajectory_cols(t), nr = pk_trajectory_rows(t);
-  for (size_t j = 0; j < nc; j++) printf("%s%s", j ? "," : "", pk_trajectory_column_name(t, j));
-  putchar('\n');
-  for (size_t i = 0; i < nr; i++) {
-    for (size_t j = 0; j < nc; j++) printf("%s%.12g", j ? "," : "", pk_trajectory_get(t, i, j));
-    putchar('\n');
-  }
-  return fflush(stdout) == 0 && !ferror(stdout) ? 0 : cli_fail("cannot write to standard output");
+  pk_error err;
+  return pk_trajectory_write_csv_stream(t, stdout, &err) == PK_OK
+             ? 0 : cli_fail("cannot write to standard output: %s", err.message);
 }
 
 /* Several subjects on standard output: an ID column first. */
@@ -114,6 +109,63 @@ static int report_solver(const pk_scenario *s, const char *scenario, pk_error *e
   return 0;
 }
 
+/* Refuses outputs that name an input (the scenario, its model files, the
+ * event dataset) or each other. */
+static int check_paths(const pk_scenario *s, const char *scenario, const char *events,
+                       const char *output, const char *plot) {
+  size_t nf = pk_scenario_file_count(s), n = 0;
+  cli_path *p = calloc(nf + 4, sizeof *p);
+  if (!p) return cli_fail("out of memory");
+  p[n++] = (cli_path){"-o", output, 1};
+  p[n++] = (cli_path){"--plot", plot, 1};
+  p[n++] = (cli_path){"scenario", scenario, 0};
+  p[n++] = (cli_path){"--events dataset", events, 0};
+  for (size_t k = 0; k < nf; k++) p[n++] = (cli_path){"model file", pk_scenario_file(s, k), 0};
+  int rc = cli_check_paths(p, n);
+  free(p);
+  return rc;
+}
+
+/* Writes the CSV (to output, or standard output) and draws the plot. gnuplot
+ * reads the CSV from the temporary file beside output (renamed over output
+ * once the plot is drawn, so that a failed plot keeps any previous file), or
+ * from a temporary file in /tmp when output is standard output or a device. */
+static int simulate_plot(const pk_scenario *s, const pk_trajectory *t, const char *output,
+                         const char *plot) {
+  pk_error err;
+  pk_output *o = NULL;
+  const char *data = NULL;
+  char tmp[] = "/tmp/pk-plot-XXXXXX";
+  int own_tmp = 0, rc = 0;
+  if (output) {
+    if (pk_output_open(output, &o, &err) != PK_OK ||
+        pk_trajectory_write_csv_stream(t, pk_output_stream(o), &err) != PK_OK) {
+      snprintf(err.file, sizeof err.file, "%s", output);
+      cli_report(&err);
+      pk_output_discard(o);
+      return 1;
+    }
+    data = pk_output_temp_path(o);
+  } else if ((rc = write_stdout(t)) != 0) {
+    return rc;
+  }
+  if (!data) {
+    if ((rc = cli_temp_csv(t, tmp)) != 0) {
+      pk_output_discard(o);
+      return rc;
+    }
+    data = tmp;
+    own_tmp = 1;
+  }
+  if (rc == 0) rc = cli_plot_csv(data, plot, pk_scenario_name(s));
+  if (o) {
+    if (rc == 0 && pk_output_commit(o, &err) != PK_OK) cli_report(&err), rc = 1;
+    else if (rc != 0) pk_output_discard(o);
+  }
+  if (own_tmp) cli_temp_remove(tmp);
+  return rc;
+}
+
 int cmd_simulate(int argc, char **argv) {
   static const struct option opts[] = {{"output", required_argument, 0, 'o'},
                                        {"events", required_argument, 0, 'e'},
@@ -163,10 +215,13 @@ int cmd_simulate(int argc, char **argv) {
   pk_error err;
   pk_scenario *s = NULL;
   pk_trajectory *t = NULL;
-  char *tmp_csv = NULL;
-  int rc = 0, fd = -1;
-  if (pk_scenario_load(scenario, &s, &err) != PK_OK ||
-      (solver && pk_scenario_set_solver(s, path, &err) != PK_OK) ||
+  int rc = 0;
+  if (pk_scenario_load(scenario, &s, &err) != PK_OK) {
+    cli_report(&err);
+    return 1;
+  }
+  if ((rc = check_paths(s, scenario, events, output, plot)) != 0) goto done;
+  if ((solver && pk_scenario_set_solver(s, path, &err) != PK_OK) ||
       (verbose && report_solver(s, scenario, &err) != 0) ||
       (!events && pk_scenario_simulate(s, &t, &err) != PK_OK)) {
     if (!err.file[0]) fprintf(stderr, "pk: while simulating %s:\n", scenario);
@@ -175,9 +230,6 @@ int cmd_simulate(int argc, char **argv) {
     goto done;
   }
   if (events && ((rc = simulate_events(s, events, output, plot, &t)) != 0 || !t)) goto done;
-  /* With --plot, gnuplot reads the CSV from a temporary file: beside -o FILE
-   * (renamed over FILE once the plot is drawn, so that a failed plot keeps
-   * any previous FILE), or in /tmp after writing standard output. */
   if (!plot) {
     if (!output) {
       rc = write_stdout(t);
@@ -187,32 +239,7 @@ int cmd_simulate(int argc, char **argv) {
     }
     goto done;
   }
-  if (!output && (rc = write_stdout(t)) != 0) goto done;
-  if (output) {
-    size_t len = strlen(output) + 16;
-    if ((tmp_csv = malloc(len))) snprintf(tmp_csv, len, "%s.tmp.XXXXXX", output);
-  } else {
-    tmp_csv = strdup("/tmp/pk-plot-XXXXXX");
-  }
-  fd = tmp_csv ? mkstemp(tmp_csv) : -1;
-  if (fd < 0) {
-    rc = cli_fail("%s: cannot create a temporary file for the plot: %s",
-                  output ? output : "/tmp", strerror(errno));
-    free(tmp_csv);
-    tmp_csv = NULL;
-    goto done;
-  }
-  close(fd);
-  if (pk_trajectory_write_csv(t, tmp_csv, &err) != PK_OK) {
-    if (output) snprintf(err.file, sizeof err.file, "%s", output);
-    cli_report(&err);
-    rc = 1;
-  }
-  if (rc == 0) rc = cli_plot_csv(tmp_csv, plot, pk_scenario_name(s));
-  if (rc == 0 && output && rename(tmp_csv, output) != 0)
-    rc = cli_fail("%s: cannot replace the file: %s", output, strerror(errno));
-  if (rc != 0 || !output) unlink(tmp_csv);
-  free(tmp_csv);
+  rc = simulate_plot(s, t, output, plot);
 done:
   pk_trajectory_free(t);
   pk_scenario_free(s);

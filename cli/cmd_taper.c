@@ -176,13 +176,9 @@ static void print_peak(const pk_taper_eval *ev) {
 /* Draws the trajectory through a temporary CSV. */
 static int plot(const pk_trajectory *t, const char *image, const char *title) {
   char tmp[] = "/tmp/pk-taper-XXXXXX";
-  int fd = mkstemp(tmp), rc;
-  pk_error err;
-  if (fd < 0) return cli_fail("/tmp: cannot create a temporary file: %s", strerror(errno));
-  close(fd);
-  if (pk_trajectory_write_csv(t, tmp, &err) != PK_OK) cli_report(&err), rc = 1;
-  else rc = cli_plot_csv(tmp, image, title);
-  unlink(tmp);
+  if (cli_temp_csv(t, tmp) != 0) return 1;
+  int rc = cli_plot_csv(tmp, image, title);
+  cli_temp_remove(tmp);
   return rc;
 }
 
@@ -255,7 +251,20 @@ int cmd_taper(int argc, char **argv) {
     cli_report(&err);
     return 1;
   }
-  rc = run(&a, s);
+  size_t nf = pk_scenario_file_count(s), n = 0;
+  cli_path *p = calloc(nf + 5, sizeof *p);
+  if (!p) rc = cli_fail("out of memory");
+  if (p) {
+    p[n++] = (cli_path){"-o", a.json, 1};
+    p[n++] = (cli_path){"--csv", a.csv, 1};
+    p[n++] = (cli_path){"--trajectory", a.traj, 1};
+    p[n++] = (cli_path){"--plot", a.plot, 1};
+    p[n++] = (cli_path){"scenario", a.scenario, 0};
+    for (size_t k = 0; k < nf; k++) p[n++] = (cli_path){"model file", pk_scenario_file(s, k), 0};
+    rc = cli_check_paths(p, n);
+    free(p);
+  }
+  if (rc == 0) rc = run(&a, s);
   pk_scenario_free(s);
   return rc;
 }

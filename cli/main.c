@@ -1,4 +1,5 @@
 /* main.c - the pk tool: dispatch to one subcommand per file. */
+#include <errno.h>
 #include <gsl/gsl_errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -80,8 +81,24 @@ static void exe_relative_models(char *buf, size_t n) {
 int cli_models_dir(char *buf, size_t n) {
   const char *env = getenv("PK_MODELS_DIR");
   char installed[4096 + 32], probe[4096 + 64];
+  if (env && env[0]) {
+    /* a folder asked for is used or refused, never silently replaced */
+    snprintf(probe, sizeof probe, "%s/scenarios/kratom-taper.json", env);
+    if (!is_file(probe)) {
+      struct stat st;
+      if (stat(env, &st) != 0 || !S_ISDIR(st.st_mode))
+        cli_fail("PK_MODELS_DIR is '%s', which is not a folder%s%s", env,
+                 stat(env, &st) != 0 ? ": " : "", stat(env, &st) != 0 ? strerror(errno) : "");
+      else
+        cli_fail("PK_MODELS_DIR is '%s', which has no scenarios/kratom-taper.json; expected "
+                 "a models folder like the shipped models/", env);
+      return -1;
+    }
+    snprintf(buf, n, "%s", env);
+    return 0;
+  }
   exe_relative_models(installed, sizeof installed);
-  const char *dirs[] = {env, installed, PK_SOURCE_MODELS_DIR, PK_INSTALL_MODELS_DIR};
+  const char *dirs[] = {installed, PK_SOURCE_MODELS_DIR, PK_INSTALL_MODELS_DIR};
   for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
     if (!dirs[i] || !dirs[i][0]) continue;
     snprintf(probe, sizeof probe, "%s/scenarios/kratom-taper.json", dirs[i]);
@@ -102,6 +119,7 @@ int cli_default_scenario(char *buf, size_t n) {
 
 int main(int argc, char **argv) {
   gsl_set_error_handler_off();
+  cli_cleanup_on_signals();
   if (argc < 2) {
     fputs(USAGE, stderr);
     return 2;

@@ -57,12 +57,15 @@ int cli_check_image_name(const char *image) {
   return cli_fail("%s: the plot file must end in .png or .svg", image);
 }
 
-/* Writes s as a single-quoted gnuplot string (quotes doubled). */
+/* Writes s as a single-quoted gnuplot string: a quote is doubled, and a
+ * control character (a newline would end the command) becomes '?', so that
+ * no character of s can end the string or the line. */
 static void put_quoted(FILE *f, const char *s) {
   fputc('\'', f);
   for (; *s; s++) {
-    if (*s == '\'') fputc('\'', f);
-    fputc(*s, f);
+    unsigned char ch = (unsigned char)*s;
+    if (ch == '\'') fputc('\'', f);
+    fputc(ch < 0x20 || ch == 0x7f ? '?' : ch, f);
   }
   fputc('\'', f);
 }
@@ -71,6 +74,12 @@ static void put_quoted(FILE *f, const char *s) {
 static int read_header(const char *csv, char ***names, int *n) {
   FILE *f = fopen(csv, "r");
   if (!f) return cli_fail("%s: cannot open: %s", csv, strerror(errno));
+  struct stat st;
+  if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+    fclose(f);
+    return cli_fail("%s: not a regular file; expected a trajectory CSV written by pk simulate",
+                    csv);
+  }
   char line[8192];
   if (!fgets(line, sizeof line, f)) {
     fclose(f);
@@ -113,21 +122,22 @@ static int wants_log_axis(const char *csv, char **names, int n, double *peak) {
   return lo > 0 && hi / lo > 100.0;
 }
 
-static void write_script(FILE *f, const char *csv, const char *tmp_image, const char *ext,
-                         const char *title, char **names, int n) {
+/* The script names no file and holds no text of the user's: gnuplot is run
+ * as `gnuplot -c SCRIPT DATA TITLE`, so the data file and the title arrive
+ * as the string variables ARG1 and ARG2 and are never parsed as commands,
+ * and the image goes to gnuplot's standard output. Column names (from the
+ * CSV header) are quoted by put_quoted. */
+static void write_script(FILE *f, const char *csv, const char *ext, char **names, int n) {
   double peak = 0;
   int log_axis = wants_log_axis(csv, names, n, &peak);
   if (strcmp(ext, "svg") == 0)
     fputs("set terminal svg size 1200,900 dynamic noenhanced font 'Sans,12'\n", f);
   else
     fputs("set terminal pngcairo size 1200,900 noenhanced font 'Sans,11'\n", f);
-  fputs("set output ", f);
-  put_quoted(f, tmp_image);
-  fputs("\nset datafile separator ','\nset key outside right top\nset grid\n"
+  fputs("set datafile separator ','\nset key outside right top\nset grid\n"
         "set lmargin 12\nset rmargin 18\n"
-        "set multiplot layout 2,1 title ", f);
-  put_quoted(f, title);
-  fputs("\nset xlabel 'time (days)'\nset ylabel 'plasma concentration (nM)'\n", f);
+        "set multiplot layout 2,1 title ARG2\n"
+        "set xlabel 'time (days)'\nset ylabel 'plasma concentration (nM)'\n", f);
   /* on a log axis, show four decades below the highest peak */
   if (log_axis)
     fprintf(f, "set logscale y\nset yrange [%g:%g]\n", peak * 1e-4, peak * 2);
@@ -137,9 +147,8 @@ static void write_script(FILE *f, const char *csv, const char *tmp_image, const 
   int first = 1;
   for (int j = 0; j < n; j++)
     if (strncmp(names[j], "C_", 2) == 0) {
-      fprintf(f, "%s", first ? "" : ", ");
-      put_quoted(f, csv);
-      fprintf(f, " skip 1 using ($1/24):%d with lines lw 2 title ", j + 1);
+      fprintf(f, "%sARG1 skip 1 using ($1/24):%d with lines lw 2 title ", first ? "" : ", ",
+              j + 1);
       put_quoted(f, names[j]);
       first = 0;
     }
@@ -150,13 +159,12 @@ static void write_script(FILE *f, const char *csv, const char *tmp_image, const 
   for (size_t k = 0; k < sizeof pd / sizeof pd[0]; k++)
     for (int j = 0; j < n; j++)
       if (strcmp(names[j], pd[k]) == 0) {
-        fprintf(f, "%s", first ? "" : ", ");
-        put_quoted(f, csv);
-        fprintf(f, " skip 1 using ($1/24):%d with lines lw 2 title ", j + 1);
+        fprintf(f, "%sARG1 skip 1 using ($1/24):%d with lines lw 2 title ", first ? "" : ", ",
+                j + 1);
         put_quoted(f, names[j]);
         first = 0;
       }
-  fputs("\nunset multiplot\nset output\n", f);
+  fputs("\nunset multiplot\n", f);
 }
 
 static int has_columns(char **names, int n) {
@@ -168,55 +176,75 @@ static int has_columns(char **names, int n) {
   return n > 0 && strcmp(names[0], "time_h") == 0 && c && pd;
 }
 
+/* Runs gnuplot on script with the data file and title as arguments and its
+ * standard output on out_fd. */
+static int run_gnuplot(const char *script, const char *csv, const char *title, int out_fd) {
+  /* gnuplot reads a file name starting with '<' as a shell command and '-'
+   * as standard input: a relative name is passed as ./NAME */
+  char *data = malloc(strlen(csv) + 3);
+  if (!data) return cli_fail("out of memory");
+  sprintf(data, "%s%s", csv[0] == '/' ? "" : "./", csv);
+  char *const args[] = {(char *)gnuplot_name(), "-c", (char *)script, data, (char *)title,
+                        NULL};
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_adddup2(&fa, out_fd, STDOUT_FILENO);
+  pid_t pid;
+  int err = posix_spawnp(&pid, args[0], &fa, NULL, args, environ), status = 0, rc = 0;
+  posix_spawn_file_actions_destroy(&fa);
+  if (err != 0)
+    rc = cli_fail("cannot run gnuplot: %s", strerror(err));
+  else if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+    rc = cli_fail("gnuplot failed (see its message above); no plot was written");
+  free(data);
+  return rc;
+}
+
 int cli_plot_csv(const char *csv, const char *image, const char *title) {
   if (cli_check_image_name(image) != 0) return 1;
   if (!cli_gnuplot_available()) return cli_gnuplot_missing("plotting");
   char **names = NULL;
   int n = 0, rc = 0;
   if (read_header(csv, &names, &n) != 0) return 1;
-  char *tmp_image = NULL, script[] = "/tmp/pk-gnuplot-XXXXXX";
+  char script[] = "/tmp/pk-gnuplot-XXXXXX";
   int sfd = -1;
+  pk_output *img = NULL;
+  pk_error err;
   if (!has_columns(names, n)) {
     rc = cli_fail("%s: not a pk trajectory (expected time_h, C_* and E columns)", csv);
     goto done;
   }
-  size_t len = strlen(image) + 16;
-  tmp_image = malloc(len);
-  snprintf(tmp_image, len, "%s.tmp.XXXXXX", image);
-  int ifd = mkstemp(tmp_image);
-  if (ifd < 0) {
-    rc = cli_fail("%s: cannot create a file here: %s", image, strerror(errno));
-    free(tmp_image);
-    tmp_image = NULL;
+  if (pk_output_open(image, &img, &err) != PK_OK) {
+    cli_report(&err);
+    rc = 1;
     goto done;
   }
-  fchmod(ifd, 0644);
-  close(ifd);
   sfd = mkstemp(script);
+  if (sfd >= 0) pk_temporary_add(script);
   FILE *f = sfd >= 0 ? fdopen(sfd, "w") : NULL;
   if (!f) {
-    rc = cli_fail("cannot create a temporary gnuplot script");
+    rc = cli_fail("cannot create a temporary gnuplot script in /tmp: %s", strerror(errno));
     goto done;
   }
-  write_script(f, csv, tmp_image, ext_of(image), title ? title : csv, names, n);
-  fclose(f);
-  char *const args[] = {(char *)gnuplot_name(), script, NULL};
-  pid_t pid;
-  int err = posix_spawnp(&pid, args[0], NULL, NULL, args, environ);
-  int status = 0;
-  if (err != 0) {
-    rc = cli_fail("cannot run gnuplot: %s", strerror(err));
-  } else if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    rc = cli_fail("gnuplot failed (see its message above); no plot was written");
-  } else if (rename(tmp_image, image) != 0) {
-    rc = cli_fail("%s: cannot replace the file: %s", image, strerror(errno));
+  write_script(f, csv, ext_of(image), names, n);
+  if (fclose(f) != 0) {
+    rc = cli_fail("cannot write a temporary gnuplot script in /tmp: %s", strerror(errno));
+    goto done;
+  }
+  FILE *out = pk_output_stream(img);
+  fflush(out);
+  rc = run_gnuplot(script, csv, title ? title : csv, fileno(out));
+  if (rc == 0) {
+    /* the stream is at its start: gnuplot wrote through the descriptor */
+    rc = pk_output_commit(img, &err) == PK_OK ? 0 : (cli_report(&err), 1);
+    img = NULL;
   }
 done:
-  if (tmp_image) {
-    if (rc != 0) unlink(tmp_image);
-    free(tmp_image);
+  pk_output_discard(img);
+  if (sfd >= 0) {
+    pk_temporary_forget(script);
+    unlink(script);
   }
-  if (sfd >= 0) unlink(script);
   for (int j = 0; j < n; j++) free(names[j]);
   free(names);
   return rc;

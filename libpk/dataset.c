@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 #include "internal.h"
+#include "io.h"
 #include "model_load.h"
 
 enum { COL_ID, COL_TIME, COL_EVID, COL_AMT, COL_CMT, COL_RATE, COL_II, COL_ADDL, COL_SS, N_STD };
@@ -105,66 +106,47 @@ static char *dup_str(const char *s) {
   return d;
 }
 
-static pk_status read_file(const char *path, char **text, size_t *len, pk_error *err) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return pk_err_set(err, PK_ERR_IO, path, NULL, "cannot open: %s", strerror(errno));
-  size_t cap = 1 << 16, n = 0;
-  char *buf = malloc(cap + 1);
-  while (buf) {
-    size_t got = fread(buf + n, 1, cap - n, f);
-    n += got;
-    if (n < cap) break;
-    char *nb = realloc(buf, 2 * cap + 1);
-    if (!nb) {
-      free(buf);
-      buf = NULL;
-      break;
-    }
-    buf = nb;
-    cap *= 2;
-  }
-  int bad = ferror(f);
-  fclose(f);
-  if (!buf) return pk_err_nomem(err);
-  if (bad) {
-    free(buf);
-    return pk_err_set(err, PK_ERR_IO, path, NULL, "read error");
-  }
-  buf[n] = '\0';
-  *text = buf;
-  *len = n;
-  return PK_OK;
-}
-
-/* Splits one line (without its end) into fields: commas separate them,
- * spaces and tabs around a field are dropped, a field may be quoted ("a,b",
- * "" for a quote). *fields gets a new array whose [0] points to a new text
- * block holding all fields; *n their count. Returns 0, -1 for out of memory,
- * or k > 0 for a malformed quoted field k (1-based). */
-static int split_line(const char *s, size_t len, char ***fields, size_t *n) {
-  size_t nf = 1;
-  int inq = 0;
-  for (size_t i = 0; i < len; i++) {
-    if (s[i] == '"') inq = !inq;
-    else if (s[i] == ',' && !inq) nf++;
-  }
+/* Splits one line (without its end) into fields in a single pass, so that
+ * the fields counted are the fields written: commas separate fields, spaces
+ * and tabs around a field are dropped, and a field whose first character
+ * (after spaces) is a quote is quoted: it runs to the next lone quote ("" in
+ * it is a quote), commas in it belong to it, and only spaces may follow the
+ * closing quote. A quote anywhere else is a plain character.
+ * *fields gets a new array whose [0] points to a new text block holding all
+ * fields; *n their count. Returns 0, -1 for out of memory, or 1 for a
+ * malformed quoted field, whose 1-based number goes to *bad. */
+static int split_line(const char *s, size_t len, char ***fields, size_t *n, size_t *bad) {
+  /* Every field's text is at most the input it came from, and every field
+   * but the last is followed by a comma that is not copied, which pays for
+   * its NUL: the block needs len + 1 bytes (o <= i holds before each field). */
   char *block = malloc(len + 1);
-  char **f = malloc(nf * sizeof *f);
+  size_t cap = 16, nf = 0;
+  char **f = malloc(cap * sizeof *f);
   if (!block || !f) {
     free(block);
     free(f);
     return -1;
   }
-  size_t i = 0, o = 0, k = 0;
-  int bad = 0;
-  while (k < nf) {
+  size_t i = 0, o = 0;
+  *bad = 0;
+  for (;;) {
+    if (nf == cap) {
+      char **nfp = realloc(f, 2 * cap * sizeof *f);
+      if (!nfp) {
+        free(block);
+        free(f);
+        return -1;
+      }
+      f = nfp;
+      cap *= 2;
+    }
     while (i < len && (s[i] == ' ' || s[i] == '\t')) i++;
-    f[k] = block + o;
+    f[nf] = block + o;
     if (i < len && s[i] == '"') {
       i++;
       for (;;) {
         if (i >= len) {
-          bad = bad ? bad : (int)k + 1;
+          if (!*bad) *bad = nf + 1;
           break;
         }
         if (s[i] == '"') {
@@ -180,7 +162,7 @@ static int split_line(const char *s, size_t len, char ***fields, size_t *n) {
       }
       while (i < len && (s[i] == ' ' || s[i] == '\t')) i++;
       if (i < len && s[i] != ',') {
-        bad = bad ? bad : (int)k + 1;
+        if (!*bad) *bad = nf + 1;
         while (i < len && s[i] != ',') i++;
       }
     } else {
@@ -189,13 +171,14 @@ static int split_line(const char *s, size_t len, char ***fields, size_t *n) {
       while (o > start && (block[o - 1] == ' ' || block[o - 1] == '\t')) o--;
     }
     block[o++] = '\0';
-    if (i < len && s[i] == ',') i++;
-    k++;
+    nf++;
+    if (i >= len) break;
+    i++; /* the comma */
   }
-  if (bad) {
+  if (*bad) {
     free(block);
     free(f);
-    return bad;
+    return 1;
   }
   *fields = f;
   *n = nf;
@@ -243,15 +226,54 @@ static int find_compound_ci(const pk_model *m, const char *id) {
   return -1;
 }
 
+typedef struct named_col {
+  const char *name;
+  size_t col;
+} named_col;
+
+static int cmp_named_col(const void *a, const void *b) {
+  const named_col *x = a, *y = b;
+  int c = strcasecmp(x->name, y->name);
+  if (c) return c;
+  return (x->col > y->col) - (x->col < y->col);
+}
+
+/* The first column (in file order) whose name (without regard to case)
+ * an earlier column has: 1 with *dup and *dup_of (the first column of that
+ * name), 0 if none, -1 out of memory. Sorting makes it n log n. */
+static int first_duplicate(char *const *f, size_t n, size_t *dup, size_t *dup_of) {
+  if (n < 2) return 0;
+  named_col *v = malloc(n * sizeof *v);
+  if (!v) return -1;
+  for (size_t j = 0; j < n; j++) v[j] = (named_col){f[j], j};
+  qsort(v, n, sizeof *v, cmp_named_col);
+  int found = 0;
+  for (size_t a = 0; a < n;) {
+    /* a run of equal names, its columns in file order: the second is the
+     * run's first duplicate, the first its original */
+    size_t b = a + 1;
+    while (b < n && strcasecmp(v[b].name, v[a].name) == 0) b++;
+    if (b - a > 1 && (!found || v[a + 1].col < *dup)) {
+      *dup = v[a + 1].col;
+      *dup_of = v[a].col;
+      found = 1;
+    }
+    a = b;
+  }
+  free(v);
+  return found;
+}
+
 static pk_status read_header(loader *L, const char *s, size_t len, int line) {
   char **f = NULL;
-  size_t n = 0;
-  int rc = split_line(s, len, &f, &n);
+  size_t n = 0, bad = 0;
+  int rc = split_line(s, len, &f, &n, &bad);
   if (rc < 0) return pk_err_nomem(L->err);
   L->hdr_line = line;
   if (rc > 0) {
     L->ncols = 0;
-    return fail(L, line, rc - 1, "malformed quoted header field (a quote must close the field)");
+    return fail(L, line, (long)bad - 1,
+                "malformed quoted header field (a quote must close the field)");
   }
   L->hdr = f;
   L->hdr_block = f[0];
@@ -260,12 +282,14 @@ static pk_status read_header(loader *L, const char *s, size_t len, int line) {
   L->ovr = calloc(n, sizeof *L->ovr);
   L->cov_col = calloc(n, sizeof *L->cov_col);
   if (!L->ovr || !L->cov_col) return pk_err_nomem(L->err);
-  size_t n_cov = 0;
+  size_t n_cov = 0, dup = 0, dup_of = 0;
+  int has_dup = first_duplicate(f, n, &dup, &dup_of);
+  if (has_dup < 0) return pk_err_nomem(L->err);
   for (size_t j = 0; j < n; j++) {
     if (!f[j][0]) return fail(L, line, (long)j, "empty column name in the header");
-    for (size_t i = 0; i < j; i++)
-      if (strcasecmp(f[i], f[j]) == 0)
-        return fail(L, line, (long)j, "duplicate column name (column %zu is %s)", i + 1, f[i]);
+    if (has_dup && j == dup)
+      return fail(L, line, (long)j, "duplicate column name (column %zu is %s)", dup_of + 1,
+                  f[dup_of]);
     int is_std = 0;
     for (int c = 0; c < N_STD && !is_std; c++)
       if (strcasecmp(f[j], STD_NAMES[c]) == 0) L->std[c] = (int)j, is_std = 1;
@@ -293,17 +317,26 @@ static pk_status read_header(loader *L, const char *s, size_t len, int line) {
       L->cov_col[n_cov++] = j;
     }
   }
-  if (L->std[COL_ID] < 0) return fail(L, line, -1, "the header has no ID column");
-  if (L->std[COL_TIME] < 0) return fail(L, line, -1, "the header has no TIME column");
-  return PK_OK;
+  const char *missing = L->std[COL_ID] < 0 ? "ID" : L->std[COL_TIME] < 0 ? "TIME" : NULL;
+  if (!missing) return PK_OK;
+  /* a file written with another separator has one long column name */
+  static const struct { char ch; const char *name; } seps[] = {
+      {';', "';'"}, {'\t', "tabs"}, {'|', "'|'"}};
+  for (size_t k = 0; k < sizeof seps / sizeof seps[0]; k++)
+    for (size_t j = 0; j < n; j++)
+      if (strchr(f[j], seps[k].ch))
+        return fail(L, line, -1, "the header has no %s column: its columns are separated by %s "
+                    "('%.40s'); expected ',' between columns", missing, seps[k].name, f[j]);
+  return fail(L, line, -1, "the header has no %s column", missing);
 }
 
 static pk_status add_row(loader *L, const char *s, size_t len, int line) {
   char **f = NULL;
-  size_t n = 0;
-  int rc = split_line(s, len, &f, &n);
+  size_t n = 0, bad = 0;
+  int rc = split_line(s, len, &f, &n, &bad);
   if (rc < 0) return pk_err_nomem(L->err);
-  if (rc > 0) return fail(L, line, rc - 1, "malformed quoted field (a quote must close the field)");
+  if (rc > 0)
+    return fail(L, line, (long)bad - 1, "malformed quoted field (a quote must close the field)");
   if (n != L->ncols) {
     free_fields(f);
     if (n < L->ncols)
@@ -807,27 +840,49 @@ pk_status pk_dataset_load(const char *csv_path, const pk_model *m, pk_dataset **
   return pk_dataset_load_ex(csv_path, m, NULL, out, err);
 }
 
+/* Checks the arguments and options of a load (file: for messages). */
+static pk_status check_load_args(const char *file, const pk_model *m,
+                                 const pk_dataset_options *opt, pk_dataset **out,
+                                 pk_error *err) {
+  if (!m || !out) return pk_err_set(err, PK_ERR_INVALID, file, NULL, "no model or output");
+  *out = NULL;
+  if (m->n_compounds == 0)
+    return pk_err_set(err, PK_ERR_INVALID, file, NULL, "the model has no compound to dose");
+  pk_dataset_options o = opt ? *opt : pk_dataset_options_default();
+  if (o.covariate_fill != PK_FILL_NOCB && o.covariate_fill != PK_FILL_LOCF)
+    return pk_err_set(err, PK_ERR_INVALID, file, NULL, "unknown covariate fill %d",
+                      (int)o.covariate_fill);
+  if (o.n_rules && !o.rules)
+    return pk_err_set(err, PK_ERR_INVALID, file, NULL, "n_rules > 0 without rules");
+  return PK_OK;
+}
+
 pk_status pk_dataset_load_ex(const char *csv_path, const pk_model *m,
                              const pk_dataset_options *opt, pk_dataset **out, pk_error *err) {
   pk_error_clear(err);
-  if (!csv_path || !m || !out)
+  if (!csv_path || !out)
     return pk_err_set(err, PK_ERR_INVALID, csv_path, NULL, "no file, model or output");
-  *out = NULL;
-  if (m->n_compounds == 0)
-    return pk_err_set(err, PK_ERR_INVALID, csv_path, NULL, "the model has no compound to dose");
-  loader L = {.file = csv_path, .err = err, .m = m,
-              .opt = opt ? *opt : pk_dataset_options_default()};
-  if (L.opt.covariate_fill != PK_FILL_NOCB && L.opt.covariate_fill != PK_FILL_LOCF)
-    return pk_err_set(err, PK_ERR_INVALID, csv_path, NULL, "unknown covariate fill %d",
-                      (int)L.opt.covariate_fill);
-  if (L.opt.n_rules && !L.opt.rules)
-    return pk_err_set(err, PK_ERR_INVALID, csv_path, NULL, "n_rules > 0 without rules");
+  pk_status st = check_load_args(csv_path, m, opt, out, err);
+  if (st != PK_OK) return st;
   char *text = NULL;
   size_t len = 0;
-  pk_status st = read_file(csv_path, &text, &len, err);
-  pk_dataset *d = NULL;
-  if (st == PK_OK) st = read_rows(&L, text, len);
+  if ((st = pk_read_file(csv_path, &text, &len, err)) != PK_OK) return st;
+  st = pk_dataset_load_text(text, len, csv_path, m, opt, out, err);
   free(text);
+  return st;
+}
+
+pk_status pk_dataset_load_text(const char *text, size_t len, const char *name,
+                               const pk_model *m, const pk_dataset_options *opt,
+                               pk_dataset **out, pk_error *err) {
+  pk_error_clear(err);
+  pk_status st = check_load_args(name, m, opt, out, err);
+  if (st != PK_OK) return st;
+  if (!text && len) return pk_err_set(err, PK_ERR_INVALID, name, NULL, "no text");
+  loader L = {.file = name, .err = err, .m = m,
+              .opt = opt ? *opt : pk_dataset_options_default()};
+  pk_dataset *d = NULL;
+  st = read_rows(&L, text ? text : "", len);
   if (st == PK_OK && !(d = calloc(1, sizeof *d))) st = pk_err_nomem(err);
   if (st == PK_OK && !(d->base = malloc(sizeof *d->base))) st = pk_err_nomem(err);
   if (st == PK_OK) *d->base = *m;

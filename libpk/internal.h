@@ -83,6 +83,11 @@ pk_status pk_model_add_product_full(pk_model *m, const pk_product *p, pk_error *
 /* Checks a compound's parameters; path_prefix names where they came from
  * (e.g. a file) and may be NULL. */
 pk_status pk_compound_check(const pk_compound_params *p, const char *file, pk_error *err);
+/* The same for a compound read from a file at JSON key path `path` (the
+ * "parameters" object, or a compound's overrides): a failure's path is then
+ * `path`.<key>.value (model.c). */
+pk_status pk_compound_check_at(const pk_compound_params *p, const char *file, const char *path,
+                               pk_error *err);
 
 /* Writes via a temporary file beside path and renames it over path
  * (output.c). write_fn returns 0 on success. */

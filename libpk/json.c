@@ -3,53 +3,8 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include "io.h"
 #include "json.h"
-
-static char *read_all(const char *file, size_t *len, pk_error *err) {
-  FILE *f = fopen(file, "rb");
-  if (!f) {
-    pk_err_set(err, PK_ERR_IO, file, NULL, "cannot open: %s", strerror(errno));
-    return NULL;
-  }
-  size_t cap = 8192, n = 0;
-  char *buf = malloc(cap);
-  while (buf) {
-    n += fread(buf + n, 1, cap - n, f);
-    if (n < cap) break;
-    char *b = realloc(buf, cap * 2);
-    if (!b) {
-      free(buf);
-      buf = NULL;
-      break;
-    }
-    buf = b;
-    cap *= 2;
-  }
-  if (!buf) {
-    fclose(f);
-    pk_err_nomem(err);
-    return NULL;
-  }
-  if (ferror(f)) {
-    pk_err_set(err, PK_ERR_IO, file, NULL, "read error: %s", strerror(errno));
-    fclose(f);
-    free(buf);
-    return NULL;
-  }
-  fclose(f);
-  if (n == cap) {
-    char *b = realloc(buf, cap + 1);
-    if (!b) {
-      free(buf);
-      pk_err_nomem(err);
-      return NULL;
-    }
-    buf = b;
-  }
-  buf[n] = '\0'; /* cJSON checks for a terminating NUL after the value */
-  *len = n;
-  return buf;
-}
 
 /* NaN, Infinity and their variants are not JSON but are easily written. */
 static int is_non_finite_literal(const char *s) {
@@ -63,48 +18,136 @@ static int is_non_finite_literal(const char *s) {
   return 0;
 }
 
-pk_status pk_json_parse_file(const char *file, cJSON **root, pk_error *err) {
-  size_t len = 0;
-  char *text = read_all(file, &len, err);
-  if (!text) return err ? err->code : PK_ERR_IO;
+/* Line and column (1-based, in bytes) of offset off in text. */
+static void line_col(const char *text, size_t off, int *line, int *col) {
+  *line = 1;
+  *col = 1;
+  for (size_t i = 0; i < off; i++) {
+    if (text[i] == '\n') ++*line, *col = 1;
+    else ++*col;
+  }
+}
+
+static pk_status fail_at_offset(const char *file, const char *text, size_t off, pk_error *err,
+                                const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static pk_status fail_at_offset(const char *file, const char *text, size_t off, pk_error *err,
+                                const char *fmt, ...) {
+  char msg[PK_ERROR_MESSAGE_MAX];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  pk_status st = pk_err_set(err, PK_ERR_PARSE, file, NULL, "%s", msg);
+  if (err) line_col(text, off, &err->line, &err->column);
+  return st;
+}
+
+/* A NUL byte, raw or written \u0000 in a string, would cut an id or a name
+ * short without a word (cJSON's strings end at a NUL): refused. */
+static pk_status check_no_nul(const char *text, size_t len, const char *file, pk_error *err) {
+  int in_string = 0;
+  for (size_t i = 0; i < len; i++) {
+    char ch = text[i];
+    if (ch == '\0')
+      return fail_at_offset(file, text, i, err, "a NUL byte %s; expected a JSON text file",
+                            in_string ? "inside a string" : "in the file");
+    if (!in_string) {
+      in_string = ch == '"';
+    } else if (ch == '"') {
+      in_string = 0;
+    } else if (ch == '\\' && i + 1 < len) {
+      if (text[i + 1] == 'u' && len - i >= 6 && memcmp(text + i + 2, "0000", 4) == 0)
+        return fail_at_offset(file, text, i, err, "'\\u0000' (a NUL character) inside a string; "
+                              "expected text without NUL characters");
+      if (text[i + 1] != '\0') i++; /* the escaped character */
+    }
+  }
+  return PK_OK;
+}
+
+/* Depth of the arrays and objects open at offset off (outside strings). */
+static size_t depth_at(const char *text, size_t off) {
+  size_t depth = 0;
+  int in_string = 0;
+  for (size_t i = 0; i < off; i++) {
+    char ch = text[i];
+    if (in_string) {
+      if (ch == '\\') i++;
+      else if (ch == '"') in_string = 0;
+    } else if (ch == '"') {
+      in_string = 1;
+    } else if (ch == '[' || ch == '{') {
+      depth++;
+    } else if ((ch == ']' || ch == '}') && depth > 0) {
+      depth--;
+    }
+  }
+  return depth;
+}
+
+/* Parses text[0..len) (text[len] must be NUL: cJSON looks for it). */
+static pk_status parse_terminated(const char *text, size_t len, const char *file, cJSON **root,
+                                  pk_error *err) {
+  *root = NULL;
+  pk_status st = check_no_nul(text, len, file, err);
+  if (st != PK_OK) return st;
   const char *end = NULL;
   /* the length includes the terminating NUL, which cJSON requires to see */
   *root = cJSON_ParseWithLengthOpts(text, len + 1, &end, 1);
   if (!*root) {
     size_t off = end && end >= text && end <= text + len ? (size_t)(end - text) : 0;
-    int line = 1, col = 1;
-    for (size_t i = 0; i < off; i++) {
-      if (text[i] == '\n') line++, col = 1;
-      else col++;
-    }
-    pk_status st;
     /* the excerpt: at most 20 characters, up to the end of the line */
     const char *near = off < len ? text + off : "(end of file)";
     int near_len = 0;
     while (near_len < 20 && near[near_len] && near[near_len] != '\n' && near[near_len] != '\r')
       near_len++;
     if (len == 0)
-      st = pk_err_set(err, PK_ERR_PARSE, file, NULL, "the file is empty; expected a JSON object");
-    else if (is_non_finite_literal(near))
-      st = pk_err_set(err, PK_ERR_PARSE, file, NULL,
-                      "malformed JSON near '%.*s': JSON has no NaN or Infinity; expected a "
-                      "finite number", near_len, near);
-    else
-      st = pk_err_set(err, PK_ERR_PARSE, file, NULL,
-                      "malformed JSON near '%.*s'; expected a JSON value, ',' between items "
-                      "or a closing bracket (comments and trailing commas are not allowed)",
-                      near_len, near);
-    if (err) err->line = line, err->column = col;
-    free(text);
-    return st;
+      return pk_err_set(err, PK_ERR_PARSE, file, NULL, "the file is empty; expected a JSON object");
+    if (off < len && (text[off] == '[' || text[off] == '{') &&
+        depth_at(text, off) >= CJSON_NESTING_LIMIT)
+      return fail_at_offset(file, text, off, err,
+                            "arrays and objects nested more than %d deep; expected at most %d "
+                            "levels (the JSON parser's limit)", CJSON_NESTING_LIMIT,
+                            CJSON_NESTING_LIMIT);
+    if (is_non_finite_literal(near))
+      return fail_at_offset(file, text, off, err,
+                            "malformed JSON near '%.*s': JSON has no NaN or Infinity; expected a "
+                            "finite number", near_len, near);
+    return fail_at_offset(file, text, off, err,
+                          "malformed JSON near '%.*s'; expected a JSON value, ',' between items "
+                          "or a closing bracket (comments and trailing commas are not allowed)",
+                          near_len, near);
   }
-  free(text);
   if (!cJSON_IsObject(*root)) {
     cJSON_Delete(*root);
     *root = NULL;
     return pk_err_set(err, PK_ERR_PARSE, file, NULL, "the top level must be a JSON object");
   }
   return PK_OK;
+}
+
+pk_status pk_json_parse_file(const char *file, cJSON **root, pk_error *err) {
+  *root = NULL;
+  char *text = NULL;
+  size_t len = 0;
+  pk_status st = pk_read_file(file, &text, &len, err);
+  if (st != PK_OK) return st;
+  st = parse_terminated(text, len, file, root, err);
+  free(text);
+  return st;
+}
+
+pk_status pk_json_parse_text(const char *text, size_t len, const char *file, cJSON **root,
+                             pk_error *err) {
+  *root = NULL;
+  if (!text && len) return pk_err_set(err, PK_ERR_INVALID, file, NULL, "no text");
+  char *copy = malloc(len + 1); /* NUL-terminated for cJSON */
+  if (!copy) return pk_err_nomem(err);
+  if (len) memcpy(copy, text, len);
+  copy[len] = '\0';
+  pk_status st = parse_terminated(copy, len, file, root, err);
+  free(copy);
+  return st;
 }
 
 size_t pk_json_push_key(pk_jctx *c, const char *key) {

@@ -13,8 +13,13 @@ typedef struct pk_jctx {
   pk_error *err;
 } pk_jctx;
 
-/* Reads and parses file; on failure err says where (line:column). */
+/* Reads (pk_read_file) and parses file; on failure err says where
+ * (line:column). The top level must be an object; NUL bytes are refused. */
 pk_status pk_json_parse_file(const char *file, cJSON **root, pk_error *err);
+/* The same for text[0..len) (need not be NUL-terminated); file names it in
+ * messages (may be NULL). */
+pk_status pk_json_parse_text(const char *text, size_t len, const char *file, cJSON **root,
+                             pk_error *err);
 
 /* Path handling: push returns the previous length for pop. */
 size_t pk_json_push_key(pk_jctx *c, const char *key);

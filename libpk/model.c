@@ -20,58 +20,91 @@ pk_compound_params pk_compound_params_default(void) {
 pk_model *pk_model_new(void) { return calloc(1, sizeof(pk_model)); }
 void pk_model_free(pk_model *m) { free(m); }
 
-/* x must be finite and > lo (strict) or >= lo. */
-static pk_status check_num(pk_error *err, const char *file, const char *cid, const char *what,
-                           const char *unit, double x, double lo, int strict, double hi) {
-  int ok = isfinite(x) && (strict ? x > lo : x >= lo) && x <= hi;
+/* The range every parameter must lie in (docs/model-format.md, "Ranges").
+ * Strictly positive parameters must be normal numbers (not subnormal):
+ * a volume of 4.9e-324 L would make CL / V and 1000 / V overflow to inf.
+ * The bounds are far outside any physiology but keep every rate of the
+ * system, and every concentration factor, finite: rates up to
+ * CL_MAX / VOLUME_MIN = 1e15 1/h, 1000 / VOLUME_MIN = 1e9 nM per umol. */
+static const double VOLUME_MIN_L = 1e-6, VOLUME_MAX_L = 1e8; /* 1 uL to 1e5 m3 */
+static const double FLOW_MAX_L_PER_H = 1e9;                   /* CL, Q */
+static const double RATE_MAX_PER_H = 1e6;  /* ka, ke0, koff: half-life 2.5 ms */
+static const double KON_MAX_PER_NM_H = 1e6;
+static const double MW_MIN = 1.0, MW_MAX = 1e7; /* g/mol */
+
+/* x must be finite, in [lo, hi] (lo excluded when strict), and a normal
+ * number when strict. On failure the message names the parameter by its
+ * file key and compound, and err->path is the key (callers that read a
+ * file prefix their own path). */
+static pk_status check_num(pk_error *err, const char *file, const pk_compound_params *p,
+                           const char *key, const char *unit, double x, double lo, int strict,
+                           double hi) {
+  int ok = isfinite(x) && (strict ? x > lo && isnormal(x) : x >= lo) && x <= hi;
   if (ok) return PK_OK;
   char range[96];
   if (isinf(hi))
     snprintf(range, sizeof range, "%s %g", strict ? ">" : ">=", lo);
   else
     snprintf(range, sizeof range, "in %s%g, %g]", strict ? "(" : "[", lo, hi);
-  return pk_err_set(err, PK_ERR_INVALID, file, NULL,
-                    "compound '%s': %s must be a finite number %s%s%s, got %g", cid, what,
-                    range, unit[0] ? " " : "", unit, x);
+  return pk_err_set(err, PK_ERR_INVALID, file, key,
+                    "%s of compound '%s' must be a finite%s number %s%s%s, got %g", key,
+                    p->name[0] ? p->name : p->id, strict ? ", normal" : "", range,
+                    unit[0] ? " " : "", unit, x);
 }
 
 pk_status pk_compound_check(const pk_compound_params *p, const char *file, pk_error *err) {
   if (!p->id[0] || !p->name[0])
     return pk_err_set(err, PK_ERR_INVALID, file, NULL, "a compound needs an id and a name");
-  const char *c = p->id;
   pk_status st;
-#define CHECK(what, unit, x, lo, strict, hi)                                                  \
-  if ((st = check_num(err, file, c, what, unit, x, lo, strict, hi)) != PK_OK) return st
-  CHECK("molecular weight", "g/mol", p->mw_g_per_mol, 0, 1, INFINITY);
-  CHECK("ka", "1/h", p->ka_per_h, 0, 1, INFINITY);
-  CHECK("lag time", "h", p->lag_h, 0, 0, INFINITY);
+  static const char *const VP[] = {"Vp1", "Vp2"}, *const Q[] = {"Q1", "Q2"};
+#define CHECK(key, unit, x, lo, strict, hi)                                                   \
+  if ((st = check_num(err, file, p, key, unit, x, lo, strict, hi)) != PK_OK) return st
+  CHECK("MW", "g/mol", p->mw_g_per_mol, MW_MIN, 0, MW_MAX);
+  CHECK("ka", "1/h", p->ka_per_h, 0, 1, RATE_MAX_PER_H);
+  CHECK("lag", "h", p->lag_h, 0, 0, INFINITY);
   CHECK("F", "", p->F, 0, 1, 1.0);
-  CHECK("V", "L", p->V_L, 0, 1, INFINITY);
-  CHECK("CL", "L/h", p->CL_L_per_h, 0, 0, INFINITY);
-  if (!isnan(p->zo_rate_mg_per_h))
-    CHECK("zero-order rate R", "mg/h", p->zo_rate_mg_per_h, 0, 1, INFINITY);
-  if (!isnan(p->zo_duration_h)) CHECK("zero-order duration D", "h", p->zo_duration_h, 0, 1, INFINITY);
+  CHECK("V", "L", p->V_L, VOLUME_MIN_L, 0, VOLUME_MAX_L);
+  CHECK("CL", "L/h", p->CL_L_per_h, 0, 0, FLOW_MAX_L_PER_H);
+  if (!isnan(p->zo_rate_mg_per_h)) CHECK("R", "mg/h", p->zo_rate_mg_per_h, 0, 1, INFINITY);
+  if (!isnan(p->zo_duration_h)) CHECK("D", "h", p->zo_duration_h, 0, 1, INFINITY);
   if (p->n_peripheral < 0 || p->n_peripheral > PK_MAX_PERIPHERAL)
     return pk_err_set(err, PK_ERR_INVALID, file, NULL,
-                      "compound '%s': 0 to %d peripheral compartments, got %d", c,
+                      "compound '%s': 0 to %d peripheral compartments, got %d", p->id,
                       PK_MAX_PERIPHERAL, p->n_peripheral);
   for (int k = 0; k < p->n_peripheral; k++) {
-    CHECK("peripheral volume", "L", p->Vp_L[k], 0, 1, INFINITY);
-    CHECK("inter-compartmental flow Q", "L/h", p->Q_L_per_h[k], 0, 0, INFINITY);
+    CHECK(VP[k], "L", p->Vp_L[k], VOLUME_MIN_L, 0, VOLUME_MAX_L);
+    CHECK(Q[k], "L/h", p->Q_L_per_h[k], 0, 0, FLOW_MAX_L_PER_H);
   }
   if (p->binds_receptor) {
-    CHECK("ke0", "1/h", p->ke0_per_h, 0, 1, INFINITY);
+    CHECK("ke0", "1/h", p->ke0_per_h, 0, 1, RATE_MAX_PER_H);
     CHECK("fu", "", p->fu, 0, 1, 1.0);
     CHECK("tau", "", p->tau, 0, 0, INFINITY);
     if (p->kinetic_binding) {
-      CHECK("kon", "1/(nM*h)", p->kon_per_nM_h, 0, 1, INFINITY);
-      CHECK("koff", "1/h", p->koff_per_h, 0, 1, INFINITY);
+      CHECK("kon", "1/(nM*h)", p->kon_per_nM_h, 0, 1, KON_MAX_PER_NM_H);
+      CHECK("koff", "1/h", p->koff_per_h, 0, 1, RATE_MAX_PER_H);
     } else {
       CHECK("K", "nM", p->K_nM, 0, 1, INFINITY);
     }
   }
 #undef CHECK
   return PK_OK;
+}
+
+pk_status pk_compound_check_at(const pk_compound_params *p, const char *file, const char *path,
+                               pk_error *err) {
+  pk_status st = pk_compound_check(p, file, err);
+  if (st == PK_OK || !err) return st;
+  char key[32]; /* a parameter key ("V", "Vp1", ...) */
+  snprintf(key, sizeof key, "%.16s", err->path);
+  int need;
+  if (key[0] && path && path[0])
+    need = snprintf(err->path, sizeof err->path, "%s.%s.value", path, key);
+  else if (key[0])
+    need = snprintf(err->path, sizeof err->path, "%s.value", key);
+  else
+    need = snprintf(err->path, sizeof err->path, "%s", path ? path : "");
+  (void)need; /* a path longer than PK_ERROR_PATH_MAX is cut, as everywhere */
+  return st;
 }
 
 /* A kinetic ligand's equilibrium constant follows from its rate constants. */

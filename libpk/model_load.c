@@ -132,10 +132,7 @@ pk_status pk_model_apply_overrides(pk_model *m, int i, pk_jctx *c, const cJSON *
     }
     if ((st = read_param(c, obj, d, 0, 1, &p)) != PK_OK) return st;
   }
-  if ((st = pk_compound_check(&p, c->file, c->err)) != PK_OK) {
-    snprintf(c->err->path, sizeof c->err->path, "%s", c->path);
-    return st;
-  }
+  if ((st = pk_compound_check_at(&p, c->file, c->path, c->err)) != PK_OK) return st;
   return pk_model_set_compound(m, i, &p, c->err); /* derives K of a kinetic ligand */
 }
 
@@ -202,8 +199,7 @@ static pk_status load_compound(pk_model *m, pk_jctx *c, const cJSON *root) {
   if (!params) return pk_json_fail(c, "missing key 'parameters' (an object)");
   size_t len = pk_json_push_key(c, "parameters");
   st = read_parameters(c, params, &p);
-  if (st == PK_OK && (st = pk_compound_check(&p, c->file, c->err)) != PK_OK)
-    snprintf(c->err->path, sizeof c->err->path, "%s", c->path);
+  if (st == PK_OK) st = pk_compound_check_at(&p, c->file, c->path, c->err);
   pk_json_pop(c, len);
   if (st != PK_OK) return st;
   if (pk_model_find_compound(m, p.id) >= 0 || pk_model_find_compound(m, p.name) >= 0)
@@ -215,7 +211,9 @@ static pk_status load_compound(pk_model *m, pk_jctx *c, const cJSON *root) {
 }
 
 /* "formed_from": [{"compound": parent, "fm": {...}, "f_first_pass": {...}}]. A
- * parent that the model does not contain is skipped: it cannot form anything. */
+ * parent that the model does not contain is an error (a typo, or a parent
+ * file missing from the model list): skipping it would silently drop the
+ * metabolite's formation. */
 static pk_status load_formation(pk_model *m, pk_jctx *c, const cJSON *root) {
   static const char *const keys[] = {"compound", "fm", "f_first_pass", "note", NULL};
   const cJSON *arr;
@@ -234,7 +232,18 @@ static pk_status load_formation(pk_model *m, pk_jctx *c, const cJSON *root) {
         (st = pk_json_param(c, it, "fm", "1", 1, 1, &fm)) == PK_OK &&
         (st = pk_json_param(c, it, "f_first_pass", "1", 1, 0, &fp)) == PK_OK) {
       int from = pk_model_find_compound(m, parent);
-      if (from >= 0 && (st = pk_model_add_conversion(m, from, to, fm, fp, c->err)) != PK_OK) {
+      if (from < 0) {
+        char loaded[256] = "";
+        for (int k = 0, used = 0; k < m->n_compounds && used < (int)sizeof loaded; k++)
+          used += snprintf(loaded + used, sizeof loaded - (size_t)used, "%s%s (%s)",
+                           k ? ", " : "", m->compound[k].id, m->compound[k].name);
+        size_t l3 = pk_json_push_key(c, "compound");
+        st = pk_json_fail(c, "parent compound '%s' of '%s' is not loaded; expected the id or "
+                          "name of a loaded compound (loaded: %s); add the parent's file to the "
+                          "model files (with pk_model_load_file, load it first)",
+                          parent, id, loaded);
+        pk_json_pop(c, l3);
+      } else if ((st = pk_model_add_conversion(m, from, to, fm, fp, c->err)) != PK_OK) {
         snprintf(c->err->file, sizeof c->err->file, "%s", c->file);
         snprintf(c->err->path, sizeof c->err->path, "%s", c->path);
       }
@@ -472,13 +481,33 @@ pk_status pk_model_load_json(pk_model *m, const cJSON *root, const char *file, i
   return PK_OK;
 }
 
+/* The three passes over one parsed file (takes root). */
+static pk_status load_root(pk_model *m, cJSON *root, const char *file, pk_error *err) {
+  pk_status st = PK_OK;
+  for (int pass = PK_LOAD_COMPOUNDS; st == PK_OK && pass <= PK_LOAD_PRODUCTS; pass++)
+    st = pk_model_load_json(m, root, file, pass, err);
+  cJSON_Delete(root);
+  return st;
+}
+
 pk_status pk_model_load_file(pk_model *m, const char *path, pk_error *err) {
+  pk_error local; /* the loaders write into err directly */
+  if (!err) err = &local;
   pk_error_clear(err);
   if (!m || !path) return pk_err_set(err, PK_ERR_INVALID, path, NULL, "no model or path");
   cJSON *root = NULL;
   pk_status st = pk_json_parse_file(path, &root, err);
-  for (int pass = PK_LOAD_COMPOUNDS; st == PK_OK && pass <= PK_LOAD_PRODUCTS; pass++)
-    st = pk_model_load_json(m, root, path, pass, err);
-  cJSON_Delete(root);
-  return st;
+  return st == PK_OK ? load_root(m, root, path, err) : st;
+}
+
+pk_status pk_model_load_text(pk_model *m, const char *text, size_t len, const char *name,
+                             pk_error *err) {
+  pk_error local;
+  if (!err) err = &local;
+  pk_error_clear(err);
+  if (!name) name = "";
+  if (!m) return pk_err_set(err, PK_ERR_INVALID, name, NULL, "no model");
+  cJSON *root = NULL;
+  pk_status st = pk_json_parse_text(text, len, name, &root, err);
+  return st == PK_OK ? load_root(m, root, name, err) : st;
 }

@@ -3,7 +3,7 @@
  * per-subject random numbers (a function of the seed and the index only).
  * Also the named settings (targets) shared with sweeps. */
 #include <gsl/gsl_errno.h>
-#include <gsl/gsl_linalg.h>
+#include <gsl/gsl_matrix.h>
 #include <gsl/gsl_randist.h>
 #include <math.h>
 #include <stdlib.h>
@@ -387,13 +387,26 @@ pk_status pk_population_prepare(pk_population *p, pk_error *err) {
     if (!a) return pk_err_nomem(err);
     for (size_t i = 0; i < n; i++)
       for (size_t j = 0; j < n; j++) gsl_matrix_set(a, i, j, p->omega[i * PK_POP_MAX + j]);
-    int rc = gsl_linalg_cholesky_decomp1(a);
-    /* gsl's test is "a diagonal element of the factor is not positive";
-     * also refuse a factor so close to singular that the draws would be
-     * meaningless */
-    for (size_t i = 0; rc == 0 && i < n; i++) {
-      double d = gsl_matrix_get(a, i, i);
-      if (!(d > 1e-8 * sqrt(p->omega[i * PK_POP_MAX + i]))) rc = GSL_EDOM;
+    /* Cholesky, written out: GSL's refuses a matrix that is not positive
+     * definite through its error handler, which aborts by default, and
+     * this matrix comes from the user. The lower triangle of a becomes the
+     * factor. A diagonal element of the factor that is not positive, or so
+     * small that the draws would be meaningless, is refused. */
+    int rc = 0;
+    for (size_t j = 0; j < n && rc == 0; j++) {
+      double d = gsl_matrix_get(a, j, j);
+      for (size_t k = 0; k < j; k++) d -= gsl_matrix_get(a, j, k) * gsl_matrix_get(a, j, k);
+      if (!(d > 0) || !(sqrt(d) > 1e-8 * sqrt(p->omega[j * PK_POP_MAX + j]))) {
+        rc = GSL_EDOM;
+        break;
+      }
+      d = sqrt(d);
+      gsl_matrix_set(a, j, j, d);
+      for (size_t i = j + 1; i < n; i++) {
+        double x = gsl_matrix_get(a, i, j);
+        for (size_t k = 0; k < j; k++) x -= gsl_matrix_get(a, i, k) * gsl_matrix_get(a, j, k);
+        gsl_matrix_set(a, i, j, x / d);
+      }
     }
     if (rc != 0) {
       gsl_matrix_free(a);

@@ -151,18 +151,11 @@ static pk_status read_covariates(pk_jctx *c, const cJSON *blk, pk_population *p)
   return st;
 }
 
-pk_status pk_population_load(const char *path, const pk_model *m, pk_population **out,
-                             pk_error *err) {
-  pk_error local;
-  if (!err) err = &local;
-  pk_error_clear(err);
-  if (!path || !m || !out)
-    return pk_err_set(err, PK_ERR_INVALID, NULL, NULL, "no path, model or output");
-  *out = NULL;
+/* Reads the population of a parsed file (takes root); path names it. */
+static pk_status load_root(cJSON *root, const char *path, const pk_model *m,
+                           pk_population **out, pk_error *err) {
   static const char *const keys[] = {"parameters", "correlations", "covariates", "note", NULL};
-  cJSON *root = NULL;
-  pk_status st = pk_json_parse_file(path, &root, err);
-  if (st != PK_OK) return st;
+  pk_status st = PK_OK;
   pk_jctx c = {.file = path, .err = err};
   pk_population *p = pk_population_new(m);
   if (!p) st = pk_err_nomem(err);
@@ -197,4 +190,30 @@ pk_status pk_population_load(const char *path, const pk_model *m, pk_population 
   }
   *out = p;
   return PK_OK;
+}
+
+pk_status pk_population_load(const char *path, const pk_model *m, pk_population **out,
+                             pk_error *err) {
+  pk_error local;
+  if (!err) err = &local;
+  pk_error_clear(err);
+  if (!path || !m || !out)
+    return pk_err_set(err, PK_ERR_INVALID, NULL, NULL, "no path, model or output");
+  *out = NULL;
+  cJSON *root = NULL;
+  pk_status st = pk_json_parse_file(path, &root, err);
+  return st == PK_OK ? load_root(root, path, m, out, err) : st;
+}
+
+pk_status pk_population_load_text(const char *text, size_t len, const char *name,
+                                  const pk_model *m, pk_population **out, pk_error *err) {
+  pk_error local;
+  if (!err) err = &local;
+  pk_error_clear(err);
+  if (!name) name = "";
+  if (!m || !out) return pk_err_set(err, PK_ERR_INVALID, name, NULL, "no model or output");
+  *out = NULL;
+  cJSON *root = NULL;
+  pk_status st = pk_json_parse_text(text, len, name, &root, err);
+  return st == PK_OK ? load_root(root, name, m, out, err) : st;
 }

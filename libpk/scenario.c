@@ -15,6 +15,8 @@ struct pk_scenario {
   pk_regimen *history; /* steady-state regimen, or NULL */
   pk_sim_options options;
   pk_scenario_tapers tapers; /* taper generators, and the first entry for pk taper */
+  char **files;    /* the model files read, as opened */
+  size_t n_files;
 };
 
 /* What a dosing entry gives, and how its amounts are counted. */
@@ -58,7 +60,19 @@ static char *dir_of(const char *path) {
   return d;
 }
 
-static pk_status load_models(pk_scenario *s, pk_jctx *c, const cJSON *root) {
+/* base_dir with a trailing slash ("" stays ""). */
+static char *dir_with_slash(const char *base_dir) {
+  size_t n = strlen(base_dir);
+  int add = n > 0 && base_dir[n - 1] != '/';
+  char *d = malloc(n + 2);
+  if (d) snprintf(d, n + 2, "%s%s", base_dir, add ? "/" : "");
+  return d;
+}
+
+/* Model paths are relative to base_dir, or without one to the scenario
+ * file's directory. */
+static pk_status load_models(pk_scenario *s, pk_jctx *c, const cJSON *root,
+                             const char *base_dir) {
   const cJSON *arr;
   pk_status st = pk_json_array(c, root, "model", 1, &arr);
   if (st != PK_OK) return st;
@@ -67,7 +81,7 @@ static pk_status load_models(pk_scenario *s, pk_jctx *c, const cJSON *root) {
     return pk_json_fail_at(c, "model", "'model' is empty; list compound, receptor and product files");
   cJSON **docs = calloc((size_t)n, sizeof *docs);
   char **paths = calloc((size_t)n, sizeof *paths);
-  char *dir = dir_of(c->file);
+  char *dir = base_dir ? dir_with_slash(base_dir) : dir_of(c->file);
   if (!docs || !paths || !dir) st = pk_err_nomem(c->err);
   size_t len = pk_json_push_key(c, "model");
   int i = 0;
@@ -101,10 +115,10 @@ static pk_status load_models(pk_scenario *s, pk_jctx *c, const cJSON *root) {
     st = pk_json_fail_at(c, "model", "the model files name no compound; expected at least one file "
                  "of kind \"compound\"");
   for (i = 0; docs && i < n; i++) cJSON_Delete(docs[i]);
-  for (i = 0; paths && i < n; i++) free(paths[i]);
   free(docs);
-  free(paths);
   free(dir);
+  s->files = paths; /* kept for pk_scenario_file */
+  s->n_files = paths ? (size_t)n : 0;
   return st;
 }
 
@@ -216,15 +230,17 @@ static pk_status load_solver(pk_scenario *s, pk_jctx *c, const cJSON *root) {
     }
   }
   if (st == PK_OK) st = pk_json_number(c, sv, "rtol", "", 0, &s->options.rtol);
-  if (st == PK_OK && !(s->options.rtol > 0 && s->options.rtol < 1)) {
+  if (st == PK_OK && !(s->options.rtol >= PK_RTOL_MIN && s->options.rtol <= PK_RTOL_MAX)) {
     size_t l2 = pk_json_push_key(c, "rtol");
-    st = pk_json_fail(c, "expected a relative tolerance in (0, 1), got %g", s->options.rtol);
+    st = pk_json_fail(c, "expected a relative tolerance in [%g, %g], got %g", PK_RTOL_MIN,
+                      PK_RTOL_MAX, s->options.rtol);
     pk_json_pop(c, l2);
   }
   if (st == PK_OK) st = pk_json_number(c, sv, "atol", "", 0, &s->options.atol);
-  if (st == PK_OK && !(s->options.atol > 0)) {
+  if (st == PK_OK && !(s->options.atol > 0 && s->options.atol <= PK_ATOL_MAX)) {
     size_t l2 = pk_json_push_key(c, "atol");
-    st = pk_json_fail(c, "expected an absolute tolerance > 0, got %g", s->options.atol);
+    st = pk_json_fail(c, "expected an absolute tolerance in (0, %g] (umol, nM and fractions: "
+                      "the states' units), got %g", PK_ATOL_MAX, s->options.atol);
     pk_json_pop(c, l2);
   }
   if (st == PK_OK) st = pk_json_number(c, sv, "quad_tol", "", 0, &s->options.quad_tol);
@@ -311,6 +327,26 @@ static pk_status read_amount(pk_jctx *c, const cJSON *e, const dose_spec *d, dou
   pk_status st = pk_json_number(c, e, d->amount_key, d->unit, 1, amount);
   if (st == PK_OK && !(*amount > 0))
     st = pk_json_fail_at(c, d->amount_key, "a dose must be > 0 %s, got %g", d->unit, *amount);
+  return st;
+}
+
+/* A product's amount must make doses of finite mg (1e308 g does not): tried
+ * once here, so that the message names the amount's key. Compound amounts
+ * are mg already. */
+static pk_status check_dose_mg(pk_scenario *s, pk_jctx *c, const dose_spec *d, double amount) {
+  if (d->product < 0) return PK_OK;
+  pk_regimen *r = pk_regimen_new();
+  if (!r) return pk_err_nomem(c->err);
+  const pk_product *p = &s->model->product[d->product];
+  pk_dose base = pk_dose_default();
+  pk_status st = pk_product_add_dose(p, &base, amount, r, c->err);
+  pk_regimen_free(r);
+  if (st != PK_OK && st != PK_ERR_NOMEM) {
+    char msg[PK_ERROR_MESSAGE_MAX];
+    snprintf(msg, sizeof msg, "%s", c->err->message);
+    st = pk_json_fail_at(c, d->amount_key, "%g %s of %s: %s; expected a smaller dose", amount,
+                         d->unit, p->id, msg);
+  }
   return st;
 }
 
@@ -517,6 +553,7 @@ static pk_status load_dose_entry(pk_scenario *s, pk_jctx *c, const cJSON *e,
   double amount = NAN;
   if (st == PK_OK) st = read_dose_spec(s, c, e, &d);
   if (st == PK_OK) st = read_amount(c, e, &d, &amount);
+  if (st == PK_OK) st = check_dose_mg(s, c, &d, amount);
   if (st == PK_OK) st = read_record_options(c, e, tg, &d);
   if (st != PK_OK) return st;
   const cJSON *times, *tod;
@@ -602,7 +639,10 @@ static pk_status load_run_in(pk_scenario *s, pk_jctx *c, const cJSON *root) {
   return st;
 }
 
-pk_status pk_scenario_load(const char *path, pk_scenario **out, pk_error *err) {
+/* Loads the scenario named path (for messages): from text[0..len), or with
+ * text NULL from the file path. */
+static pk_status load_scenario(const char *path, const char *text, size_t len,
+                               const char *base_dir, pk_scenario **out, pk_error *err) {
   pk_error_clear(err);
   if (!path || !out) return pk_err_set(err, PK_ERR_INVALID, NULL, NULL, "no path or output");
   *out = NULL;
@@ -615,7 +655,8 @@ pk_status pk_scenario_load(const char *path, pk_scenario **out, pk_error *err) {
   s->options = pk_sim_options_default();
   cJSON *root = NULL;
   pk_status st = (!s->model || !s->regimen) ? pk_err_nomem(err)
-                                            : pk_json_parse_file(path, &root, err);
+                 : text ? pk_json_parse_text(text, len, path, &root, err)
+                        : pk_json_parse_file(path, &root, err);
   static const char *const keys[] = {"name", "description", "model", "subject", "run_in_days",
                                      "steady_state", "dosing", "output", "solver",
                                      "population", NULL};
@@ -625,7 +666,7 @@ pk_status pk_scenario_load(const char *path, pk_scenario **out, pk_error *err) {
   if (st == PK_OK) st = pk_json_check_object(&c, root, "a scenario", keys);
   if (st == PK_OK) st = pk_json_string(&c, root, "name", 1, &name);
   if (st == PK_OK) st = pk_json_string(&c, root, "description", 0, &desc);
-  if (st == PK_OK) st = load_models(s, &c, root);
+  if (st == PK_OK) st = load_models(s, &c, root, base_dir);
   if (st == PK_OK) st = load_subject(s, &c, root);
   if (st == PK_OK) st = load_output(s, &c, root, &days);
   if (st == PK_OK) st = load_solver(s, &c, root);
@@ -650,6 +691,19 @@ pk_status pk_scenario_load(const char *path, pk_scenario **out, pk_error *err) {
   return PK_OK;
 }
 
+pk_status pk_scenario_load(const char *path, pk_scenario **out, pk_error *err) {
+  return load_scenario(path, NULL, 0, NULL, out, err);
+}
+
+pk_status pk_scenario_load_text(const char *text, size_t len, const char *name,
+                                const char *base_dir, pk_scenario **out, pk_error *err) {
+  if (!text && len) {
+    pk_error_clear(err);
+    return pk_err_set(err, PK_ERR_INVALID, name, NULL, "no text");
+  }
+  return load_scenario(name ? name : "", text ? text : "", len, base_dir, out, err);
+}
+
 void pk_scenario_free(pk_scenario *s) {
   if (!s) return;
   free(s->name);
@@ -658,7 +712,14 @@ void pk_scenario_free(pk_scenario *s) {
   pk_regimen_free(s->regimen);
   pk_regimen_free(s->history);
   pk_scenario_tapers_release(&s->tapers);
+  for (size_t k = 0; k < s->n_files; k++) free(s->files[k]);
+  free(s->files);
   free(s);
+}
+
+size_t pk_scenario_file_count(const pk_scenario *s) { return s ? s->n_files : 0; }
+const char *pk_scenario_file(const pk_scenario *s, size_t k) {
+  return s && k < s->n_files ? s->files[k] : NULL;
 }
 
 const char *pk_scenario_name(const pk_scenario *s) { return s ? s->name : NULL; }

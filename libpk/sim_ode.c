@@ -36,6 +36,8 @@ typedef struct runner {
   ss_entry *ss_tab;        /* one per record of main (NULL where not ss) */
   double cancel_before_h;  /* inputs from records before this time are dropped */
   pk_exact *exact;         /* the exact path, or NULL for the ODE path */
+  const pk_model *m;       /* for naming a state in a message */
+  double *ymax;            /* largest |y_k| so far, per state (negative-state check) */
 } runner;
 
 static const double H0_H = 1e-3; /* first step after a restart, h */
@@ -170,16 +172,64 @@ static void apply_event(runner *r, const pk_event *e, double *y) {
   }
 }
 
-/* Integrates from *t to t_to with no event in between. */
+/* Every state is >= 0 in exact arithmetic (amounts, concentrations, tol,
+ * bound fractions). A state below its bound is a solver failure: on the
+ * ODE path the bound is PK_NEGATIVE_STATE_FACTOR times the error the
+ * stepper was asked to keep, atol + rtol * (largest |y_k| so far); on the
+ * exact path, whose only error is rounding, EXACT_NEGATIVE_REL times the
+ * largest magnitude of any state so far. The maxima are updated here. */
+static const double EXACT_NEGATIVE_REL = 1e-9;
+
+static pk_status check_state(runner *r, double t, const double *y, pk_error *err) {
+  const pk_system *s = r->c.s;
+  double bound = 0.0;
+  int bad = r->exact ? pk_system_negative_state(s, y, r->ymax, 0.0, 0.0, EXACT_NEGATIVE_REL, &bound)
+                     : pk_system_negative_state(s, y, r->ymax, r->o->atol, r->o->rtol, 0.0, &bound);
+  for (int k = 0; k < s->n_states; k++) r->ymax[k] = fmax(r->ymax[k], fabs(y[k]));
+  if (bad < 0) return PK_OK;
+  char what[160];
+  pk_system_state_name(s, r->m, bad, what, sizeof what);
+  if (r->exact)
+    pk_err_set(err, PK_ERR_SOLVER, NULL, NULL,
+               "exact solver: %s went negative, %.6g, below -%.3g (1e-9 times the largest "
+               "state so far): rounding has swamped the solution",
+               what, y[bad], bound);
+  else
+    pk_err_set(err, PK_ERR_SOLVER, NULL, NULL,
+               "ODE solver (%s, rtol %g, atol %g): %s went negative, %.6g, below -%.3g (%g "
+               "times atol + rtol times its largest value so far): the solution is not "
+               "accurate; use tighter rtol/atol, or msbdf for a stiff model",
+               pk_ode_method_name(r->o->method), r->o->rtol, r->o->atol, what, y[bad], bound,
+               PK_NEGATIVE_STATE_FACTOR);
+  if (err) err->t_h = t;
+  return PK_ERR_SOLVER;
+}
+
+/* Integrates from *t to t_to with no event in between. On the ODE path the
+ * loop is gsl_odeiv2_driver_apply's (same steps, same step-count limit),
+ * with the state checked after every accepted step. */
 static pk_status advance(runner *r, double *t, double t_to, double *y, pk_error *err) {
   if (!(t_to > *t)) return PK_OK;
   if (r->exact) {
     pk_status st = pk_exact_step(r->exact, t_to - *t, r->c.rate, y, err);
     if (st != PK_OK && err) err->t_h = *t;
-    if (st == PK_OK) *t = t_to;
-    return st;
+    if (st != PK_OK) return st;
+    *t = t_to;
+    return check_state(r, *t, y, err);
   }
-  int gs = gsl_odeiv2_driver_apply(r->drv, t, t_to, y);
+  gsl_odeiv2_driver *d = r->drv;
+  int gs = GSL_SUCCESS;
+  d->n = 0;
+  while (t_to - *t > 0.0 && gs == GSL_SUCCESS) {
+    gs = gsl_odeiv2_evolve_apply(d->e, d->c, d->s, d->sys, t, t_to, &d->h, y);
+    if (gs != GSL_SUCCESS) break;
+    pk_status st = check_state(r, *t, y, err);
+    if (st != PK_OK) return st;
+    if (d->nmax > 0 && d->n > d->nmax) gs = GSL_EMAXITER;
+    else if (fabs(d->h) > d->hmax) d->h = d->hmax;
+    if (gs == GSL_SUCCESS && fabs(d->h) < d->hmin) gs = GSL_ENOPROG;
+    d->n++;
+  }
   if (gs == GSL_SUCCESS) return PK_OK;
   pk_status st = pk_err_set(err, PK_ERR_SOLVER, NULL, NULL,
                             "ODE solver (%s, rtol %g, atol %g) failed: %s",
@@ -202,6 +252,7 @@ static pk_status run_segment(runner *r, const pk_event_list *ev, double t0, doub
   size_t di = 0, k = 0;
   r->cancel_before_h = -INFINITY;
   gsl_odeiv2_driver_reset_hstart(r->drv, H0_H);
+  for (int j = 0; j < r->c.s->n_states; j++) r->ymax[j] = fabs(y[j]);
   while (di < ev->n && ev->ev[di].t_h < t0 - 1e-12 * fmax(1.0, fabs(t0))) di++;
   while (k < n) {
     double t_out = t_first + (double)k * step;
@@ -217,7 +268,10 @@ static pk_status run_segment(runner *r, const pk_event_list *ev, double t0, doub
     }
     int jumped = 0;
     while (di < ev->n && ev->ev[di].t_h <= t + eps) apply_event(r, &ev->ev[di++], y), jumped = 1;
-    if (jumped) gsl_odeiv2_driver_reset_hstart(r->drv, H0_H);
+    if (jumped) {
+      gsl_odeiv2_driver_reset_hstart(r->drv, H0_H);
+      for (int j = 0; j < r->c.s->n_states; j++) r->ymax[j] = fmax(r->ymax[j], fabs(y[j]));
+    }
     if (due_output && (st = fn(fn_ctx, k++, t_out, y)) != PK_OK) return st;
   }
   return PK_OK;
@@ -520,10 +574,12 @@ static pk_status check_options(const pk_sim_options *o, pk_error *err) {
     BAD("more than 1e8 output rows requested (duration / step)");
   if (!(isfinite(o->tol0) && o->tol0 >= 0))
     BAD("initial adaptation level must be finite and >= 0, got %g", o->tol0);
-  if (!(isfinite(o->rtol) && o->rtol > 0 && o->rtol < 1))
-    BAD("relative tolerance must be in (0, 1), got %g", o->rtol);
-  if (!(isfinite(o->atol) && o->atol > 0))
-    BAD("absolute tolerance must be finite and > 0, got %g", o->atol);
+  if (!(o->rtol >= PK_RTOL_MIN && o->rtol <= PK_RTOL_MAX))
+    BAD("relative tolerance rtol must be in [%g, %g], got %g (tighter is below double "
+        "precision, looser bounds no error)", PK_RTOL_MIN, PK_RTOL_MAX, o->rtol);
+  if (!(o->atol > 0 && o->atol <= PK_ATOL_MAX))
+    BAD("absolute tolerance atol must be in (0, %g] in state units (umol, nM, fractions), "
+        "got %g", PK_ATOL_MAX, o->atol);
   if (o->method != PK_ODE_RK8PD && o->method != PK_ODE_MSBDF && o->method != PK_ODE_RKF45)
     BAD("unknown ODE method %d", (int)o->method);
   if (o->steady_state) {
@@ -569,10 +625,11 @@ static pk_status write_row(void *ctx, size_t k, double t_h, const double *y) {
 
 /* The runner's buffers, ODE driver and (exact path) propagator cache for
  * system s under opt; runner_close releases them (also after a failure). */
-static pk_status runner_open(runner *run, const pk_system *s, const pk_sim_options *opt, int path,
-                             pk_error *err) {
+static pk_status runner_open(runner *run, const pk_model *m, const pk_system *s,
+                             const pk_sim_options *opt, int path, pk_error *err) {
   size_t ns = (size_t)s->n_states, nl = (size_t)s->n_lin;
-  *run = (runner){.c = {.s = s}, .o = opt};
+  *run = (runner){.c = {.s = s}, .o = opt, .m = m};
+  run->ymax = calloc(ns, sizeof *run->ymax);
   run->c.rate = calloc(nl, sizeof *run->c.rate);
   run->c.active = calloc(nl, sizeof *run->c.active);
   run->c.ytmp = malloc(ns * sizeof(double));
@@ -584,6 +641,7 @@ static pk_status runner_open(runner *run, const pk_system *s, const pk_sim_optio
   run->sys = (gsl_odeiv2_system){rhs, jac, ns, &run->c};
   run->drv = gsl_odeiv2_driver_alloc_y_new(&run->sys, type, H0_H, opt->atol, opt->rtol);
   if (!run->c.rate || !run->c.active || !run->c.ytmp || !run->c.f1 || !run->c.f2 || !run->drv ||
+      !run->ymax ||
       (path == PK_SOLVER_EXACT && !(run->exact = pk_exact_new(s))))
     return pk_err_nomem(err);
   /* at most 1e6 steps between two outputs or events: the shipped scenarios
@@ -602,6 +660,7 @@ static void runner_close(runner *run) {
   free(run->c.ytmp);
   free(run->c.active);
   free(run->c.rate);
+  free(run->ymax);
 }
 
 pk_status pk_simulate(const pk_model *m, const pk_regimen *r, const pk_sim_options *opt,
@@ -631,7 +690,7 @@ pk_status pk_simulate(const pk_model *m, const pk_regimen *r, const pk_sim_optio
   int *active0 = calloc(nl, sizeof *active0);
   oc.row = malloc((size_t)s.n_cols * sizeof *oc.row);
   oc.traj = pk_trajectory_alloc((size_t)s.n_cols, n_out);
-  if ((st = runner_open(&run, &s, opt, path, err)) != PK_OK) goto done;
+  if ((st = runner_open(&run, m, &s, opt, path, err)) != PK_OK) goto done;
   if (!y || !rate0 || !active0 || !oc.row || !oc.traj) {
     st = pk_err_nomem(err);
     goto done;
@@ -677,7 +736,7 @@ pk_status pk_sim_history_start(const pk_model *m, const pk_sim_options *opt, con
   int path = pk_sim_resolve_solver(m, opt, err);
   if (path < 0) return err ? err->code : PK_ERR_INVALID;
   runner run;
-  pk_status st = runner_open(&run, s, opt, path, err);
+  pk_status st = runner_open(&run, m, s, opt, path, err);
   if (st == PK_OK) {
     y[s->tol] = opt->tol0;
     st = steady_state(&run, m, opt->steady_state, opt->steady_state_period_h, opt->t_start_h, 0,

@@ -139,6 +139,23 @@ pk_status pk_sweep_add(pk_sweep *s, const pk_model *m, const char *text, pk_erro
   return PK_OK;
 }
 
+pk_status pk_sweep_add_text(pk_sweep *s, const pk_model *m, const char *text, size_t len,
+                            pk_error *err) {
+  pk_error_clear(err);
+  if (!text && len) return pk_err_set(err, PK_ERR_INVALID, NULL, NULL, "no text");
+  if (len && memchr(text, '\0', len))
+    return pk_err_set(err, PK_ERR_INVALID, NULL, NULL,
+                      "the text has a NUL byte at offset %zu; expected NAME=VALUES",
+                      (size_t)((const char *)memchr(text, '\0', len) - text));
+  char *copy = malloc(len + 1);
+  if (!copy) return pk_err_nomem(err);
+  if (len) memcpy(copy, text, len);
+  copy[len] = '\0';
+  pk_status st = pk_sweep_add(s, m, copy, err);
+  free(copy);
+  return st;
+}
+
 pk_status pk_sweep_set_lhs(pk_sweep *s, size_t n, uint64_t seed, pk_error *err) {
   pk_error_clear(err);
   if (!s) return pk_err_set(err, PK_ERR_INVALID, NULL, NULL, "no sweep");

@@ -249,3 +249,65 @@ void pk_system_output_row(const pk_system *s, double t_h, const double *y, doubl
       row[j++] = y[s->elim[i]];
     }
 }
+
+static const char *compound_label(const pk_model *m, int i, char *buf, size_t n) {
+  if (m) snprintf(buf, n, "'%s'", m->compound[i].id);
+  else snprintf(buf, n, "%d", i);
+  return buf;
+}
+
+void pk_system_state_name(const pk_system *s, const pk_model *m, int k, char *buf, size_t n) {
+  char cid[PK_ID_MAX + 16];
+#define CID(i) compound_label(m, i, cid, sizeof cid)
+  if (k == s->tol) {
+    snprintf(buf, n, "the adaptation state tol");
+    return;
+  }
+  for (int l = 0; l < s->n_ligands; l++)
+    if (s->lig_bound[l] == k) {
+      snprintf(buf, n, "the bound receptor fraction of compound %s", CID(s->lig_compound[l]));
+      return;
+    }
+  for (int d = 0; d < s->n_depots; d++)
+    if (s->depot_state[d] == k) {
+      snprintf(buf, n, "the absorption depot amount (ka %g 1/h) of compound %s (umol)",
+               s->depot_ka[d], CID(s->depot_compound[d]));
+      return;
+    }
+  for (int i = 0; i < s->n_compounds; i++) {
+    if (s->central[i] == k) {
+      snprintf(buf, n, "the central amount of compound %s (umol; C_%s)", CID(i),
+               m ? m->compound[i].id : "");
+      return;
+    }
+    for (int p = 0; p < s->n_periph[i]; p++)
+      if (s->periph[i][p] == k) {
+        snprintf(buf, n, "the peripheral %d amount of compound %s (umol)", p + 1, CID(i));
+        return;
+      }
+    if (s->ce[i] == k) {
+      snprintf(buf, n, "the effect-site concentration of compound %s (nM)", CID(i));
+      return;
+    }
+    if (s->elim[i] == k) {
+      snprintf(buf, n, "the eliminated amount of compound %s (umol)", CID(i));
+      return;
+    }
+  }
+  snprintf(buf, n, "state %d", k);
+#undef CID
+}
+
+int pk_system_negative_state(const pk_system *s, const double *y, const double *ymax,
+                             double atol, double rtol, double rel_all, double *bound) {
+  double all = 0.0;
+  for (int k = 0; k < s->n_states; k++) all = fmax(all, ymax[k]);
+  for (int k = 0; k < s->n_states; k++) {
+    double b = rel_all > 0 ? rel_all * all : PK_NEGATIVE_STATE_FACTOR * (atol + rtol * ymax[k]);
+    if (y[k] < -b) {
+      *bound = b;
+      return k;
+    }
+  }
+  return -1;
+}

@@ -58,6 +58,17 @@ void pk_system_response(const pk_system *s, const double *y, double *occ_lig, do
 /* Derivatives of the nonlinear states (tol and kinetic bound fractions). */
 void pk_system_nonlinear_rhs(const pk_system *s, const double *y, double *dydt);
 
+/* Describes state k for a message, such as "the central amount of compound
+ * 'mg' (umol)" (m may be NULL: compounds by index). */
+void pk_system_state_name(const pk_system *s, const pk_model *m, int k, char *buf, size_t n);
+
+/* The first state of y below its negative-state bound, -1 if none (the
+ * bound in *bound): with rel_all 0, PK_NEGATIVE_STATE_FACTOR * (atol + rtol
+ * * ymax[k]) (the ODE path); else rel_all times the largest ymax (the exact
+ * path). ymax[k] is the largest |y_k| so far. */
+int pk_system_negative_state(const pk_system *s, const double *y, const double *ymax,
+                             double atol, double rtol, double rel_all, double *bound);
+
 /* Fills one output row at time t_h from state y. */
 void pk_system_output_row(const pk_system *s, double t_h, const double *y, double *row);
 

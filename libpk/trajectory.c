@@ -1,4 +1,5 @@
 /* trajectory.c - the output table of a simulation and its CSV writer. */
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,6 +83,13 @@ static int write_csv(void *ctx, FILE *f) {
     if (fputc('\n', f) == EOF) return -1;
   }
   return 0;
+}
+
+pk_status pk_trajectory_write_csv_stream(const pk_trajectory *t, FILE *f, pk_error *err) {
+  if (!t || !f) return pk_err_set(err, PK_ERR_INVALID, NULL, NULL, "no trajectory or no stream");
+  if (write_csv((void *)t, f) != 0 || fflush(f) != 0)
+    return pk_err_set(err, PK_ERR_IO, NULL, NULL, "write failed: %s", strerror(errno));
+  return PK_OK;
 }
 
 pk_status pk_trajectory_write_csv(const pk_trajectory *t, const char *path, pk_error *err) {

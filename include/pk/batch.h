@@ -62,6 +62,10 @@ PK_API void pk_sweep_free(pk_sweep *s); /* NULL is safe */
  *           LO:HI[:log]       a range for a Latin hypercube (pk_sweep_set_lhs)
  * The grid is every combination, the last axis varying fastest. */
 PK_API pk_status pk_sweep_add(pk_sweep *s, const pk_model *m, const char *text, pk_error *err);
+/* The same for text[0..len), which need not end in a NUL (a NUL byte in it
+ * is an error); text is not kept. */
+PK_API pk_status pk_sweep_add_text(pk_sweep *s, const pk_model *m, const char *text, size_t len,
+                                   pk_error *err);
 
 /* Replaces the grid by a Latin hypercube of n points over the axes' ranges
  * (N of LO:HI:N is then ignored; lists are refused): each axis is cut into n

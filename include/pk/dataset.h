@@ -56,7 +56,8 @@ typedef struct pk_dataset_options {
 /* NOCB for every covariate, NONMEM's F-on-rate rule. */
 PK_API pk_dataset_options pk_dataset_options_default(void);
 
-/* Reads csv_path against model m (compound numbering for CMT, parameters
+/* Reads csv_path (a regular file of at most pk_max_input_bytes(), see
+ * pk/input.h) against model m (compound numbering for CMT, parameters
  * for F, lag, R and D, overrides). m is copied: it may be freed afterwards.
  * On success *out owns a new dataset (free with pk_dataset_free). */
 PK_API pk_status pk_dataset_load(const char *csv_path, const pk_model *m, pk_dataset **out,
@@ -65,6 +66,13 @@ PK_API pk_status pk_dataset_load(const char *csv_path, const pk_model *m, pk_dat
 PK_API pk_status pk_dataset_load_ex(const char *csv_path, const pk_model *m,
                                     const pk_dataset_options *opt, pk_dataset **out,
                                     pk_error *err);
+/* The same from memory: text[0..len) is the CSV (it need not end in a NUL;
+ * a NUL byte in a line is an error), and name (may be NULL) is the file name
+ * messages give. text is only read, and not kept: it may be freed as soon
+ * as the call returns. */
+PK_API pk_status pk_dataset_load_text(const char *text, size_t len, const char *name,
+                                      const pk_model *m, const pk_dataset_options *opt,
+                                      pk_dataset **out, pk_error *err);
 PK_API void pk_dataset_free(pk_dataset *d); /* NULL is safe */
 
 /* Subjects in the order of the file. Out-of-range indices give NULL, 0 or NaN. */

@@ -116,6 +116,12 @@ PK_API const char *pk_model_product_route(const pk_model *m, int p);
  * compounds already in m), a product, or a receptor description. The format
  * is in docs/model-format.md. */
 PK_API pk_status pk_model_load_file(pk_model *m, const char *path, pk_error *err);
+/* The same from memory: text[0..len) is the file's JSON (it need not end in
+ * a NUL; a NUL byte in it is an error) and name (may be NULL) the file name
+ * messages give. text is not kept. On failure m may hold what the file added
+ * before the error was found, as with pk_model_load_file. */
+PK_API pk_status pk_model_load_text(pk_model *m, const char *text, size_t len, const char *name,
+                                    pk_error *err);
 
 #ifdef __cplusplus
 }

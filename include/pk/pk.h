@@ -3,6 +3,7 @@
 #define PK_PK_H
 #include "pk/version.h"
 #include "pk/error.h"
+#include "pk/input.h"
 #include "pk/receptor.h"
 #include "pk/model.h"
 #include "pk/regimen.h"
@@ -15,4 +16,5 @@
 #include "pk/taper.h"
 #include "pk/population.h"
 #include "pk/batch.h"
+#include "pk/output.h"
 #endif

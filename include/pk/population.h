@@ -87,6 +87,12 @@ PK_API pk_status pk_population_prepare(pk_population *p, pk_error *err);
  * key path. The result is prepared. */
 PK_API pk_status pk_population_load(const char *path, const pk_model *m, pk_population **out,
                                     pk_error *err);
+/* The same from memory: text[0..len) is the file's JSON (it need not end in
+ * a NUL; a NUL byte in it is an error) and name (may be NULL) the file name
+ * messages give. text is not kept. */
+PK_API pk_status pk_population_load_text(const char *text, size_t len, const char *name,
+                                         const pk_model *m, pk_population **out,
+                                         pk_error *err);
 
 /* Number of parameters with variability, and their covariance matrix. */
 PK_API size_t pk_population_size(const pk_population *p);

@@ -23,6 +23,15 @@ typedef struct pk_scenario pk_scenario;
 /* Loads and checks a scenario file. On failure err names the file, the
  * JSON key path (and line:column for syntax errors) and what was expected. */
 PK_API pk_status pk_scenario_load(const char *path, pk_scenario **out, pk_error *err);
+/* The same from memory: text[0..len) is the scenario's JSON (it need not end
+ * in a NUL; a NUL byte in it is an error) and name (may be NULL) the file
+ * name messages give. The model files the scenario names are read from disk:
+ * relative paths are taken relative to base_dir (with or without a trailing
+ * slash), or with base_dir NULL to name's directory (the working directory
+ * if name has none). text is not kept. */
+PK_API pk_status pk_scenario_load_text(const char *text, size_t len, const char *name,
+                                       const char *base_dir, pk_scenario **out,
+                                       pk_error *err);
 PK_API void pk_scenario_free(pk_scenario *s); /* NULL is safe */
 
 PK_API const char *pk_scenario_name(const pk_scenario *s);
@@ -30,6 +39,10 @@ PK_API const char *pk_scenario_description(const pk_scenario *s);
 PK_API const pk_model *pk_scenario_model(const pk_scenario *s);
 PK_API const pk_regimen *pk_scenario_regimen(const pk_scenario *s);
 PK_API pk_sim_options pk_scenario_options(const pk_scenario *s);
+/* The model files the scenario read (paths as opened, relative to the
+ * working directory or absolute), so that a caller can tell its inputs. */
+PK_API size_t pk_scenario_file_count(const pk_scenario *s);
+PK_API const char *pk_scenario_file(const pk_scenario *s, size_t k); /* NULL if k >= count */
 
 /* Chooses the solver path (auto, exact, ode) for later simulations,
  * overriding the file's solver.path. */

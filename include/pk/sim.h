@@ -35,6 +35,22 @@ typedef enum pk_solver {
   PK_SOLVER_ODE = 2    /* GSL gsl_odeiv2 on every state: any model; the reference */
 } pk_solver;
 
+/* The ODE path's tolerances must lie in these ranges (pk_simulate, and so
+ * every batch, returns PK_ERR_INVALID otherwise): tighter than 1e-14
+ * relative is below the rounding of double precision, looser than 1e-2
+ * relative or 1e-6 absolute (1 pmol, 1 fM, 1e-6 of the system maximum for
+ * tol) no longer bounds the error of anything the outputs show (rtol 0.99
+ * or atol 1e308 gave concentrations of -1e11 to -3.7e268 nM). Within them,
+ * a state (amount, concentration, tol, bound fraction; all >= 0 in exact
+ * arithmetic) that the integration drives below
+ * -PK_NEGATIVE_STATE_FACTOR * (atol + rtol * the largest magnitude of that
+ * state so far) is reported as a solver failure (PK_ERR_SOLVER, the time in
+ * err->t_h, the state named), never written out. */
+#define PK_RTOL_MIN 1e-14
+#define PK_RTOL_MAX 1e-2
+#define PK_ATOL_MAX 1e-6
+#define PK_NEGATIVE_STATE_FACTOR 100.0
+
 typedef struct pk_sim_options {
   double t_start_h;       /* simulation start: initial state given here, h */
   double output_start_h;  /* first output time, h (>= t_start_h) */
@@ -43,8 +59,9 @@ typedef struct pk_sim_options {
   double tol0;            /* adaptation level at t_start_h (>= 0) */
   pk_solver solver;       /* which path (default auto) */
   pk_ode_method method;   /* ODE path: stepper */
-  double rtol;            /* relative tolerance per step (> 0) */
-  double atol;            /* absolute tolerance per step, in state units (umol, nM) (> 0) */
+  double rtol;            /* relative tolerance per step, in [PK_RTOL_MIN, PK_RTOL_MAX] */
+  double atol;            /* absolute tolerance per step, in state units (umol, nM; the
+                             fractions tol and bound receptor), in (0, PK_ATOL_MAX] */
   int include_amounts;    /* 1: add A_* amount columns (umol) */
   /* Batches on the exact path (pk_batch_run): the bound on the quadrature
    * error of E per hour that chooses the number of nodes of each step

@@ -11,6 +11,7 @@
 #define PK_TRAJECTORY_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include "pk/error.h"
 
 #ifdef __cplusplus
@@ -32,10 +33,16 @@ PK_API double pk_trajectory_get(const pk_trajectory *t, size_t row, size_t col);
 PK_API const double *pk_trajectory_data(const pk_trajectory *t);
 
 /* Writes the table as CSV (header row, then one row per time, values with
- * 12 significant digits) to a temporary file beside path, then renames it
- * over path: a failure leaves no partial file and keeps any previous one. */
+ * 12 significant digits) to path through pk_output_open (pk/output.h): a
+ * regular file is written to a temporary file beside it and renamed over
+ * it, so that a failure leaves no partial file and keeps any previous one;
+ * a device or FIFO (/dev/null, /dev/stdout) is written directly. */
 PK_API pk_status pk_trajectory_write_csv(const pk_trajectory *t, const char *path,
                                          pk_error *err);
+
+/* Writes the same CSV to an open stream; PK_ERR_IO if a write fails. */
+PK_API pk_status pk_trajectory_write_csv_stream(const pk_trajectory *t, FILE *f,
+                                                pk_error *err);
 
 #ifdef __cplusplus
 }

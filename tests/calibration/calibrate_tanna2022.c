@@ -312,9 +312,14 @@ static int load_compound(const char *dir, const char *file, const char *id,
                          pk_compound_params *out) {
   char path[4096];
   snprintf(path, sizeof path, "%s/compounds/%s", dir, file);
+  char parent[4096]; /* 7OH's formed_from names MG: load it first */
+  snprintf(parent, sizeof parent, "%s/compounds/mitragynine.json", dir);
   pk_model *m = pk_model_new();
   pk_error err;
-  pk_status st = m ? pk_model_load_file(m, path, &err) : PK_ERR_NOMEM;
+  pk_status st = m ? PK_OK : PK_ERR_NOMEM;
+  if (st == PK_OK && strcmp(file, "mitragynine.json") != 0)
+    st = pk_model_load_file(m, parent, &err);
+  if (st == PK_OK) st = pk_model_load_file(m, path, &err);
   if (st == PK_OK) st = pk_model_get_compound(m, pk_model_find_compound(m, id), out, &err);
   pk_model_free(m);
   if (st != PK_OK) {

@@ -35,19 +35,7 @@ trap 'rm -rf "$WORK"' EXIT
 # the tests choose their gnuplot and models explicitly
 unset PK_MODELS_DIR PK_GNUPLOT
 
-failures=0
-fail() {
-  echo "FAIL: $*" >&2
-  failures=$((failures + 1))
-}
-finish() {
-  if [ "$failures" -ne 0 ]; then
-    echo "$CASE: $failures check(s) failed" >&2
-    exit 1
-  fi
-  echo "$CASE: ok"
-  exit 0
-}
+. "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 # run OUTPREFIX ARGS...: runs pk with ARGS, standard output to OUTPREFIX.out,
 # standard error to OUTPREFIX.err, exit status in $rc.
