@@ -51,6 +51,9 @@ typedef struct cli_path {
  * device, such as /dev/null, are allowed), or a path is empty. */
 int cli_check_paths(const cli_path *paths, size_t n);
 
+/* A mkstemp template "<dir>/<name>-XXXXXX" in $TMPDIR (an absolute path) or
+ * /tmp. */
+void cli_temp_template(char *buf, size_t n, const char *name);
 /* Writes t as CSV to a new temporary file made from tmpl (mkstemp's
  * template, ending in XXXXXX, changed in place), listed for removal on a
  * signal; 0 on success, else prints why (and leaves no file) and returns 1. */

@@ -490,7 +490,7 @@ static int load_inputs(const batch_args *a, pk_scenario **s, pk_population **pop
   if (!(*sw = pk_sweep_new())) return cli_fail("out of memory");
   for (size_t k = 0; k < a->n_params; k++)
     if (pk_sweep_add(*sw, m, a->params[k], &err) != PK_OK) {
-      fprintf(stderr, "pk: error: --param %s: %s\n", a->params[k], err.message);
+      cli_fail("--param %s: %s", a->params[k], err.message);
       return 1;
     }
   if (a->lhs_n && pk_sweep_set_lhs(*sw, a->lhs_n, a->seed, &err) != PK_OK) {

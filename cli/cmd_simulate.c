@@ -135,7 +135,8 @@ static int simulate_plot(const pk_scenario *s, const pk_trajectory *t, const cha
   pk_error err;
   pk_output *o = NULL;
   const char *data = NULL;
-  char tmp[] = "/tmp/pk-plot-XXXXXX";
+  char tmp[4200];
+  cli_temp_template(tmp, sizeof tmp, "pk-plot");
   int own_tmp = 0, rc = 0;
   if (output) {
     if (pk_output_open(output, &o, &err) != PK_OK ||

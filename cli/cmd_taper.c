@@ -175,7 +175,8 @@ static void print_peak(const pk_taper_eval *ev) {
 
 /* Draws the trajectory through a temporary CSV. */
 static int plot(const pk_trajectory *t, const char *image, const char *title) {
-  char tmp[] = "/tmp/pk-taper-XXXXXX";
+  char tmp[4200];
+  cli_temp_template(tmp, sizeof tmp, "pk-taper");
   if (cli_temp_csv(t, tmp) != 0) return 1;
   int rc = cli_plot_csv(tmp, image, title);
   cli_temp_remove(tmp);

@@ -94,6 +94,12 @@ int cli_check_paths(const cli_path *p, size_t n) {
   return 0;
 }
 
+void cli_temp_template(char *buf, size_t n, const char *name) {
+  const char *dir = getenv("TMPDIR");
+  if (!dir || dir[0] != '/') dir = "/tmp";
+  snprintf(buf, n, "%s/%s-XXXXXX", dir, name);
+}
+
 int cli_temp_csv(const pk_trajectory *t, char *tmpl) {
   int fd = mkstemp(tmpl);
   if (fd < 0) return cli_fail("%s: cannot create a temporary file: %s", tmpl, strerror(errno));
@@ -105,7 +111,7 @@ int cli_temp_csv(const pk_trajectory *t, char *tmpl) {
   if (f ? fclose(f) != 0 : close(fd) != 0) bad = 1;
   if (!bad) return 0;
   cli_temp_remove(tmpl);
-  return cli_fail("/tmp: cannot write a temporary file for the plot: %s", strerror(e));
+  return cli_fail("%s: cannot write a temporary file for the plot: %s", tmpl, strerror(e));
 }
 
 void cli_temp_remove(const char *path) {

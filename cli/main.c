@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <gsl/gsl_errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -43,19 +44,28 @@ static const char USAGE[] =
     "  help             this text; 'pk COMMAND --help' for a command\n"
     "  version          the version of pk and libpk\n";
 
+/* Prints "pk: error: TEXT" with every control character of TEXT (a newline,
+ * a terminal escape sequence from a file's contents) shown as '?'. */
+static void put_error(const char *text) {
+  fputs("pk: error: ", stderr);
+  for (const unsigned char *p = (const unsigned char *)text; *p; p++)
+    fputc(*p < 0x20 || *p == 0x7f ? '?' : *p, stderr);
+  fputc('\n', stderr);
+}
+
 void cli_report(const pk_error *err) {
   char buf[2048];
   pk_error_format(err, buf, sizeof buf);
-  fprintf(stderr, "pk: error: %s\n", buf);
+  put_error(buf);
 }
 
 int cli_fail(const char *fmt, ...) {
+  char buf[4096];
   va_list ap;
   va_start(ap, fmt);
-  fputs("pk: error: ", stderr);
-  vfprintf(stderr, fmt, ap);
-  fputc('\n', stderr);
+  vsnprintf(buf, sizeof buf, fmt, ap);
   va_end(ap);
+  put_error(buf);
   return 1;
 }
 
@@ -117,9 +127,23 @@ int cli_default_scenario(char *buf, size_t n) {
   return 0;
 }
 
+/* PK_MAX_INPUT_BYTES raises (or lowers) the size limit of input files. */
+static int set_input_limit(void) {
+  const char *mx = getenv("PK_MAX_INPUT_BYTES");
+  if (!mx || !mx[0]) return 0;
+  char *end = NULL;
+  errno = 0;
+  unsigned long long v = strtoull(mx, &end, 10);
+  if (errno || *end || v == 0 || mx[0] == '-' || v > SIZE_MAX)
+    return cli_fail("PK_MAX_INPUT_BYTES: expected a whole number of bytes > 0, got '%s'", mx);
+  pk_set_max_input_bytes((size_t)v);
+  return 0;
+}
+
 int main(int argc, char **argv) {
   gsl_set_error_handler_off();
   cli_cleanup_on_signals();
+  if (set_input_limit() != 0) return 2;
   if (argc < 2) {
     fputs(USAGE, stderr);
     return 2;
@@ -139,6 +163,7 @@ int main(int argc, char **argv) {
     printf("pk %s (libpk %s)\n", PK_VERSION_STRING, pk_version());
     return 0;
   }
-  fprintf(stderr, "pk: error: unknown command '%s'\n\n%s", cmd, USAGE);
+  cli_fail("unknown command '%s'", cmd);
+  fprintf(stderr, "\n%s", USAGE);
   return 2;
 }

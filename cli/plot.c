@@ -206,7 +206,8 @@ int cli_plot_csv(const char *csv, const char *image, const char *title) {
   char **names = NULL;
   int n = 0, rc = 0;
   if (read_header(csv, &names, &n) != 0) return 1;
-  char script[] = "/tmp/pk-gnuplot-XXXXXX";
+  char script[4200];
+  cli_temp_template(script, sizeof script, "pk-gnuplot");
   int sfd = -1;
   pk_output *img = NULL;
   pk_error err;

@@ -29,6 +29,9 @@ void pk_exact_free(pk_exact *x);
 /* Whether the exact path can run system s (no kinetic binding). */
 int pk_exact_supports(const pk_system *s);
 
+/* The linear state whose outflow is the system's fastest rate. */
+int pk_exact_fastest_state(const pk_exact *x);
+
 /* Advances the full state y by h > 0 hours with the inputs rate (umol/h per
  * linear state) held constant. PK_ERR_SOLVER (err->t_h left to the caller)
  * when the step would need more work than exact.c's per-step limits (a

@@ -177,9 +177,10 @@ static pk_status copy_name(pk_jctx *c, const cJSON *root, const char *key, char 
     return st;
   }
   for (const char *q = s; *q; q++)
-    if (*q == ',' || *q == '"' || *q == '\n' || *q == ' ') {
+    if (*q == ',' || *q == '"' || *q == ' ' || (unsigned char)*q < 0x20 || *q == 0x7f) {
       size_t len = pk_json_push_key(c, key);
-      st = pk_json_fail(c, "'%s' may not contain spaces, commas, quotes or newlines", s);
+      st = pk_json_fail(c, "'%s' may not contain spaces, commas, quotes, newlines or other "
+                        "control characters", s);
       pk_json_pop(c, len);
       return st;
     }

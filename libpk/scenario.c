@@ -254,13 +254,24 @@ static pk_status load_solver(pk_scenario *s, pk_jctx *c, const cJSON *root) {
   return st;
 }
 
+/* At most MAX_DOSES doses in the regimen (and as many in the history): a
+ * short file asking for many (times_h with "additional", clock times over a
+ * century, long run-ins) would otherwise take gigabytes. n: doses so far. */
+enum { MAX_DOSES = 1000000 };
+static pk_status check_dose_count(pk_jctx *c, size_t n) {
+  if (n < MAX_DOSES) return PK_OK;
+  return pk_json_fail(c, "more than %d doses in the scenario; expected fewer times, days, "
+                      "additional doses or run-in days", MAX_DOSES);
+}
+
 /* Adds one dose of what spec names. A product dose becomes one dose per
  * contained compound: 1000 * g * w mg for products dosed in g, units * mg per
  * unit, or for patches units * mg/h * release time delivered over the release
  * time; with the product's route and absorption. */
 static pk_status add_dose(pk_scenario *s, pk_jctx *c, const dose_spec *d, pk_regimen *r,
                           double t_h, double amount) {
-  pk_status st = PK_OK;
+  pk_status st = check_dose_count(c, r->n);
+  if (st != PK_OK) return st;
   pk_dose dose = pk_dose_default();
   dose.t_h = t_h;
   dose.ss = d->ss;
@@ -625,7 +636,14 @@ static pk_status load_run_in(pk_scenario *s, pk_jctx *c, const cJSON *root) {
   }
   if (n > 0 && pk_json_get(root, "steady_state"))
     return pk_json_fail_at(c, "run_in_days", "give either a run-in or a steady_state history, not both");
-  size_t n_day1 = s->regimen->n;
+  size_t n_day1 = s->regimen->n, n_copies = 0;
+  for (size_t k = 0; k < n_day1; k++) n_copies += s->regimen->dose[k].t_h < 24.0;
+  if (n > 0 && n_copies > (MAX_DOSES - n_day1) / n) {
+    size_t len = pk_json_push_key(c, "run_in_days");
+    st = check_dose_count(c, MAX_DOSES);
+    pk_json_pop(c, len);
+    return st;
+  }
   for (size_t k = 0; k < n_day1 && st == PK_OK; k++) {
     pk_dose d = s->regimen->dose[k];
     if (d.t_h >= 24.0) continue;
@@ -676,6 +694,7 @@ static pk_status load_scenario(const char *path, const char *text, size_t len,
   if (st == PK_OK) st = load_run_in(s, &c, root);
   if (st == PK_OK)
     st = pk_scenario_taper_deferred(&c, &s->tapers, s->model, &s->options, s->regimen);
+  if (st == PK_OK && s->regimen->n > MAX_DOSES) st = check_dose_count(&c, s->regimen->n);
   if (st == PK_OK) {
     s->name = dup_str(name);
     s->description = dup_str(desc);

@@ -212,7 +212,15 @@ static pk_status advance(runner *r, double *t, double t_to, double *y, pk_error 
   if (!(t_to > *t)) return PK_OK;
   if (r->exact) {
     pk_status st = pk_exact_step(r->exact, t_to - *t, r->c.rate, y, err);
-    if (st != PK_OK && err) err->t_h = *t;
+    if (st != PK_OK && err) {
+      err->t_h = *t;
+      char what[160];
+      size_t used = strlen(err->message);
+      pk_system_state_name(r->c.s, r->m, pk_exact_fastest_state(r->exact), what, sizeof what);
+      if (st == PK_ERR_SOLVER && used + 32 < sizeof err->message)
+        snprintf(err->message + used, sizeof err->message - used,
+                 " (the fastest rate is the outflow of %s)", what);
+    }
     if (st != PK_OK) return st;
     *t = t_to;
     return check_state(r, *t, y, err);

@@ -45,7 +45,11 @@ typedef enum pk_solver {
  * arithmetic) that the integration drives below
  * -PK_NEGATIVE_STATE_FACTOR * (atol + rtol * the largest magnitude of that
  * state so far) is reported as a solver failure (PK_ERR_SOLVER, the time in
- * err->t_h, the state named), never written out. */
+ * err->t_h, the state named), never written out; on the exact path, whose
+ * only error is rounding, a state below -1e-9 times the largest magnitude
+ * of any state so far. The exact path also refuses (PK_ERR_SOLVER) a model
+ * whose fastest rate exceeds 1e10 1/h, where its rounding (about 2.2e-16
+ * times that rate, relative, per hour) would show. */
 #define PK_RTOL_MIN 1e-14
 #define PK_RTOL_MAX 1e-2
 #define PK_ATOL_MAX 1e-6

@@ -29,11 +29,7 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/pk-readers-test.XXXXXX") || exit 1
 trap 'rm -rf "$WORK"' EXIT
 unset PK_MODELS_DIR PK_GNUPLOT PK_MAX_INPUT_BYTES
 
-failures=0
-fail() {
-  echo "FAIL: $*" >&2
-  failures=$((failures + 1))
-}
+. "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 # refused WHAT EXPECT... -- ARGS...: pk ARGS must exit 1 within 20 s with
 # nothing on standard output and every EXPECT on standard error.
@@ -104,8 +100,4 @@ case $CASE in
   quote_lines) case_quote_lines ;;
   *) echo "unknown case $CASE" >&2; exit 1 ;;
 esac
-if [ "$failures" -ne 0 ]; then
-  echo "$CASE: $failures check(s) failed" >&2
-  exit 1
-fi
-echo "$CASE: ok"
+finish

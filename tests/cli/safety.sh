@@ -22,9 +22,12 @@
 #       SIGHUP, SIGTERM and SIGINT while pk simulate --plot waits for gnuplot,
 #       and SIGHUP during pk population: no *.tmp.* file is left and a
 #       previous output is kept.
+#   errors_never_echo_control_characters
+#       a key holding a terminal escape sequence, and a file name with a
+#       newline, are shown with '?' in the error message.
 #   models_dir_and_names_must_exist
 #       PK_MODELS_DIR naming no folder, or a folder without the default
-#       scenario, is an error; pk compounds NOSUCH is an error; a population
+#       scenario, is an error; PK_MAX_INPUT_BYTES sets the input size limit; pk compounds NOSUCH is an error; a population
 #       that varies nothing says so.
 #
 # Exit status: 0 pass, 1 fail, 77 skipped (ctest SKIP_RETURN_CODE).
@@ -36,6 +39,8 @@ CASE=$3
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/pk-safety.XXXXXX") || exit 1
 trap 'rm -rf "$WORK"' EXIT
 unset PK_MODELS_DIR PK_GNUPLOT
+# pk's own temporary files (gnuplot scripts, plot CSVs) go to $TMPDIR
+export TMPDIR=$WORK
 cd "$WORK" || exit 1
 
 run() { # run PREFIX ARGS...: pk ARGS, output in PREFIX.out/.err, status in $rc
@@ -55,7 +60,7 @@ expect() { # expect RC PREFIX TEXT WHAT
 }
 no_temporaries() { # no_temporaries WHAT
   local left
-  left=$(find "$WORK" /tmp -maxdepth 1 -newer "$WORK/.start" \( -name '*.tmp.*' -o -name 'pk-gnuplot-*' -o -name 'pk-plot-*' \) 2>/dev/null)
+  left=$(find "$WORK" -maxdepth 1 \( -name '*.tmp.*' -o -name 'pk-gnuplot-*' -o -name 'pk-plot-*' \) 2>/dev/null)
   [ -z "$left" ] || fail "$1: temporary files left: $left"
 }
 
@@ -201,7 +206,7 @@ case_signals() {
       2>"$sig.err" &
     local pid=$!
     local k=0
-    while [ $k -lt 100 ] && ! ls | grep -q "^$sig.png.tmp."; do sleep 0.05; k=$((k + 1)); done
+    while [ $k -lt 400 ] && ! ls | grep -q "^$sig.png.tmp."; do sleep 0.05; k=$((k + 1)); done
     ls | grep -q "^$sig.csv.tmp." || fail "SIG$sig: no temporary CSV while gnuplot runs (test setup)"
     kill -"$sig" $pid
     wait $pid
@@ -209,7 +214,7 @@ case_signals() {
     [ "$st" -gt 128 ] || fail "SIG$sig: pk exited with $st, expected death by the signal"
     [ "$(cat "$sig.csv")" = previous ] || fail "SIG$sig: the previous output was replaced"
     local left
-    left=$(ls | grep "^$sig\.\(csv\|png\)\.tmp\.")
+    left=$(ls | grep "^$sig\.\(csv\|png\)\.tmp\.\|^pk-gnuplot-")
     [ -z "$left" ] || fail "SIG$sig: temporary files left: $left"
   done
   pkill -f "$WORK/slow-gnuplot" 2>/dev/null
@@ -219,7 +224,7 @@ case_signals() {
     >/dev/null 2>nohup.err &
   local pid=$!
   local k=0
-  while [ $k -lt 100 ] && ! ls | grep -q "^nohup.png.tmp."; do sleep 0.05; k=$((k + 1)); done
+  while [ $k -lt 400 ] && ! ls | grep -q "^nohup.png.tmp."; do sleep 0.05; k=$((k + 1)); done
   kill -HUP $pid
   sleep 0.3
   kill -0 $pid 2>/dev/null || fail "pk under nohup died of SIGHUP"
@@ -231,7 +236,7 @@ case_signals() {
     --quiet 2>pop.err &
   local pid=$!
   local k=0
-  while [ $k -lt 100 ] && ! ls | grep -q '^sum.csv.tmp.'; do sleep 0.05; k=$((k + 1)); done
+  while [ $k -lt 400 ] && ! ls | grep -q '^sum.csv.tmp.'; do sleep 0.05; k=$((k + 1)); done
   sleep 0.5
   kill -HUP $pid
   wait $pid
@@ -253,6 +258,17 @@ case_names() {
   PK_MODELS_DIR=$WORK/empty-models "$PK" compounds >b.out 2>b.err
   rc=$?
   expect 1 b "which has no scenarios/kratom-taper.json" "PK_MODELS_DIR without models"
+  scenario '"limit"' s.json
+  PK_MAX_INPUT_BYTES=100 "$PK" simulate s.json -o x.csv >l.out 2>l.err
+  rc=$?
+  expect 1 l "more than the input limit of 100 bytes" "PK_MAX_INPUT_BYTES=100"
+  PK_MAX_INPUT_BYTES=100000 "$PK" simulate s.json -o x.csv >l2.out 2>l2.err
+  rc=$?
+  expect 0 l2 "" "PK_MAX_INPUT_BYTES=100000"
+  PK_MAX_INPUT_BYTES=lots "$PK" simulate s.json -o y.csv >l3.out 2>l3.err
+  rc=$?
+  expect 2 l3 "PK_MAX_INPUT_BYTES: expected a whole number of bytes > 0, got 'lots'" \
+    "PK_MAX_INPUT_BYTES=lots"
   run c compounds NOSUCH
   expect 1 c "no compound, receptor or product in" "pk compounds NOSUCH"
   grep -qF "'NOSUCH'" c.err || fail "pk compounds NOSUCH: the name is not quoted in the error"
@@ -278,7 +294,18 @@ EOF
   finish
 }
 
+case_errors_escape() {
+  scenario '"esc", "\u001b]0;title\u0007\u001b[2J": 1' s.json
+  run a simulate s.json -o x.csv
+  expect 1 a "unknown key '?]0;title??[2J'" "a key with a terminal escape sequence"
+  grep -q "$(printf '\033')" a.err && fail "the error message holds an escape character"
+  run b simulate $'no\nsuch.json'
+  expect 1 b "no?such.json: cannot open" "a file name with a newline"
+  finish
+}
+
 case "$CASE" in
+  errors_never_echo_control_characters) case_errors_escape ;;
   plot_text_is_never_a_gnuplot_command) case_plot_text ;;
   outputs_never_replace_devices_fifos_or_links) case_outputs_devices ;;
   outputs_never_overwrite_inputs) case_outputs_inputs ;;

@@ -9,6 +9,9 @@
 set -euo pipefail
 build=$1
 extra=${2:-}
+# the compiler the library was built with: libpk.pc carries its OpenMP flags
+# (-fopenmp for gcc, -fopenmp=libomp for clang)
+cc=${CC:-cc}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 prefix=$tmp/prefix
@@ -39,10 +42,10 @@ int main(void) {
 }
 C
 export PKG_CONFIG_PATH=$pc
-cc $extra "$tmp/use.c" $(pkg-config --cflags libpk) -o "$tmp/use_shared" $(pkg-config --libs libpk)
+$cc $extra "$tmp/use.c" $(pkg-config --cflags libpk) -o "$tmp/use_shared" $(pkg-config --libs libpk)
 out=$(LD_LIBRARY_PATH=$(dirname "$pc") "$tmp/use_shared") || fail "the dynamically linked program failed"
 [ "$out" = "$(pkg-config --modversion libpk) 0.500000 0.333333" ] || fail "unexpected output '$out'"
-cc $extra "$tmp/use.c" $(pkg-config --cflags libpk) -o "$tmp/use_static" \
+$cc $extra "$tmp/use.c" $(pkg-config --cflags libpk) -o "$tmp/use_static" \
   "$(dirname "$pc")/libpk.a" $(pkg-config --libs-only-other --static libpk) \
   $(pkg-config --libs --static gsl libcjson)
 "$tmp/use_static" >/dev/null || fail "the statically linked program failed"
