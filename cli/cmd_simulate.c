@@ -33,11 +33,14 @@ static const char HELP[] =
     "  -h, --help          this text\n"
     "\n"
     "Files are written to a temporary name and renamed when complete: a failed\n"
-    "run leaves no partial file and keeps any previous one.\n"
+    "run leaves no partial file and keeps any previous one. Devices, pipes and\n"
+    "/dev/stdout are written directly, never replaced; an output naming an\n"
+    "input (the scenario, its model files, the dataset) is refused.\n"
     "\n"
     "environment:\n"
-    "  PK_MODELS_DIR   directory holding scenarios/kratom-taper.json (the default)\n"
-    "  PK_GNUPLOT      the gnuplot program to run (default: gnuplot on PATH)\n";
+    "  PK_MODELS_DIR       directory holding scenarios/kratom-taper.json (the default)\n"
+    "  PK_GNUPLOT          the gnuplot program to run (default: gnuplot on PATH)\n"
+    "  PK_MAX_INPUT_BYTES  the largest input file read, bytes (default 64 MiB)\n";
 
 static int write_stdout(const pk_trajectory *t) {
   pk_error err;
