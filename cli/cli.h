@@ -50,6 +50,10 @@ typedef struct cli_path {
  * resolved name where it does not; two outputs to the same character
  * device, such as /dev/null, are allowed), or a path is empty. */
 int cli_check_paths(const cli_path *paths, size_t n);
+/* cli_check_paths over extra (the command's outputs and other inputs), the
+ * scenario file and the model files it read. */
+int cli_check_outputs(const pk_scenario *s, const char *scenario, const cli_path *extra,
+                      size_t n_extra);
 
 /* A mkstemp template "<dir>/<name>-XXXXXX" in $TMPDIR (an absolute path) or
  * /tmp. */

@@ -503,18 +503,9 @@ static int load_inputs(const batch_args *a, pk_scenario **s, pk_population **pop
 /* Refuses outputs that name an input (the scenario, its model files, the
  * population spec) or each other. */
 static int check_paths(const batch_args *a, const pk_scenario *s) {
-  size_t nf = pk_scenario_file_count(s), n = 0;
-  cli_path *p = calloc(nf + 5, sizeof *p);
-  if (!p) return cli_fail("out of memory");
-  p[n++] = (cli_path){"-o", a->output, 1};
-  p[n++] = (cli_path){"--percentiles", a->pct_path, 1};
-  p[n++] = (cli_path){"--trajectories", a->traj_path, 1};
-  p[n++] = (cli_path){"scenario", a->scenario, 0};
-  p[n++] = (cli_path){"--spec", a->spec, 0};
-  for (size_t k = 0; k < nf; k++) p[n++] = (cli_path){"model file", pk_scenario_file(s, k), 0};
-  int rc = cli_check_paths(p, n);
-  free(p);
-  return rc;
+  const cli_path p[] = {{"-o", a->output, 1}, {"--percentiles", a->pct_path, 1},
+                        {"--trajectories", a->traj_path, 1}, {"--spec", a->spec, 0}};
+  return cli_check_outputs(s, a->scenario, p, sizeof p / sizeof p[0]);
 }
 
 /* Memory the system can give without swapping (MemAvailable), in bytes; 0

@@ -116,17 +116,8 @@ static int report_solver(const pk_scenario *s, const char *scenario, pk_error *e
  * event dataset) or each other. */
 static int check_paths(const pk_scenario *s, const char *scenario, const char *events,
                        const char *output, const char *plot) {
-  size_t nf = pk_scenario_file_count(s), n = 0;
-  cli_path *p = calloc(nf + 4, sizeof *p);
-  if (!p) return cli_fail("out of memory");
-  p[n++] = (cli_path){"-o", output, 1};
-  p[n++] = (cli_path){"--plot", plot, 1};
-  p[n++] = (cli_path){"scenario", scenario, 0};
-  p[n++] = (cli_path){"--events dataset", events, 0};
-  for (size_t k = 0; k < nf; k++) p[n++] = (cli_path){"model file", pk_scenario_file(s, k), 0};
-  int rc = cli_check_paths(p, n);
-  free(p);
-  return rc;
+  const cli_path p[] = {{"-o", output, 1}, {"--plot", plot, 1}, {"--events dataset", events, 0}};
+  return cli_check_outputs(s, scenario, p, sizeof p / sizeof p[0]);
 }
 
 /* Writes the CSV (to output, or standard output) and draws the plot. gnuplot

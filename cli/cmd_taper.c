@@ -252,19 +252,9 @@ int cmd_taper(int argc, char **argv) {
     cli_report(&err);
     return 1;
   }
-  size_t nf = pk_scenario_file_count(s), n = 0;
-  cli_path *p = calloc(nf + 5, sizeof *p);
-  if (!p) rc = cli_fail("out of memory");
-  if (p) {
-    p[n++] = (cli_path){"-o", a.json, 1};
-    p[n++] = (cli_path){"--csv", a.csv, 1};
-    p[n++] = (cli_path){"--trajectory", a.traj, 1};
-    p[n++] = (cli_path){"--plot", a.plot, 1};
-    p[n++] = (cli_path){"scenario", a.scenario, 0};
-    for (size_t k = 0; k < nf; k++) p[n++] = (cli_path){"model file", pk_scenario_file(s, k), 0};
-    rc = cli_check_paths(p, n);
-    free(p);
-  }
+  const cli_path p[] = {{"-o", a.json, 1}, {"--csv", a.csv, 1}, {"--trajectory", a.traj, 1},
+                        {"--plot", a.plot, 1}};
+  rc = cli_check_outputs(s, a.scenario, p, sizeof p / sizeof p[0]);
   if (rc == 0) rc = run(&a, s);
   pk_scenario_free(s);
   return rc;

@@ -71,6 +71,19 @@ static int same_file(const char *a, const char *b, int *both_char_devices) {
   return same;
 }
 
+int cli_check_outputs(const pk_scenario *s, const char *scenario, const cli_path *extra,
+                      size_t n_extra) {
+  size_t nf = pk_scenario_file_count(s), n = 0;
+  cli_path *p = calloc(n_extra + nf + 1, sizeof *p);
+  if (!p) return cli_fail("out of memory");
+  for (size_t k = 0; k < n_extra; k++) p[n++] = extra[k];
+  p[n++] = (cli_path){"scenario", scenario, 0};
+  for (size_t k = 0; k < nf; k++) p[n++] = (cli_path){"model file", pk_scenario_file(s, k), 0};
+  int rc = cli_check_paths(p, n);
+  free(p);
+  return rc;
+}
+
 int cli_check_paths(const cli_path *p, size_t n) {
   for (size_t i = 0; i < n; i++) {
     if (!p[i].path) continue;
