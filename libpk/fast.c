@@ -40,7 +40,9 @@ typedef struct htab {
   double *T, *T2;        /* (NMAX + 1) x R x L: error bound of rule n for each mode;
                             (NMAX + 1) x R(R+1)/2 x L: for each product of two modes */
   double decay[L];       /* e^{-k h} */
+  double decay2[L], gh[L], gk[L]; /* wx: e^{-k_wx h}, g(h), k g(h) (pk_system_pd_join) */
   double *en[NMAX + 1], *gn[NMAX + 1], *wn[NMAX + 1]; /* node tables, built on demand */
+  double *wn2[NMAX + 1]; /* wx weights at the nodes (PD version 2) */
   int have_e[NMAX + 1], have_g[NMAX + 1]; /* node tables valid for this h */
 } htab;
 
@@ -49,7 +51,7 @@ typedef struct lane_t {
   int have_sys;
   pk_event_list ev;
   int nr, ridx[MAXR];
-  double tol0;
+  double tol0, wx0;
   /* what the events were made from (lane 0: reused by lanes alike) */
   const pk_regimen *reg;
   double F[PK_MAX_COMPOUNDS], lag[PK_MAX_COMPOUNDS], mw[PK_MAX_COMPOUNDS];
@@ -75,6 +77,9 @@ struct pk_fast {
   double cfac[PK_MAX_COMPOUNDS * L]; /* 1000 / V_L: umol to nM */
   double fuK[PK_MAX_COMPOUNDS * L], gtau[PK_MAX_COMPOUNDS * L]; /* fu / K, tau per ligand */
   double ktol[L];
+  double kwx[L], wbeta[L]; /* PD version 2 (has_wx): k_wx and the immediate fraction */
+  int has_wx;
+  double wx[L]; /* the withdrawal expression state */
   /* state */
   double *z, *zb, *rate, *zm, *amp, *amp2;
   int active[MAXR];
@@ -151,6 +156,7 @@ static void free_tab(htab *t) {
     free(t->en[n]);
     free(t->gn[n]);
     free(t->wn[n]);
+    free(t->wn2[n]);
   }
   memset(t, 0, sizeof *t);
 }
@@ -386,7 +392,8 @@ static int structured_eigen(const double *B, int n, double *lam, double *V, doub
 
 static int same_layout(const pk_system *a, const pk_system *b) {
   if (a->n_lin != b->n_lin || a->n_states != b->n_states || a->n_cols != b->n_cols ||
-      a->n_compounds != b->n_compounds || a->n_ligands != b->n_ligands || a->tol != b->tol)
+      a->n_compounds != b->n_compounds || a->n_ligands != b->n_ligands || a->tol != b->tol ||
+      a->wx != b->wx)
     return 0;
   for (int i = 0; i < a->n_compounds; i++)
     if (a->central[i] != b->central[i] || a->elim[i] != b->elim[i]) return 0;
@@ -599,12 +606,16 @@ int pk_fast_lane(pk_fast *f, int lane, const pk_model *m, const pk_regimen *r,
     if (lane == 0) f->active0[i] = hist ? ln->active0[ln->ridx[i]] : 0;
   }
   f->ktol[lane] = s->k_tol_per_h;
+  f->kwx[lane] = s->k_wx_per_h;
+  f->wbeta[lane] = s->wx_immediate;
+  if (lane == 0) f->has_wx = s->wx >= 0;
   for (int c = 0; c < s->n_compounds; c++) f->cfac[c * L + lane] = 1000.0 / s->V_L[c];
   for (int g = 0; g < s->n_ligands; g++) {
     f->fuK[g * L + lane] = s->lig_fu[g] / s->lig_K_nM[g];
     f->gtau[g * L + lane] = s->lig_tau[g];
   }
   ln->tol0 = hist ? ln->y0[s->tol] : o->tol0;
+  ln->wx0 = hist && s->wx >= 0 ? ln->y0[s->wx] : 0.0;
   return 1;
 }
 
@@ -636,11 +647,19 @@ static htab *get_tab(pk_fast *f, double h) {
   for (int n = 0; n <= NMAX; n++) {
     t->have_e[n] = t->have_g[n] = 0; /* the arrays stay for the next length */
   }
-  for (int l = 0; l < L; l++) t->decay[l] = exp(-f->ktol[l] * h);
+  /* the PD block's weights vary at rates up to kpd (pk_system_pd_weights) */
+  double kpd[L];
+  for (int l = 0; l < L; l++) {
+    t->decay[l] = exp(-f->ktol[l] * h);
+    t->decay2[l] = f->has_wx ? exp(-f->kwx[l] * h) : 0.0;
+    t->gh[l] = f->has_wx ? pk_pd_g(f->ktol[l], f->kwx[l], h) : 0.0;
+    t->gk[l] = f->ktol[l] * t->gh[l];
+    kpd[l] = f->has_wx ? fmax(f->ktol[l], f->kwx[l]) : f->ktol[l];
+  }
   for (size_t i = 0; i < R; i++)
     for (int l = 0; l < L; l++) {
       size_t k = i * L + (size_t)l;
-      double lam = f->lam[k], x = (fabs(lam) + f->ktol[l]) * h;
+      double lam = f->lam[k], x = (fabs(lam) + kpd[l]) * h;
       t->e_end[k] = exp(lam * h);
       t->g_end[k] = phi1(lam, h);
       /* a modal input b contributes b (e^{lam s} - 1) / lam: derivatives of
@@ -662,7 +681,7 @@ static htab *get_tab(pk_fast *f, double h) {
     for (size_t j = i; j < R; j++, pr++)
       for (int l = 0; l < L; l++) {
         double x = (fabs(f->lam[i * L + (size_t)l]) + fabs(f->lam[j * L + (size_t)l]) +
-                    f->ktol[l]) * h;
+                    kpd[l]) * h;
         double x2 = x * x, p = 1.0;
         for (int n = 0; n <= NMAX; n++) {
           double b = f->cbound[n] * p;
@@ -680,7 +699,8 @@ static int node_tabs(pk_fast *f, htab *t, int n, int with_g) {
   if (!t->have_e[n]) {
     if (!t->en[n]) t->en[n] = malloc(cnt * sizeof(double));
     if (!t->wn[n]) t->wn[n] = malloc((size_t)n * L * sizeof(double));
-    if (!t->en[n] || !t->wn[n]) return -1;
+    if (f->has_wx && !t->wn2[n]) t->wn2[n] = malloc((size_t)n * L * sizeof(double));
+    if (!t->en[n] || !t->wn[n] || (f->has_wx && !t->wn2[n])) return -1;
     for (int m = 0; m < n; m++) {
       double s = f->gx[n][m] * t->h;
       for (size_t i = 0; i < R; i++)
@@ -688,6 +708,11 @@ static int node_tabs(pk_fast *f, htab *t, int n, int with_g) {
       for (int l = 0; l < L; l++)
         t->wn[n][(size_t)m * L + (size_t)l] =
             f->gw[n][m] * t->h * exp(-f->ktol[l] * (t->h - s));
+      for (int l = 0; f->has_wx && l < L; l++) {
+        double k1 = f->ktol[l], k2 = f->kwx[l], tau = t->h - s;
+        t->wn2[n][(size_t)m * L + (size_t)l] =
+            f->gw[n][m] * t->h * (k1 * pk_pd_g(k1, k2, tau) - exp(-k2 * tau));
+      }
     }
     t->have_e[n] = 1;
   }
@@ -942,7 +967,7 @@ static void choose_rules(int R, const double *z, const double *zb, int has_rate,
 PK_CLONES PK_FMA
 static void eval_rule(int R, int n, const double *z, const double *zb, int has_rate,
                       const double *p, const double *q, const double *en, const double *gn,
-                      const double *wn, double *acc) {
+                      const double *wn, const double *wn2, double *acc, double *acc2) {
   v8 pz[MAXR], qz[MAXR], pb[MAXR], qb[MAXR];
   for (int i = 0; i < R; i++) {
     size_t k = (size_t)i * L;
@@ -950,7 +975,7 @@ static void eval_rule(int R, int n, const double *z, const double *zb, int has_r
     qz[i] = V8(q + k) * V8(z + k);
     if (has_rate) pb[i] = V8(p + k) * V8(zb + k), qb[i] = V8(q + k) * V8(zb + k);
   }
-  v8 sum = {0};
+  v8 sum = {0}, sum2 = {0};
   const v8 one = (v8){0} + 1.0;
   const size_t RL = (size_t)R * L;
   int m = 0;
@@ -971,8 +996,13 @@ static void eval_rule(int R, int n, const double *z, const double *zb, int has_r
       }
     }
     const double *w = wn + (size_t)m * L;
-    sum += V8(w) * (P0 / (one + P0 + Q0)) + V8(w + L) * (P1 / (one + P1 + Q1)) +
-           V8(w + 2 * L) * (P2 / (one + P2 + Q2)) + V8(w + 3 * L) * (P3 / (one + P3 + Q3));
+    v8 E0 = P0 / (one + P0 + Q0), E1 = P1 / (one + P1 + Q1), E2 = P2 / (one + P2 + Q2),
+       E3 = P3 / (one + P3 + Q3);
+    sum += V8(w) * E0 + V8(w + L) * E1 + V8(w + 2 * L) * E2 + V8(w + 3 * L) * E3;
+    if (wn2) {
+      const double *w2 = wn2 + (size_t)m * L;
+      sum2 += V8(w2) * E0 + V8(w2 + L) * E1 + V8(w2 + 2 * L) * E2 + V8(w2 + 3 * L) * E3;
+    }
   }
   for (; m < n; m++) {
     v8 P = {0}, Q = {0};
@@ -985,9 +1015,12 @@ static void eval_rule(int R, int n, const double *z, const double *zb, int has_r
         Q += cb[i] * ei;
       }
     }
-    sum += V8(wn + (size_t)m * L) * (P / (one + P + Q));
+    v8 Em = P / (one + P + Q);
+    sum += V8(wn + (size_t)m * L) * Em;
+    if (wn2) sum2 += V8(wn2 + (size_t)m * L) * Em;
   }
   memcpy(acc, &sum, sizeof sum);
+  memcpy(acc2, &sum2, sizeof sum2);
 }
 
 /* out = e z + g zb (g zb left out without inputs). */
@@ -1011,9 +1044,10 @@ static void fail_lane(pk_fast *f, int l, double t_h, const char *fmt, double a, 
 }
 
 /* I[l] = integral_0^h e^{-k (h - s)} E(s) ds from modal state z, for the
- * lanes in mask. Returns -1 when out of memory. */
+ * lanes in mask, and J[l] the same with the wx weight (pk_system_pd_weights;
+ * PD version 2). Returns -1 when out of memory. */
 static int quad(pk_fast *f, double h, const double *z, int depth, unsigned mask, double t_h,
-                double *I) {
+                double *I, double *J) {
   htab *t = get_tab(f, h);
   if (!t) return -1;
   int R = f->R, sel[L], start[L], known[L];
@@ -1049,12 +1083,17 @@ static int quad(pk_fast *f, double h, const double *z, int depth, unsigned mask,
   while (todo) {
     int n = sel[__builtin_ctz(todo)];
     if (node_tabs(f, t, n, f->has_rate) != 0) return -1;
-    double acc[L];
-    eval_rule(R, n, z, f->zb, f->has_rate, f->p, f->q, t->en[n], t->gn[n], t->wn[n], acc);
+    double acc[L], acc2[L];
+    eval_rule(R, n, z, f->zb, f->has_rate, f->p, f->q, t->en[n], t->gn[n], t->wn[n],
+              f->has_wx ? t->wn2[n] : NULL, acc, acc2);
     unsigned same = 0;
     for (int l = 0; l < L; l++) same |= (unsigned)(sel[l] == n) << l;
     same &= todo;
-    for (unsigned b = same; b; b &= b - 1) I[__builtin_ctz(b)] = acc[__builtin_ctz(b)];
+    for (unsigned b = same; b; b &= b - 1) {
+      int l = __builtin_ctz(b);
+      I[l] = acc[l];
+      J[l] = acc2[l];
+    }
     todo &= ~same;
   }
   if (!split) return 0;
@@ -1067,28 +1106,37 @@ static int quad(pk_fast *f, double h, const double *z, int depth, unsigned mask,
                   f->quad_tol, h);
     return 0;
   }
-  double half = 0.5 * h, Il[L], Ir[L];
+  double half = 0.5 * h, Il[L], Ir[L], Jl[L] = {0}, Jr[L] = {0};
   htab *th = get_tab(f, half);
   if (!th) return -1;
   double *zm = f->zm + (size_t)depth * (size_t)R * L;
   propagate(R, th->e_end, th->g_end, z, f->zb, f->has_rate, zm);
-  double dec[L];
+  double dec[L], dec2[L], gk[L];
   memcpy(dec, th->decay, sizeof dec);
-  if (quad(f, half, z, depth + 1, split, t_h, Il) != 0 ||
-      quad(f, half, zm, depth + 1, split, t_h + half, Ir) != 0)
+  memcpy(dec2, th->decay2, sizeof dec2);
+  memcpy(gk, th->gk, sizeof gk);
+  if (quad(f, half, z, depth + 1, split, t_h, Il, Jl) != 0 ||
+      quad(f, half, zm, depth + 1, split, t_h + half, Ir, Jr) != 0)
     return -1;
+  /* pk_system_pd_join */
   for (int l = 0; l < L; l++)
-    if (split & (1u << l)) I[l] = dec[l] * Il[l] + Ir[l];
+    if (split & (1u << l)) {
+      I[l] = dec[l] * Il[l] + Ir[l];
+      J[l] = gk[l] * Il[l] + dec2[l] * Jl[l] + Jr[l];
+    }
   return 0;
 }
 
 static int advance(pk_fast *f, double h, double t_h) {
-  double I[L] = {0};
-  if (quad(f, h, f->z, 0, f->live, t_h, I) != 0) return -1;
+  double I[L] = {0}, J[L] = {0};
+  if (quad(f, h, f->z, 0, f->live, t_h, I, J) != 0) return -1;
   htab *t = get_tab(f, h);
   if (!t) return -1;
   propagate(f->R, t->e_end, t->g_end, f->z, f->zb, f->has_rate, f->z);
   double *tol = f->zm + (size_t)MAX_DEPTH * (size_t)f->R * L; /* the last block holds tol */
+  /* pk_system_pd_advance: wx with tol at the start of the step */
+  for (int l = 0; f->has_wx && l < L; l++)
+    f->wx[l] = t->decay2[l] * f->wx[l] + f->kwx[l] * (t->gh[l] * tol[l] + J[l]);
   for (int l = 0; l < L; l++) tol[l] = t->decay[l] * tol[l] + f->ktol[l] * I[l];
   return 0;
 }
@@ -1176,8 +1224,15 @@ static void emit(pk_fast *f, double t_h, size_t k, size_t d0, size_t d1, pk_fast
   v8 probe = (occ + E + V8(tol)) * 0.0;
   for (int c = 0; c < nc; c++) probe += C[c] * 0.0;
   for (int g = 0; g < ng; g++) probe += (ce[g] + occ_g[g]) * 0.0;
-  v8 tolv = V8(tol), zero = {0};
-  v8 W = BLEND(tolv > E, tolv - E, zero);
+  v8 tolv = V8(tol), zero = {0}, wxv = V8(f->wx);
+  /* pk_system_withdrawal */
+  v8 D = tolv - E;
+  if (f->has_wx) {
+    v8 b = V8(f->wbeta);
+    D = b * D + (1.0 - b) * wxv;
+    probe += wxv * 0.0;
+  }
+  v8 W = BLEND(D > zero, D, zero);
   if (f->summ) summarise_row(f, t_h, nc, C, &occ, &E, &W);
   v8i bad_m = probe != zero;
   for (unsigned bad = maskbits(&bad_m) & f->live; bad; bad &= bad - 1)
@@ -1194,7 +1249,8 @@ static void emit(pk_fast *f, double t_h, size_t k, size_t d0, size_t d1, pk_fast
     row[j++] = E[l];
     row[j++] = E[l] - tol[l];
     row[j++] = tol[l];
-    row[j++] = tol[l] > E[l] ? tol[l] - E[l] : 0.0;
+    if (f->has_wx) row[j++] = wxv[l];
+    row[j++] = W[l];
     if (fn(ctx, l, k, row) != 0) f->live &= ~(1u << l);
   }
 }
@@ -1221,6 +1277,7 @@ static int period_tol(pk_fast *f, const pk_sim_options *o) {
     pk_event_list x = f->ln[l].ev;
     f->ln[l].ev = f->ln[l].hev, f->ln[l].hev = x;
     tol[l] = 0.0;
+    f->wx[l] = 0.0;
   }
   const pk_event_list *ev = &f->ln[0].ev;
   double t = 0.0, t_event = 0.0;
@@ -1238,8 +1295,13 @@ static int period_tol(pk_fast *f, const pk_sim_options *o) {
   for (int l = 0; l < L; l++) {
     pk_event_list x = f->ln[l].ev;
     f->ln[l].ev = f->ln[l].hev, f->ln[l].hev = x;
+    /* pk_system_pd_periodic */
     double k = f->ktol[l];
     tol[l] = k > 0 ? tol[l] / -expm1(-k * T) : tol0[l];
+    if (f->has_wx) {
+      double k2 = f->kwx[l];
+      f->wx[l] = (f->wx[l] + k2 * pk_pd_g(k, k2, T) * tol[l]) / -expm1(-k2 * T);
+    }
   }
   /* the main run starts from the periodic state itself */
   memcpy(f->z, f->z0, RL * sizeof *f->z);
@@ -1278,6 +1340,8 @@ int pk_fast_run(pk_fast *f, int n_lanes, const pk_sim_options *o, pk_fast_row_fn
       f->Vg[i * L + (size_t)l] = f->Vg[i * L];
     }
     f->ktol[l] = f->ktol[0];
+    f->kwx[l] = f->kwx[0];
+    f->wbeta[l] = f->wbeta[0];
     for (int c = 0; c < PK_MAX_COMPOUNDS; c++) {
       f->cfac[c * L + l] = f->cfac[c * L];
       f->fuK[c * L + l] = f->fuK[c * L];
@@ -1302,6 +1366,7 @@ int pk_fast_run(pk_fast *f, int n_lanes, const pk_sim_options *o, pk_fast_row_fn
   for (int l = 0; l < L; l++) f->prev_n[l] = 1, f->prev_ok[l] = 0;
   double *tol = f->zm + (size_t)MAX_DEPTH * RL;
   for (int l = 0; l < L; l++) tol[l] = l < n_lanes ? f->ln[l].tol0 : 0.0;
+  for (int l = 0; l < L; l++) f->wx[l] = l < n_lanes ? f->ln[l].wx0 : 0.0;
   if (f->ln[0].modal_ss && period_tol(f, o) != 0) {
     for (int l = 0; l < n_lanes; l++)
       if (f->live & (1u << l)) status[l] = pk_err_nomem(&errs[l]);

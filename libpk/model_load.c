@@ -432,8 +432,9 @@ static pk_status load_product(pk_model *m, pk_jctx *c, const cJSON *root) {
 
 static pk_status load_receptor(pk_model *m, pk_jctx *c, const cJSON *root) {
   static const char *const keys[] = {"kind", "id", "name", "description", "adaptation",
-                                     "notes", NULL};
+                                     "withdrawal", "notes", NULL};
   static const char *const akeys[] = {"k_tol", NULL};
+  static const char *const wkeys[] = {"k_wx", "immediate", "threshold", NULL};
   pk_status st = pk_json_check_object(c, root, "a receptor file", keys);
   if (st != PK_OK) return st;
   if (m->has_receptor) return pk_json_fail(c, "a receptor is already loaded; one is allowed");
@@ -450,6 +451,26 @@ static pk_status load_receptor(pk_model *m, pk_jctx *c, const cJSON *root) {
     } else {
       m->k_tol_per_h = k;
       m->has_receptor = 1;
+    }
+  }
+  pk_json_pop(c, len);
+  const cJSON *w = pk_json_get(root, "withdrawal");
+  if (st != PK_OK || !w) return st;
+  /* PD version 2 */
+  len = pk_json_push_key(c, "withdrawal");
+  double kwx = NAN, imm = NAN, thr = NAN;
+  if ((st = pk_json_check_object(c, w, "withdrawal", wkeys)) == PK_OK &&
+      (st = pk_json_param(c, w, "k_wx", "1/h", 1, 1, &kwx)) == PK_OK &&
+      (st = pk_json_param(c, w, "immediate", "1", 1, 1, &imm)) == PK_OK &&
+      (st = pk_json_param(c, w, "threshold", "1", 1, 1, &thr)) == PK_OK) {
+    pk_error e2;
+    pk_error_clear(&e2);
+    if (!(kwx > 0)) {
+      size_t l2 = pk_json_push_key(c, "k_wx");
+      st = pk_json_fail(c, "k_wx must be > 0 1/h, got %g", kwx);
+      pk_json_pop(c, l2);
+    } else if (pk_model_set_withdrawal(m, kwx, imm, thr, &e2) != PK_OK) {
+      st = pk_json_fail(c, "%s", e2.message);
     }
   }
   pk_json_pop(c, len);

@@ -84,6 +84,7 @@ static void layout(pk_system *s, const pk_model *m) {
   }
   s->n_lin = n;
   s->tol = n++;
+  s->wx = m->has_withdrawal ? n++ : -1;
   for (int l = 0; l < s->n_ligands; l++) {
     s->lig_bound[l] = m->compound[s->lig_compound[l]].kinetic_binding ? n++ : -1;
     if (s->lig_bound[l] >= 0) s->n_kinetic++;
@@ -145,11 +146,13 @@ pk_status pk_system_init(pk_system *s, const pk_model *m, const pk_regimen *cons
   layout(s, m);
   s->n_compounds = m->n_compounds;
   s->k_tol_per_h = m->k_tol_per_h;
+  s->k_wx_per_h = m->has_withdrawal ? m->k_wx_per_h : 0.0;
+  s->wx_immediate = m->has_withdrawal ? m->wx_immediate : 1.0;
   s->include_amounts = include_amounts;
   s->A = calloc((size_t)s->n_lin * (size_t)s->n_lin, sizeof *s->A);
   if (!s->A) return pk_err_nomem(err);
   fill_rates(s, m);
-  s->n_cols = 1 + m->n_compounds + s->n_ligands + 1 + s->n_ligands + 4;
+  s->n_cols = 1 + m->n_compounds + s->n_ligands + 1 + s->n_ligands + 4 + (s->wx >= 0);
   if (include_amounts)
     for (int i = 0; i < m->n_compounds; i++) s->n_cols += 3 + s->n_periph[i];
   return PK_OK;
@@ -178,6 +181,7 @@ pk_status pk_system_name_columns(const pk_system *s, const pk_model *m, pk_traje
   NAME("E");
   NAME("net");
   NAME("tol");
+  if (s->wx >= 0) NAME("wx");
   NAME("W");
   if (s->include_amounts)
     for (int i = 0; i < s->n_compounds; i++) {
@@ -215,6 +219,7 @@ void pk_system_nonlinear_rhs(const pk_system *s, const double *y, double *dydt) 
   double occ, E;
   pk_system_response(s, y, NULL, &occ, &E);
   dydt[s->tol] = s->k_tol_per_h * (E - y[s->tol]);
+  if (s->wx >= 0) dydt[s->wx] = s->k_wx_per_h * (y[s->tol] - E - y[s->wx]);
   double free_frac = 1.0 - occ;
   for (int l = 0; l < s->n_ligands; l++) {
     int b = s->lig_bound[l];
@@ -237,7 +242,8 @@ void pk_system_output_row(const pk_system *s, double t_h, const double *y, doubl
   row[j++] = E;
   row[j++] = E - tol;
   row[j++] = tol;
-  row[j++] = tol > E ? tol - E : 0.0;
+  if (s->wx >= 0) row[j++] = y[s->wx];
+  row[j++] = pk_system_withdrawal(s, tol, E, s->wx >= 0 ? y[s->wx] : 0.0);
   if (s->include_amounts)
     for (int i = 0; i < s->n_compounds; i++) {
       double depot = 0.0;
@@ -261,6 +267,10 @@ void pk_system_state_name(const pk_system *s, const pk_model *m, int k, char *bu
 #define CID(i) compound_label(m, i, cid, sizeof cid)
   if (k == s->tol) {
     snprintf(buf, n, "the adaptation state tol");
+    return;
+  }
+  if (k == s->wx) {
+    snprintf(buf, n, "the withdrawal expression state wx");
     return;
   }
   for (int l = 0; l < s->n_ligands; l++)
@@ -303,6 +313,7 @@ int pk_system_negative_state(const pk_system *s, const double *y, const double *
   double all = 0.0;
   for (int k = 0; k < s->n_states; k++) all = fmax(all, ymax[k]);
   for (int k = 0; k < s->n_states; k++) {
+    if (k == s->wx) continue; /* signed: below 0 while the agonist effect exceeds tol */
     double b = rel_all > 0 ? rel_all * all : PK_NEGATIVE_STATE_FACTOR * (atol + rtol * ymax[k]);
     if (y[k] < -b) {
       *bound = b;
@@ -310,4 +321,54 @@ int pk_system_negative_state(const pk_system *s, const double *y, const double *
     }
   }
   return -1;
+}
+
+double pk_pd_g(double k1, double k2, double t) {
+  double d = k2 - k1;
+  /* (1 - e^{-d t}) / d, = t at d = 0, positive for either sign of d */
+  double r = d == 0.0 ? t : -expm1(-d * t) / d;
+  return exp(-k1 * t) * r;
+}
+
+void pk_system_pd_weights(const pk_system *s, double tau, double *w_tol, double *w_wx) {
+  double k1 = s->k_tol_per_h;
+  *w_tol = exp(-k1 * tau);
+  if (w_wx)
+    *w_wx = s->wx >= 0 ? k1 * pk_pd_g(k1, s->k_wx_per_h, tau) - exp(-s->k_wx_per_h * tau) : 0.0;
+}
+
+void pk_system_pd_join(const pk_system *s, double b, double Ia, double Ja, double Ib,
+                       double Jb, double *I, double *J) {
+  double k1 = s->k_tol_per_h;
+  *I = exp(-k1 * b) * Ia + Ib;
+  if (J)
+    *J = s->wx >= 0 ? k1 * pk_pd_g(k1, s->k_wx_per_h, b) * Ia + exp(-s->k_wx_per_h * b) * Ja + Jb
+                    : 0.0;
+}
+
+void pk_system_pd_advance(const pk_system *s, double h, double I, double J, double *y) {
+  double k1 = s->k_tol_per_h, tol0 = y[s->tol];
+  y[s->tol] = exp(-k1 * h) * tol0 + k1 * I;
+  if (s->wx >= 0) {
+    double k2 = s->k_wx_per_h;
+    y[s->wx] = exp(-k2 * h) * y[s->wx] + k2 * (pk_pd_g(k1, k2, h) * tol0 + J);
+  }
+}
+
+void pk_system_pd_periodic(const pk_system *s, double T, double tol_T, double wx_T,
+                           double tol_keep, double *y) {
+  double k1 = s->k_tol_per_h;
+  double tol0 = k1 > 0 ? tol_T / -expm1(-k1 * T) : tol_keep;
+  y[s->tol] = tol0;
+  if (s->wx >= 0) {
+    double k2 = s->k_wx_per_h;
+    /* wx0 = e2 wx0 + k2 g(T) tol0 + wx_T; k2 > 0 (pk_model_set_withdrawal) */
+    y[s->wx] = (wx_T + k2 * pk_pd_g(k1, k2, T) * tol0) / -expm1(-k2 * T);
+  }
+}
+
+double pk_system_withdrawal(const pk_system *s, double tol, double E, double wx) {
+  double d = tol - E;
+  if (s->wx >= 0) d = s->wx_immediate * d + (1.0 - s->wx_immediate) * wx;
+  return d > 0.0 ? d : 0.0;
 }

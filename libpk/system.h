@@ -4,7 +4,8 @@
  * absorption rate and first-pass behaviour used by the regimen; the oral
  * depot always exists), central, peripheral (0-2), effect site (ligands
  * only) and cumulative eliminated amount; then the adaptation state tol;
- * then one bound-receptor fraction per kinetic ligand. The states before
+ * then (PD version 2) the withdrawal expression wx; then one bound-receptor
+ * fraction per kinetic ligand. The states before
  * tol obey x' = A x + b with constant A, and b the zero-order inputs running.
  * Amounts are umol, effect-site concentrations nM.
  */
@@ -33,6 +34,11 @@ typedef struct pk_system {
   double lig_kon[PK_MAX_COMPOUNDS], lig_koff[PK_MAX_COMPOUNDS];
   double k_tol_per_h;
   int tol; /* index of the adaptation state */
+  /* PD version 2: the withdrawal expression state wx (-1 in version 1),
+   * its rate and the immediate fraction beta of W = max(0, beta (tol - E) +
+   * (1 - beta) wx) */
+  int wx;
+  double k_wx_per_h, wx_immediate;
   int include_amounts;
   int n_cols; /* output columns */
 } pk_system;
@@ -68,6 +74,31 @@ void pk_system_state_name(const pk_system *s, const pk_model *m, int k, char *bu
  * path). ymax[k] is the largest |y_k| so far. */
 int pk_system_negative_state(const pk_system *s, const double *y, const double *ymax,
                              double atol, double rtol, double rel_all, double *bound);
+
+/* The PD block (tol, and wx in version 2) is linear given E(t):
+ *   tol' = k1 (E - tol),  wx' = k2 ((tol - E) - wx).
+ * Over a step of length h from (tol0, wx0), with tau = h - u,
+ *   tol(h) = e1 tol0 + k1 I,       I = int_0^h e^{-k1 tau} E(u) du
+ *   wx(h)  = e2 wx0 + k2 g(h) tol0 + k2 J,
+ *            J = int_0^h (k1 g(tau) - e^{-k2 tau}) E(u) du,
+ * with e_i = e^{-k_i h} and g(t) = (e^{-k1 t} - e^{-k2 t}) / (k2 - k1)
+ * (t e^{-k t} when k1 = k2), computed without cancellation. */
+double pk_pd_g(double k1, double k2, double t);
+/* The weights of E(u) in I and J at lag tau = h - u. */
+void pk_system_pd_weights(const pk_system *s, double tau, double *w_tol, double *w_wx);
+/* (I, J) over a + b from (Ia, Ja) over the first part a and (Ib, Jb) over
+ * the following part of length b. */
+void pk_system_pd_join(const pk_system *s, double b, double Ia, double Ja, double Ib,
+                       double Jb, double *I, double *J);
+/* Advances y[tol] (and y[wx]) over h given the step's I and J. */
+void pk_system_pd_advance(const pk_system *s, double h, double I, double J, double *y);
+/* The periodic start of the PD block over a period T, from the block's
+ * values tol_T, wx_T at the end of one period started at tol = wx = 0:
+ * tol0 = tol_T / (1 - e1) (tol_keep when k1 = 0), wx0 likewise. */
+void pk_system_pd_periodic(const pk_system *s, double T, double tol_T, double wx_T,
+                           double tol_keep, double *y);
+/* W from tol, E and wx (version 1: max(0, tol - E)). */
+double pk_system_withdrawal(const pk_system *s, double tol, double E, double wx);
 
 /* Fills one output row at time t_h from state y. */
 void pk_system_output_row(const pk_system *s, double t_h, const double *y, double *row);
