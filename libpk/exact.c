@@ -67,7 +67,8 @@ typedef struct prop {
   double *phi;      /* n x n at the end of the step */
   double *gam;
   double wk[N_NODES], wg[N_NODES]; /* rule weights times e^{-k_tol h (1 - s_i)} */
-  double wk2[N_NODES], wg2[N_NODES]; /* ... times the wx weight (pk_system_pd_weights) */
+  /* ... times the weight of each filter (pk_system_pd_weights) */
+  double wkf[PK_PD_FILTERS][N_NODES], wgf[PK_PD_FILTERS][N_NODES];
 } prop;
 
 /* Modal factors for one step length: e^{lambda_i tau} and
@@ -77,7 +78,7 @@ typedef struct mprop {
   double *e_node, *g_node; /* N_NODES x n */
   double *e_end, *g_end;   /* n */
   double wk[N_NODES], wg[N_NODES]; /* rule weights times e^{-k_tol h (1 - s_i)} */
-  double wk2[N_NODES], wg2[N_NODES]; /* ... times the wx weight (pk_system_pd_weights) */
+  double wkf[PK_PD_FILTERS][N_NODES], wgf[PK_PD_FILTERS][N_NODES]; /* as in prop */
 } mprop;
 
 struct pk_exact {
@@ -276,17 +277,19 @@ static pk_status propagate_pair(pk_exact *x, double tau, double *phi, double *ga
 }
 
 /* The rule's weights times the weights of the PD block at lag h (1 - s_i)
- * over a step of length h: e^{-k_tol h (1 - s_i)} for tol (wk, wg), the wx
- * weight for wx (wk2, wg2). */
-static void decay_weights(const pk_exact *x, double h, double *wk, double *wg, double *wk2,
-                          double *wg2) {
-  for (int j = 0; j < N_NODES; j++) {
-    double w1, w2;
-    pk_system_pd_weights(x->s, h * (1.0 - x->node[j]), &w1, &w2);
-    wk[j] = x->wk[j] * w1;
-    wg[j] = x->wg[j] * w1;
-    wk2[j] = x->wk[j] * w2;
-    wg2[j] = x->wg[j] * w2;
+ * over a step of length h: e^{-k_tol h (1 - s_i)} for tol (wk, wg), the
+ * filters' weights for the filters (wkf, wgf). */
+static void decay_weights(const pk_exact *x, double h, double *wk, double *wg,
+                          double (*wkf)[N_NODES], double (*wgf)[N_NODES]) {
+  for (int i = 0; i < N_NODES; i++) {
+    double w1, wf[PK_PD_FILTERS];
+    pk_system_pd_weights(x->s, h * (1.0 - x->node[i]), &w1, wf);
+    wk[i] = x->wk[i] * w1;
+    wg[i] = x->wg[i] * w1;
+    for (int j = 0; j < x->s->n_filt; j++) {
+      wkf[j][i] = x->wk[i] * wf[j];
+      wgf[j][i] = x->wg[i] * wf[j];
+    }
   }
 }
 
@@ -311,7 +314,7 @@ static pk_status build_prop(pk_exact *x, prop *p, double h, pk_error *err) {
       memcpy(p->gam_node + off, x->full_gam + row * n, n * sizeof *p->gam);
     }
   }
-  decay_weights(x, h, p->wk, p->wg, p->wk2, p->wg2);
+  decay_weights(x, h, p->wk, p->wg, p->wkf, p->wgf);
   pk_status st = propagate_pair(x, h, p->phi, p->gam, err);
   if (st == PK_OK) p->h = h;
   return st;
@@ -391,7 +394,7 @@ static pk_status get_mprop(pk_exact *x, double h, const mprop **out, pk_error *e
     p->e_end[i] = exp(l * h);
     p->g_end[i] = phi1(l, h);
   }
-  decay_weights(x, h, p->wk, p->wg, p->wk2, p->wg2);
+  decay_weights(x, h, p->wk, p->wg, p->wkf, p->wgf);
   p->h = h;
   *out = p;
   return PK_OK;
@@ -417,6 +420,13 @@ static double modal_response(const pk_exact *x, const double *e, const double *g
   return sum_tx / (1.0 + sum_x + sum_tx);
 }
 
+/* w[0], w[1]: the tol weights; w[2 + 2 j], w[3 + 2 j]: filter j's. */
+static void set_weights(const double **w, const double *wk, const double *wg,
+                        const double (*wkf)[N_NODES], const double (*wgf)[N_NODES]) {
+  w[0] = wk, w[1] = wg;
+  for (int j = 0; j < PK_PD_FILTERS; j++) w[2 + 2 * j] = wkf[j], w[3 + 2 * j] = wgf[j];
+}
+
 /* E at the quadrature nodes of a step of length h from `state` (modal z
  * when x->modal, else the full linear state) with inputs `in` (likewise),
  * with the decayed weights of that step. */
@@ -430,7 +440,7 @@ static pk_status node_values(pk_exact *x, double h, const double *state, const d
     for (int i = 0; i < N_NODES; i++)
       f[i] = modal_response(x, p->e_node + (size_t)i * n, p->g_node + (size_t)i * n, state, in,
                             has_rate);
-    w[0] = p->wk, w[1] = p->wg, w[2] = p->wk2, w[3] = p->wg2;
+    set_weights(w, p->wk, p->wg, p->wkf, p->wgf);
     return PK_OK;
   }
   const prop *p = NULL;
@@ -439,7 +449,7 @@ static pk_status node_values(pk_exact *x, double h, const double *state, const d
   for (int i = 0; i < N_NODES; i++)
     f[i] = node_response(x->s, p->phi_node + (size_t)i * block, p->gam_node + (size_t)i * block,
                          state, in, has_rate);
-  w[0] = p->wk, w[1] = p->wg, w[2] = p->wk2, w[3] = p->wg2;
+  set_weights(w, p->wk, p->wg, p->wkf, p->wgf);
   return PK_OK;
 }
 
@@ -461,16 +471,18 @@ static pk_status advance_state(pk_exact *x, double h, const double *state, const
 }
 
 /* The PD block's integrals over a step of length h (pk_system_pd_weights):
- * out[0] = I = integral_0^h e^{-k (h - s)} E(s) ds and out[1] = J (the wx
- * weight; 0 in version 1), by 15-point Kronrod with the embedded 7-point
- * Gauss rule for the error estimate, bisecting until QUADPACK's estimate
- * (200 |K - G|)^1.5 for an integrand of order 1 (E <= 1) is below 1e-13 for
- * both: E can bend sharply where the receptor saturates, not only where A
- * is fast. */
+ * out[0] = I = integral_0^h e^{-k (h - s)} E(s) ds and out[1 + j] = J_j (the
+ * weight of filter j; none in version 1), by 15-point Kronrod with the
+ * embedded 7-point Gauss rule for the error estimate, bisecting until
+ * QUADPACK's estimate (200 |K - G|)^1.5 for an integrand of order 1 (E <= 1)
+ * is below 1e-13 for all of them: E can bend sharply where the receptor
+ * saturates, not only where A is fast. */
 static pk_status tol_integral(pk_exact *x, double h, const double *state, const double *in,
                               int has_rate, int depth, double *out, pk_error *err) {
-  double f[N_NODES], K = 0.0, G = 0.0, K2 = 0.0, G2 = 0.0;
-  const double *w[4];
+  enum { NW = 2 + 2 * PK_PD_FILTERS };
+  double f[N_NODES], acc[NW] = {0};
+  const double *w[NW];
+  int nw = 2 + 2 * x->s->n_filt;
   if (x->node_evals + N_NODES > MAX_NODE_EVALS_PER_STEP)
     return pk_err_set(err, PK_ERR_SOLVER, NULL, NULL,
                       "exact solver: the adaptation quadrature of a step of %g h needs more "
@@ -480,18 +492,22 @@ static pk_status tol_integral(pk_exact *x, double h, const double *state, const 
   x->node_evals += N_NODES;
   pk_status st = node_values(x, h, state, in, has_rate, f, w, err);
   if (st != PK_OK) return st;
-  for (int i = 0; i < N_NODES; i++)
-    K += w[0][i] * f[i], G += w[1][i] * f[i], K2 += w[2][i] * f[i], G2 += w[3][i] * f[i];
-  /* an effect-site term fu ce / K that overflows gives E = inf / inf: no
-   * bisection helps */
-  if (!isfinite(K) || !isfinite(G) || !isfinite(K2) || !isfinite(G2))
-    return pk_err_set(err, PK_ERR_SOLVER, NULL, NULL,
-                      "exact solver: the response E is not finite inside a step of %g h (an "
-                      "effect-site concentration, or fu ce / K, overflows)", x->step_h);
-  double est = pow(200.0 * fmax(fabs(K - G), fabs(K2 - G2)), 1.5);
+  for (int k = 0; k < nw; k++)
+    for (int i = 0; i < N_NODES; i++) acc[k] += w[k][i] * f[i];
+  /* acc[2 q] is a Kronrod sum, acc[2 q + 1] its Gauss sum */
+  double diff = 0.0;
+  for (int q = 0; q < nw / 2; q++) {
+    /* an effect-site term fu ce / K that overflows gives E = inf / inf: no
+     * bisection helps */
+    if (!isfinite(acc[2 * q]) || !isfinite(acc[2 * q + 1]))
+      return pk_err_set(err, PK_ERR_SOLVER, NULL, NULL,
+                        "exact solver: the response E is not finite inside a step of %g h (an "
+                        "effect-site concentration, or fu ce / K, overflows)", x->step_h);
+    diff = fmax(diff, fabs(acc[2 * q] - acc[2 * q + 1]));
+  }
+  double est = pow(200.0 * diff, 1.5);
   if (est <= 1e-13) {
-    out[0] = K * h;
-    out[1] = K2 * h;
+    for (int q = 0; q < nw / 2; q++) out[q] = acc[2 * q] * h;
     return PK_OK;
   }
   /* accepting the last panel's estimate would let an error of any size
@@ -503,13 +519,13 @@ static pk_status tol_integral(pk_exact *x, double h, const double *state, const 
                       "an error of %.3g in E (allowed 1e-13); the fastest rate of the model "
                       "is %.3g 1/h",
                       x->step_h, MAX_DEPTH - 1, h, est, x->rho);
-  double left[2], right[2], half = 0.5 * h;
+  double left[1 + PK_PD_FILTERS], right[1 + PK_PD_FILTERS], half = 0.5 * h;
   double *mid = x->mid + (size_t)depth * (size_t)x->n;
   if ((st = tol_integral(x, half, state, in, has_rate, depth + 1, left, err)) != PK_OK ||
       (st = advance_state(x, half, state, in, has_rate, mid, err)) != PK_OK ||
       (st = tol_integral(x, half, mid, in, has_rate, depth + 1, right, err)) != PK_OK)
     return st;
-  pk_system_pd_join(x->s, half, left[0], left[1], right[0], right[1], &out[0], &out[1]);
+  pk_system_pd_join(x->s, half, left[0], left + 1, right[0], right + 1, &out[0], out + 1);
   return PK_OK;
 }
 
@@ -552,14 +568,14 @@ pk_status pk_exact_step(pk_exact *x, double h, const double *rate, double *y, pk
   x->step_h = h;
   x->node_evals = 0.0;
   double hs = h / n_sub;
-  int need_quad = s->k_tol_per_h > 0 || s->wx >= 0;
+  int need_quad = s->k_tol_per_h > 0 || s->n_filt > 0;
   const double *in = rate;
   if (x->modal && has_rate) to_modal(x, rate, x->zb);
   if (x->modal) in = x->zb;
   for (int sub = 0; sub < n_sub; sub++) {
     /* tol(hs) = e^{-k hs} tol + k integral_0^hs e^{-k (hs - s)} E(s) ds, and
-     * wx likewise (pk_system_pd_advance) */
-    double integral[2] = {0.0, 0.0};
+     * the filters likewise (pk_system_pd_advance) */
+    double integral[1 + PK_PD_FILTERS] = {0.0};
     pk_status st = PK_OK;
     if (need_quad) {
       const double *state = y;
@@ -571,9 +587,9 @@ pk_status pk_exact_step(pk_exact *x, double h, const double *rate, double *y, pk
     if (st != PK_OK) return st;
     affine(n, p->phi, p->gam, y, rate, has_rate, x->xn);
     memcpy(y, x->xn, (size_t)n * sizeof *y);
-    pk_system_pd_advance(s, hs, integral[0], integral[1], y);
+    pk_system_pd_advance(s, hs, integral[0], integral + 1, y);
   }
-  for (int i = 0; i <= (s->wx >= 0 ? s->wx : n); i++)
+  for (int i = 0; i <= s->tol + s->n_filt; i++)
     if (!isfinite(y[i]))
       return pk_err_set(err, PK_ERR_SOLVER, NULL, NULL,
                         "exact propagation gave a non-finite state");

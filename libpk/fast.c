@@ -40,9 +40,10 @@ typedef struct htab {
   double *T, *T2;        /* (NMAX + 1) x R x L: error bound of rule n for each mode;
                             (NMAX + 1) x R(R+1)/2 x L: for each product of two modes */
   double decay[L];       /* e^{-k h} */
-  double decay2[L], gh[L], gk[L]; /* wx: e^{-k_wx h}, g(h), k g(h) (pk_system_pd_join) */
+  /* the filters (PD version 2): e^{-k_j h}, g_j(h), k_tol g_j(h) (pk_system_pd_join) */
+  double decf[PK_PD_FILTERS][L], ghf[PK_PD_FILTERS][L], gkf[PK_PD_FILTERS][L];
   double *en[NMAX + 1], *gn[NMAX + 1], *wn[NMAX + 1]; /* node tables, built on demand */
-  double *wn2[NMAX + 1]; /* wx weights at the nodes (PD version 2) */
+  double *wnf[PK_PD_FILTERS][NMAX + 1]; /* the filters' weights at the nodes */
   int have_e[NMAX + 1], have_g[NMAX + 1]; /* node tables valid for this h */
 } htab;
 
@@ -51,7 +52,7 @@ typedef struct lane_t {
   int have_sys;
   pk_event_list ev;
   int nr, ridx[MAXR];
-  double tol0, wx0;
+  double tol0, m0[PK_PD_FILTERS];
   /* what the events were made from (lane 0: reused by lanes alike) */
   const pk_regimen *reg;
   double F[PK_MAX_COMPOUNDS], lag[PK_MAX_COMPOUNDS], mw[PK_MAX_COMPOUNDS];
@@ -77,9 +78,11 @@ struct pk_fast {
   double cfac[PK_MAX_COMPOUNDS * L]; /* 1000 / V_L: umol to nM */
   double fuK[PK_MAX_COMPOUNDS * L], gtau[PK_MAX_COMPOUNDS * L]; /* fu / K, tau per ligand */
   double ktol[L];
-  double kwx[L], wbeta[L]; /* PD version 2 (has_wx): k_wx and the immediate fraction */
-  int has_wx;
-  double wx[L]; /* the withdrawal expression state */
+  /* PD version 2 (nf filters): the filters' rates, W's coefficients
+   * (pk_system_withdrawal) and the filters' states */
+  int nf;
+  double kf[PK_PD_FILTERS][L], wd[L], wf[PK_PD_FILTERS][L];
+  double mf[PK_PD_FILTERS][L];
   /* state */
   double *z, *zb, *rate, *zm, *amp, *amp2;
   int active[MAXR];
@@ -156,7 +159,7 @@ static void free_tab(htab *t) {
     free(t->en[n]);
     free(t->gn[n]);
     free(t->wn[n]);
-    free(t->wn2[n]);
+    for (int j = 0; j < PK_PD_FILTERS; j++) free(t->wnf[j][n]);
   }
   memset(t, 0, sizeof *t);
 }
@@ -393,7 +396,7 @@ static int structured_eigen(const double *B, int n, double *lam, double *V, doub
 static int same_layout(const pk_system *a, const pk_system *b) {
   if (a->n_lin != b->n_lin || a->n_states != b->n_states || a->n_cols != b->n_cols ||
       a->n_compounds != b->n_compounds || a->n_ligands != b->n_ligands || a->tol != b->tol ||
-      a->wx != b->wx)
+      a->n_filt != b->n_filt)
     return 0;
   for (int i = 0; i < a->n_compounds; i++)
     if (a->central[i] != b->central[i] || a->elim[i] != b->elim[i]) return 0;
@@ -606,16 +609,20 @@ int pk_fast_lane(pk_fast *f, int lane, const pk_model *m, const pk_regimen *r,
     if (lane == 0) f->active0[i] = hist ? ln->active0[ln->ridx[i]] : 0;
   }
   f->ktol[lane] = s->k_tol_per_h;
-  f->kwx[lane] = s->k_wx_per_h;
-  f->wbeta[lane] = s->wx_immediate;
-  if (lane == 0) f->has_wx = s->wx >= 0;
+  if (lane == 0) f->nf = s->n_filt;
+  f->wd[lane] = s->w_delta;
+  for (int j = 0; j < PK_PD_FILTERS; j++) {
+    f->kf[j][lane] = j < s->n_filt ? s->k_filt[j] : 0.0;
+    f->wf[j][lane] = j < s->n_filt ? s->w_filt[j] : 0.0;
+  }
   for (int c = 0; c < s->n_compounds; c++) f->cfac[c * L + lane] = 1000.0 / s->V_L[c];
   for (int g = 0; g < s->n_ligands; g++) {
     f->fuK[g * L + lane] = s->lig_fu[g] / s->lig_K_nM[g];
     f->gtau[g * L + lane] = s->lig_tau[g];
   }
   ln->tol0 = hist ? ln->y0[s->tol] : o->tol0;
-  ln->wx0 = hist && s->wx >= 0 ? ln->y0[s->wx] : 0.0;
+  for (int j = 0; j < PK_PD_FILTERS; j++)
+    ln->m0[j] = hist && j < s->n_filt ? ln->y0[s->filt[j]] : 0.0;
   return 1;
 }
 
@@ -651,10 +658,13 @@ static htab *get_tab(pk_fast *f, double h) {
   double kpd[L];
   for (int l = 0; l < L; l++) {
     t->decay[l] = exp(-f->ktol[l] * h);
-    t->decay2[l] = f->has_wx ? exp(-f->kwx[l] * h) : 0.0;
-    t->gh[l] = f->has_wx ? pk_pd_g(f->ktol[l], f->kwx[l], h) : 0.0;
-    t->gk[l] = f->ktol[l] * t->gh[l];
-    kpd[l] = f->has_wx ? fmax(f->ktol[l], f->kwx[l]) : f->ktol[l];
+    kpd[l] = f->ktol[l];
+    for (int j = 0; j < f->nf; j++) {
+      t->decf[j][l] = exp(-f->kf[j][l] * h);
+      t->ghf[j][l] = pk_pd_g(f->ktol[l], f->kf[j][l], h);
+      t->gkf[j][l] = f->ktol[l] * t->ghf[j][l];
+      kpd[l] = fmax(kpd[l], f->kf[j][l]);
+    }
   }
   for (size_t i = 0; i < R; i++)
     for (int l = 0; l < L; l++) {
@@ -699,8 +709,9 @@ static int node_tabs(pk_fast *f, htab *t, int n, int with_g) {
   if (!t->have_e[n]) {
     if (!t->en[n]) t->en[n] = malloc(cnt * sizeof(double));
     if (!t->wn[n]) t->wn[n] = malloc((size_t)n * L * sizeof(double));
-    if (f->has_wx && !t->wn2[n]) t->wn2[n] = malloc((size_t)n * L * sizeof(double));
-    if (!t->en[n] || !t->wn[n] || (f->has_wx && !t->wn2[n])) return -1;
+    if (!t->en[n] || !t->wn[n]) return -1;
+    for (int j = 0; j < f->nf; j++)
+      if (!t->wnf[j][n] && !(t->wnf[j][n] = malloc((size_t)n * L * sizeof(double)))) return -1;
     for (int m = 0; m < n; m++) {
       double s = f->gx[n][m] * t->h;
       for (size_t i = 0; i < R; i++)
@@ -708,11 +719,12 @@ static int node_tabs(pk_fast *f, htab *t, int n, int with_g) {
       for (int l = 0; l < L; l++)
         t->wn[n][(size_t)m * L + (size_t)l] =
             f->gw[n][m] * t->h * exp(-f->ktol[l] * (t->h - s));
-      for (int l = 0; f->has_wx && l < L; l++) {
-        double k1 = f->ktol[l], k2 = f->kwx[l], tau = t->h - s;
-        t->wn2[n][(size_t)m * L + (size_t)l] =
-            f->gw[n][m] * t->h * (k1 * pk_pd_g(k1, k2, tau) - exp(-k2 * tau));
-      }
+      for (int j = 0; j < f->nf; j++)
+        for (int l = 0; l < L; l++) {
+          double k1 = f->ktol[l], kj = f->kf[j][l], tau = t->h - s;
+          t->wnf[j][n][(size_t)m * L + (size_t)l] =
+              f->gw[n][m] * t->h * (k1 * pk_pd_g(k1, kj, tau) - exp(-kj * tau));
+        }
     }
     t->have_e[n] = 1;
   }
@@ -961,13 +973,16 @@ static void choose_rules(int R, const double *z, const double *zb, int has_rate,
 }
 
 /* acc[l] = sum over the nodes of rule n of w e^{-k (h - s)} E(s) h, with
- * P and Q at a node sum_i (p_i z_i) e^{lambda_i s} (+ input terms). Nodes
- * in blocks of four, modes in the inner loop: each p_i z_i is loaded once
- * per block and the block's sums stay in registers. */
+ * P and Q at a node sum_i (p_i z_i) e^{lambda_i s} (+ input terms); acc0
+ * and acc1 the same with the two filters' weights wf0, wf1 (NULL: none).
+ * Nodes in blocks of four, modes in the inner loop: each p_i z_i is loaded
+ * once per block and the block's sums stay in registers. */
+_Static_assert(PK_PD_FILTERS == 2, "eval_rule sums exactly two filters");
 PK_CLONES PK_FMA
 static void eval_rule(int R, int n, const double *z, const double *zb, int has_rate,
                       const double *p, const double *q, const double *en, const double *gn,
-                      const double *wn, const double *wn2, double *acc, double *acc2) {
+                      const double *wn, const double *wf0, const double *wf1, double *acc,
+                      double *acc0, double *acc1) {
   v8 pz[MAXR], qz[MAXR], pb[MAXR], qb[MAXR];
   for (int i = 0; i < R; i++) {
     size_t k = (size_t)i * L;
@@ -975,7 +990,7 @@ static void eval_rule(int R, int n, const double *z, const double *zb, int has_r
     qz[i] = V8(q + k) * V8(z + k);
     if (has_rate) pb[i] = V8(p + k) * V8(zb + k), qb[i] = V8(q + k) * V8(zb + k);
   }
-  v8 sum = {0}, sum2 = {0};
+  v8 sum = {0}, sum0 = {0}, sum1 = {0};
   const v8 one = (v8){0} + 1.0;
   const size_t RL = (size_t)R * L;
   int m = 0;
@@ -999,9 +1014,10 @@ static void eval_rule(int R, int n, const double *z, const double *zb, int has_r
     v8 E0 = P0 / (one + P0 + Q0), E1 = P1 / (one + P1 + Q1), E2 = P2 / (one + P2 + Q2),
        E3 = P3 / (one + P3 + Q3);
     sum += V8(w) * E0 + V8(w + L) * E1 + V8(w + 2 * L) * E2 + V8(w + 3 * L) * E3;
-    if (wn2) {
-      const double *w2 = wn2 + (size_t)m * L;
-      sum2 += V8(w2) * E0 + V8(w2 + L) * E1 + V8(w2 + 2 * L) * E2 + V8(w2 + 3 * L) * E3;
+    if (wf0) {
+      const double *w0 = wf0 + (size_t)m * L, *w1 = wf1 + (size_t)m * L;
+      sum0 += V8(w0) * E0 + V8(w0 + L) * E1 + V8(w0 + 2 * L) * E2 + V8(w0 + 3 * L) * E3;
+      sum1 += V8(w1) * E0 + V8(w1 + L) * E1 + V8(w1 + 2 * L) * E2 + V8(w1 + 3 * L) * E3;
     }
   }
   for (; m < n; m++) {
@@ -1017,10 +1033,14 @@ static void eval_rule(int R, int n, const double *z, const double *zb, int has_r
     }
     v8 Em = P / (one + P + Q);
     sum += V8(wn + (size_t)m * L) * Em;
-    if (wn2) sum2 += V8(wn2 + (size_t)m * L) * Em;
+    if (wf0) {
+      sum0 += V8(wf0 + (size_t)m * L) * Em;
+      sum1 += V8(wf1 + (size_t)m * L) * Em;
+    }
   }
   memcpy(acc, &sum, sizeof sum);
-  memcpy(acc2, &sum2, sizeof sum2);
+  memcpy(acc0, &sum0, sizeof sum0);
+  memcpy(acc1, &sum1, sizeof sum1);
 }
 
 /* out = e z + g zb (g zb left out without inputs). */
@@ -1044,10 +1064,10 @@ static void fail_lane(pk_fast *f, int l, double t_h, const char *fmt, double a, 
 }
 
 /* I[l] = integral_0^h e^{-k (h - s)} E(s) ds from modal state z, for the
- * lanes in mask, and J[l] the same with the wx weight (pk_system_pd_weights;
- * PD version 2). Returns -1 when out of memory. */
+ * lanes in mask, and J[j][l] the same with filter j's weight
+ * (pk_system_pd_weights; PD version 2). Returns -1 when out of memory. */
 static int quad(pk_fast *f, double h, const double *z, int depth, unsigned mask, double t_h,
-                double *I, double *J) {
+                double *I, double (*J)[L]) {
   htab *t = get_tab(f, h);
   if (!t) return -1;
   int R = f->R, sel[L], start[L], known[L];
@@ -1083,16 +1103,17 @@ static int quad(pk_fast *f, double h, const double *z, int depth, unsigned mask,
   while (todo) {
     int n = sel[__builtin_ctz(todo)];
     if (node_tabs(f, t, n, f->has_rate) != 0) return -1;
-    double acc[L], acc2[L];
+    double acc[L], acc0[L], acc1[L];
     eval_rule(R, n, z, f->zb, f->has_rate, f->p, f->q, t->en[n], t->gn[n], t->wn[n],
-              f->has_wx ? t->wn2[n] : NULL, acc, acc2);
+              f->nf ? t->wnf[0][n] : NULL, f->nf ? t->wnf[1][n] : NULL, acc, acc0, acc1);
     unsigned same = 0;
     for (int l = 0; l < L; l++) same |= (unsigned)(sel[l] == n) << l;
     same &= todo;
     for (unsigned b = same; b; b &= b - 1) {
       int l = __builtin_ctz(b);
       I[l] = acc[l];
-      J[l] = acc2[l];
+      J[0][l] = acc0[l];
+      J[1][l] = acc1[l];
     }
     todo &= ~same;
   }
@@ -1106,15 +1127,16 @@ static int quad(pk_fast *f, double h, const double *z, int depth, unsigned mask,
                   f->quad_tol, h);
     return 0;
   }
-  double half = 0.5 * h, Il[L], Ir[L], Jl[L] = {0}, Jr[L] = {0};
+  double half = 0.5 * h, Il[L], Ir[L], Jl[PK_PD_FILTERS][L] = {{0}}, Jr[PK_PD_FILTERS][L] = {{0}};
   htab *th = get_tab(f, half);
   if (!th) return -1;
   double *zm = f->zm + (size_t)depth * (size_t)R * L;
   propagate(R, th->e_end, th->g_end, z, f->zb, f->has_rate, zm);
-  double dec[L], dec2[L], gk[L];
+  /* th may be replaced by the recursion: its factors are copied first */
+  double dec[L], decf[PK_PD_FILTERS][L], gkf[PK_PD_FILTERS][L];
   memcpy(dec, th->decay, sizeof dec);
-  memcpy(dec2, th->decay2, sizeof dec2);
-  memcpy(gk, th->gk, sizeof gk);
+  memcpy(decf, th->decf, sizeof decf);
+  memcpy(gkf, th->gkf, sizeof gkf);
   if (quad(f, half, z, depth + 1, split, t_h, Il, Jl) != 0 ||
       quad(f, half, zm, depth + 1, split, t_h + half, Ir, Jr) != 0)
     return -1;
@@ -1122,21 +1144,23 @@ static int quad(pk_fast *f, double h, const double *z, int depth, unsigned mask,
   for (int l = 0; l < L; l++)
     if (split & (1u << l)) {
       I[l] = dec[l] * Il[l] + Ir[l];
-      J[l] = gk[l] * Il[l] + dec2[l] * Jl[l] + Jr[l];
+      for (int j = 0; j < f->nf; j++)
+        J[j][l] = gkf[j][l] * Il[l] + decf[j][l] * Jl[j][l] + Jr[j][l];
     }
   return 0;
 }
 
 static int advance(pk_fast *f, double h, double t_h) {
-  double I[L] = {0}, J[L] = {0};
+  double I[L] = {0}, J[PK_PD_FILTERS][L] = {{0}};
   if (quad(f, h, f->z, 0, f->live, t_h, I, J) != 0) return -1;
   htab *t = get_tab(f, h);
   if (!t) return -1;
   propagate(f->R, t->e_end, t->g_end, f->z, f->zb, f->has_rate, f->z);
   double *tol = f->zm + (size_t)MAX_DEPTH * (size_t)f->R * L; /* the last block holds tol */
-  /* pk_system_pd_advance: wx with tol at the start of the step */
-  for (int l = 0; f->has_wx && l < L; l++)
-    f->wx[l] = t->decay2[l] * f->wx[l] + f->kwx[l] * (t->gh[l] * tol[l] + J[l]);
+  /* pk_system_pd_advance: the filters with tol at the start of the step */
+  for (int j = 0; j < f->nf; j++)
+    for (int l = 0; l < L; l++)
+      f->mf[j][l] = t->decf[j][l] * f->mf[j][l] + f->kf[j][l] * (t->ghf[j][l] * tol[l] + J[j][l]);
   for (int l = 0; l < L; l++) tol[l] = t->decay[l] * tol[l] + f->ktol[l] * I[l];
   return 0;
 }
@@ -1224,13 +1248,12 @@ static void emit(pk_fast *f, double t_h, size_t k, size_t d0, size_t d1, pk_fast
   v8 probe = (occ + E + V8(tol)) * 0.0;
   for (int c = 0; c < nc; c++) probe += C[c] * 0.0;
   for (int g = 0; g < ng; g++) probe += (ce[g] + occ_g[g]) * 0.0;
-  v8 tolv = V8(tol), zero = {0}, wxv = V8(f->wx);
+  v8 tolv = V8(tol), zero = {0};
   /* pk_system_withdrawal */
-  v8 D = tolv - E;
-  if (f->has_wx) {
-    v8 b = V8(f->wbeta);
-    D = b * D + (1.0 - b) * wxv;
-    probe += wxv * 0.0;
+  v8 D = V8(f->wd) * (tolv - E);
+  for (int j = 0; j < f->nf; j++) {
+    D += V8(f->wf[j]) * V8(f->mf[j]);
+    probe += V8(f->mf[j]) * 0.0;
   }
   v8 W = BLEND(D > zero, D, zero);
   if (f->summ) summarise_row(f, t_h, nc, C, &occ, &E, &W);
@@ -1249,7 +1272,7 @@ static void emit(pk_fast *f, double t_h, size_t k, size_t d0, size_t d1, pk_fast
     row[j++] = E[l];
     row[j++] = E[l] - tol[l];
     row[j++] = tol[l];
-    if (f->has_wx) row[j++] = wxv[l];
+    for (int q = 0; q < f->nf; q++) row[j++] = f->mf[q][l];
     row[j++] = W[l];
     if (fn(ctx, l, k, row) != 0) f->live &= ~(1u << l);
   }
@@ -1277,7 +1300,7 @@ static int period_tol(pk_fast *f, const pk_sim_options *o) {
     pk_event_list x = f->ln[l].ev;
     f->ln[l].ev = f->ln[l].hev, f->ln[l].hev = x;
     tol[l] = 0.0;
-    f->wx[l] = 0.0;
+    for (int j = 0; j < PK_PD_FILTERS; j++) f->mf[j][l] = 0.0;
   }
   const pk_event_list *ev = &f->ln[0].ev;
   double t = 0.0, t_event = 0.0;
@@ -1298,9 +1321,9 @@ static int period_tol(pk_fast *f, const pk_sim_options *o) {
     /* pk_system_pd_periodic */
     double k = f->ktol[l];
     tol[l] = k > 0 ? tol[l] / -expm1(-k * T) : tol0[l];
-    if (f->has_wx) {
-      double k2 = f->kwx[l];
-      f->wx[l] = (f->wx[l] + k2 * pk_pd_g(k, k2, T) * tol[l]) / -expm1(-k2 * T);
+    for (int j = 0; j < f->nf; j++) {
+      double kj = f->kf[j][l];
+      f->mf[j][l] = (f->mf[j][l] + kj * pk_pd_g(k, kj, T) * tol[l]) / -expm1(-kj * T);
     }
   }
   /* the main run starts from the periodic state itself */
@@ -1340,8 +1363,8 @@ int pk_fast_run(pk_fast *f, int n_lanes, const pk_sim_options *o, pk_fast_row_fn
       f->Vg[i * L + (size_t)l] = f->Vg[i * L];
     }
     f->ktol[l] = f->ktol[0];
-    f->kwx[l] = f->kwx[0];
-    f->wbeta[l] = f->wbeta[0];
+    f->wd[l] = f->wd[0];
+    for (int j = 0; j < PK_PD_FILTERS; j++) f->kf[j][l] = f->kf[j][0], f->wf[j][l] = f->wf[j][0];
     for (int c = 0; c < PK_MAX_COMPOUNDS; c++) {
       f->cfac[c * L + l] = f->cfac[c * L];
       f->fuK[c * L + l] = f->fuK[c * L];
@@ -1366,7 +1389,8 @@ int pk_fast_run(pk_fast *f, int n_lanes, const pk_sim_options *o, pk_fast_row_fn
   for (int l = 0; l < L; l++) f->prev_n[l] = 1, f->prev_ok[l] = 0;
   double *tol = f->zm + (size_t)MAX_DEPTH * RL;
   for (int l = 0; l < L; l++) tol[l] = l < n_lanes ? f->ln[l].tol0 : 0.0;
-  for (int l = 0; l < L; l++) f->wx[l] = l < n_lanes ? f->ln[l].wx0 : 0.0;
+  for (int j = 0; j < PK_PD_FILTERS; j++)
+    for (int l = 0; l < L; l++) f->mf[j][l] = l < n_lanes ? f->ln[l].m0[j] : 0.0;
   if (f->ln[0].modal_ss && period_tol(f, o) != 0) {
     for (int l = 0; l < n_lanes; l++)
       if (f->live & (1u << l)) status[l] = pk_err_nomem(&errs[l]);

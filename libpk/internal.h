@@ -45,10 +45,10 @@ struct pk_model {
   pk_conversion conversion[PK_MAX_CONVERSIONS];
   pk_product product[PK_MAX_PRODUCTS];
   double k_tol_per_h;
-  /* withdrawal expression (PD version 2; has_withdrawal 0: version 1,
-   * W = max(0, tol - E)) */
+  /* withdrawal (PD version 2, docs/pd-model.md; has_withdrawal 0: version
+   * 1, W = max(0, tol - E)) */
   int has_withdrawal;
-  double k_wx_per_h, wx_immediate, w_threshold;
+  double k_wx_per_h, k_wf_per_h, w_immediate, w_threshold;
   int has_receptor; /* a receptor file was loaded (only one allowed) */
 };
 

@@ -265,8 +265,8 @@ pk_status pk_model_set_adaptation(pk_model *m, double k_tol_per_h, pk_error *err
 
 double pk_model_adaptation(const pk_model *m) { return m ? m->k_tol_per_h : NAN; }
 
-pk_status pk_model_set_withdrawal(pk_model *m, double k_wx_per_h, double immediate,
-                                  double threshold, pk_error *err) {
+pk_status pk_model_set_withdrawal(pk_model *m, double k_wx_per_h, double k_wf_per_h,
+                                  double immediate, double threshold, pk_error *err) {
   if (!m) return pk_err_set(err, PK_ERR_INVALID, NULL, NULL, "no model");
   if (k_wx_per_h == 0.0) {
     m->has_withdrawal = 0;
@@ -276,25 +276,31 @@ pk_status pk_model_set_withdrawal(pk_model *m, double k_wx_per_h, double immedia
     return pk_err_set(err, PK_ERR_RANGE, NULL, NULL,
                       "withdrawal expression rate k_wx must be in [1e-06, 10000] 1/h (or 0 "
                       "for version 1), got %g", k_wx_per_h);
+  if (!(isfinite(k_wf_per_h) && k_wf_per_h >= 1e-6 && k_wf_per_h <= 1e4))
+    return pk_err_set(err, PK_ERR_RANGE, NULL, NULL,
+                      "fast follower rate k_wf must be in [1e-06, 10000] 1/h, got %g",
+                      k_wf_per_h);
   if (!(immediate >= 0.0 && immediate <= 1.0))
     return pk_err_set(err, PK_ERR_RANGE, NULL, NULL,
-                      "immediate fraction of withdrawal must be in [0, 1], got %g", immediate);
+                      "immediate share of withdrawal must be in [0, 1], got %g", immediate);
   if (!(isfinite(threshold) && threshold >= 0.0 && threshold <= 1.0))
     return pk_err_set(err, PK_ERR_RANGE, NULL, NULL,
                       "withdrawal symptom threshold must be in [0, 1] (fraction of the system "
                       "maximum), got %g", threshold);
   m->has_withdrawal = 1;
   m->k_wx_per_h = k_wx_per_h;
-  m->wx_immediate = immediate;
+  m->k_wf_per_h = k_wf_per_h;
+  m->w_immediate = immediate;
   m->w_threshold = threshold;
   return PK_OK;
 }
 
-int pk_model_withdrawal(const pk_model *m, double *k_wx_per_h, double *immediate,
-                        double *threshold) {
+int pk_model_withdrawal(const pk_model *m, double *k_wx_per_h, double *k_wf_per_h,
+                        double *immediate, double *threshold) {
   int on = m && m->has_withdrawal;
   if (k_wx_per_h) *k_wx_per_h = on ? m->k_wx_per_h : 0.0;
-  if (immediate) *immediate = on ? m->wx_immediate : 1.0;
+  if (k_wf_per_h) *k_wf_per_h = on ? m->k_wf_per_h : 0.0;
+  if (immediate) *immediate = on ? m->w_immediate : 1.0;
   if (threshold) *threshold = on ? m->w_threshold : NAN;
   return on;
 }

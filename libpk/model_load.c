@@ -434,7 +434,7 @@ static pk_status load_receptor(pk_model *m, pk_jctx *c, const cJSON *root) {
   static const char *const keys[] = {"kind", "id", "name", "description", "adaptation",
                                      "withdrawal", "notes", NULL};
   static const char *const akeys[] = {"k_tol", NULL};
-  static const char *const wkeys[] = {"k_wx", "immediate", "threshold", NULL};
+  static const char *const wkeys[] = {"k_wx", "k_wf", "immediate", "threshold", NULL};
   pk_status st = pk_json_check_object(c, root, "a receptor file", keys);
   if (st != PK_OK) return st;
   if (m->has_receptor) return pk_json_fail(c, "a receptor is already loaded; one is allowed");
@@ -458,9 +458,10 @@ static pk_status load_receptor(pk_model *m, pk_jctx *c, const cJSON *root) {
   if (st != PK_OK || !w) return st;
   /* PD version 2 */
   len = pk_json_push_key(c, "withdrawal");
-  double kwx = NAN, imm = NAN, thr = NAN;
+  double kwx = NAN, kwf = NAN, imm = NAN, thr = NAN;
   if ((st = pk_json_check_object(c, w, "withdrawal", wkeys)) == PK_OK &&
       (st = pk_json_param(c, w, "k_wx", "1/h", 1, 1, &kwx)) == PK_OK &&
+      (st = pk_json_param(c, w, "k_wf", "1/h", 1, 1, &kwf)) == PK_OK &&
       (st = pk_json_param(c, w, "immediate", "1", 1, 1, &imm)) == PK_OK &&
       (st = pk_json_param(c, w, "threshold", "1", 1, 1, &thr)) == PK_OK) {
     pk_error e2;
@@ -469,7 +470,7 @@ static pk_status load_receptor(pk_model *m, pk_jctx *c, const cJSON *root) {
       size_t l2 = pk_json_push_key(c, "k_wx");
       st = pk_json_fail(c, "k_wx must be > 0 1/h, got %g", kwx);
       pk_json_pop(c, l2);
-    } else if (pk_model_set_withdrawal(m, kwx, imm, thr, &e2) != PK_OK) {
+    } else if (pk_model_set_withdrawal(m, kwx, kwf, imm, thr, &e2) != PK_OK) {
       st = pk_json_fail(c, "%s", e2.message);
     }
   }

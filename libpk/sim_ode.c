@@ -105,9 +105,9 @@ static int rhs(double t, const double y[], double dydt[], void *params) {
 }
 
 /* Jacobian: A for the linear block (inputs do not depend on the state); the
- * nonlinear rows (tol, wx, bound fractions) by central differences with
- * respect to the states they depend on (effect sites, tol, wx, bound
- * fractions). */
+ * nonlinear rows (tol, the filters wx and wf, bound fractions) by central
+ * differences with respect to the states they depend on (effect sites, tol,
+ * the filters, bound fractions). */
 static int jac(double t, const double y[], double *dfdy, double dfdt[], void *params) {
   (void)t;
   sim_ctx *c = params;
@@ -462,14 +462,12 @@ static pk_status steady_state(runner *r, const pk_model *m, const pk_regimen *hi
   int converged = 0;
   for (int it = 0; it < 2000 && st == PK_OK && !converged; it++) {
     memcpy(yT, x, (size_t)s->n_states * sizeof *x);
-    yT[s->tol] = 0.0;
-    if (s->wx >= 0) yT[s->wx] = 0.0;
+    for (int k = s->tol; k <= s->tol + s->n_filt; k++) yT[k] = 0.0;
     reset_inputs(&r->c, rate0, active0);
     st = run_segment(r, &per, 0.0, yT, T, T, 1, 0, keep_last, &smp, err);
     if (st != PK_OK) break;
     double change = 0.0;
-    for (int k = s->tol + 1; k < s->n_states; k++) {
-      if (k == s->wx) continue;
+    for (int k = s->tol + 1 + s->n_filt; k < s->n_states; k++) {
       change = fmax(change, fabs(smp.Y[k] - x[k]));
       x[k] = smp.Y[k];
     }
@@ -479,7 +477,7 @@ static pk_status steady_state(runner *r, const pk_model *m, const pk_regimen *hi
     st = pk_err_set(err, PK_ERR_SOLVER, NULL, NULL,
                     "receptor binding did not reach a periodic steady state in 2000 periods");
   if (st == PK_OK) {
-    pk_system_pd_periodic(s, T, smp.Y[s->tol], s->wx >= 0 ? smp.Y[s->wx] : 0.0, o->tol0, x);
+    pk_system_pd_periodic(s, T, smp.Y[s->tol], smp.Y + s->tol + 1, o->tol0, x);
     memcpy(y, x, (size_t)s->n_states * sizeof *x);
   }
   free(x);

@@ -84,7 +84,8 @@ static void layout(pk_system *s, const pk_model *m) {
   }
   s->n_lin = n;
   s->tol = n++;
-  s->wx = m->has_withdrawal ? n++ : -1;
+  s->n_filt = m->has_withdrawal ? PK_PD_FILTERS : 0;
+  for (int j = 0; j < PK_PD_FILTERS; j++) s->filt[j] = j < s->n_filt ? n++ : -1;
   for (int l = 0; l < s->n_ligands; l++) {
     s->lig_bound[l] = m->compound[s->lig_compound[l]].kinetic_binding ? n++ : -1;
     if (s->lig_bound[l] >= 0) s->n_kinetic++;
@@ -146,13 +147,17 @@ pk_status pk_system_init(pk_system *s, const pk_model *m, const pk_regimen *cons
   layout(s, m);
   s->n_compounds = m->n_compounds;
   s->k_tol_per_h = m->k_tol_per_h;
-  s->k_wx_per_h = m->has_withdrawal ? m->k_wx_per_h : 0.0;
-  s->wx_immediate = m->has_withdrawal ? m->wx_immediate : 1.0;
+  s->k_filt[PK_PD_WX] = m->has_withdrawal ? m->k_wx_per_h : 0.0;
+  s->k_filt[PK_PD_WF] = m->has_withdrawal ? m->k_wf_per_h : 0.0;
+  double beta = m->has_withdrawal ? m->w_immediate : 1.0;
+  s->w_delta = beta;
+  s->w_filt[PK_PD_WX] = 1.0 - beta;
+  s->w_filt[PK_PD_WF] = -beta;
   s->include_amounts = include_amounts;
   s->A = calloc((size_t)s->n_lin * (size_t)s->n_lin, sizeof *s->A);
   if (!s->A) return pk_err_nomem(err);
   fill_rates(s, m);
-  s->n_cols = 1 + m->n_compounds + s->n_ligands + 1 + s->n_ligands + 4 + (s->wx >= 0);
+  s->n_cols = 1 + m->n_compounds + s->n_ligands + 1 + s->n_ligands + 4 + s->n_filt;
   if (include_amounts)
     for (int i = 0; i < m->n_compounds; i++) s->n_cols += 3 + s->n_periph[i];
   return PK_OK;
@@ -181,7 +186,10 @@ pk_status pk_system_name_columns(const pk_system *s, const pk_model *m, pk_traje
   NAME("E");
   NAME("net");
   NAME("tol");
-  if (s->wx >= 0) NAME("wx");
+  if (s->n_filt) {
+    NAME("wx");
+    NAME("wf");
+  }
   NAME("W");
   if (s->include_amounts)
     for (int i = 0; i < s->n_compounds; i++) {
@@ -219,7 +227,8 @@ void pk_system_nonlinear_rhs(const pk_system *s, const double *y, double *dydt) 
   double occ, E;
   pk_system_response(s, y, NULL, &occ, &E);
   dydt[s->tol] = s->k_tol_per_h * (E - y[s->tol]);
-  if (s->wx >= 0) dydt[s->wx] = s->k_wx_per_h * (y[s->tol] - E - y[s->wx]);
+  for (int j = 0; j < s->n_filt; j++)
+    dydt[s->filt[j]] = s->k_filt[j] * (y[s->tol] - E - y[s->filt[j]]);
   double free_frac = 1.0 - occ;
   for (int l = 0; l < s->n_ligands; l++) {
     int b = s->lig_bound[l];
@@ -242,8 +251,8 @@ void pk_system_output_row(const pk_system *s, double t_h, const double *y, doubl
   row[j++] = E;
   row[j++] = E - tol;
   row[j++] = tol;
-  if (s->wx >= 0) row[j++] = y[s->wx];
-  row[j++] = pk_system_withdrawal(s, tol, E, s->wx >= 0 ? y[s->wx] : 0.0);
+  for (int f = 0; f < s->n_filt; f++) row[j++] = y[s->filt[f]];
+  row[j++] = pk_system_withdrawal(s, tol, E, y + s->tol + 1);
   if (s->include_amounts)
     for (int i = 0; i < s->n_compounds; i++) {
       double depot = 0.0;
@@ -269,8 +278,12 @@ void pk_system_state_name(const pk_system *s, const pk_model *m, int k, char *bu
     snprintf(buf, n, "the adaptation state tol");
     return;
   }
-  if (k == s->wx) {
+  if (s->n_filt && k == s->filt[PK_PD_WX]) {
     snprintf(buf, n, "the withdrawal expression state wx");
+    return;
+  }
+  if (s->n_filt && k == s->filt[PK_PD_WF]) {
+    snprintf(buf, n, "the fast mismatch follower wf");
     return;
   }
   for (int l = 0; l < s->n_ligands; l++)
@@ -313,7 +326,8 @@ int pk_system_negative_state(const pk_system *s, const double *y, const double *
   double all = 0.0;
   for (int k = 0; k < s->n_states; k++) all = fmax(all, ymax[k]);
   for (int k = 0; k < s->n_states; k++) {
-    if (k == s->wx) continue; /* signed: below 0 while the agonist effect exceeds tol */
+    /* the filters are signed: below 0 while the agonist effect exceeds tol */
+    if (k > s->tol && k <= s->tol + s->n_filt) continue;
     double b = rel_all > 0 ? rel_all * all : PK_NEGATIVE_STATE_FACTOR * (atol + rtol * ymax[k]);
     if (y[k] < -b) {
       *bound = b;
@@ -330,45 +344,47 @@ double pk_pd_g(double k1, double k2, double t) {
   return exp(-k1 * t) * r;
 }
 
-void pk_system_pd_weights(const pk_system *s, double tau, double *w_tol, double *w_wx) {
+void pk_system_pd_weights(const pk_system *s, double tau, double *w_tol, double *w_filt) {
   double k1 = s->k_tol_per_h;
   *w_tol = exp(-k1 * tau);
-  if (w_wx)
-    *w_wx = s->wx >= 0 ? k1 * pk_pd_g(k1, s->k_wx_per_h, tau) - exp(-s->k_wx_per_h * tau) : 0.0;
+  for (int j = 0; w_filt && j < s->n_filt; j++)
+    w_filt[j] = k1 * pk_pd_g(k1, s->k_filt[j], tau) - exp(-s->k_filt[j] * tau);
 }
 
-void pk_system_pd_join(const pk_system *s, double b, double Ia, double Ja, double Ib,
-                       double Jb, double *I, double *J) {
+void pk_system_pd_join(const pk_system *s, double b, double Ia, const double *Ja, double Ib,
+                       const double *Jb, double *I, double *J) {
   double k1 = s->k_tol_per_h;
   *I = exp(-k1 * b) * Ia + Ib;
-  if (J)
-    *J = s->wx >= 0 ? k1 * pk_pd_g(k1, s->k_wx_per_h, b) * Ia + exp(-s->k_wx_per_h * b) * Ja + Jb
-                    : 0.0;
-}
-
-void pk_system_pd_advance(const pk_system *s, double h, double I, double J, double *y) {
-  double k1 = s->k_tol_per_h, tol0 = y[s->tol];
-  y[s->tol] = exp(-k1 * h) * tol0 + k1 * I;
-  if (s->wx >= 0) {
-    double k2 = s->k_wx_per_h;
-    y[s->wx] = exp(-k2 * h) * y[s->wx] + k2 * (pk_pd_g(k1, k2, h) * tol0 + J);
+  for (int j = 0; j < s->n_filt; j++) {
+    double kj = s->k_filt[j];
+    J[j] = k1 * pk_pd_g(k1, kj, b) * Ia + exp(-kj * b) * Ja[j] + Jb[j];
   }
 }
 
-void pk_system_pd_periodic(const pk_system *s, double T, double tol_T, double wx_T,
+void pk_system_pd_advance(const pk_system *s, double h, double I, const double *J, double *y) {
+  double k1 = s->k_tol_per_h, tol0 = y[s->tol];
+  y[s->tol] = exp(-k1 * h) * tol0 + k1 * I;
+  for (int j = 0; j < s->n_filt; j++) {
+    double kj = s->k_filt[j];
+    int f = s->filt[j];
+    y[f] = exp(-kj * h) * y[f] + kj * (pk_pd_g(k1, kj, h) * tol0 + J[j]);
+  }
+}
+
+void pk_system_pd_periodic(const pk_system *s, double T, double tol_T, const double *m_T,
                            double tol_keep, double *y) {
   double k1 = s->k_tol_per_h;
   double tol0 = k1 > 0 ? tol_T / -expm1(-k1 * T) : tol_keep;
   y[s->tol] = tol0;
-  if (s->wx >= 0) {
-    double k2 = s->k_wx_per_h;
-    /* wx0 = e2 wx0 + k2 g(T) tol0 + wx_T; k2 > 0 (pk_model_set_withdrawal) */
-    y[s->wx] = (wx_T + k2 * pk_pd_g(k1, k2, T) * tol0) / -expm1(-k2 * T);
+  for (int j = 0; j < s->n_filt; j++) {
+    /* m0 = e_j m0 + k_j g_j(T) tol0 + m_T; k_j > 0 (pk_model_set_withdrawal) */
+    double kj = s->k_filt[j];
+    y[s->filt[j]] = (m_T[j] + kj * pk_pd_g(k1, kj, T) * tol0) / -expm1(-kj * T);
   }
 }
 
-double pk_system_withdrawal(const pk_system *s, double tol, double E, double wx) {
-  double d = tol - E;
-  if (s->wx >= 0) d = s->wx_immediate * d + (1.0 - s->wx_immediate) * wx;
+double pk_system_withdrawal(const pk_system *s, double tol, double E, const double *m) {
+  double d = s->w_delta * (tol - E);
+  for (int j = 0; j < s->n_filt; j++) d += s->w_filt[j] * m[j];
   return d > 0.0 ? d : 0.0;
 }

@@ -4,7 +4,8 @@
  * absorption rate and first-pass behaviour used by the regimen; the oral
  * depot always exists), central, peripheral (0-2), effect site (ligands
  * only) and cumulative eliminated amount; then the adaptation state tol;
- * then (PD version 2) the withdrawal expression wx; then one bound-receptor
+ * then (PD version 2) the two filters of the mismatch tol - E, the
+ * withdrawal expression wx and the fast follower wf; then one bound-receptor
  * fraction per kinetic ligand. The states before
  * tol obey x' = A x + b with constant A, and b the zero-order inputs running.
  * Amounts are umol, effect-site concentrations nM.
@@ -15,6 +16,10 @@
 #include "internal.h"
 
 enum { PK_MAX_DEPOTS = 64 };
+
+/* PD version 2: filters of the mismatch d = tol - E, m_j' = k_j (d - m_j);
+ * j = 0 the withdrawal expression wx, j = 1 the fast follower wf. */
+enum { PK_PD_FILTERS = 2, PK_PD_WX = 0, PK_PD_WF = 1 };
 
 typedef struct pk_system {
   int n_states; /* linear states + tol + kinetic bound fractions */
@@ -34,11 +39,14 @@ typedef struct pk_system {
   double lig_kon[PK_MAX_COMPOUNDS], lig_koff[PK_MAX_COMPOUNDS];
   double k_tol_per_h;
   int tol; /* index of the adaptation state */
-  /* PD version 2: the withdrawal expression state wx (-1 in version 1),
-   * its rate and the immediate fraction beta of W = max(0, beta (tol - E) +
-   * (1 - beta) wx) */
-  int wx;
-  double k_wx_per_h, wx_immediate;
+  /* PD version 2 (n_filt 2; 0 in version 1): the filters' states (tol + 1
+   * + j) and rates, and W = max(0, w_delta (tol - E) + sum_j w_filt[j] m_j):
+   * w_delta = beta, w_filt = {1 - beta, -beta} with beta the immediate share
+   * (version 1: w_delta 1) */
+  int n_filt;
+  int filt[PK_PD_FILTERS];
+  double k_filt[PK_PD_FILTERS];
+  double w_delta, w_filt[PK_PD_FILTERS];
   int include_amounts;
   int n_cols; /* output columns */
 } pk_system;
@@ -75,30 +83,34 @@ void pk_system_state_name(const pk_system *s, const pk_model *m, int k, char *bu
 int pk_system_negative_state(const pk_system *s, const double *y, const double *ymax,
                              double atol, double rtol, double rel_all, double *bound);
 
-/* The PD block (tol, and wx in version 2) is linear given E(t):
- *   tol' = k1 (E - tol),  wx' = k2 ((tol - E) - wx).
- * Over a step of length h from (tol0, wx0), with tau = h - u,
- *   tol(h) = e1 tol0 + k1 I,       I = int_0^h e^{-k1 tau} E(u) du
- *   wx(h)  = e2 wx0 + k2 g(h) tol0 + k2 J,
- *            J = int_0^h (k1 g(tau) - e^{-k2 tau}) E(u) du,
- * with e_i = e^{-k_i h} and g(t) = (e^{-k1 t} - e^{-k2 t}) / (k2 - k1)
- * (t e^{-k t} when k1 = k2), computed without cancellation. */
+/* The PD block (tol, and the filters m_j in version 2) is linear given E(t):
+ *   tol' = k1 (E - tol),  m_j' = k_j ((tol - E) - m_j).
+ * Over a step of length h from (tol0, m_j0), with tau = h - u,
+ *   tol(h) = e1 tol0 + k1 I,         I = int_0^h e^{-k1 tau} E(u) du
+ *   m_j(h) = e_j m_j0 + k_j g_j(h) tol0 + k_j J_j,
+ *            J_j = int_0^h (k1 g_j(tau) - e^{-k_j tau}) E(u) du,
+ * with e_i = e^{-k_i h} and g_j(t) = (e^{-k1 t} - e^{-k_j t}) / (k_j - k1)
+ * (t e^{-k t} when k1 = k_j), computed without cancellation. The filters do
+ * not act on each other: each is the same formula with its own rate. */
 double pk_pd_g(double k1, double k2, double t);
-/* The weights of E(u) in I and J at lag tau = h - u. */
-void pk_system_pd_weights(const pk_system *s, double tau, double *w_tol, double *w_wx);
+/* The weights of E(u) in I and the J_j at lag tau = h - u (w_filt may be
+ * NULL). */
+void pk_system_pd_weights(const pk_system *s, double tau, double *w_tol, double *w_filt);
 /* (I, J) over a + b from (Ia, Ja) over the first part a and (Ib, Jb) over
- * the following part of length b. */
-void pk_system_pd_join(const pk_system *s, double b, double Ia, double Ja, double Ib,
-                       double Jb, double *I, double *J);
-/* Advances y[tol] (and y[wx]) over h given the step's I and J. */
-void pk_system_pd_advance(const pk_system *s, double h, double I, double J, double *y);
+ * the following part of length b (J arrays of s->n_filt values). */
+void pk_system_pd_join(const pk_system *s, double b, double Ia, const double *Ja, double Ib,
+                       const double *Jb, double *I, double *J);
+/* Advances y[tol] (and the filters) over h given the step's I and J. */
+void pk_system_pd_advance(const pk_system *s, double h, double I, const double *J, double *y);
 /* The periodic start of the PD block over a period T, from the block's
- * values tol_T, wx_T at the end of one period started at tol = wx = 0:
- * tol0 = tol_T / (1 - e1) (tol_keep when k1 = 0), wx0 likewise. */
-void pk_system_pd_periodic(const pk_system *s, double T, double tol_T, double wx_T,
+ * values at the end of one period started at tol = m_j = 0 (tol_T and
+ * m_T[j]): tol0 = tol_T / (1 - e1) (tol_keep when k1 = 0), the filters
+ * from their own fixed points. */
+void pk_system_pd_periodic(const pk_system *s, double T, double tol_T, const double *m_T,
                            double tol_keep, double *y);
-/* W from tol, E and wx (version 1: max(0, tol - E)). */
-double pk_system_withdrawal(const pk_system *s, double tol, double E, double wx);
+/* W from tol, E and the filters m (version 1: max(0, tol - E); m may be
+ * NULL then). */
+double pk_system_withdrawal(const pk_system *s, double tol, double E, const double *m);
 
 /* Fills one output row at time t_h from state y. */
 void pk_system_output_row(const pk_system *s, double t_h, const double *y, double *row);

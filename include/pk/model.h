@@ -91,18 +91,20 @@ PK_API pk_status pk_model_add_product(pk_model *m, const char *id, size_t n,
 PK_API pk_status pk_model_set_adaptation(pk_model *m, double k_tol_per_h, pk_error *err);
 PK_API double pk_model_adaptation(const pk_model *m);
 
-/* Pharmacodynamics version 2 (docs/pd-model.md): the withdrawal expression
- * state wx' = k_wx ((tol - E) - wx), k_wx in 1/h, and the withdrawal
- * measure W = max(0, immediate (tol - E) + (1 - immediate) wx), a fraction
- * of the system maximum; threshold is the level of W documented as the
- * onset of symptoms (reported, not used by the dynamics). k_wx 0 selects
- * version 1 (no wx; W = max(0, tol - E)). */
-PK_API pk_status pk_model_set_withdrawal(pk_model *m, double k_wx_per_h, double immediate,
-                                         double threshold, pk_error *err);
+/* Pharmacodynamics version 2 (docs/pd-model.md): two filters of the
+ * adaptation mismatch d = tol - E, the withdrawal expression
+ * wx' = k_wx (d - wx) and the fast follower wf' = k_wf (d - wf) (rates in
+ * 1/h), and the withdrawal measure, a fraction of the system maximum,
+ *   W = max(0, immediate (d - wf) + (1 - immediate) wx);
+ * threshold is the level of W documented as the onset of symptoms (reported,
+ * not used by the dynamics). k_wx 0 selects version 1 (no filters;
+ * W = max(0, tol - E)). */
+PK_API pk_status pk_model_set_withdrawal(pk_model *m, double k_wx_per_h, double k_wf_per_h,
+                                         double immediate, double threshold, pk_error *err);
 /* 1 for version 2 (the parameters in the non-NULL pointers), 0 for version
- * 1 (k_wx 0, immediate 1, threshold NaN). */
-PK_API int pk_model_withdrawal(const pk_model *m, double *k_wx_per_h, double *immediate,
-                               double *threshold);
+ * 1 (rates 0, immediate 1, threshold NaN). */
+PK_API int pk_model_withdrawal(const pk_model *m, double *k_wx_per_h, double *k_wf_per_h,
+                               double *immediate, double *threshold);
 
 PK_API int pk_model_compound_count(const pk_model *m);
 PK_API int pk_model_product_count(const pk_model *m);

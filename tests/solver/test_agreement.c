@@ -1,8 +1,8 @@
 /* test_agreement.c - the exact path against the general GSL path on every
  * shipped scenario: every output column at every output time agrees to
- * 1e-8 relative with an absolute floor of 1e-12 (net, W and the withdrawal
- * expression wx, a filtered tol - E, relative to the
- * scale of E and tol, of which they are the difference), the ODE path run
+ * 1e-8 relative with an absolute floor of 1e-12 (net, W and the filters wx
+ * and wf of tol - E relative to the scale of E and tol, of which they are
+ * differences), the ODE path run
  * at rtol 1e-12 (the reference). Scenarios whose model needs the ODE path (kinetic
  * receptor binding) are checked to resolve to it. */
 #include <dirent.h>
@@ -24,7 +24,8 @@ static void compare(const char *name, const pk_trajectory *ode, const pk_traject
        * numbers: judged on the scale of E and tol */
       const char *col = pk_trajectory_column_name(ode, j);
       double scale = fabs(b);
-      if (strcmp(col, "net") == 0 || strcmp(col, "W") == 0 || strcmp(col, "wx") == 0)
+      if (strcmp(col, "net") == 0 || strcmp(col, "W") == 0 || strcmp(col, "wx") == 0 ||
+          strcmp(col, "wf") == 0)
         scale = fmax(fabs(pk_trajectory_get(ode, i, (size_t)iE)),
                      fabs(pk_trajectory_get(ode, i, (size_t)itol)));
       double d = fabs(a - b), tol = 1e-8 * scale + 1e-12;

@@ -53,7 +53,8 @@ static double compare(const char *what, const double *v, size_t n, const pk_traj
     for (size_t j = 0; j < nc; j++) {
       const char *col = pk_trajectory_column_name(ref, j);
       double a = v[i * nc + j], b = pk_trajectory_get(ref, i, j), scale = fabs(b);
-      if (strcmp(col, "net") == 0 || strcmp(col, "W") == 0 || strcmp(col, "wx") == 0)
+      if (strcmp(col, "net") == 0 || strcmp(col, "W") == 0 || strcmp(col, "wx") == 0 ||
+          strcmp(col, "wf") == 0)
         scale = fmax(fabs(pk_trajectory_get(ref, i, (size_t)iE)),
                      fabs(pk_trajectory_get(ref, i, (size_t)itol)));
       double d = fabs(a - b);
