@@ -79,6 +79,8 @@ static pk_status walk(pk_file_info *info, pk_error *err) {
     }
   } else {
     st = add_all(info, "", cJSON_GetObjectItemCaseSensitive(d, "adaptation"), err);
+    const cJSON *w = cJSON_GetObjectItemCaseSensitive(d, "withdrawal");
+    if (st == PK_OK && w) st = add_all(info, "withdrawal:", w, err);
   }
   return st;
 }

@@ -213,6 +213,34 @@ static pk_status nothing_feasible(const search *x, pk_error *err) {
                     x->lowest_s, x->lowest_n);
 }
 
+/* Every schedule holds the start dose until its first cut, on day
+ * start_day + min_days_between_changes at the earliest: W over that time is
+ * the same for all of them, so a limit below it cannot be met by any (one
+ * simulation, instead of the whole family). */
+static pk_status start_bound(search *x, pk_error *err) {
+  int first_cut = x->lim->start_day + x->lim->min_days_between_changes;
+  double t_end = 24.0 * (first_cut - 1);
+  if (!(t_end > x->opt->output_start_h)) return PK_OK;
+  long level = x->L;
+  int day = x->lim->start_day;
+  pk_taper_schedule sched = {0};
+  pk_taper_eval ev;
+  pk_status st = pk_taper_from_changes(x->item, x->lim->grid, &level, &day, 1, 1, first_cut,
+                                       &sched, err);
+  if (st == PK_OK) {
+    x->n_sims++;
+    st = pk_taper_run(x->m, &sched, 1, x->base, x->opt, t_end, -INFINITY, INFINITY, NULL, &ev,
+                      err);
+  }
+  pk_taper_schedule_release(&sched);
+  if (st == PK_OK && ev.max_W > x->lim->max_withdrawal)
+    st = pk_err_set(err, PK_ERR_INVALID, NULL, NULL,
+                    "no taper can keep W <= %g: the start regimen itself reaches W %.6g at "
+                    "%g h, before the first cut is allowed (day %d); the limit must be above "
+                    "that", x->lim->max_withdrawal, ev.max_W, ev.t_max_W_h, first_cut);
+  return st;
+}
+
 pk_status pk_taper_optimise(const pk_model *m, const pk_taper_item *item,
                             const pk_regimen *base, const pk_sim_options *opt,
                             const pk_taper_limits *lim, pk_taper_result *out, pk_error *err) {
@@ -225,6 +253,7 @@ pk_status pk_taper_optimise(const pk_model *m, const pk_taper_item *item,
               .tail = pk_taper_tail(m, lim->tail_h), .lowest_W = INFINITY};
   pk_status st = pk_taper_check_item(m, item, err);
   if (st == PK_OK) st = check_limits(&x, err);
+  if (st == PK_OK) st = start_bound(&x, err);
   if (st == PK_OK) st = search_uniform(&x, out, err);
   if (st == PK_OK && lim->greedy) st = run_greedy(&x, out, err);
   if (st == PK_OK && out->days < 0) st = nothing_feasible(&x, err);

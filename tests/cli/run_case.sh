@@ -147,7 +147,7 @@ check_default_csv() {
   local csv=$1
   local header
   header=$(head -n 1 "$csv")
-  [ "$header" = "time_h,C_mg,C_7oh,ce_mg,ce_7oh,occ,occ_mg,occ_7oh,E,net,tol,W" ] ||
+  [ "$header" = "time_h,C_mg,C_7oh,ce_mg,ce_7oh,occ,occ_mg,occ_7oh,E,net,tol,wx,wf,W" ] ||
     fail "header is '$header'"
   local rows
   rows=$(($(wc -l <"$csv") - 1))
@@ -157,21 +157,25 @@ check_default_csv() {
   local emax
   emax=$(sed -n -E 's/.*"tau": *\{ *"value": *([-0-9.eE+]+).*/\1/p' \
     "$SRC"/models/compounds/*.json | awk '{ a = $1 / (1 + $1); if (a > m) m = a } END { printf "%.17g", m }')
-  awk -v emax="$emax" -F, '
+  # the immediate share of W (PD version 2), from the receptor file
+  local beta
+  beta=$(sed -n -E 's/.*"immediate": *\{ *"value": *([-0-9.eE+]+).*/\1/p' "$SRC"/models/receptors/mu-opioid.json)
+  [ -n "$beta" ] || fail "no withdrawal.immediate in the receptor file"
+  awk -v emax="$emax" -v beta="$beta" -F, '
     function bad(msg) { printf "row %d (t = %s h): %s\n", NR - 1, $1, msg; nbad++ }
     function abs(x) { return x < 0 ? -x : x }
     NR == 1 { next }
     {
-      if (NF != 12) bad("expected 12 fields, got " NF)
+      if (NF != 14) bad("expected 14 fields, got " NF)
       if ($1 != NR - 2) bad("time_h is " $1 ", expected " NR - 2)
       for (j = 1; j <= NF; j++) {
         if ($j !~ /^-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?$/) bad("column " j " is not a finite number: " $j)
-        else if (j != 10 && $j + 0 < 0) bad("column " j " is negative: " $j)
+        else if (j != 10 && j != 12 && j != 13 && $j + 0 < 0) bad("column " j " is negative: " $j)
       }
-      C = $2; occ = $6; E = $9; net = $10; tol = $11; W = $12
+      C = $2; occ = $6; E = $9; net = $10; tol = $11; wx = $12; wf = $13; W = $14
       if (abs($7 + $8 - occ) > 1e-9) bad("occ_mg + occ_7oh = " $7 + $8 " but occ = " occ)
-      w = tol - E; if (w < 0) w = 0
-      if (abs(W - w) > 1e-9) bad("W = " W " but max(0, tol - E) = " w)
+      w = beta * (tol - E - wf) + (1 - beta) * wx; if (w < 0) w = 0
+      if (abs(W - w) > 1e-9) bad("W = " W " but max(0, beta (tol - E - wf) + (1 - beta) wx) = " w)
       if (abs(net - (E - tol)) > 1e-9) bad("net = " net " but E - tol = " E - tol)
       if (occ >= 1) bad("occ = " occ " >= 1")
       if (E > emax + 1e-12) bad("E = " E " above the largest tau/(1+tau) = " emax)
@@ -355,7 +359,8 @@ case_compounds() {
     grep -q "^  $id " "$WORK/list.out" || fail "$(basename "$f"): id '$id' not listed"
   done
   grep -q "CL 233 L/h" "$WORK/list.out" || fail "mitragynine CL 233 L/h not listed"
-  grep -q "k_tol 0.02666 1/h\*" "$WORK/list.out" || fail "k_tol not listed as an assumption"
+  grep -q "k_tol 0.04332 1/h\*" "$WORK/list.out" || fail "k_tol not listed as an assumption"
+  grep -q "withdrawal: threshold 0.011\*" "$WORK/list.out" || fail "the withdrawal threshold not listed"
   run "$WORK/src" compounds --models "$SRC/models" --sources mitragynine
   [ "$rc" -eq 0 ] || fail "pk compounds --sources exited $rc"
   grep -q "Tanna 2022" "$WORK/src.out" || fail "--sources does not show the Tanna 2022 source"
@@ -379,14 +384,14 @@ case_events() {
   expect_rc 0 "$WORK/two" "pk simulate --events two-subjects.csv"
   local header
   header=$(head -n 1 two.csv)
-  [ "$header" = "ID,time_h,C_mg,C_7oh,ce_mg,ce_7oh,occ,occ_mg,occ_7oh,E,net,tol,W" ] ||
+  [ "$header" = "ID,time_h,C_mg,C_7oh,ce_mg,ce_7oh,occ,occ_mg,occ_7oh,E,net,tol,wx,wf,W" ] ||
     fail "two subjects: header is '$header'"
   awk -F, '
     function bad(msg) { printf "line %d: %s\n", NR, msg; nbad++ }
     NR == 1 { next }
     {
       n[$1]++
-      if (NF != 13) bad("expected 13 fields, got " NF)
+      if (NF != 15) bad("expected 15 fields, got " NF)
       want = ($1 == 1) ? NR - 2 : NR - 147
       if ($2 != want * 0.5) bad("subject " $1 ": time_h " $2 ", expected " want * 0.5)
       c[$1, $2] = $3

@@ -5,17 +5,19 @@
  * The start of the taper read from the scenario must be that entry (product
  * kratom-leaf-powder, three clock times, 2 g, day 1) with the run-in doses
  * (28 days x 3 x 2 compounds, all before t = 0) as the other doses. With
- * the limit W <= 0.04524 (just above the regimen's own overnight trough,
- * about 0.045237) and a 0.25 g grid, the returned schedule re-simulated
- * here (compound doses computed here as 1000 g w mg from the product's
- * contents) keeps W under the limit, and the only shorter uniform schedule,
- * stopping on day 2, exceeds it. A hyperbolic taper of the same regimen
+ * the limit W <= 0.0135 (between the symptom threshold 0.011 and the peak
+ * of an abrupt stop, about 0.0149) and a 0.25 g grid, the returned schedule
+ * re-simulated here (compound doses computed here as 1000 g w mg from the
+ * product's contents) keeps W under the limit and takes 3 days, and every
+ * shorter schedule of the uniform family (2 g on day 1, then 1, 0.75, 0.5,
+ * 0.25 g or nothing on day 2, nothing from day 3) exceeds it, simulated
+ * here one by one. A hyperbolic taper of the same regimen
  * (4 equal steps of day-mean occupancy) must lower the day-mean occupancy
  * at every step. */
 #include <string.h>
 #include "taper_helpers.h"
 
-static const double LIMIT = 0.04524, GRID = 0.25;
+static const double LIMIT = 0.0135, GRID = 0.25;
 
 /* Scenario doses before t = 0 plus level[k] g of the product on day 1 + k. */
 static pk_regimen *kratom_regimen(const pk_model *m, const pk_taper_item *it,
@@ -73,12 +75,16 @@ static void test_optimum(const pk_model *m, const pk_taper_item *it, const pk_re
   th_check_shape(&r.schedule, GRID, "kratom optimum");
   double w = kratom_max_W(m, it, others, o, r.schedule.level, r.schedule.n_days);
   CHECK(w <= LIMIT, "kratom optimum (%d days) re-simulated: max W %.9g > %g", r.days, w, LIMIT);
-  CHECK(r.uniform_days == 2 && r.days == 2, "expected 2 days (2 g, then 1 g), got uniform %d, "
-        "returned %d", r.uniform_days, r.days);
+  CHECK(r.days == 3, "expected 3 days, got uniform %d, returned %d", r.uniform_days, r.days);
+  static const double day2[] = {1, 0.75, 0.5, 0.25, 0};
+  for (size_t k = 0; k < sizeof day2 / sizeof day2[0]; k++) {
+    double levels[] = {2, day2[k], 0};
+    double wk = kratom_max_W(m, it, others, o, levels, 3);
+    CHECK(wk > LIMIT, "the shorter schedule 2 g, %g g, stop keeps max W %.9g <= %g", day2[k], wk,
+          LIMIT);
+  }
   static const double stop[] = {2, 0};
   w = kratom_max_W(m, it, others, o, stop, 2);
-  CHECK(w > LIMIT, "stopping on day 2 (the 1-day uniform schedule) keeps max W %.9g <= %g", w,
-        LIMIT);
   printf("kratom-taper at W <= %g: %d days, levels", LIMIT, r.days);
   for (size_t k = 0; k < r.schedule.n_days; k++) printf(" %g", r.schedule.level[k]);
   printf(" g; max W %.7g at %g h; stopping at once: %.7g\n", r.eval.max_W, r.eval.t_max_W_h, w);

@@ -95,9 +95,19 @@ static void test_impossible(const pk_model *m, const pk_taper_item *it, const pk
   pk_taper_result r;
   pk_error err;
   pk_status st = pk_taper_optimise(m, it, NULL, o, &lim, &r, &err);
+  CHECK(st == PK_ERR_INVALID && strstr(err.message, "the start regimen itself reaches W"),
+        "a limit below the start regimen's W is refused from that regimen: %s", err.message);
+  CHECK(r.schedule.level == NULL && r.n_simulations == 1,
+        "no schedule on failure, one simulation (got %zu)", r.n_simulations);
+  /* above the start regimen's W but out of reach in 2 days: the family is
+   * searched and the lowest max W named */
+  lim.max_withdrawal = 0.0265;
+  lim.max_days = 2;
+  st = pk_taper_optimise(m, it, NULL, o, &lim, &r, &err);
   CHECK(st == PK_ERR_INVALID && strstr(err.message, "lowest max W"),
         "an impossible limit is an error naming the lowest max W: %s", err.message);
-  CHECK(r.schedule.level == NULL, "no schedule on failure");
+  CHECK(r.schedule.level == NULL && r.n_simulations > 1, "no schedule on failure, the family "
+        "searched (%zu simulations)", r.n_simulations);
 }
 
 int main(void) {

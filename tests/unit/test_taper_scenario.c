@@ -101,7 +101,7 @@ static void check_held(const pk_scenario *s, const double *want, int n, const ch
 
 static void test_responsive(void) {
   char entry[512];
-  snprintf(entry, sizeof entry, RESPONSIVE, "0.05");
+  snprintf(entry, sizeof entry, RESPONSIVE, "0.011");
   pk_error err;
   pk_scenario *s = load("\"run_in_days\": 28", entry, 35, &err);
   CHECK(s, "responsive: %s: %s", err.path, err.message);
@@ -118,12 +118,12 @@ static void test_responsive(void) {
   CHECK(it.start_dose == 2 && it.first_day == 1 && start == 1, "the responsive entry's start");
   pk_regimen_free(others);
   pk_scenario_free(s);
-  snprintf(entry, sizeof entry, RESPONSIVE, "0.045");
+  snprintf(entry, sizeof entry, RESPONSIVE, "0.004");
   s = load("\"run_in_days\": 28", entry, 35, &err);
   CHECK(s, "responsive below the regimen's own W: %s", err.message);
   if (s) check_held(s, held, 5, "responsive below the regimen's own W: held to the last day");
   pk_scenario_free(s);
-  snprintf(entry, sizeof entry, RESPONSIVE, "0.045, \"max_days\": 21");
+  snprintf(entry, sizeof entry, RESPONSIVE, "0.004, \"max_days\": 21");
   s = load("\"run_in_days\": 28", entry, 35, &err);
   CHECK(!s && strcmp(err.path, "dosing[0].taper") == 0 && strstr(err.message, "W stays above"),
         "with max_days, not reaching 0 is an error: %s: %s", err.path, err.message);
