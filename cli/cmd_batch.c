@@ -74,7 +74,8 @@ static const char HELP_COMMON[] =
     "                        output of one run (no --percentiles)\n"
     "      --mpi             split the subjects across the MPI ranks of mpirun\n"
     "                        (rank 0 writes; MPI builds only; no --trajectories)\n"
-    "      --w-threshold X   W threshold of h_W_above_X (default 0.02)\n"
+    "      --w-threshold X   W threshold of h_W_above_X (default: the receptor's symptom\n"
+    "                        threshold, withdrawal.threshold; 0.02 without one)\n"
     "      --occ-threshold Y occupancy threshold of h_occ_above_Y (default 0.1)\n"
     "  -q, --quiet           no progress bar (shown only on a terminal anyway)\n"
     "  -h, --help            this text\n"
@@ -713,7 +714,7 @@ done:
 }
 
 static int batch_main(int argc, char **argv, int sweep) {
-  batch_args a = {.sweep = sweep, .seed = 1, .w_thr = 0.02, .occ_thr = 0.1,
+  batch_args a = {.sweep = sweep, .seed = 1, .w_thr = NAN, .occ_thr = 0.1,
                   .levels = {5, 50, 95}, .nl = 3};
   int rc = parse_args(argc, argv, &a);
   if (rc < 0) return 0;

@@ -45,7 +45,7 @@ struct pk_batch {
 
 pk_batch_spec pk_batch_spec_default(void) {
   return (pk_batch_spec){.options = pk_sim_options_default(), .n_subjects = 1, .seed = 1,
-                         .w_threshold = 0.02, .occ_threshold = 0.1};
+                         .w_threshold = NAN, .occ_threshold = 0.1};
 }
 
 pk_batch_run_options pk_batch_run_options_default(void) {
@@ -153,12 +153,15 @@ pk_status pk_batch_new(const pk_batch_spec *spec, pk_batch **out, pk_error *err)
   if (spec->population && spec->sweep)
     return pk_err_set(err, PK_ERR_INVALID, NULL, NULL,
                       "a batch is a population or a sweep, not both");
-  if (!(isfinite(spec->w_threshold) && isfinite(spec->occ_threshold)))
+  /* NaN: the receptor's symptom threshold (PD version 2), else 0.02 */
+  double w_thr = spec->w_threshold;
+  if (isnan(w_thr) && !pk_model_withdrawal(spec->model, NULL, NULL, NULL, &w_thr)) w_thr = 0.02;
+  if (!(isfinite(w_thr) && isfinite(spec->occ_threshold)))
     return pk_err_set(err, PK_ERR_INVALID, NULL, NULL, "thresholds must be finite numbers");
-  if (spec->occ_threshold < 0 || spec->occ_threshold > 1 || spec->w_threshold < 0)
+  if (spec->occ_threshold < 0 || spec->occ_threshold > 1 || w_thr < 0)
     return pk_err_set(err, PK_ERR_INVALID, NULL, NULL,
                       "expected an occupancy threshold in [0, 1] and a W threshold >= 0, got "
-                      "%g and %g", spec->occ_threshold, spec->w_threshold);
+                      "%g and %g", spec->occ_threshold, w_thr);
   if (spec->sweep && pk_sweep_check(spec->sweep, err) != PK_OK) return err->code;
   if (spec->population && !pk_population_is_prepared(spec->population))
     return pk_err_set(err, PK_ERR_INVALID, NULL, NULL,
@@ -208,7 +211,7 @@ pk_status pk_batch_new(const pk_batch_spec *spec, pk_batch **out, pk_error *err)
   b->sweep = spec->sweep;
   b->n_subjects = n;
   b->seed = spec->seed;
-  b->w_thr = spec->w_threshold;
+  b->w_thr = w_thr;
   b->occ_thr = spec->occ_threshold;
   b->t_first = INFINITY;
   for (size_t k = 0; k < pk_regimen_size(spec->regimen); k++)

@@ -12,7 +12,9 @@ typedef enum pk_target_kind {
   PK_TARGET_PARAM = 0, /* a compound parameter */
   PK_TARGET_K_TOL = 1, /* the receptor's adaptation rate */
   PK_TARGET_TOL0 = 2,  /* the initial adaptation level */
-  PK_TARGET_DOSE = 3   /* a dose multiplier (compound -1: every dose) */
+  PK_TARGET_DOSE = 3,  /* a dose multiplier (compound -1: every dose) */
+  PK_TARGET_PD = 4     /* a withdrawal parameter (PD version 2): key 0 k_wx, 1 k_wf,
+                          2 immediate */
 } pk_target_kind;
 
 enum { PK_TARGET_NAME_MAX = 96 };
@@ -20,8 +22,9 @@ enum { PK_TARGET_NAME_MAX = 96 };
 typedef struct pk_target {
   pk_target_kind kind;
   int compound; /* PARAM, DOSE: compound index (-1: every compound, DOSE only) */
-  int key;      /* PARAM: pk_param_find index */
-  char name[PK_TARGET_NAME_MAX]; /* column name: <id>.<KEY>, k_tol, tol0, dose, dose.<id> */
+  int key;      /* PARAM: pk_param_find index; PD: 0 k_wx, 1 k_wf, 2 immediate */
+  /* column name: <id>.<KEY>, k_tol, k_wx, k_wf, immediate, tol0, dose, dose.<id> */
+  char name[PK_TARGET_NAME_MAX];
 } pk_target;
 
 /* What a subject changes beside its model. */

@@ -89,11 +89,27 @@ int pk_target_parse(const pk_model *m, const char *text, unsigned allow, pk_targ
   t->compound = -1;
   t->key = -1;
   if (!text || !text[0]) {
-    snprintf(msg, n, "empty name; expected <compound>.<KEY>, k_tol, tol0, dose or "
-             "dose.<compound>");
+    snprintf(msg, n, "empty name; expected <compound>.<KEY>, k_tol, k_wx, k_wf, immediate, "
+             "tol0, dose or dose.<compound>");
     return -1;
   }
   const char *what = NULL;
+  static const char *const pd_keys[] = {"k_wx", "k_wf", "immediate"};
+  for (int k = 0; k < 3; k++)
+    if (strcmp(text, pd_keys[k]) == 0) {
+      if (!(allow & (1u << PK_TARGET_PD))) {
+        snprintf(msg, n, "'%s' cannot be varied here", text);
+        return -1;
+      }
+      if (!m->has_withdrawal) {
+        snprintf(msg, n, "'%s': the receptor file has no withdrawal block (PD version 2)", text);
+        return -1;
+      }
+      t->kind = PK_TARGET_PD;
+      t->key = k;
+      snprintf(t->name, sizeof t->name, "%s", text);
+      return 0;
+    }
   if (strcmp(text, "k_tol") == 0) {
     t->kind = PK_TARGET_K_TOL;
     snprintf(t->name, sizeof t->name, "k_tol");
@@ -113,8 +129,8 @@ int pk_target_parse(const pk_model *m, const char *text, unsigned allow, pk_targ
   } else {
     const char *dot = strrchr(text, '.');
     if (!dot || dot == text || !dot[1]) {
-      snprintf(msg, n, "'%s': expected <compound>.<KEY> (such as mitragynine.CL), k_tol, "
-               "tol0, dose or dose.<compound>", text);
+      snprintf(msg, n, "'%s': expected <compound>.<KEY> (such as mitragynine.CL), k_tol, k_wx, "
+               "k_wf, immediate, tol0, dose or dose.<compound>", text);
       return -1;
     }
     char comp[PK_NAME_MAX + 8];
@@ -193,6 +209,8 @@ double pk_target_typical(const pk_model *m, const pk_sim_options *o, const pk_ta
   switch (t->kind) {
   case PK_TARGET_PARAM: return param_value(&m->compound[t->compound], t->key);
   case PK_TARGET_K_TOL: return m->k_tol_per_h;
+  case PK_TARGET_PD:
+    return t->key == 0 ? m->k_wx_per_h : t->key == 1 ? m->k_wf_per_h : m->w_immediate;
   case PK_TARGET_TOL0: return o ? o->tol0 : 0.0;
   case PK_TARGET_DOSE: return 1.0;
   }
@@ -214,10 +232,25 @@ int pk_target_apply(pk_model *m, pk_subject_extra *extra, const pk_target *t, do
   }
   case PK_TARGET_K_TOL:
     if (pk_model_set_adaptation(m, x, &err) != PK_OK) {
-      snprintf(msg, n, "k_tol: %s", err.message);
+      snprintf(msg, n, "k_tol: %.400s", err.message);
       return -1;
     }
     return 0;
+  case PK_TARGET_PD: {
+    double v[3] = {m->k_wx_per_h, m->k_wf_per_h, m->w_immediate};
+    v[t->key] = x;
+    /* k_wx 0 would switch the model to version 1: refused like any rate
+     * outside its range */
+    if (t->key == 0 && !(x > 0)) {
+      snprintf(msg, n, "k_wx must be > 0 1/h, got %g", x);
+      return -1;
+    }
+    if (pk_model_set_withdrawal(m, v[0], v[1], v[2], m->w_threshold, &err) != PK_OK) {
+      snprintf(msg, n, "%s: %.400s", t->name, err.message);
+      return -1;
+    }
+    return 0;
+  }
   case PK_TARGET_TOL0:
     if (!(isfinite(x) && x >= 0)) {
       snprintf(msg, n, "tol0 must be a finite number >= 0, got %g", x);
@@ -256,7 +289,8 @@ pk_population *pk_population_new(const pk_model *m) {
 
 void pk_population_free(pk_population *p) { free(p); }
 
-static const unsigned POP_TARGETS = (1u << PK_TARGET_PARAM) | (1u << PK_TARGET_K_TOL);
+static const unsigned POP_TARGETS =
+    (1u << PK_TARGET_PARAM) | (1u << PK_TARGET_K_TOL) | (1u << PK_TARGET_PD);
 
 /* Index of the parameter named name (any spelling that resolves to it). */
 static int find_target(const pk_population *p, const char *name, pk_error *err) {

@@ -20,7 +20,8 @@
  *                         log-down trapezoids (as pk_nca's AUClast), nM h
  *   occ_min, occ_max      lowest and highest total receptor occupancy
  *   E_max, W_max          highest response and withdrawal pressure
- *   h_W_above_<x>         hours with W > x, h_occ_above_<y> hours with occ > y;
+ *   h_W_above_<x>         hours with W > x (default x: the symptom threshold),
+ *                         h_occ_above_<y> hours with occ > y;
  *                         crossings between output times are interpolated
  *                         (log-linearly between positive values, else linearly)
  * preceded by the subject's settings (population: WT and the individual
@@ -93,12 +94,14 @@ typedef struct pk_batch_spec {
   size_t n_subjects;              /* population (or neither: copies of the typical
                                      subject); a sweep has one subject per point */
   uint64_t seed;                  /* population seed */
-  double w_threshold;             /* h_W_above_<x>: x (default 0.02) */
+  double w_threshold;             /* h_W_above_<x>: x (default NaN: the receptor's
+                                     symptom threshold, 0.02 without one) */
   double occ_threshold;           /* h_occ_above_<y>: y (default 0.1) */
 } pk_batch_spec;
 
 /* Defaults: no model, no population or sweep, 1 subject, seed 1,
- * thresholds 0.02 (W) and 0.1 (occupancy). */
+ * thresholds: W the receptor's symptom threshold (withdrawal.threshold;
+ * 0.02 for a receptor without one), occupancy 0.1. */
 PK_API pk_batch_spec pk_batch_spec_default(void);
 
 /* One subject's outcome, as handed to on_subject. */

@@ -136,7 +136,7 @@ sweep)
   [ "$(wc -l <"$WORK/g.csv")" -eq 29 ] || fail "7 x 4 = 28 rows expected"
   head -n 1 "$WORK/g.csv" | grep -q '^id,status,mg.CL,dose,Cmax_mg,Tmax_mg,Cmin_mg,AUC_mg,Cmax_7oh,' ||
     fail "header: $(head -n 1 "$WORK/g.csv")"
-  head -n 1 "$WORK/g.csv" | grep -q ',occ_min,occ_max,E_max,W_max,h_W_above_0.02,h_occ_above_0.1,fail_t_h,reason$' ||
+  head -n 1 "$WORK/g.csv" | grep -q ',occ_min,occ_max,E_max,W_max,h_W_above_0.011,h_occ_above_0.1,fail_t_h,reason$' ||
     fail "header end: $(head -n 1 "$WORK/g.csv")"
   sed -n 3p "$WORK/g.csv" | grep -q '^1,ok,100,1,' || fail "row 1 is CL 100, dose 1: $(sed -n 3p "$WORK/g.csv")"
   sed -n 29p "$WORK/g.csv" | grep -q '^27,ok,400,2,' || fail "last row: $(sed -n 29p "$WORK/g.csv")"
