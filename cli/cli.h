@@ -24,10 +24,11 @@ int cli_gnuplot_available(void);
 /* Says that `what` needs gnuplot and where it was looked for ($PK_GNUPLOT or
  * PATH); returns 1. */
 int cli_gnuplot_missing(const char *what);
-/* Draws the two-panel figure of a trajectory CSV into image (.png or .svg),
- * atomically. Returns 0 on success; on failure prints why and leaves no
- * image behind. */
-int cli_plot_csv(const char *csv, const char *image, const char *title);
+/* Draws the figure of a trajectory CSV into image (.png or .svg),
+ * atomically: concentrations, occupancy/E/tol, and W with the symptom
+ * threshold as a dashed line (threshold NaN: none). Returns 0 on success;
+ * on failure prints why and leaves no image behind. */
+int cli_plot_csv(const char *csv, const char *image, const char *title, double threshold);
 /* Checks that image ends in .png or .svg; prints an error and returns 1 if not. */
 int cli_check_image_name(const char *image);
 

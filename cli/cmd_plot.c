@@ -1,6 +1,7 @@
 /* cmd_plot.c - pk plot: draw a trajectory CSV written by pk simulate. */
 #include <getopt.h>
 #include <stdio.h>
+#include <math.h>
 #include "cli.h"
 
 static const char HELP[] =
@@ -38,5 +39,5 @@ int cmd_plot(int argc, char **argv) {
   }
   cli_path p[] = {{"-o", output, 1}, {"CSV", argv[optind], 0}};
   if (cli_check_paths(p, 2) != 0) return 1;
-  return cli_plot_csv(argv[optind], output, title);
+  return cli_plot_csv(argv[optind], output, title, NAN);
 }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <math.h>
 #include "cli.h"
 
 static const char HELP[] =
@@ -152,7 +153,9 @@ static int simulate_plot(const pk_scenario *s, const pk_trajectory *t, const cha
     data = tmp;
     own_tmp = 1;
   }
-  if (rc == 0) rc = cli_plot_csv(data, plot, pk_scenario_name(s));
+  double threshold = NAN;
+  pk_model_withdrawal(pk_scenario_model(s), NULL, NULL, NULL, &threshold);
+  if (rc == 0) rc = cli_plot_csv(data, plot, pk_scenario_name(s), threshold);
   if (o) {
     if (rc == 0 && pk_output_commit(o, &err) != PK_OK) cli_report(&err), rc = 1;
     else if (rc != 0) pk_output_discard(o);

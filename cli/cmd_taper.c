@@ -174,11 +174,14 @@ static void print_peak(const pk_taper_eval *ev) {
 }
 
 /* Draws the trajectory through a temporary CSV. */
-static int plot(const pk_trajectory *t, const char *image, const char *title) {
+static int plot(const pk_model *m, const pk_trajectory *t, const char *image,
+                const char *title) {
   char tmp[4200];
   cli_temp_template(tmp, sizeof tmp, "pk-taper");
   if (cli_temp_csv(t, tmp) != 0) return 1;
-  int rc = cli_plot_csv(tmp, image, title);
+  double threshold = NAN;
+  pk_model_withdrawal(m, NULL, NULL, NULL, &threshold);
+  int rc = cli_plot_csv(tmp, image, title, threshold);
   cli_temp_remove(tmp);
   return rc;
 }
@@ -197,7 +200,7 @@ static int write_outputs(const taper_args *a, const pk_scenario *s, const pk_tap
     cli_report(&err);
     return 1;
   }
-  return a->plot ? plot(t, a->plot, pk_scenario_name(s)) : 0;
+  return a->plot ? plot(m, t, a->plot, pk_scenario_name(s)) : 0;
 }
 
 static double default_grid(const char *unit) {

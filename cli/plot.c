@@ -1,6 +1,7 @@
-/* plot.c - the two-panel figure (plasma concentrations; occupancy, E, tol, W
- * against time in days) drawn by gnuplot, found on PATH at run time. The
- * image is drawn into a temporary file and renamed when gnuplot succeeds. */
+/* plot.c - the figure (plasma concentrations; occupancy, E and tol; the
+ * withdrawal measure W with the symptom threshold, against time in days)
+ * drawn by gnuplot, found on PATH at run time. The image is drawn into a
+ * temporary file and renamed when gnuplot succeeds. */
 #include <errno.h>
 #include <math.h>
 #include <spawn.h>
@@ -127,17 +128,23 @@ static int wants_log_axis(const char *csv, char **names, int n, double *peak) {
  * as the string variables ARG1 and ARG2 and are never parsed as commands,
  * and the image goes to gnuplot's standard output. Column names (from the
  * CSV header) are quoted by put_quoted. */
-static void write_script(FILE *f, const char *csv, const char *ext, char **names, int n) {
+static void write_script(FILE *f, const char *csv, const char *ext, char **names, int n,
+                         double threshold) {
   double peak = 0;
-  int log_axis = wants_log_axis(csv, names, n, &peak);
+  int log_axis = wants_log_axis(csv, names, n, &peak), jw = -1;
+  for (int j = 0; j < n; j++)
+    if (strcmp(names[j], "W") == 0) jw = j;
   if (strcmp(ext, "svg") == 0)
-    fputs("set terminal svg size 1200,900 dynamic noenhanced font 'Sans,12'\n", f);
+    fprintf(f, "set terminal svg size 1200,%d dynamic noenhanced font 'Sans,12'\n",
+            jw >= 0 ? 1200 : 900);
   else
-    fputs("set terminal pngcairo size 1200,900 noenhanced font 'Sans,11'\n", f);
-  fputs("set datafile separator ','\nset key outside right top\nset grid\n"
-        "set lmargin 12\nset rmargin 18\n"
-        "set multiplot layout 2,1 title ARG2\n"
-        "set xlabel 'time (days)'\nset ylabel 'plasma concentration (nM)'\n", f);
+    fprintf(f, "set terminal pngcairo size 1200,%d noenhanced font 'Sans,11'\n",
+            jw >= 0 ? 1200 : 900);
+  fprintf(f, "set datafile separator ','\nset key outside right top\nset grid\n"
+             "set lmargin 12\nset rmargin 18\n"
+             "set multiplot layout %d,1 title ARG2\n"
+             "set xlabel 'time (days)'\nset ylabel 'plasma concentration (nM)'\n",
+          jw >= 0 ? 3 : 2);
   /* on a log axis, show four decades below the highest peak */
   if (log_axis)
     fprintf(f, "set logscale y\nset yrange [%g:%g]\n", peak * 1e-4, peak * 2);
@@ -154,7 +161,7 @@ static void write_script(FILE *f, const char *csv, const char *ext, char **names
     }
   fputs("\nunset logscale y\nset ylabel 'fraction of receptors / of system maximum'\n"
         "set yrange [0:*]\nplot ", f);
-  static const char *const pd[] = {"occ", "E", "tol", "W"};
+  static const char *const pd[] = {"occ", "E", "tol"};
   first = 1;
   for (size_t k = 0; k < sizeof pd / sizeof pd[0]; k++)
     for (int j = 0; j < n; j++)
@@ -164,6 +171,16 @@ static void write_script(FILE *f, const char *csv, const char *ext, char **names
         put_quoted(f, names[j]);
         first = 0;
       }
+  if (jw >= 0) {
+    /* W on its own scale (it is a small fraction of E), with the symptom
+     * threshold of the model as a dashed line */
+    fputs("\nset ylabel 'withdrawal W (fraction of system maximum)'\nset yrange [0:*]\n", f);
+    fprintf(f, "plot ARG1 skip 1 using ($1/24):%d with lines lw 2 lc rgb '#c0392b' title 'W'",
+            jw + 1);
+    if (isfinite(threshold))
+      fprintf(f, ", %.17g with lines dt 2 lw 2 lc rgb '#555555' title 'symptom threshold'",
+              threshold);
+  }
   fputs("\nunset multiplot\n", f);
 }
 
@@ -200,7 +217,7 @@ static int run_gnuplot(const char *script, const char *csv, const char *title, i
   return rc;
 }
 
-int cli_plot_csv(const char *csv, const char *image, const char *title) {
+int cli_plot_csv(const char *csv, const char *image, const char *title, double threshold) {
   if (cli_check_image_name(image) != 0) return 1;
   if (!cli_gnuplot_available()) return cli_gnuplot_missing("plotting");
   char **names = NULL;
@@ -227,7 +244,7 @@ int cli_plot_csv(const char *csv, const char *image, const char *title) {
     rc = cli_fail("cannot create a temporary gnuplot script in /tmp: %s", strerror(errno));
     goto done;
   }
-  write_script(f, csv, ext_of(image), names, n);
+  write_script(f, csv, ext_of(image), names, n, threshold);
   if (fclose(f) != 0) {
     rc = cli_fail("cannot write a temporary gnuplot script in /tmp: %s", strerror(errno));
     goto done;
