@@ -169,8 +169,9 @@ static void print_peak(const pk_taper_eval *ev) {
   char t[16];
   double th = ev->t_max_W_h;
   clock_text(th - 24.0 * floor(th / 24.0), t, sizeof t);
-  printf("\nmax W %.6g at t = %g h (day %d, %s); simulated to %g h, tol there %.4g\n",
-         ev->max_W, th, (int)floor(th / 24.0) + 1, t, ev->t_end_h, ev->tol_end);
+  printf("\nmax W %.6g at t = %g h (day %d, %s); simulated to %g h, where later W is at most "
+         "%.4g\n",
+         ev->max_W, th, (int)floor(th / 24.0) + 1, t, ev->t_end_h, ev->W_bound_end);
 }
 
 /* Draws the trajectory through a temporary CSV. */

@@ -31,10 +31,17 @@ static pk_status build_regimen(const pk_model *m, const pk_taper_schedule *s, si
 }
 
 /* Highest W at the rows with w_from <= t < w_to (NaN if none), tol at the
- * last row. */
-static void scan_W(const pk_trajectory *t, double w_from, double w_to, pk_taper_eval *ev) {
+ * last row, and there a bound on W at any later time once the drug is
+ * gone (E falling, so tol <= tol_end and tol - E >= -E_end): version 1,
+ * W = max(0, tol - E) <= tol_end; version 2 (immediate share b, filters
+ * wx, wf), b (d - wf) <= b (tol_end + max(E_end, -wf_end)) and
+ * (1 - b) wx <= (1 - b) max(wx_end, tol_end), since each filter stays
+ * between its own value and the range of d. */
+static void scan_W(const pk_model *m, const pk_trajectory *t, double w_from, double w_to,
+                   pk_taper_eval *ev) {
   int jt = pk_trajectory_column_index(t, "time_h"), jw = pk_trajectory_column_index(t, "W");
-  int jtol = pk_trajectory_column_index(t, "tol");
+  int jtol = pk_trajectory_column_index(t, "tol"), jE = pk_trajectory_column_index(t, "E");
+  int jwx = pk_trajectory_column_index(t, "wx"), jwf = pk_trajectory_column_index(t, "wf");
   size_t rows = pk_trajectory_rows(t);
   ev->max_W = ev->t_max_W_h = NAN;
   for (size_t i = 0; i < rows; i++) {
@@ -43,6 +50,14 @@ static void scan_W(const pk_trajectory *t, double w_from, double w_to, pk_taper_
     if (!(w <= ev->max_W)) ev->max_W = w, ev->t_max_W_h = th;
   }
   ev->tol_end = rows ? pk_trajectory_get(t, rows - 1, (size_t)jtol) : NAN;
+  ev->W_bound_end = ev->tol_end;
+  double b = 1.0;
+  if (rows && jwx >= 0 && jwf >= 0 && pk_model_withdrawal(m, NULL, NULL, &b, NULL)) {
+    double E = pk_trajectory_get(t, rows - 1, (size_t)jE);
+    double wx = pk_trajectory_get(t, rows - 1, (size_t)jwx);
+    double wf = pk_trajectory_get(t, rows - 1, (size_t)jwf);
+    ev->W_bound_end = b * (ev->tol_end + fmax(E, -wf)) + (1.0 - b) * fmax(wx, ev->tol_end);
+  }
 }
 
 pk_status pk_taper_run(const pk_model *m, const pk_taper_schedule *s, size_t n,
@@ -56,7 +71,7 @@ pk_status pk_taper_run(const pk_model *m, const pk_taper_schedule *s, size_t n,
   pk_status st = build_regimen(m, s, n, base, t_end_h, &r, err);
   if (st == PK_OK) st = pk_simulate(m, r, &o, &t, err);
   if (st == PK_OK) {
-    scan_W(t, w_from_h, w_to_h, ev);
+    scan_W(m, t, w_from_h, w_to_h, ev);
     ev->t_end_h = t_end_h;
     ev->last_dose_h = pk_taper_last_dose_h(s, n);
   }
@@ -79,7 +94,7 @@ pk_status pk_taper_simulate(const pk_model *m, const pk_taper_schedule *s, size_
   pk_trajectory *t = NULL;
   pk_status st = pk_taper_run(m, s, n, base, opt, t_end, -INFINITY, INFINITY, traj ? &t : NULL,
                               ev, err);
-  for (int k = 0; k < TAIL_EXTENSIONS && st == PK_OK && !isnan(limit) && ev->tol_end > limit &&
+  for (int k = 0; k < TAIL_EXTENSIONS && st == PK_OK && !isnan(limit) && ev->W_bound_end > limit &&
                   ev->max_W <= limit;
        k++) {
     pk_trajectory_free(t);

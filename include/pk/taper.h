@@ -158,14 +158,16 @@ typedef struct pk_taper_eval {
   double t_max_W_h;   /* first output time at which it occurs, h */
   double t_end_h;     /* end of the simulation, h */
   double tol_end;     /* tol at t_end_h */
+  double W_bound_end; /* at t_end_h, a bound on W at any later time without doses
+                         (docs/taper.md) */
   double last_dose_h; /* time of the last dose of the schedules (NaN if none) */
 } pk_taper_eval;
 
 /* Simulates base plus the n schedules under opt, to at least opt->t_end_h
  * and at least tail_h past the last dose of the schedules (tail_h <= 0:
  * 5 / k_tol, or 168 h if k_tol is 0); then, while W stayed <= `limit` but
- * tol at the end is still above it (NaN: never), one more tail at a time,
- * up to 8 times (W <= tol, and tol only falls once the drug is gone). traj
+ * the bound on later W at the end (pk_taper_eval.W_bound_end) is still
+ * above it (NaN: never), one more tail at a time, up to 8 times. traj
  * (may be NULL) receives the trajectory. */
 PK_API pk_status pk_taper_simulate(const pk_model *m, const pk_taper_schedule *s, size_t n,
                                    const pk_regimen *base, const pk_sim_options *opt,
