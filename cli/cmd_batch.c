@@ -44,6 +44,8 @@ static const char HELP_SWEEP[] =
     "  NAME    <compound>.<KEY>  a compound parameter, by compound id or name and\n"
     "                            model-file key: mitragynine.CL, mg.V, 7oh.ka ...\n"
     "          k_tol             the receptor's adaptation rate (1/h)\n"
+    "          k_wx, k_wf        its withdrawal expression and fast-follower rates (1/h)\n"
+    "          immediate         the immediate share of W\n"
     "          tol0              the initial adaptation level\n"
     "          dose              a multiplier on every dose (and steady-state history)\n"
     "          dose.<compound>   a multiplier on every dose of one compound\n"

@@ -54,6 +54,9 @@ PK_API void pk_sweep_free(pk_sweep *s); /* NULL is safe */
 /* Adds an axis from the text NAME=VALUES, resolved against model m:
  *   NAME    <compound>.<KEY>  a compound parameter (id or name, a model-file key)
  *           k_tol             the receptor's adaptation rate, 1/h
+ *           k_wx, k_wf        its withdrawal expression and fast-follower rates,
+ *                             1/h; immediate, the immediate share of W (PD
+ *                             version 2; an error for a version-1 receptor)
  *           tol0              the initial adaptation level (no steady-state history)
  *           dose              a multiplier on every dose (and steady-state history)
  *           dose.<compound>   a multiplier on every dose of one compound

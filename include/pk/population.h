@@ -53,8 +53,9 @@ PK_API void pk_population_free(pk_population *p); /* NULL is safe */
 /* Adds log-normal variability with variance omega (> 0, log scale) to the
  * parameter named target: "<compound>.<KEY>" with the compound's id or name
  * and a parameter key of the model files ("mitragynine.CL", "mg.V",
- * "7oh.ka"; keys are matched without regard to case), or "k_tol" (the
- * receptor's adaptation rate). A CV of c (a fraction) is omega = ln(1 + c^2). */
+ * "7oh.ka"; keys are matched without regard to case), "k_tol" (the
+ * receptor's adaptation rate), or "k_wx", "k_wf", "immediate" (its withdrawal
+ * parameters, PD version 2). A CV of c (a fraction) is omega = ln(1 + c^2). */
 PK_API pk_status pk_population_add(pk_population *p, const char *target, double omega,
                                    pk_error *err);
 
@@ -101,7 +102,8 @@ PK_API pk_weight_kind pk_population_weight(const pk_population *p);
 
 /* The values reported for each subject: its weight (kg, when there is a
  * weight covariate) then the individual value of each parameter with
- * variability. Names: "WT", then "<compound id>.<KEY>" or "k_tol". */
+ * variability. Names: "WT", then "<compound id>.<KEY>", "k_tol", "k_wx", "k_wf" or
+ * "immediate". */
 PK_API size_t pk_population_value_count(const pk_population *p);
 PK_API const char *pk_population_value_name(const pk_population *p, size_t k);
 
