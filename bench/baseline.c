@@ -191,7 +191,7 @@ static void running_init(running *s, const pk_system *sys, const pk_regimen *r, 
   s->nc = sys->n_compounds;
   s->col_occ = 1 + (size_t)sys->n_compounds + (size_t)sys->n_ligands;
   s->col_E = s->col_occ + 1 + (size_t)sys->n_ligands;
-  s->col_W = s->col_E + 3; /* E, net, tol, W */
+  s->col_W = s->col_E + 3 + (size_t)sys->n_filt; /* E, net, tol, [wx, wf,] W */
   s->t_first_dose_h = INFINITY;
   for (size_t k = 0; k < pk_regimen_size(r); k++)
     s->t_first_dose_h = fmin(s->t_first_dose_h, pk_regimen_dose(r, k).t_h);
@@ -269,14 +269,16 @@ static pk_status running_finish(const running *s, double *out, pk_error *err) {
 
 /* ---- the propagation ---- */
 
-/* One hour: tol by its variation-of-constants formula with the integral by
- * Gauss-Legendre over the nodes, E there from the node rows times the state
- * at the start of the hour; then x <- Phi x. coef[j] = k w_j e^{-k (1 h - tau_j)}
- * and fu_over_K[l] are per subject. */
+/* One hour: tol (and the withdrawal filters) by their variation-of-constants
+ * formulas with the integrals by Gauss-Legendre over the nodes, E there from
+ * the node rows times the state at the start of the hour; then x <- Phi x.
+ * coef[j] = w_j e^{-k (1 h - tau_j)}, coef_f[f][j] = w_j times filter f's
+ * weight at lag 1 h - tau_j (pk_system_pd_weights), and fu_over_K[l] are
+ * per subject. */
 static void hour_step(baseline *b, const pk_system *s, const double *coef,
-                      const double *fu_over_K, double decay) {
+                      const double (*coef_f)[BASELINE_MAX_NODES], const double *fu_over_K) {
   size_t n = (size_t)s->n_lin, nl = (size_t)s->n_ligands;
-  double *y = b->y, integral = 0.0;
+  double *y = b->y, integral = 0.0, J[PK_PD_FILTERS] = {0};
   for (int k = 0; k < b->n_nodes; k++) {
     const double *rows = b->node_rows + (size_t)k * nl * n;
     double sum_x = 0.0, sum_tx = 0.0;
@@ -288,9 +290,11 @@ static void hour_step(baseline *b, const pk_system *s, const double *coef,
       sum_x += x;
       sum_tx += s->lig_tau[l] * x;
     }
-    integral += coef[k] * (sum_tx / (1.0 + sum_x + sum_tx));
+    double E = sum_tx / (1.0 + sum_x + sum_tx);
+    integral += coef[k] * E;
+    for (int f = 0; f < s->n_filt; f++) J[f] += coef_f[f][k] * E;
   }
-  y[s->tol] = decay * y[s->tol] + integral;
+  pk_system_pd_advance(s, STEP_H, integral, J, y);
   for (size_t i = 0; i < n; i++) {
     const double *p = b->phi + i * n;
     double acc = 0.0;
@@ -306,10 +310,14 @@ static pk_status run_hours(baseline *b, const pk_system *s, const pk_regimen *r,
                            const pk_sim_options *o, size_t h_out0, size_t n_out,
                            double w_threshold, double occ_threshold, double *summary,
                            baseline_row_fn on_row, void *ctx, pk_error *err) {
-  double k_per_h = s->k_tol_per_h, decay = exp(-k_per_h * STEP_H);
-  double coef[BASELINE_MAX_NODES], fu_over_K[PK_MAX_COMPOUNDS];
-  for (int j = 0; j < b->n_nodes; j++)
-    coef[j] = k_per_h * b->weight_h[j] * exp(-k_per_h * (STEP_H - b->node_h[j]));
+  double coef[BASELINE_MAX_NODES], coef_f[PK_PD_FILTERS][BASELINE_MAX_NODES];
+  double fu_over_K[PK_MAX_COMPOUNDS];
+  for (int j = 0; j < b->n_nodes; j++) {
+    double w_tol, w_f[PK_PD_FILTERS];
+    pk_system_pd_weights(s, STEP_H - b->node_h[j], &w_tol, w_f);
+    coef[j] = b->weight_h[j] * w_tol;
+    for (int f = 0; f < s->n_filt; f++) coef_f[f][j] = b->weight_h[j] * w_f[f];
+  }
   for (int l = 0; l < s->n_ligands; l++) fu_over_K[l] = s->lig_fu[l] / s->lig_K_nM[l];
   running sum;
   running_init(&sum, s, r, w_threshold, occ_threshold);
@@ -330,7 +338,7 @@ static pk_status run_hours(baseline *b, const pk_system *s, const pk_regimen *r,
       if (on_row) on_row(ctx, b->row, (size_t)s->n_cols);
     }
     if (h == last_h) break;
-    hour_step(b, s, coef, fu_over_K, decay);
+    hour_step(b, s, coef, (const double(*)[BASELINE_MAX_NODES])coef_f, fu_over_K);
   }
   return running_finish(&sum, summary, err);
 }
@@ -358,6 +366,9 @@ pk_status baseline_run(baseline *b, const pk_model *m, const pk_regimen *r,
     st = check_events(&b->ev, o, err);
   }
   if (st == PK_OK) st = build_propagators(b, &s, err);
+  /* NaN: the receptor's symptom threshold, as pk_batch_spec's default */
+  if (isnan(w_threshold) && !pk_model_withdrawal(m, NULL, NULL, NULL, &w_threshold))
+    w_threshold = 0.02;
   if (st == PK_OK)
     st = run_hours(b, &s, r, o, h_out0, n_out, w_threshold, occ_threshold, summary, on_row,
                    ctx, err);
