@@ -19,7 +19,7 @@
  *   AUC_<id>              area under C over the output times, linear-up /
  *                         log-down trapezoids (as pk_nca's AUClast), nM h
  *   occ_min, occ_max      lowest and highest total receptor occupancy
- *   E_max, W_max          highest response and withdrawal pressure
+ *   E_max, W_max          highest response and withdrawal measure W
  *   h_W_above_<x>         hours with W > x (default x: the symptom threshold),
  *                         h_occ_above_<y> hours with occ > y;
  *                         crossings between output times are interpolated

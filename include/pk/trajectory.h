@@ -3,8 +3,10 @@
  * Columns (units): time_h (h); C_<id> plasma concentration (nM) of every
  * compound; ce_<id> effect-site concentration (nM) of every ligand; occ total
  * receptor occupancy and occ_<id> per ligand (fractions); E response and net
- * = E - tol (fractions of the system maximum); tol adaptation level; W =
- * max(0, tol - E) withdrawal pressure. With amounts on, A_<compartment>_<id>
+ * = E - tol (fractions of the system maximum); tol adaptation level; with a
+ * PD version 2 receptor wx and wf, the filters of tol - E; W the withdrawal
+ * measure (docs/pd-model.md; max(0, tol - E) in version 1). With amounts
+ * on, A_<compartment>_<id>
  * (umol) for depot, central, periph1, periph2 and elim (cumulative eliminated).
  */
 #ifndef PK_TRAJECTORY_H
