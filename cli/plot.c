@@ -178,7 +178,7 @@ static void write_script(FILE *f, const char *csv, const char *ext, char **names
     fprintf(f, "plot ARG1 skip 1 using ($1/24):%d with lines lw 2 lc rgb '#c0392b' title 'W'",
             jw + 1);
     if (isfinite(threshold))
-      fprintf(f, ", %.17g with lines dt 2 lw 2 lc rgb '#555555' title 'symptom threshold'",
+      fprintf(f, ", %.17g with lines dt 2 lw 2 lc rgb '#555555' title 'threshold'",
               threshold);
   }
   fputs("\nunset multiplot\n", f);
