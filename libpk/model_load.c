@@ -464,15 +464,27 @@ static pk_status load_receptor(pk_model *m, pk_jctx *c, const cJSON *root) {
       (st = pk_json_param(c, w, "k_wf", "1/h", 1, 1, &kwf)) == PK_OK &&
       (st = pk_json_param(c, w, "immediate", "1", 1, 1, &imm)) == PK_OK &&
       (st = pk_json_param(c, w, "threshold", "1", 1, 1, &thr)) == PK_OK) {
+    /* each value checked at its own key path */
+    static const char *const name[] = {"k_wx", "k_wf", "immediate", "threshold"};
+    const double v[] = {kwx, kwf, imm, thr};
+    const double lo[] = {1e-6, 1e-6, 0.0, 0.0}, hi[] = {1e4, 1e4, 1.0, 1.0};
+    static const char *const what[] = {
+        "withdrawal expression rate k_wx must be in [1e-06, 10000] 1/h",
+        "fast follower rate k_wf must be in [1e-06, 10000] 1/h",
+        "immediate share of withdrawal must be in [0, 1]",
+        "withdrawal symptom threshold must be in [0, 1] (fraction of the system maximum)"};
+    for (int k = 0; k < 4 && st == PK_OK; k++)
+      if (!(v[k] >= lo[k] && v[k] <= hi[k])) {
+        size_t l2 = pk_json_push_key(c, name[k]);
+        size_t l3 = pk_json_push_key(c, "value");
+        st = pk_json_fail(c, "%s, got %g", what[k], v[k]);
+        pk_json_pop(c, l3);
+        pk_json_pop(c, l2);
+      }
     pk_error e2;
     pk_error_clear(&e2);
-    if (!(kwx > 0)) {
-      size_t l2 = pk_json_push_key(c, "k_wx");
-      st = pk_json_fail(c, "k_wx must be > 0 1/h, got %g", kwx);
-      pk_json_pop(c, l2);
-    } else if (pk_model_set_withdrawal(m, kwx, kwf, imm, thr, &e2) != PK_OK) {
+    if (st == PK_OK && pk_model_set_withdrawal(m, kwx, kwf, imm, thr, &e2) != PK_OK)
       st = pk_json_fail(c, "%s", e2.message);
-    }
   }
   pk_json_pop(c, len);
   return st;
