@@ -61,8 +61,7 @@ const pk_target *pk_sweep_target(const pk_sweep *s, size_t a);
 /* Copy of a model's contents. */
 void pk_model_copy_into(pk_model *dst, const pk_model *src);
 
-/* Population internals used by batch.c: the targets it changes. */
-size_t pk_population_target_count(const pk_population *p);
+/* Population internals used by batch.c. */
 int pk_population_is_prepared(const pk_population *p);
 int pk_population_compound_count(const pk_population *p);
 /* pk_population_subject with the caller's generator (one per thread). */

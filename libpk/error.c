@@ -21,7 +21,6 @@ const char *pk_status_str(pk_status status) {
   case PK_ERR_NOMEM: return "PK_ERR_NOMEM";
   case PK_ERR_SOLVER: return "PK_ERR_SOLVER";
   case PK_ERR_RANGE: return "PK_ERR_RANGE";
-  case PK_ERR_EXTERNAL: return "PK_ERR_EXTERNAL";
   }
   return "PK_ERR_UNKNOWN";
 }

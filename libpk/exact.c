@@ -103,7 +103,6 @@ struct pk_exact {
   gsl_matrix *aug, *eaug;
 };
 
-int pk_exact_supports(const pk_system *s) { return s->n_kinetic == 0; }
 
 int pk_exact_fastest_state(const pk_exact *x) { return x->rho_state; }
 

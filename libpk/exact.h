@@ -26,9 +26,6 @@ typedef struct pk_exact pk_exact;
 pk_exact *pk_exact_new(const pk_system *s);
 void pk_exact_free(pk_exact *x);
 
-/* Whether the exact path can run system s (no kinetic binding). */
-int pk_exact_supports(const pk_system *s);
-
 /* The linear state whose outflow is the system's fastest rate. */
 int pk_exact_fastest_state(const pk_exact *x);
 

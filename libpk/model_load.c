@@ -143,7 +143,6 @@ int pk_param_find(const char *key) {
 }
 
 const char *pk_param_key(int k) { return k >= 0 && k < N_PARAMS ? PARAMS[k].key : NULL; }
-const char *pk_param_unit(int k) { return k >= 0 && k < N_PARAMS ? PARAMS[k].unit : NULL; }
 
 int pk_param_set(pk_compound_params *p, int k, double x, char *msg, size_t n) {
   const param_def *d = &PARAMS[k];

@@ -17,10 +17,9 @@ pk_status pk_model_apply_overrides(pk_model *m, int i, pk_jctx *c, const cJSON *
 
 /* The compound parameters by their file keys ("CL", "V", "ka"...), for
  * overrides from other sources (event datasets): index of key (matched
- * without regard to case), -1 if none; its key and unit. */
+ * without regard to case), -1 if none; its key. */
 int pk_param_find(const char *key);
 const char *pk_param_key(int k);
-const char *pk_param_unit(int k);
 /* Sets parameter k of p to x if p has it (its peripheral compartment or
  * receptor binding) and x is in range, returning 0; else writes why into
  * msg and returns -1 (p has no such parameter) or -2 (x out of range). */

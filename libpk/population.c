@@ -464,7 +464,6 @@ pk_status pk_population_prepare(pk_population *p, pk_error *err) {
 }
 
 size_t pk_population_size(const pk_population *p) { return p ? p->n : 0; }
-size_t pk_population_target_count(const pk_population *p) { return p ? p->n : 0; }
 int pk_population_is_prepared(const pk_population *p) { return p && p->prepared; }
 int pk_population_compound_count(const pk_population *p) { return p ? p->model.n_compounds : 0; }
 

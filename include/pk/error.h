@@ -23,8 +23,7 @@ typedef enum pk_status {
   PK_ERR_INVALID = -3, /* a value, key, unit or schedule is not acceptable */
   PK_ERR_NOMEM = -4,   /* out of memory */
   PK_ERR_SOLVER = -5,  /* the ODE solver failed (time in t_h) */
-  PK_ERR_RANGE = -6,   /* an index or count is out of range */
-  PK_ERR_EXTERNAL = -7 /* an external program failed or is missing */
+  PK_ERR_RANGE = -6    /* an index or count is out of range */
 } pk_status;
 
 enum { PK_ERROR_MESSAGE_MAX = 512, PK_ERROR_FILE_MAX = 512, PK_ERROR_PATH_MAX = 256 };
