@@ -904,10 +904,14 @@ static void summary_write(const pk_fast *f, int n_lanes, int nc) {
 
 /* Modal amplitudes seen by E; then for each n the error bound per lane,
  * sel[l] = the smallest n >= start[l] whose bound meets the tolerance (0:
- * none), or known[l] (if not 0) when no smaller n does. The bound: E = P / (1 + P + Q) with P, Q sums of the modes; to
- * first order its quadrature error is that of the modes (|dE/dP|, |dE/dQ|
- * <= 1), to second order that of products of two modes (|d2E| <= 2),
- * which vary at the sum of their rates. */
+ * none), or known[l] (if not 0) when no smaller n does. The bound: E =
+ * P / (1 + P + Q) with P, Q >= 0 sums of the modes; to first order its
+ * quadrature error is that of the modes weighted by |dE/dP| <= 1 and
+ * |dE/dQ| <= 1/4 (pq), to second order that of products of two modes
+ * weighted by (|dP| + |dQ| / 2)^2 (pq2), which vary at the sum of their
+ * rates. The tables T, T2 (get_tab) add the fastest rate of the PD block's
+ * weights (k_tol and, in version 2, the withdrawal filters' rates) to each
+ * mode's. */
 PK_CLONES PK_FMA
 static void choose_rules(int R, const double *z, const double *zb, int has_rate,
                          const double *pq, const double *pq2, const htab *t, double *amp,

@@ -1,9 +1,13 @@
 /* pk/sim.h - simulate a model under a regimen.
  *
- * The general path integrates every state (PK, effect sites, adaptation)
- * with GSL's gsl_odeiv2 driver at the stated tolerances, integrating exactly
- * up to each dose and restarting the stepper after it. The output row at a
- * dose time shows the state just after the dose.
+ * Two paths (pk_solver): the exact path, the default for every model
+ * without kinetic receptor binding, propagates the linear part exactly
+ * (matrix exponentials or modal coordinates) and the PD states (tol and, in
+ * version 2, the withdrawal filters) by their variation-of-constants
+ * formulas with adaptive quadrature of E; the ODE path integrates every
+ * state with GSL's gsl_odeiv2 driver at the stated tolerances. Both
+ * integrate exactly up to each dose and restart after it. The output row at
+ * a dose time shows the state just after the dose.
  *
  * GSL's default error handler aborts the process; libpk validates inputs so
  * that GSL is not reached with bad ones, but programs should still call
