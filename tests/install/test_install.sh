@@ -2,8 +2,10 @@
 # Installs the build tree into a temporary prefix with cmake --install and
 # checks what a user of the installed package relies on: the headers, the
 # shared and static libraries, the pkg-config file (a program compiled and
-# linked against it, dynamically and statically, runs) and the pk tool
-# finding its default scenario under the prefix.
+# linked against it, dynamically and statically, runs), the CMake package
+# (a project using find_package(libpk) and pk::pk builds and runs) and the
+# pk tool, linked to the installed shared library, running without
+# LD_LIBRARY_PATH and finding its default scenario under the prefix.
 # usage: test_install.sh BUILD_DIR [EXTRA_CFLAGS]
 # (EXTRA_CFLAGS: the sanitizer flags when the library was built with them)
 set -euo pipefail
@@ -50,8 +52,29 @@ $cc $extra "$tmp/use.c" $(pkg-config --cflags libpk) -o "$tmp/use_static" \
   $(pkg-config --libs --static gsl libcjson)
 "$tmp/use_static" >/dev/null || fail "the statically linked program failed"
 
+# the CMake package
+mkdir -p "$tmp/consumer"
+cp "$tmp/use.c" "$tmp/consumer/use.c"
+cat >"$tmp/consumer/CMakeLists.txt" <<'CMAKE'
+cmake_minimum_required(VERSION 3.18)
+project(use_libpk LANGUAGES C)
+find_package(libpk 0.1 CONFIG REQUIRED)
+add_executable(use use.c)
+target_link_libraries(use PRIVATE pk::pk)
+add_executable(use_static use.c)
+target_link_libraries(use_static PRIVATE pk::pk_static)
+CMAKE
+CC=$cc CFLAGS=$extra LDFLAGS=$extra cmake -S "$tmp/consumer" -B "$tmp/consumer/build" \
+  -DCMAKE_PREFIX_PATH="$prefix" >"$tmp/consumer.log" 2>&1 ||
+  { cat "$tmp/consumer.log" >&2; fail "find_package(libpk) failed"; }
+cmake --build "$tmp/consumer/build" >>"$tmp/consumer.log" 2>&1 ||
+  { cat "$tmp/consumer.log" >&2; fail "a project linking pk::pk does not build"; }
+out=$(LD_LIBRARY_PATH=$(dirname "$pc") "$tmp/consumer/build/use") || fail "pk::pk program failed"
+[ "$out" = "$(pkg-config --modversion libpk) 0.500000 0.333333" ] || fail "pk::pk: '$out'"
+"$tmp/consumer/build/use_static" >/dev/null || fail "pk::pk_static program failed"
+
 cd "$tmp"
-env -u PK_MODELS_DIR "$prefix/bin/pk" simulate -o "$tmp/default.csv" || fail "installed pk simulate failed"
+env -u PK_MODELS_DIR -u LD_LIBRARY_PATH "$prefix/bin/pk" simulate -o "$tmp/default.csv" || fail "installed pk simulate failed"
 rows=$(($(wc -l <"$tmp/default.csv") - 1))
 [ "$rows" -eq 841 ] || fail "installed pk wrote $rows rows, expected 841 (35 days hourly)"
-echo "install test: passed"
+echo "install test: passed (pkg-config, find_package(libpk), installed pk)"
