@@ -1,4 +1,4 @@
-/* test_fast_agreement.c - the batch kernel (libpk/fast.c) against the
+/* test_fast_agreement.c - the batch kernel (libpk/solve/fast.c) against the
  * general GSL path, subject by subject:
  * - every shipped scenario, with a population varying every compound's CL,
  *   V, ka and ke0 (CV 30-50 %, so that some subjects have nearly equal
