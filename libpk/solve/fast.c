@@ -6,7 +6,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include "events.h"
+#include "steady.h"
 #include "fast.h"
 
 #define L PK_FAST_LANES

@@ -8,7 +8,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include "events.h"
+#include "steady.h"
 #include "exact.h"
 
 /* Mutable state of one simulation, seen by the right-hand side. */
