@@ -604,7 +604,9 @@ static void run_slots(const pk_batch *b, worker *w, const pk_batch_run_options *
     pk_error_clear(&err);
     if (opt.solver != PK_SOLVER_ODE) {
       r = pk_fast_lane(w->fast, nl, w->model[l], reg, &opt, &err);
-      if (r == 0 && nl > 0) {
+      /* a subject that does not fit the pack starts the next one; one the
+       * kernel refuses runs on its own and the pack goes on filling */
+      if (r == PK_FAST_MISFIT) {
         flush_pack(b, w, o, &lane0_opt, lane_slot, lane_kept, nl, poll);
         nl = 0;
         r = pk_fast_lane(w->fast, 0, w->model[l], reg, &opt, &err);
@@ -614,7 +616,7 @@ static void run_slots(const pk_batch *b, worker *w, const pk_batch_run_options *
       fail_slot(s, &err, "");
       continue;
     }
-    if (r == 0) {
+    if (r == PK_FAST_REFUSED) {
       simulate_subject(b, w->model[l], reg, &opt, o, s, kp);
       continue;
     }

@@ -470,7 +470,7 @@ int pk_fast_lane(pk_fast *f, int lane, const pk_model *m, const pk_regimen *r,
   ln->have_sys = 1;
   const pk_system *s = &ln->sys;
   if (s->n_kinetic > 0 || s->n_lin > MAXR + PK_MAX_COMPOUNDS) return 0;
-  if (lane > 0 && !same_layout(s, &f->ln[0].sys)) return 0;
+  if (lane > 0 && !same_layout(s, &f->ln[0].sys)) return PK_FAST_MISFIT;
   ln->nr = 0;
   for (int k = 0; k < s->n_lin; k++) {
     int is_elim = 0;
@@ -480,7 +480,7 @@ int pk_fast_lane(pk_fast *f, int lane, const pk_model *m, const pk_regimen *r,
     ln->ridx[ln->nr++] = k;
   }
   int R = ln->nr;
-  if (lane > 0 && R != f->R) return 0;
+  if (lane > 0 && R != f->R) return PK_FAST_MISFIT;
   double B[MAXR * MAXR], lam[MAXR], V[MAXR * MAXR], W[MAXR * MAXR];
   for (int i = 0; i < R; i++)
     for (int j = 0; j < R; j++)
@@ -530,8 +530,8 @@ int pk_fast_lane(pk_fast *f, int lane, const pk_model *m, const pk_regimen *r,
     for (int i = 0; simple && i < R; i++) simple = lam[i] < 0 && expm1(lam[i] * T) < 0;
     ln->modal_ss = simple;
   }
-  if (lane > 0 && ln->modal_ss != f->ln[0].modal_ss) return 0;
-  if (lane > 0 && ln->modal_ss && !same_timing(&ln->hev, &f->ln[0].hev)) return 0;
+  if (lane > 0 && ln->modal_ss != f->ln[0].modal_ss) return PK_FAST_MISFIT;
+  if (lane > 0 && ln->modal_ss && !same_timing(&ln->hev, &f->ln[0].hev)) return PK_FAST_MISFIT;
   if (o->steady_state && !ln->modal_ss) {
     /* the periodic steady state at the start, as pk_simulate computes it;
      * the history's pending inputs join the events */
@@ -551,7 +551,7 @@ int pk_fast_lane(pk_fast *f, int lane, const pk_model *m, const pk_regimen *r,
     }
     if (lane > 0)
       for (int k = 0; k < s->n_lin; k++)
-        if (ln->active0[k] != f->ln[0].active0[k]) return 0;
+        if (ln->active0[k] != f->ln[0].active0[k]) return PK_FAST_MISFIT;
   }
   int sorted = 1;
   for (size_t k = 1; k < ln->ev.n && sorted; k++) {
@@ -563,7 +563,7 @@ int pk_fast_lane(pk_fast *f, int lane, const pk_model *m, const pk_regimen *r,
     if (ln->ev.ev[k].kind != PK_EV_BOLUS && ln->ev.ev[k].kind != PK_EV_RATE_ON &&
         ln->ev.ev[k].kind != PK_EV_RATE_OFF)
       return 0;
-  if (lane > 0 && !same_timing(&ln->ev, &f->ln[0].ev)) return 0;
+  if (lane > 0 && !same_timing(&ln->ev, &f->ln[0].ev)) return PK_FAST_MISFIT;
   if (lane == 0) {
     if (pack_alloc(f, R) != 0) return pk_err_nomem(err), -1;
     for (size_t k = 0; k < sizeof f->red / sizeof f->red[0]; k++) f->red[k] = -1;
