@@ -215,11 +215,15 @@ static int write_trajectory(run_ctx *c, const pk_subject_result *r) {
   if (!c->traj.f || !t) return 0;
   size_t nr = pk_trajectory_rows(t), nc = pk_trajectory_cols(t);
   const double *d = pk_trajectory_data(t);
+  char *line = malloc(PK_CSV_FIELD_MAX * nc + 32);
+  if (!line) return -1;
+  int head = snprintf(line, 32, "%zu", r->index);
   for (size_t i = 0; i < nr; i++) {
-    fprintf(c->traj.f, "%zu", r->index);
-    for (size_t j = 0; j < nc; j++) fprintf(c->traj.f, ",%.12g", d[i * nc + j]);
-    fputc('\n', c->traj.f);
+    size_t len = (size_t)head + pk_csv_format_values(d + i * nc, nc, 0, line + head);
+    line[len++] = '\n';
+    fwrite(line, 1, len, c->traj.f);
   }
+  free(line);
   return ferror(c->traj.f) ? -1 : 0;
 }
 

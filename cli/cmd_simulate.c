@@ -58,7 +58,13 @@ static int write_stdout_subjects(const pk_dataset *d, pk_trajectory *const *t) {
   for (size_t s = 0; s < n; s++)
     for (size_t i = 0; i < pk_trajectory_rows(t[s]); i++) {
       fputs(pk_dataset_subject_id(d, s), stdout);
-      for (size_t j = 0; j < nc; j++) printf(",%.12g", pk_trajectory_get(t[s], i, j));
+      char line[PK_CSV_FIELD_MAX * 64 + 2];
+      if (nc > 64) {
+        for (size_t j = 0; j < nc; j++) printf(",%.12g", pk_trajectory_get(t[s], i, j));
+      } else {
+        size_t len = pk_csv_format_values(pk_trajectory_data(t[s]) + i * nc, nc, 0, line);
+        fwrite(line, 1, len, stdout);
+      }
       putchar('\n');
     }
   return fflush(stdout) == 0 && !ferror(stdout) ? 0 : cli_fail("cannot write to standard output");

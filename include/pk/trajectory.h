@@ -22,6 +22,13 @@ extern "C" {
 
 typedef struct pk_trajectory pk_trajectory;
 
+/* CSV numbers: the n values v[0..n) written into buf as ",v0,v1,...", each
+ * exactly as printf's "%.12g" writes it (but several times faster), a NaN
+ * as an empty field when nan_empty is set (else "nan", as printf); returns
+ * the length written (no NUL). buf must hold PK_CSV_FIELD_MAX * n bytes. */
+#define PK_CSV_FIELD_MAX 33
+PK_API size_t pk_csv_format_values(const double *v, size_t n, int nan_empty, char *buf);
+
 PK_API void pk_trajectory_free(pk_trajectory *t); /* NULL is safe */
 PK_API size_t pk_trajectory_rows(const pk_trajectory *t);
 PK_API size_t pk_trajectory_cols(const pk_trajectory *t);

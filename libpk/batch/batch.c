@@ -761,6 +761,12 @@ int pk_batch_format_header(const pk_batch *b, char *buf, size_t n) {
 }
 
 static void cat_value(char *buf, size_t n, size_t *len, double x) {
+  if (*len + PK_CSV_FIELD_MAX + 1 <= n) {
+    /* room for the field: written in place, the length kept exact */
+    *len += pk_csv_format_values(&x, 1, 1, buf + *len);
+    buf[*len] = '\0';
+    return;
+  }
   if (isnan(x)) cat(buf, n, len, ",");
   else cat(buf, n, len, ",%.12g", x);
 }
@@ -842,10 +848,13 @@ int pk_batch_write_percentile_header(const pk_batch *b, const double *levels, si
 
 static void write_pct_line(const pk_batch *b, size_t row, size_t count, const double *pct,
                            size_t nl, FILE *f) {
-  fprintf(f, "%.12g,%zu", b->times[row], count);
+  char buf[PK_CSV_FIELD_MAX];
+  size_t len = pk_csv_format_values(&b->times[row], 1, 0, buf);
+  fwrite(buf + 1, 1, len - 1, f);
+  fprintf(f, ",%zu", count);
   for (size_t k = 0; k < (b->tcols - 1) * nl; k++) {
-    if (isnan(pct[k])) fputc(',', f);
-    else fprintf(f, ",%.12g", pct[k]);
+    len = pk_csv_format_values(&pct[k], 1, 1, buf);
+    fwrite(buf, 1, len, f);
   }
   fputc('\n', f);
 }

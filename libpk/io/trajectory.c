@@ -76,12 +76,15 @@ static int write_csv(void *ctx, FILE *f) {
   for (size_t j = 0; j < t->cols; j++)
     if (fprintf(f, "%s%s", j ? "," : "", t->names[j]) < 0) return -1;
   if (fputc('\n', f) == EOF) return -1;
+  char *line = malloc(PK_CSV_FIELD_MAX * t->cols + 2);
+  if (!line) return errno = ENOMEM, -1;
   for (size_t i = 0; i < t->rows; i++) {
-    const double *row = t->data + i * t->cols;
-    for (size_t j = 0; j < t->cols; j++)
-      if (fprintf(f, "%s%.12g", j ? "," : "", row[j]) < 0) return -1;
-    if (fputc('\n', f) == EOF) return -1;
+    size_t len = pk_csv_format_values(t->data + i * t->cols, t->cols, 0, line);
+    line[len++] = '\n';
+    /* the first field has no comma before it */
+    if (fwrite(line + 1, 1, len - 1, f) != len - 1) return free(line), -1;
   }
+  free(line);
   return 0;
 }
 

@@ -1098,8 +1098,14 @@ static int write_all(void *ctx, FILE *f) {
     for (size_t i = 0; i < t->rows; i++) {
       const double *row = t->data + i * t->cols;
       if (with_id && fprintf(f, "%s,", w->d->subj[s].id) < 0) return -1;
-      for (size_t j = 0; j < t->cols; j++)
-        if (fprintf(f, "%s%.12g", j ? "," : "", row[j]) < 0) return -1;
+      char line[PK_CSV_FIELD_MAX * 64 + 2];
+      if (t->cols > 64) {
+        for (size_t j = 0; j < t->cols; j++)
+          if (fprintf(f, "%s%.12g", j ? "," : "", row[j]) < 0) return -1;
+      } else {
+        size_t len = pk_csv_format_values(row, t->cols, 0, line);
+        if (fwrite(line + 1, 1, len - 1, f) != len - 1) return -1;
+      }
       if (fputc('\n', f) == EOF) return -1;
     }
   }

@@ -1,0 +1,51 @@
+/* test_numfmt.c - pk_fmt_g12 writes exactly what snprintf("%.12g") writes:
+ * for 4 million doubles with random bits across every exponent it handles
+ * (and beyond, where it hands over to snprintf), the decimal boundaries
+ * (10^k and the values just below and above), halfway cases of the 12th
+ * digit, and the special values. */
+#include <stdint.h>
+#include <string.h>
+#include "check.h"
+#include "numfmt.h"
+
+static uint64_t state = 0x9E3779B97F4A7C15ULL;
+static uint64_t next(void) { /* splitmix64 */
+  uint64_t z = (state += 0x9E3779B97F4A7C15ULL);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+  return z ^ (z >> 31);
+}
+
+static int mismatches = 0;
+static void check(double x) {
+  char a[64], b[PK_G12_MAX];
+  int n = snprintf(a, sizeof a, "%.12g", x);
+  size_t m = pk_fmt_g12(x, b);
+  if ((size_t)n != m || strcmp(a, b) != 0) {
+    if (mismatches++ < 10) CHECK(0, "%.17g: printf '%s', pk_fmt_g12 '%s'", x, a, b);
+  }
+}
+
+int main(void) {
+  test_init();
+  for (int i = 0; i < 4000000; i++) {
+    /* random mantissa, exponent in [-90, 90] (2^-90 ~ 1e-27 to 2^90 ~ 1e27) */
+    uint64_t r = next();
+    double x = ldexp((double)(r >> 11) / 9007199254740992.0 + 0.5, (int)(next() % 181) - 90);
+    check(r & 1 ? -x : x);
+  }
+  for (int k = -25; k <= 25; k++) {
+    double p = pow(10.0, k);
+    check(p), check(nextafter(p, 0)), check(nextafter(p, INFINITY));
+    /* 12 nines rounding up to the next power of ten, and halfway cases */
+    check(p * 0.9999999999995), check(p * 0.99999999999949), check(p * 1.00000000000050);
+    check(p * 1.23456789012350), check(p * 1.23456789012250);
+  }
+  for (long v = 1; v < 100000; v += 7) check((double)v), check(v / 1024.0), check(v * 0.1);
+  static const double special[] = {0.0, -0.0, INFINITY, -INFINITY, NAN, 1e-300, 5e-324,
+                                   1.7976931348623157e308, 0.5, 0.25, 0.1, 2.5e-5, 1e-5,
+                                   9.9999999999995e-5, 123456789012.5, 999999999999.5};
+  for (size_t i = 0; i < sizeof special / sizeof special[0]; i++) check(special[i]);
+  CHECK(mismatches == 0, "%d values written differently from printf", mismatches);
+  return test_finish("unit_numfmt_equals_printf");
+}
