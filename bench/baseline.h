@@ -56,4 +56,13 @@ pk_status baseline_run(baseline *b, const pk_model *m, const pk_regimen *r,
                        const pk_sim_options *o, double w_threshold, double occ_threshold,
                        double *summary, baseline_row_fn on_row, void *ctx, pk_error *err);
 
+/* Baseline B: the same subject with a direct gsl_odeiv2_driver loop (rk8pd,
+ * at rtol, atol) over the model's right-hand side (A y for the linear
+ * states, the PD rows as pk_system computes them), hour by hour, the driver
+ * reset after each dose; the same output rows and summaries as baseline_run.
+ * Not pk_simulate: no negative-state checks, no step caps. */
+pk_status baseline_ode_run(const pk_model *m, const pk_regimen *r, const pk_sim_options *o,
+                           double rtol, double atol, double w_threshold, double occ_threshold,
+                           double *summary, baseline_row_fn on_row, void *ctx, pk_error *err);
+
 #endif

@@ -9,9 +9,11 @@
  *       used below;
  *   (b) the baseline's summaries checked against pk_batch_run's (exact path
  *       and a tight ODE run) for a few subjects;
- *   (c) throughput: the baseline, pk_batch_run on the exact path, and
+ *   (c) throughput: the baseline, pk_batch_run on the exact path,
  *       pk_batch_run with rk8pd at rtol 1e-8 / atol 1e-11 (N/20 subjects),
- *       summaries only, and the ratios.
+ *       and baseline B, a direct gsl_odeiv2_driver loop with rk8pd at the
+ *       loosest rtol decade that reaches 1e-8 (atol 1e-3 rtol; N/20
+ *       subjects), summaries only, and the ratios.
  *
  * The baseline's subjects are drawn with pk_population_subject (seed 1, the
  * batch's) in blocks outside its timed region; drawing is timed apart and
@@ -132,7 +134,7 @@ static double *kernel_rows(const pk_scenario *sc, double quad_tol) {
  * kernel bound (of 1e-11, 1e-10, 1e-9) at least as accurate as the
  * baseline with that node count. */
 static int accuracy_table(const pk_scenario *sc, double w_thr, double occ_thr,
-                          double *matched_tol) {
+                          double *matched_tol, double *ode_rtol) {
   pk_error err;
   const pk_model *m = pk_scenario_model(sc);
   const pk_regimen *reg = pk_scenario_regimen(sc);
@@ -213,6 +215,29 @@ static int accuracy_table(const pk_scenario *sc, double w_thr, double occ_thr,
     if (kerr[k] <= chosen_err) *matched_tol = tols[k];
   printf("    batch kernel bound as accurate as the chosen baseline (%.2e): %.0e\n", chosen_err,
          *matched_tol);
+  /* baseline B: the loosest tolerance decade that reaches the target */
+  *ode_rtol = 0.0;
+  for (int k = 6; k <= 12 && *ode_rtol == 0.0; k++) {
+    double rtol = pow(10.0, -k);
+    sink.n = 0;
+    if (baseline_ode_run(m, reg, &opt, rtol, 1e-3 * rtol, w_thr, occ_thr, summary, keep_row,
+                         &sink, &err) != PK_OK)
+      die("baseline B, typical subject", &err);
+    double e = max_err(sink.rows, ref, cols, n_cmp, &worst_col);
+    double t0 = wall_s();
+    for (int r = 0; r < 5; r++)
+      if (baseline_ode_run(m, reg, &opt, rtol, 1e-3 * rtol, w_thr, occ_thr, summary, NULL, NULL,
+                           &err) != PK_OK)
+        die("baseline B, typical subject", &err);
+    double us = (wall_s() - t0) / 5 * 1e6;
+    char label[40];
+    snprintf(label, sizeof label, "baseline B, rtol %.0e", rtol);
+    printf("    %-22s %13.2e %-8s %14.1f%s\n", label, e,
+           pk_trajectory_column_name(ref, worst_col), us,
+           e <= TARGET_REL_ERR ? "   <- chosen" : "");
+    if (e <= TARGET_REL_ERR) *ode_rtol = rtol;
+  }
+  if (*ode_rtol == 0.0) *ode_rtol = 1e-12;
   free(summary);
   free(cols);
   free(sink.rows);
@@ -421,6 +446,33 @@ static rate time_baseline(const pk_scenario *sc, const pk_population *pop, size_
   return run;
 }
 
+/* Baseline B on subjects 0..n-1 (drawing excluded). */
+static rate time_baseline_ode(const pk_scenario *sc, const pk_population *pop, size_t n,
+                              double rtol, double w_thr, double occ_thr) {
+  pk_error err;
+  const pk_model *typ = pk_scenario_model(sc);
+  pk_sim_options opt = pk_scenario_options(sc);
+  size_t n_set = pk_population_value_count(pop), n_sum = baseline_summary_count(typ);
+  pk_model *sub = pk_model_new();
+  double *settings = malloc((n_set + 1) * sizeof *settings);
+  double *summary = malloc(n_sum * sizeof *summary);
+  if (!sub || !settings || !summary) exit(1);
+  rate run = {.n = n};
+  for (size_t i = 0; i < n; i++) {
+    if (pk_population_subject(pop, typ, SEED, i, sub, settings, &err) != PK_OK)
+      die("subject", &err);
+    double w0 = wall_s(), c0 = cpu_s();
+    if (baseline_ode_run(sub, pk_scenario_regimen(sc), &opt, rtol, 1e-3 * rtol, w_thr, occ_thr,
+                         summary, NULL, NULL, &err) != PK_OK)
+      die("baseline B", &err);
+    run.wall_s += wall_s() - w0, run.cpu_s += cpu_s() - c0;
+  }
+  free(summary);
+  free(settings);
+  pk_model_free(sub);
+  return run;
+}
+
 /* Rates on wall time, as bench_batch; and microseconds per subject on this
  * process's CPU time, steadier when other work shares the cores (cpu/wall
  * below 100 % says it did). */
@@ -460,8 +512,8 @@ int main(int argc, char **argv) {
          opt.t_end_h,
          pk_regimen_size(pk_scenario_regimen(sc)), n, n_rk, (unsigned long long)SEED);
 
-  double matched_tol = 1e-11;
-  int n_nodes = accuracy_table(sc, w_thr, occ_thr, &matched_tol);
+  double matched_tol = 1e-11, ode_rtol = 1e-8;
+  int n_nodes = accuracy_table(sc, w_thr, occ_thr, &matched_tol, &ode_rtol);
   check_summaries(sc, pop, n_nodes, w_thr, occ_thr);
 
   printf("\n(c) throughput, one thread, summaries only\n");
@@ -505,6 +557,9 @@ int main(int argc, char **argv) {
   print_rate(label, exm);
   rate rk = time_batch(sc, pop, n_rk, rk_opt, 0, 1);
   print_rate("pk_batch_run rk8pd 1e-8/1e-11 (drawing incl.)", rk);
+  rate bb = time_baseline_ode(sc, pop, n_rk, ode_rtol, w_thr, occ_thr);
+  snprintf(label, sizeof label, "baseline B, GSL driver rk8pd rtol %.0e", ode_rtol);
+  print_rate(label, bb);
   printf("\n    batch exact / baseline per round (CPU time, %d rounds alternating):", ROUNDS);
   for (int r = 0; r < ROUNDS; r++) printf(" %.3f", round_ratio[r]);
   printf("\n    the same at matched accuracy (bound %.0e):                        ", matched_tol);
@@ -522,6 +577,8 @@ int main(int argc, char **argv) {
               US(ex, cpu_s));
   print_ratio("baseline / batch rk8pd", US(rk, wall_s), US(base, wall_s), US(rk, cpu_s),
               US(base, cpu_s));
+  print_ratio("batch exact / baseline B (GSL driver)", US(bb, wall_s), US(ex, wall_s),
+              US(bb, cpu_s), US(ex, cpu_s));
 #undef US
   printf("    (checksum %.6g)\n", checksum);
   pk_population_free(pop);
