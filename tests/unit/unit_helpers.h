@@ -69,14 +69,67 @@ static inline pk_sim_options unit_options(double t_end, double step) {
   return o;
 }
 
-/* Simulates and returns the trajectory, NULL (and a failed check) on error. */
+/* Both solver paths agree on every value of a and b: 1e-8 relative, with
+ * an absolute floor of 1e-12 (net, W and the filters wx, wf, differences of
+ * numbers of the size of E and tol, on that scale). */
+static inline void unit_paths_agree(const pk_trajectory *a, const pk_trajectory *b) {
+  size_t rows = pk_trajectory_rows(a), cols = pk_trajectory_cols(a);
+  CHECK(rows == pk_trajectory_rows(b) && cols == pk_trajectory_cols(b),
+        "the two solver paths give different shapes");
+  if (rows != pk_trajectory_rows(b) || cols != pk_trajectory_cols(b)) return;
+  int iE = pk_trajectory_column_index(a, "E"), itol = pk_trajectory_column_index(a, "tol");
+  for (size_t j = 0; j < cols; j++) {
+    const char *col = pk_trajectory_column_name(a, j);
+    int diff = !strcmp(col, "net") || !strcmp(col, "W") || !strcmp(col, "wx") ||
+               !strcmp(col, "wf");
+    for (size_t i = 0; i < rows; i++) {
+      double x = pk_trajectory_get(a, i, j), y = pk_trajectory_get(b, i, j);
+      double scale = fabs(y);
+      if (diff && iE >= 0 && itol >= 0)
+        scale = fmax(fabs(pk_trajectory_get(b, i, (size_t)iE)),
+                     fabs(pk_trajectory_get(b, i, (size_t)itol)));
+      if (!(fabs(x - y) <= 1e-8 * scale + 1e-12)) {
+        CHECK(0, "exact and ODE paths differ: %s at row %zu: %.15g vs %.15g", col, i, x, y);
+        return;
+      }
+    }
+  }
+}
+
+/* Simulates on the path of o and returns the trajectory, NULL (and a failed
+ * check) on error. Where the model allows both paths (no kinetic binding)
+ * and o asks for the exact path or a tight ODE tolerance (rtol <= 1e-10),
+ * the other path runs too (the ODE path at rtol 1e-12, atol 1e-15) and must
+ * agree (unit_paths_agree): each test's checks against closed forms then
+ * hold for the exact path and the GSL ODE path alike. */
 static inline pk_trajectory *unit_simulate(const pk_model *m, const pk_regimen *r,
                                            const pk_sim_options *o) {
   pk_error err;
   pk_trajectory *t = NULL;
   pk_status st = pk_simulate(m, r, o, &t, &err);
   CHECK(st == PK_OK && t, "pk_simulate: %s: %s", pk_status_str(st), err.message);
-  return st == PK_OK ? t : NULL;
+  if (st != PK_OK) return NULL;
+  pk_sim_options other = *o;
+  pk_sim_options probe = *o;
+  int path = pk_sim_resolve_solver(m, &probe, &err);
+  other.solver = path == PK_SOLVER_EXACT ? PK_SOLVER_ODE : PK_SOLVER_EXACT;
+  if (other.solver == PK_SOLVER_ODE && other.rtol > 1e-12) other.rtol = 1e-12;
+  if (other.solver == PK_SOLVER_ODE && other.atol > 1e-15) other.atol = 1e-15;
+  pk_sim_options check = other;
+  /* an ODE run at a loose tolerance is tested for itself: no cross-check */
+  int tight = path == PK_SOLVER_EXACT || o->rtol <= 1e-10;
+  if (tight && path >= 0 && pk_sim_resolve_solver(m, &check, &err) == (int)other.solver) {
+    pk_trajectory *u = NULL;
+    st = pk_simulate(m, r, &other, &u, &err);
+    CHECK(st == PK_OK, "the other solver path (%s): %s", pk_solver_name(other.solver),
+          err.message);
+    if (st == PK_OK) {
+      if (path == PK_SOLVER_EXACT) unit_paths_agree(t, u);
+      else unit_paths_agree(u, t);
+    }
+    pk_trajectory_free(u);
+  }
+  return t;
 }
 
 /* Index of column `name`; a missing column is a failed check and gives -1. */
