@@ -27,7 +27,10 @@ typedef struct ss_entry {
   int *active0;
 } ss_entry;
 
+typedef struct stepper_type stepper_type;
+
 typedef struct runner {
+  const stepper_type *type; /* the solver path (stepper_for) */
   sim_ctx c;
   gsl_odeiv2_system sys;   /* the driver keeps a pointer to it */
   gsl_odeiv2_driver *drv;
@@ -35,7 +38,7 @@ typedef struct runner {
   const pk_regimen *main;  /* the regimen whose ss records ss_tab holds */
   ss_entry *ss_tab;        /* one per record of main (NULL where not ss) */
   double cancel_before_h;  /* inputs from records before this time are dropped */
-  pk_exact *exact;         /* the exact path, or NULL for the ODE path */
+  pk_exact *exact;         /* the exact path's workspace (NULL on the ODE path) */
   const pk_model *m;       /* for naming a state in a message */
   double *ymax;            /* largest |y_k| so far, per state (negative-state check) */
 } runner;
@@ -181,51 +184,118 @@ static void apply_event(runner *r, const pk_event *e, double *y) {
  * largest magnitude of any state so far. The maxima are updated here. */
 static const double EXACT_NEGATIVE_REL = 1e-9;
 
+/* A solver path behind one interface, in the style of GSL's
+ * gsl_odeiv2_step_type: its workspace opened and closed with the runner,
+ * advance over an interval without events, restart after a jump (a dose),
+ * and the negative-state bound and message of the path. */
+struct stepper_type {
+  const char *name;
+  pk_status (*open)(runner *r, const pk_system *s, pk_error *err);
+  void (*close)(runner *r);
+  pk_status (*advance)(runner *r, double *t, double t_to, double *y, pk_error *err);
+  void (*restart)(runner *r);
+  int (*negative)(const runner *r, const double *y, double *bound);
+  void (*negative_error)(const runner *r, const char *what, double value, double bound,
+                         pk_error *err);
+};
+
 static pk_status check_state(runner *r, double t, const double *y, pk_error *err) {
   const pk_system *s = r->c.s;
   double bound = 0.0;
-  int bad = r->exact ? pk_system_negative_state(s, y, r->ymax, 0.0, 0.0, EXACT_NEGATIVE_REL, &bound)
-                     : pk_system_negative_state(s, y, r->ymax, r->o->atol, r->o->rtol, 0.0, &bound);
+  int bad = r->type->negative(r, y, &bound);
   for (int k = 0; k < s->n_states; k++) r->ymax[k] = fmax(r->ymax[k], fabs(y[k]));
   if (bad < 0) return PK_OK;
   char what[160];
   pk_system_state_name(s, r->m, bad, what, sizeof what);
-  if (r->exact)
-    pk_err_set(err, PK_ERR_SOLVER, NULL, NULL,
-               "exact solver: %s went negative, %.6g, below -%.3g (1e-9 times the largest "
-               "state so far): rounding has swamped the solution",
-               what, y[bad], bound);
-  else
-    pk_err_set(err, PK_ERR_SOLVER, NULL, NULL,
-               "ODE solver (%s, rtol %g, atol %g): %s went negative, %.6g, below -%.3g (%g "
-               "times atol + rtol times its largest value so far): the solution is not "
-               "accurate; use tighter rtol/atol, or msbdf for a stiff model",
-               pk_ode_method_name(r->o->method), r->o->rtol, r->o->atol, what, y[bad], bound,
-               PK_NEGATIVE_STATE_FACTOR);
+  r->type->negative_error(r, what, y[bad], bound, err);
   if (err) err->t_h = t;
   return PK_ERR_SOLVER;
 }
 
-/* Integrates from *t to t_to with no event in between. On the ODE path the
- * loop is gsl_odeiv2_driver_apply's (same steps, same step-count limit),
- * with the state checked after every accepted step. */
-static pk_status advance(runner *r, double *t, double t_to, double *y, pk_error *err) {
-  if (!(t_to > *t)) return PK_OK;
-  if (r->exact) {
-    pk_status st = pk_exact_step(r->exact, t_to - *t, r->c.rate, y, err);
-    if (st != PK_OK && err) {
-      err->t_h = *t;
-      char what[160];
-      size_t used = strlen(err->message);
-      pk_system_state_name(r->c.s, r->m, pk_exact_fastest_state(r->exact), what, sizeof what);
-      if (st == PK_ERR_SOLVER && used + 32 < sizeof err->message)
-        snprintf(err->message + used, sizeof err->message - used,
-                 " (the fastest rate is the outflow of %s)", what);
-    }
-    if (st != PK_OK) return st;
-    *t = t_to;
-    return check_state(r, *t, y, err);
+/* ---- the exact path --------------------------------------------------------- */
+
+static pk_status exact_open(runner *r, const pk_system *s, pk_error *err) {
+  return (r->exact = pk_exact_new(s)) ? PK_OK : pk_err_nomem(err);
+}
+
+static void exact_close(runner *r) {
+  pk_exact_free(r->exact);
+  r->exact = NULL;
+}
+
+static pk_status exact_advance(runner *r, double *t, double t_to, double *y, pk_error *err) {
+  pk_status st = pk_exact_step(r->exact, t_to - *t, r->c.rate, y, err);
+  if (st != PK_OK && err) {
+    err->t_h = *t;
+    char what[160];
+    size_t used = strlen(err->message);
+    pk_system_state_name(r->c.s, r->m, pk_exact_fastest_state(r->exact), what, sizeof what);
+    if (st == PK_ERR_SOLVER && used + 32 < sizeof err->message)
+      snprintf(err->message + used, sizeof err->message - used,
+               " (the fastest rate is the outflow of %s)", what);
   }
+  if (st != PK_OK) return st;
+  *t = t_to;
+  return check_state(r, *t, y, err);
+}
+
+static void exact_restart(runner *r) { (void)r; }
+
+static int exact_negative(const runner *r, const double *y, double *bound) {
+  return pk_system_negative_state(r->c.s, y, r->ymax, 0.0, 0.0, EXACT_NEGATIVE_REL, bound);
+}
+
+static void exact_negative_error(const runner *r, const char *what, double value, double bound,
+                                 pk_error *err) {
+  (void)r;
+  pk_err_set(err, PK_ERR_SOLVER, NULL, NULL,
+             "exact solver: %s went negative, %.6g, below -%.3g (1e-9 times the largest "
+             "state so far): rounding has swamped the solution",
+             what, value, bound);
+}
+
+/* ---- the ODE path ------------------------------------------------------------ */
+
+static pk_status ode_open(runner *r, const pk_system *s, pk_error *err) {
+  const pk_sim_options *opt = r->o;
+  const gsl_odeiv2_step_type *type = opt->method == PK_ODE_MSBDF ? gsl_odeiv2_step_msbdf
+                                     : opt->method == PK_ODE_RKF45 ? gsl_odeiv2_step_rkf45
+                                                                   : gsl_odeiv2_step_rk8pd;
+  r->sys = (gsl_odeiv2_system){rhs, jac, (size_t)s->n_states, &r->c};
+  r->drv = gsl_odeiv2_driver_alloc_y_new(&r->sys, type, H0_H, opt->atol, opt->rtol);
+  if (!r->drv) return pk_err_nomem(err);
+  /* at most 1e6 steps between two outputs or events: the shipped scenarios
+   * take a few hundred even at rtol 1e-13; an absurd rate (ka 1e8 /h) with
+   * an explicit stepper would otherwise crawl for hours instead of failing */
+  gsl_odeiv2_driver_set_nmax(r->drv, 1000000UL);
+  return PK_OK;
+}
+
+static void ode_close(runner *r) {
+  if (r->drv) gsl_odeiv2_driver_free(r->drv);
+  r->drv = NULL;
+}
+
+static void ode_restart(runner *r) { gsl_odeiv2_driver_reset_hstart(r->drv, H0_H); }
+
+static int ode_negative(const runner *r, const double *y, double *bound) {
+  return pk_system_negative_state(r->c.s, y, r->ymax, r->o->atol, r->o->rtol, 0.0, bound);
+}
+
+static void ode_negative_error(const runner *r, const char *what, double value, double bound,
+                               pk_error *err) {
+  pk_err_set(err, PK_ERR_SOLVER, NULL, NULL,
+             "ODE solver (%s, rtol %g, atol %g): %s went negative, %.6g, below -%.3g (%g "
+             "times atol + rtol times its largest value so far): the solution is not "
+             "accurate; use tighter rtol/atol, or msbdf for a stiff model",
+             pk_ode_method_name(r->o->method), r->o->rtol, r->o->atol, what, value, bound,
+             PK_NEGATIVE_STATE_FACTOR);
+}
+
+/* Integrates from *t to t_to with no event in between. The loop is
+ * gsl_odeiv2_driver_apply's (same steps, same step-count limit), with the
+ * state checked after every accepted step. */
+static pk_status ode_advance(runner *r, double *t, double t_to, double *y, pk_error *err) {
   gsl_odeiv2_driver *d = r->drv;
   int gs = GSL_SUCCESS;
   d->n = 0;
@@ -248,6 +318,22 @@ static pk_status advance(runner *r, double *t, double t_to, double *y, pk_error 
   return st;
 }
 
+static const stepper_type EXACT_STEPPER = {"exact", exact_open, exact_close, exact_advance,
+                                           exact_restart, exact_negative,
+                                           exact_negative_error};
+static const stepper_type ODE_STEPPER = {"ode", ode_open, ode_close, ode_advance, ode_restart,
+                                         ode_negative, ode_negative_error};
+
+/* The stepper of a resolved path (pk_sim_resolve_solver). */
+static const stepper_type *stepper_for(int path) {
+  return path == PK_SOLVER_EXACT ? &EXACT_STEPPER : &ODE_STEPPER;
+}
+
+static pk_status advance(runner *r, double *t, double t_to, double *y, pk_error *err) {
+  if (!(t_to > *t)) return PK_OK;
+  return r->type->advance(r, t, t_to, y, err);
+}
+
 typedef pk_status (*sample_fn)(void *ctx, size_t k, double t_h, const double *y);
 
 /* Runs from t0 with state y through the sorted events, calling fn at the n
@@ -260,7 +346,7 @@ static pk_status run_segment(runner *r, const pk_event_list *ev, double t0, doub
   double t = t0;
   size_t di = 0, k = 0;
   r->cancel_before_h = -INFINITY;
-  gsl_odeiv2_driver_reset_hstart(r->drv, H0_H);
+  r->type->restart(r);
   for (int j = 0; j < r->c.s->n_states; j++) r->ymax[j] = fabs(y[j]);
   while (di < ev->n && ev->ev[di].t_h < t0 - 1e-12 * fmax(1.0, fabs(t0))) di++;
   while (k < n) {
@@ -278,7 +364,7 @@ static pk_status run_segment(runner *r, const pk_event_list *ev, double t0, doub
     int jumped = 0;
     while (di < ev->n && ev->ev[di].t_h <= t + eps) apply_event(r, &ev->ev[di++], y), jumped = 1;
     if (jumped) {
-      gsl_odeiv2_driver_reset_hstart(r->drv, H0_H);
+      r->type->restart(r);
       for (int j = 0; j < r->c.s->n_states; j++) r->ymax[j] = fmax(r->ymax[j], fabs(y[j]));
     }
     if (due_output && (st = fn(fn_ctx, k++, t_out, y)) != PK_OK) return st;
@@ -640,33 +726,21 @@ static pk_status write_row(void *ctx, size_t k, double t_h, const double *y) {
 static pk_status runner_open(runner *run, const pk_model *m, const pk_system *s,
                              const pk_sim_options *opt, int path, pk_error *err) {
   size_t ns = (size_t)s->n_states, nl = (size_t)s->n_lin;
-  *run = (runner){.c = {.s = s}, .o = opt, .m = m};
+  *run = (runner){.type = stepper_for(path), .c = {.s = s}, .o = opt, .m = m};
   run->ymax = calloc(ns, sizeof *run->ymax);
   run->c.rate = calloc(nl, sizeof *run->c.rate);
   run->c.active = calloc(nl, sizeof *run->c.active);
   run->c.ytmp = malloc(ns * sizeof(double));
   run->c.f1 = calloc(ns, sizeof(double));
   run->c.f2 = calloc(ns, sizeof(double));
-  const gsl_odeiv2_step_type *type = opt->method == PK_ODE_MSBDF ? gsl_odeiv2_step_msbdf
-                                     : opt->method == PK_ODE_RKF45 ? gsl_odeiv2_step_rkf45
-                                                                   : gsl_odeiv2_step_rk8pd;
-  run->sys = (gsl_odeiv2_system){rhs, jac, ns, &run->c};
-  run->drv = gsl_odeiv2_driver_alloc_y_new(&run->sys, type, H0_H, opt->atol, opt->rtol);
-  if (!run->c.rate || !run->c.active || !run->c.ytmp || !run->c.f1 || !run->c.f2 || !run->drv ||
-      !run->ymax ||
-      (path == PK_SOLVER_EXACT && !(run->exact = pk_exact_new(s))))
+  if (!run->c.rate || !run->c.active || !run->c.ytmp || !run->c.f1 || !run->c.f2 || !run->ymax)
     return pk_err_nomem(err);
-  /* at most 1e6 steps between two outputs or events: the shipped scenarios
-   * take a few hundred even at rtol 1e-13; an absurd rate (ka 1e8 /h) with
-   * an explicit stepper would otherwise crawl for hours instead of failing */
-  gsl_odeiv2_driver_set_nmax(run->drv, 1000000UL);
-  return PK_OK;
+  return run->type->open(run, s, err);
 }
 
 static void runner_close(runner *run) {
   free_ss_table(run);
-  pk_exact_free(run->exact);
-  if (run->drv) gsl_odeiv2_driver_free(run->drv);
+  if (run->type) run->type->close(run);
   free(run->c.f2);
   free(run->c.f1);
   free(run->c.ytmp);
