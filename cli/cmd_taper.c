@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include "cli.h"
 
@@ -209,6 +210,26 @@ static double default_grid(const char *unit) {
   return strcmp(unit, "g") == 0 ? 0.25 : 1.0;
 }
 
+/* On a terminal, the search's progress on one line of standard error
+ * (cleared when done), at most about ten times a second. */
+typedef struct progress_line {
+  struct timespec last;
+  int shown;
+} progress_line;
+
+static void show_progress(void *ctx, int days, int max_days, size_t n_sims) {
+  progress_line *p = ctx;
+  struct timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  double dt = (double)(now.tv_sec - p->last.tv_sec) + 1e-9 * (double)(now.tv_nsec - p->last.tv_nsec);
+  if (p->shown && dt < 0.1) return;
+  p->last = now;
+  p->shown = 1;
+  fprintf(stderr, "\rpk taper: schedules of %d of at most %d days, %zu simulations ", days,
+          max_days, n_sims);
+  fflush(stderr);
+}
+
 static int run(taper_args *a, const pk_scenario *s) {
   pk_error err;
   pk_taper_item item;
@@ -221,7 +242,15 @@ static int run(taper_args *a, const pk_scenario *s) {
   if (pk_scenario_taper_start(s, &item, &a->lim.start_day, &others, &err) != PK_OK) goto fail;
   const char *unit = pk_taper_item_unit(m, &item);
   if (!a->has_grid) a->lim.grid = default_grid(unit);
-  if (pk_taper_optimise(m, &item, others, &opt, &a->lim, &res, &err) != PK_OK ||
+  progress_line line = {{0, 0}, 0};
+  if (isatty(STDERR_FILENO)) {
+    clock_gettime(CLOCK_MONOTONIC, &line.last);
+    a->lim.progress = show_progress;
+    a->lim.progress_ctx = &line;
+  }
+  pk_status st = pk_taper_optimise(m, &item, others, &opt, &a->lim, &res, &err);
+  if (line.shown) fputs("\r\033[K", stderr); /* the progress line goes away */
+  if (st != PK_OK ||
       pk_taper_simulate(m, &res.schedule, 1, others, &opt, a->lim.tail_h,
                         a->lim.max_withdrawal, &t, &res.eval, &err) != PK_OK)
     goto fail;

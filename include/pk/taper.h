@@ -185,6 +185,11 @@ typedef struct pk_taper_limits {
   int start_day;         /* first day of the first period, >= the item's first day */
   double tail_h;         /* as in pk_taper_simulate (<= 0: 5 / k_tol) */
   int greedy;            /* 1: also run the variable-step refinement */
+  /* optional: called as the uniform search moves to each longer duration
+   * (days of the schedules about to be tried, max_days, simulations so
+   * far); the library itself never prints */
+  void (*progress)(void *ctx, int days, int max_days, size_t n_simulations);
+  void *progress_ctx;
 } pk_taper_limits;
 
 /* Defaults: limit NaN (must be set), grid NaN (must be set), any step, 1

@@ -77,8 +77,10 @@ static pk_status try_duration(search *x, int days, int *found, pk_taper_result *
 static pk_status search_uniform(search *x, pk_taper_result *out, pk_error *err) {
   int found = 0;
   pk_status st = PK_OK;
-  for (int days = 1; days <= x->lim->max_days && !found && st == PK_OK; days++)
+  for (int days = 1; days <= x->lim->max_days && !found && st == PK_OK; days++) {
+    if (x->lim->progress) x->lim->progress(x->lim->progress_ctx, days, x->lim->max_days, x->n_sims);
     st = try_duration(x, days, &found, out, err);
+  }
   if (st == PK_OK && found) {
     out->method = PK_TAPER_UNIFORM;
     out->days = out->uniform_days;
