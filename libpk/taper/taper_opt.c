@@ -42,44 +42,106 @@ static pk_status eval_complete(search *x, const pk_taper_schedule *s, pk_taper_e
 
 /* ---- the uniform family ----------------------------------------------------- */
 
-/* Simulates every (s, n) with n ceil(L/s) == days; the feasible one with the
- * lowest max W goes to *best (schedule and numbers in out) if any. */
-static pk_status try_duration(search *x, int days, int *found, pk_taper_result *out,
-                              pk_error *err) {
-  pk_status st = PK_OK;
-  for (long s = 1; s <= x->S && st == PK_OK; s++) {
-    long c = (x->L + s - 1) / s;
-    if (days % c != 0 || days / c < x->lim->min_days_between_changes) continue;
-    int n = (int)(days / c);
-    pk_taper_schedule sched = {0};
-    pk_taper_eval ev;
-    st = pk_taper_uniform(x->item, x->lim->grid, x->lim->start_day, (int)s, n, &sched, err);
-    if (st == PK_OK) st = eval_complete(x, &sched, &ev, err);
-    if (st == PK_OK && ev.max_W < x->lowest_W)
-      x->lowest_W = ev.max_W, x->lowest_s = (int)s, x->lowest_n = n;
-    if (st == PK_OK && ev.max_W <= x->lim->max_withdrawal &&
-        (!*found || ev.max_W < out->uniform_max_W)) {
-      pk_taper_schedule_release(&out->schedule);
-      out->schedule = sched;
-      sched.level = NULL;
-      out->eval = ev;
-      out->uniform_cut_units = (int)s;
-      out->uniform_every_days = n;
-      out->uniform_days = days;
-      out->uniform_max_W = ev.max_W;
-      *found = 1;
+/* One member of the uniform family: cut s grid steps every n days, days in
+ * all; evaluated (possibly on another thread) into ev and st. */
+typedef struct candidate {
+  long s;
+  int n, days;
+  pk_taper_schedule sched;
+  pk_taper_eval ev;
+  pk_status st;
+} candidate;
+
+/* The members of durations [d0, d1], by duration, then by s, into c (NULL:
+ * only counted); returns the count. */
+static size_t collect(const search *x, int d0, int d1, candidate *c) {
+  size_t k = 0;
+  for (int days = d0; days <= d1; days++)
+    for (long s = 1; s <= x->S; s++) {
+      long per = (x->L + s - 1) / s;
+      if (days % per != 0 || days / per < x->lim->min_days_between_changes) continue;
+      if (c) c[k] = (candidate){.s = s, .n = (int)(days / per), .days = days};
+      k++;
     }
-    pk_taper_schedule_release(&sched);
-  }
+  return k;
+}
+
+static pk_status evaluate(const search *x, candidate *c, pk_error *err) {
+  pk_status st = pk_taper_uniform(x->item, x->lim->grid, x->lim->start_day, (int)c->s, c->n,
+                                  &c->sched, err);
+  if (st == PK_OK)
+    st = pk_taper_simulate(x->m, &c->sched, 1, x->base, x->opt, x->tail,
+                           x->lim->max_withdrawal, NULL, &c->ev, err);
   return st;
 }
 
+enum { MAX_BLOCK_DAYS = 32, BLOCK_CANDIDATES = 512 };
+
+/* Every (s, n) in order of duration; within a duration the feasible one
+ * with the lowest max W (ties: the smallest s), the search ending with the
+ * first duration that has one. Durations are simulated in blocks (1, 2, 4,
+ * ... up to 32 days, and fewer where they hold many members) whose members
+ * run on all threads; the results are taken in the order above, so the
+ * answer, the lowest W reported and any error do not depend on the
+ * threads. Members of the block past the answer are simulated and counted
+ * but not used. */
 static pk_status search_uniform(search *x, pk_taper_result *out, pk_error *err) {
-  int found = 0;
+  int found = 0, block = 1;
   pk_status st = PK_OK;
-  for (int days = 1; days <= x->lim->max_days && !found && st == PK_OK; days++) {
-    if (x->lim->progress) x->lim->progress(x->lim->progress_ctx, days, x->lim->max_days, x->n_sims);
-    st = try_duration(x, days, &found, out, err);
+  for (int d0 = 1; d0 <= x->lim->max_days && !found && st == PK_OK;) {
+    int d1 = d0 + block - 1 < x->lim->max_days ? d0 + block - 1 : x->lim->max_days;
+    /* whole durations, as many as fit BLOCK_CANDIDATES (at least one) */
+    size_t k = collect(x, d0, d0, NULL);
+    for (int d = d0 + 1; d <= d1; d++) {
+      size_t kd = collect(x, d, d, NULL);
+      if (k + kd > BLOCK_CANDIDATES) {
+        d1 = d - 1;
+        break;
+      }
+      k += kd;
+    }
+    candidate *c = k ? calloc(k, sizeof *c) : NULL;
+    if (k && !c) return pk_err_nomem(err);
+    collect(x, d0, d1, c);
+    if (x->lim->progress) x->lim->progress(x->lim->progress_ctx, d1, x->lim->max_days, x->n_sims);
+#ifdef _OPENMP
+#pragma omp parallel for schedule(dynamic, 1) if (k > 1)
+#endif
+    for (size_t i = 0; i < k; i++) {
+      pk_error e;
+      c[i].st = evaluate(x, &c[i], &e);
+    }
+    x->n_sims += k;
+    for (size_t i = 0; i < k; i++) {
+      if (st == PK_OK && c[i].st != PK_OK) {
+        /* the first failure in order, again on this thread for its message */
+        pk_taper_schedule_release(&c[i].sched);
+        st = evaluate(x, &c[i], err);
+        if (st == PK_OK) st = pk_err_set(err, PK_ERR_SOLVER, NULL, NULL,
+                                         "a schedule failed on one thread only");
+      }
+      /* the first duration with a feasible member ends the search */
+      if (st == PK_OK && !(found && c[i].days > out->uniform_days)) {
+        if (c[i].ev.max_W < x->lowest_W)
+          x->lowest_W = c[i].ev.max_W, x->lowest_s = (int)c[i].s, x->lowest_n = c[i].n;
+        if (c[i].ev.max_W <= x->lim->max_withdrawal &&
+            (!found || c[i].ev.max_W < out->uniform_max_W)) {
+          pk_taper_schedule_release(&out->schedule);
+          out->schedule = c[i].sched;
+          c[i].sched.level = NULL;
+          out->eval = c[i].ev;
+          out->uniform_cut_units = (int)c[i].s;
+          out->uniform_every_days = c[i].n;
+          out->uniform_days = c[i].days;
+          out->uniform_max_W = c[i].ev.max_W;
+          found = 1;
+        }
+      }
+      pk_taper_schedule_release(&c[i].sched);
+    }
+    free(c);
+    d0 = d1 + 1;
+    if (block < MAX_BLOCK_DAYS) block *= 2;
   }
   if (st == PK_OK && found) {
     out->method = PK_TAPER_UNIFORM;

@@ -11,6 +11,9 @@
  * times a day at steady state, grid 1 mg (L = 8 grid steps). */
 #include <string.h>
 #include "taper_helpers.h"
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 static const double TAIL_DAYS = 30;
 
@@ -110,6 +113,41 @@ static void test_impossible(const pk_model *m, const pk_taper_item *it, const pk
         "searched (%zu simulations)", r.n_simulations);
 }
 
+/* The uniform search runs its candidates on all threads: the answer, its
+ * numbers, the lowest W and the simulation count are the same on one
+ * thread and on four. */
+static void check_threads(const pk_model *m, const pk_taper_item *it, const pk_sim_options *o,
+                          pk_taper_limits lim, const char *what) {
+#ifdef _OPENMP
+  pk_taper_result a, b;
+  pk_error ea, eb;
+  int before = omp_get_max_threads();
+  omp_set_num_threads(1);
+  pk_status sa = pk_taper_optimise(m, it, NULL, o, &lim, &a, &ea);
+  omp_set_num_threads(4);
+  pk_status sb = pk_taper_optimise(m, it, NULL, o, &lim, &b, &eb);
+  omp_set_num_threads(before);
+  CHECK(sa == sb, "%s: status %d on one thread, %d on four", what, sa, sb);
+  if (sa == PK_OK && sb == PK_OK) {
+    CHECK(a.days == b.days && a.uniform_days == b.uniform_days &&
+              a.uniform_max_W == b.uniform_max_W && a.eval.max_W == b.eval.max_W &&
+              a.n_simulations == b.n_simulations && a.schedule.n_days == b.schedule.n_days,
+          "%s: one thread %d days (max W %.17g, %zu simulations), four %d days (%.17g, %zu)",
+          what, a.days, a.eval.max_W, a.n_simulations, b.days, b.eval.max_W, b.n_simulations);
+    for (size_t k = 0; k < a.schedule.n_days && k < b.schedule.n_days; k++)
+      CHECK(a.schedule.level[k] == b.schedule.level[k], "%s: day %zu differs", what, k + 1);
+  } else {
+    CHECK(strcmp(ea.message, eb.message) == 0, "%s: '%s' vs '%s'", what, ea.message,
+          eb.message);
+  }
+  pk_taper_result_release(&a);
+  pk_taper_result_release(&b);
+#else
+  (void)m, (void)it, (void)o, (void)lim;
+  printf("%s: built without OpenMP, one thread only\n", what);
+#endif
+}
+
 int main(void) {
   test_init();
   int ci = -1;
@@ -134,6 +172,13 @@ int main(void) {
   lim.min_days_between_changes = 2;
   check_optimum(m, &it, &o, &lim, "limit 0.1, at most 3 mg, 2 days apart");
   test_impossible(m, &it, &o);
+  lim = pk_taper_limits_default();
+  lim.grid = 1;
+  lim.max_days = 60;
+  lim.max_withdrawal = 0.07;
+  check_threads(m, &it, &o, lim, "threads, limit 0.07");
+  lim.max_withdrawal = 0.0265; /* out of reach in 60 days: the whole family */
+  check_threads(m, &it, &o, lim, "threads, limit 0.0265");
   pk_regimen_free(hist);
   pk_model_free(m);
   return test_finish("unit_taper_optimiser_shortest_within_limit");
