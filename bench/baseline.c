@@ -344,6 +344,30 @@ static pk_status run_hours(baseline *b, const pk_system *s, const pk_regimen *r,
   return running_finish(&sum, summary, err);
 }
 
+/* What both baselines do first: the output grid, the compiled system s
+ * (which the caller releases, also after a failure), the sorted dose
+ * events appended to ev (emptied first), and the W threshold resolved (NaN:
+ * the receptor's symptom threshold, as pk_batch_spec's default). */
+static pk_status prepare(const char *who, const pk_model *m, const pk_regimen *r,
+                         const pk_sim_options *o, pk_system *s, pk_event_list *ev,
+                         size_t *h_out0, size_t *n_out, double *w_threshold, pk_error *err) {
+  pk_status st = check_grid(o, h_out0, n_out, err);
+  const pk_regimen *regs[1] = {r};
+  if (st == PK_OK) st = pk_system_init(s, m, regs, 1, o->include_amounts, err);
+  if (st == PK_OK && s->n_kinetic > 0)
+    st = pk_err_set(err, PK_ERR_INVALID, NULL, NULL,
+                    "%s: kinetic receptor binding is not supported", who);
+  ev->n = 0; /* the list keeps its capacity from subject to subject */
+  if (st == PK_OK) st = pk_events_from_regimen(ev, s, m, r, 0.0, err);
+  if (st == PK_OK) {
+    pk_events_sort(ev);
+    st = check_events(ev, o, err);
+  }
+  if (isnan(*w_threshold) && !pk_model_withdrawal(m, NULL, NULL, NULL, w_threshold))
+    *w_threshold = 0.02;
+  return st;
+}
+
 pk_status baseline_run(baseline *b, const pk_model *m, const pk_regimen *r,
                        const pk_sim_options *o, double w_threshold, double occ_threshold,
                        double *summary, baseline_row_fn on_row, void *ctx, pk_error *err) {
@@ -351,25 +375,10 @@ pk_status baseline_run(baseline *b, const pk_model *m, const pk_regimen *r,
   if (!b || !m || !r || !o || !summary)
     return pk_err_set(err, PK_ERR_INVALID, NULL, NULL, "baseline: missing argument");
   size_t h_out0 = 0, n_out = 0;
-  pk_status st = check_grid(o, &h_out0, &n_out, err);
-  if (st != PK_OK) return st;
-  pk_system s;
-  const pk_regimen *regs[1] = {r};
-  st = pk_system_init(&s, m, regs, 1, o->include_amounts, err);
-  if (st == PK_OK && s.n_kinetic > 0)
-    st = pk_err_set(err, PK_ERR_INVALID, NULL, NULL,
-                    "baseline: kinetic receptor binding is not supported");
+  pk_system s = {0};
+  pk_status st = prepare("baseline", m, r, o, &s, &b->ev, &h_out0, &n_out, &w_threshold, err);
   if (st == PK_OK) st = ensure_buffers(b, &s, err);
-  b->ev.n = 0; /* the list keeps its capacity from subject to subject */
-  if (st == PK_OK) st = pk_events_from_regimen(&b->ev, &s, m, r, 0.0, err);
-  if (st == PK_OK) {
-    pk_events_sort(&b->ev);
-    st = check_events(&b->ev, o, err);
-  }
   if (st == PK_OK) st = build_propagators(b, &s, err);
-  /* NaN: the receptor's symptom threshold, as pk_batch_spec's default */
-  if (isnan(w_threshold) && !pk_model_withdrawal(m, NULL, NULL, NULL, &w_threshold))
-    w_threshold = 0.02;
   if (st == PK_OK)
     st = run_hours(b, &s, r, o, h_out0, n_out, w_threshold, occ_threshold, summary, on_row,
                    ctx, err);
@@ -406,20 +415,9 @@ pk_status baseline_ode_run(const pk_model *m, const pk_regimen *r, const pk_sim_
   if (!m || !r || !o || !summary)
     return pk_err_set(err, PK_ERR_INVALID, NULL, NULL, "baseline B: missing argument");
   size_t h_out0 = 0, n_out = 0;
-  pk_status st = check_grid(o, &h_out0, &n_out, err);
-  if (st != PK_OK) return st;
-  pk_system s;
-  const pk_regimen *regs[1] = {r};
-  st = pk_system_init(&s, m, regs, 1, o->include_amounts, err);
-  if (st == PK_OK && s.n_kinetic > 0)
-    st = pk_err_set(err, PK_ERR_INVALID, NULL, NULL,
-                    "baseline B: kinetic receptor binding is not supported");
+  pk_system s = {0};
   pk_event_list ev = {0};
-  if (st == PK_OK) st = pk_events_from_regimen(&ev, &s, m, r, 0.0, err);
-  if (st == PK_OK) {
-    pk_events_sort(&ev);
-    st = check_events(&ev, o, err);
-  }
+  pk_status st = prepare("baseline B", m, r, o, &s, &ev, &h_out0, &n_out, &w_threshold, err);
   double *y = st == PK_OK ? calloc((size_t)s.n_states, sizeof *y) : NULL;
   double *row = st == PK_OK ? malloc((size_t)s.n_cols * sizeof *row) : NULL;
   if (st == PK_OK && (!y || !row)) st = pk_err_nomem(err);
@@ -429,8 +427,6 @@ pk_status baseline_ode_run(const pk_model *m, const pk_regimen *r, const pk_sim_
       st == PK_OK ? gsl_odeiv2_driver_alloc_y_new(&sys, gsl_odeiv2_step_rk8pd, 1e-3, atol, rtol)
                   : NULL;
   if (st == PK_OK && !d) st = pk_err_nomem(err);
-  if (w_threshold != w_threshold && !pk_model_withdrawal(m, NULL, NULL, NULL, &w_threshold))
-    w_threshold = 0.02;
   running sum;
   if (st == PK_OK) {
     running_init(&sum, &s, r, w_threshold, occ_threshold);
