@@ -1,10 +1,13 @@
 /* taper_internal.h - pieces shared by the taper sources (taper.c,
- * taper_sim.c, taper_opt.c, taper_io.c), not installed. */
+ * taper_generate.c, taper_sim.c, taper_opt.c, taper_io.c), not installed. */
 #ifndef PK_TAPER_INTERNAL_H
 #define PK_TAPER_INTERNAL_H
 
 #include "internal.h"
 #include "pk/taper.h"
+
+/* The last day a schedule may reach; the most grid steps of a start dose. */
+enum { MAX_DAY = 36500, MAX_GRID_STEPS = 100000 };
 
 /* Checks that item names something in m and that its times, dose and first
  * day are acceptable. */
