@@ -38,9 +38,7 @@ static point simulate(double mg) {
   /* 2 mg films below 8 mg, 8 mg films from 8 mg */
   const char *product = mg < 8 ? "bup-sl-film-2mg" : "bup-sl-film-8mg";
   double units = mg < 8 ? mg / 2 : mg / 8;
-  pk_trajectory *t = v_run(
-      NULL,
-      "{\"name\": \"bup %g mg\", \"model\": [\"compounds/buprenorphine.json\", "
+  pk_trajectory *t = v_run("{\"name\": \"bup %g mg\", \"model\": [\"compounds/buprenorphine.json\", "
       "\"receptors/mu-opioid.json\", \"products/%s.json\"],"
       "\"steady_state\": {\"dosing\": [{\"product\": \"%s\", \"dose_units\": %g, "
       "\"times_of_day_h\": [9]}]},"

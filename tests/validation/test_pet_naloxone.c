@@ -29,9 +29,7 @@
 static const double NG_PER_NMOL = 0.32737; /* naloxone MW 327.37 g/mol */
 
 static void check_dose(double sprays, double mg, double published_peak) {
-  pk_trajectory *t = v_run(
-      NULL,
-      "{\"name\": \"naloxone %g mg\", \"model\": [\"compounds/naloxone.json\", "
+  pk_trajectory *t = v_run("{\"name\": \"naloxone %g mg\", \"model\": [\"compounds/naloxone.json\", "
       "\"receptors/mu-opioid.json\", \"products/naloxone-nasal-4mg.json\"],"
       "\"dosing\": [{\"product\": \"naloxone-nasal-4mg\", \"dose_units\": %g, \"times_h\": [0]}],"
       "\"output\": {\"duration_days\": 0.5, \"step_h\": 0.0083333333333333333}}",

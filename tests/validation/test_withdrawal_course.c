@@ -50,6 +50,19 @@ static double theta;
   "\"compounds/morphine.json\", \"receptors/mu-opioid.json\""
 #define MORPHINE_MODEL MORPHINE_COMPOUNDS ", \"" VDATA "morphine-sulfate-im.json\""
 
+/* Methadone `tablets` x 10 mg once daily at 09:00 at steady state, dosed on
+ * days 1 to last_day, simulated for duration_days every step_h hours. */
+static pk_trajectory *methadone(int tablets, int last_day, int duration_days, double step_h) {
+  return v_run("{\"name\": \"methadone\", \"model\": [\"compounds/methadone.json\", "
+               "\"receptors/mu-opioid.json\", \"products/methadone-10mg.json\"],"
+               "\"steady_state\": {\"dosing\": [{\"product\": \"methadone-10mg\", "
+               "\"dose_units\": %d, \"times_of_day_h\": [9]}]},"
+               "\"dosing\": [{\"product\": \"methadone-10mg\", \"dose_units\": %d, "
+               "\"times_of_day_h\": [9], \"days\": [1, %d]}],"
+               "\"output\": {\"duration_days\": %d, \"step_h\": %g}}",
+               tablets, tablets, last_day, duration_days, step_h);
+}
+
 /* The highest W over [t0, t1) below theta: a stable regimen. */
 static void stable(const char *what, const pk_trajectory *t, double t0, double t1) {
   double at, w = v_max(t, "W", t0, t1, &at);
@@ -64,21 +77,11 @@ static void stable_regimens(void) {
     int tablets;
   } met[] = {{"methadone 60 mg once daily", 6}, {"methadone 100 mg once daily", 10}};
   for (int k = 0; k < 2; k++) {
-    pk_trajectory *t = v_run(
-        NULL,
-        "{\"name\": \"methadone\", \"model\": [\"compounds/methadone.json\", "
-        "\"receptors/mu-opioid.json\", \"products/methadone-10mg.json\"],"
-        "\"steady_state\": {\"dosing\": [{\"product\": \"methadone-10mg\", \"dose_units\": %d, "
-        "\"times_of_day_h\": [9]}]},"
-        "\"dosing\": [{\"product\": \"methadone-10mg\", \"dose_units\": %d, \"times_of_day_h\": "
-        "[9], \"days\": [1, 2]}], \"output\": {\"duration_days\": 2, \"step_h\": 0.1}}",
-        met[k].tablets, met[k].tablets);
+    pk_trajectory *t = methadone(met[k].tablets, 2, 2, 0.1);
     if (t) stable(met[k].what, t, 0, 48);
     pk_trajectory_free(t);
   }
-  pk_trajectory *t = v_run(
-      NULL,
-      "{\"name\": \"bup 16\", \"model\": [\"compounds/buprenorphine.json\", "
+  pk_trajectory *t = v_run("{\"name\": \"bup 16\", \"model\": [\"compounds/buprenorphine.json\", "
       "\"receptors/mu-opioid.json\", \"products/bup-sl-film-8mg.json\"],"
       "\"steady_state\": {\"dosing\": [{\"product\": \"bup-sl-film-8mg\", \"dose_units\": 2, "
       "\"times_of_day_h\": [9]}]},"
@@ -86,8 +89,7 @@ static void stable_regimens(void) {
       "[9], \"days\": [1, 2]}], \"output\": {\"duration_days\": 2, \"step_h\": 0.1}}");
   if (t) stable("buprenorphine 16 mg once daily", t, 0, 48);
   pk_trajectory_free(t);
-  t = v_run(NULL,
-            "{\"name\": \"oxycodone\", \"model\": [\"compounds/oxycodone.json\", "
+  t = v_run("{\"name\": \"oxycodone\", \"model\": [\"compounds/oxycodone.json\", "
             "\"receptors/mu-opioid.json\", \"products/oxycodone-ir-5mg.json\"],"
             "\"steady_state\": {\"dosing\": [{\"product\": \"oxycodone-ir-5mg\", \"dose_units\": "
             "2, \"times_of_day_h\": [6, 12, 18, 23]}]},"
@@ -101,9 +103,7 @@ static void stable_regimens(void) {
 /* Kratom 2 g three times a day at steady state, last dose 20:00 on day 1. */
 static void kratom_stop(void) {
   printf("Kratom 2 g three times a day, then nothing after 20:00 on day 1:\n");
-  pk_trajectory *t = v_run(
-      NULL,
-      "{\"name\": \"kratom\", \"model\": [\"compounds/mitragynine.json\", "
+  pk_trajectory *t = v_run("{\"name\": \"kratom\", \"model\": [\"compounds/mitragynine.json\", "
       "\"compounds/7-hydroxymitragynine.json\", \"receptors/mu-opioid.json\", "
       "\"products/kratom-leaf-powder.json\"],"
       "\"steady_state\": {\"dosing\": [{\"product\": \"kratom-leaf-powder\", \"dose_g\": 2, "
@@ -124,9 +124,7 @@ static void kratom_stop(void) {
  * (t = 216 h). Returns the peak W after the last dose. */
 static double tompkins(const char *model, const char *product, double units, double *t_peak,
                        pk_trajectory **keep) {
-  pk_trajectory *t = v_run(
-      NULL,
-      "{\"name\": \"tompkins\", \"model\": [%s, \"%s%s.json\"],"
+  pk_trajectory *t = v_run("{\"name\": \"tompkins\", \"model\": [%s, \"%s%s.json\"],"
       "\"dosing\": [{\"product\": \"%s\", \"dose_units\": %g, \"times_of_day_h\": [6, 12, 18], "
       "\"days\": [1, 9]}, {\"product\": \"%s\", \"dose_units\": %g, \"times_of_day_h\": [0], "
       "\"days\": [2, 10]}], \"output\": {\"duration_days\": 28, \"step_h\": 0.25}}",
@@ -176,14 +174,7 @@ static void buprenorphine_stop(double morphine_peak) {
 
 static void methadone_stop(void) {
   printf("Methadone 60 mg once daily at steady state, then nothing after day 1:\n");
-  pk_trajectory *t = v_run(
-      NULL,
-      "{\"name\": \"methadone stop\", \"model\": [\"compounds/methadone.json\", "
-      "\"receptors/mu-opioid.json\", \"products/methadone-10mg.json\"],"
-      "\"steady_state\": {\"dosing\": [{\"product\": \"methadone-10mg\", \"dose_units\": 6, "
-      "\"times_of_day_h\": [9]}]},"
-      "\"dosing\": [{\"product\": \"methadone-10mg\", \"dose_units\": 6, \"times_of_day_h\": "
-      "[9], \"days\": [1, 1]}], \"output\": {\"duration_days\": 16, \"step_h\": 0.25}}");
+  pk_trajectory *t = methadone(6, 1, 16, 0.25);
   if (!t) return;
   double on = v_first_above(t, "W", theta, 9), at, peak = v_max(t, "W", 9, 16 * 24, &at);
   v_report("prediction", on - 9 >= 24 && on - 9 <= 72,
@@ -194,9 +185,7 @@ static void methadone_stop(void) {
 
 static void naloxone_fentanyl(void) {
   printf("Naloxone 4 mg intranasal in a fentanyl-patch user at steady state:\n");
-  pk_trajectory *t = v_run(
-      NULL,
-      "{\"name\": \"naloxone\", \"model\": [\"compounds/fentanyl.json\", "
+  pk_trajectory *t = v_run("{\"name\": \"naloxone\", \"model\": [\"compounds/fentanyl.json\", "
       "\"compounds/naloxone.json\", \"receptors/mu-opioid.json\", "
       "\"products/fentanyl-patch-100.json\", \"products/naloxone-nasal-4mg.json\"],"
       "\"steady_state\": {\"period_h\": 72, \"dosing\": [{\"product\": \"fentanyl-patch-100\", "
@@ -221,9 +210,7 @@ static void naloxone_fentanyl(void) {
 
 static void naloxone_morphine_maintained(void) {
   printf("Naloxone 0.4 mg IM in a person maintained on morphine 30 mg IM four times a day:\n");
-  pk_trajectory *t = v_run(
-      NULL,
-      "{\"name\": \"naloxone im\", \"model\": [" MORPHINE_MODEL ", \"compounds/naloxone.json\", "
+  pk_trajectory *t = v_run("{\"name\": \"naloxone im\", \"model\": [" MORPHINE_MODEL ", \"compounds/naloxone.json\", "
       "\"products/naloxone-im-400ug.json\"],"
       "\"steady_state\": {\"dosing\": [{\"product\": \"morphine-sulfate-im\", \"dose_units\": 3, "
       "\"times_of_day_h\": [0, 6, 12, 18]}]},"
@@ -246,9 +233,7 @@ static void bickel(void) {
   for (int k = 0; k < 3; k++) {
     /* morphine doses as mL of 10 mg/mL sulfate; naloxone as 25 mL of the
      * 0.4 mg/mL product (10 mg hydrochloride) */
-    pk_trajectory *t = v_run(
-        NULL,
-        "{\"name\": \"bickel\", \"model\": [" MORPHINE_MODEL ", \"compounds/naloxone.json\", "
+    pk_trajectory *t = v_run("{\"name\": \"bickel\", \"model\": [" MORPHINE_MODEL ", \"compounds/naloxone.json\", "
         "\"products/naloxone-im-400ug.json\"],"
         "\"dosing\": [%s{\"product\": \"naloxone-im-400ug\", \"dose_units\": 25, "
         "\"times_h\": [6]}], \"output\": {\"duration_days\": 0.5, \"step_h\": "
@@ -276,9 +261,7 @@ static void walsh(void) {
   double peak[2] = {NAN, NAN};
   static const int tablets[] = {3, 6};
   for (int k = 0; k < 2; k++) {
-    pk_trajectory *t = v_run(
-        NULL,
-        "{\"name\": \"walsh\", \"model\": [\"compounds/methadone.json\", "
+    pk_trajectory *t = v_run("{\"name\": \"walsh\", \"model\": [\"compounds/methadone.json\", "
         "\"compounds/buprenorphine.json\", \"receptors/mu-opioid.json\", "
         "\"products/methadone-10mg.json\", \"products/bup-sl-film-8mg.json\"],"
         "\"steady_state\": {\"dosing\": [{\"product\": \"methadone-10mg\", \"dose_units\": %d, "

@@ -20,9 +20,8 @@
 #define VDATA PK_VALIDATION_DATA "/"
 
 /* Loads and simulates the scenario text (printf format); NULL with a failed
- * check on error. *model (optional) gets the scenario (caller frees it with
- * pk_scenario_free) for its model. */
-static inline pk_trajectory *v_run(pk_scenario **keep, const char *fmt, ...) {
+ * check on error. */
+static inline pk_trajectory *v_run(const char *fmt, ...) {
   char text[8192];
   va_list ap;
   va_start(ap, fmt);
@@ -41,10 +40,7 @@ static inline pk_trajectory *v_run(pk_scenario **keep, const char *fmt, ...) {
     CHECK(0, "simulate: %s", err.message);
     t = NULL;
   }
-  if (keep)
-    *keep = s;
-  else
-    pk_scenario_free(s);
+  pk_scenario_free(s);
   return t;
 }
 
