@@ -130,6 +130,7 @@ int main(int argc, char **argv) {
     return run_case(argv[2], atoi(argv[3]), argv[4], (size_t)atol(argv[5]), argv[6]);
   size_t n = argc > 1 ? (size_t)atol(argv[1]) : 10000;
   const char *scenario = argc > 2 ? argv[2] : PK_MODELS_DIR "/scenarios/kratom-taper.json";
+  bench_print_machine();
   size_t n_msbdf = argc > 3 ? (size_t)atol(argv[3]) : (n / 100 ? n / 100 : 1);
   pk_error err;
   pk_scenario *s = NULL;

@@ -29,6 +29,40 @@ static inline pk_population *bench_population(const pk_model *m, pk_error *err) 
   return p;
 }
 
+/* The processor's name (from /proc/cpuinfo where there is one), its
+ * widest vector registers, and the batch kernel's variant in use, for the
+ * head of every report. */
+static inline void bench_print_machine(void) {
+  char name[256] = "unknown";
+  FILE *f = fopen("/proc/cpuinfo", "r");
+  if (f) {
+    char line[1024];
+    while (fgets(line, sizeof line, f))
+      if (strncmp(line, "model name", 10) == 0) {
+        const char *c = strchr(line, ':');
+        if (c) {
+          snprintf(name, sizeof name, "%s", c + 1 + (c[1] == ' '));
+          name[strcspn(name, "\n")] = '\0';
+        }
+        break;
+      }
+    fclose(f);
+  }
+  const char *regs = "no AVX";
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx512f")) regs = "AVX-512 (512-bit registers, 8 doubles)";
+  else if (__builtin_cpu_supports("avx2")) regs = "AVX2 (256-bit registers, 4 doubles)";
+  else regs = "SSE2 (128-bit registers, 2 doubles)";
+#else
+  regs = "not an x86 processor";
+#endif
+  int lanes = 0;
+  const char *isa = pk_batch_simd(&lanes);
+  printf("CPU: %s; widest vector registers: %s; batch kernel in use: %s, packs of %d%s\n",
+         name, regs, isa, lanes, getenv("PK_SIMD") ? " (set by PK_SIMD)" : "");
+}
+
 typedef struct bench_rows {
   double *v; /* rows x columns, malloc'd */
   size_t n;

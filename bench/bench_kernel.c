@@ -9,7 +9,9 @@
  *       used below;
  *   (b) the baseline's summaries checked against pk_batch_run's (exact path
  *       and a tight ODE run) for a few subjects;
- *   (c) throughput: the baseline, pk_batch_run on the exact path,
+ *   (c) throughput: the baseline, pk_batch_run on the exact path with each
+ *       variant of the batch kernel this machine runs (AVX-512 packs of 8,
+ *       AVX2 packs of 4, SSE2 packs of 2, scalar; chosen through PK_SIMD),
  *       pk_batch_run with rk8pd at rtol 1e-8 / atol 1e-11 (N/20 subjects),
  *       and baseline B, a direct gsl_odeiv2_driver loop with rk8pd at the
  *       loosest rtol decade that reaches 1e-8 (atol 1e-3 rtol; N/20
@@ -506,6 +508,7 @@ int main(int argc, char **argv) {
   pk_batch_spec defaults = pk_batch_spec_default();
   double w_thr = defaults.w_threshold, occ_thr = defaults.occ_threshold;
   pk_sim_options opt = pk_scenario_options(sc);
+  bench_print_machine();
   printf("scenario %s: simulation from %g h, output every %g h from %g h to %g h; %zu "
          "compound doses;\npopulation of %zu subjects (rk8pd: %zu), seed %llu, one thread\n",
          pk_scenario_name(sc), opt.t_start_h + 0.0, opt.output_step_h, opt.output_start_h + 0.0,
@@ -519,66 +522,106 @@ int main(int argc, char **argv) {
   printf("\n(c) throughput, one thread, summaries only\n");
   printf("    %-46s %9s %10s %12s %12s %12s %9s\n", "path", "subjects", "wall s", "subjects/s",
          "us/subj wall", "us/subj cpu", "cpu/wall");
+  /* the batch kernel's variants that this machine runs, each chosen
+   * through PK_SIMD (pk_batch_simd), the widest first; the matched-accuracy
+   * run with the widest only */
+  static const char *ISAS[] = {"avx512", "avx2", "sse2", "generic", "scalar"};
+  enum { N_ISA = sizeof ISAS / sizeof ISAS[0] };
+  const char *isa[N_ISA];
+  int lanes[N_ISA], n_isa = 0;
+  char saved[64] = "";
+  const char *had = getenv("PK_SIMD");
+  if (had) snprintf(saved, sizeof saved, "%s", had);
+  for (int v = 0; v < N_ISA; v++) {
+    setenv("PK_SIMD", ISAS[v], 1);
+    int ln = 0;
+    if (strcmp(pk_batch_simd(&ln), ISAS[v]) == 0) isa[n_isa] = ISAS[v], lanes[n_isa++] = ln;
+  }
   /* the baseline and the batch engine alternate over ROUNDS blocks of the
    * subjects, so that a change in the machine's speed during the run (a
    * shared cloud host) affects both alike; the ratio is also given per round */
   enum { ROUNDS = 5 };
-  rate draw = {0}, base = {0}, ex = {0}, exm = {0};
-  double checksum = 0.0, round_ratio[ROUNDS], round_ratio_m[ROUNDS];
+  rate draw = {0}, base = {0}, base6 = {0}, ex[N_ISA] = {{0}}, exm = {0};
+  double checksum = 0.0, round_ratio[N_ISA][ROUNDS], round_ratio_m[ROUNDS];
   pk_sim_options ex_opt = opt, rk_opt = opt, exm_opt;
   ex_opt.solver = PK_SOLVER_EXACT;
   exm_opt = ex_opt;
   exm_opt.quad_tol = matched_tol;
   for (size_t r = 0; r < ROUNDS; r++) {
     size_t lo = r * n / ROUNDS, hi = (r + 1) * n / ROUNDS;
-    rate d, bl, e;
+    rate d, bl;
     double cs;
     bl = time_baseline(sc, pop, lo, hi - lo, n_nodes, w_thr, occ_thr, &d, &cs);
-    e = time_batch(sc, pop, n, ex_opt, r, ROUNDS);
-    rate em = time_batch(sc, pop, n, exm_opt, r, ROUNDS);
-    exm.n += em.n, exm.wall_s += em.wall_s, exm.cpu_s += em.cpu_s;
-    round_ratio_m[r] = (bl.cpu_s / (double)bl.n) / (em.cpu_s / (double)em.n);
+    /* the baseline A as described, 6 nodes, whatever its accuracy */
+    rate d6, b6 = time_baseline(sc, pop, lo, hi - lo, 6, w_thr, occ_thr, &d6, &cs);
+    base6.n += b6.n, base6.wall_s += b6.wall_s, base6.cpu_s += b6.cpu_s;
+    for (int v = 0; v < n_isa; v++) {
+      setenv("PK_SIMD", isa[v], 1);
+      rate e = time_batch(sc, pop, n, ex_opt, r, ROUNDS);
+      ex[v].n += e.n, ex[v].wall_s += e.wall_s, ex[v].cpu_s += e.cpu_s;
+      round_ratio[v][r] = (bl.cpu_s / (double)bl.n) / (e.cpu_s / (double)e.n);
+      if (v == 0) {
+        rate em = time_batch(sc, pop, n, exm_opt, r, ROUNDS);
+        exm.n += em.n, exm.wall_s += em.wall_s, exm.cpu_s += em.cpu_s;
+        round_ratio_m[r] = (bl.cpu_s / (double)bl.n) / (em.cpu_s / (double)em.n);
+      }
+    }
     checksum += cs;
     base.n += bl.n, base.wall_s += bl.wall_s, base.cpu_s += bl.cpu_s;
     draw.n += d.n, draw.wall_s += d.wall_s, draw.cpu_s += d.cpu_s;
-    ex.n += e.n, ex.wall_s += e.wall_s, ex.cpu_s += e.cpu_s;
-    round_ratio[r] = (bl.cpu_s / (double)bl.n) / (e.cpu_s / (double)e.n);
   }
-  char label[64];
+  if (had) setenv("PK_SIMD", saved, 1);
+  else unsetenv("PK_SIMD");
+  char label[96];
   snprintf(label, sizeof label, "baseline (%d GL nodes), drawing excluded", n_nodes);
   print_rate(label, base);
   print_rate("  drawing the subjects (not in the above)", draw);
+  print_rate("baseline with 6 GL nodes (table (a))", base6);
   rk_opt.solver = PK_SOLVER_ODE;
   rk_opt.method = PK_ODE_RK8PD;
   rk_opt.rtol = 1e-8;
   rk_opt.atol = 1e-11;
-  print_rate("pk_batch_run exact (drawing included)", ex);
-  snprintf(label, sizeof label, "pk_batch_run exact, bound %.0e (matched)", matched_tol);
+  for (int v = 0; v < n_isa; v++) {
+    snprintf(label, sizeof label, "pk_batch_run exact, %s x%d (drawing incl.)", isa[v],
+             lanes[v]);
+    print_rate(label, ex[v]);
+  }
+  snprintf(label, sizeof label, "pk_batch_run exact, %s, bound %.0e (matched)", isa[0],
+           matched_tol);
   print_rate(label, exm);
   rate rk = time_batch(sc, pop, n_rk, rk_opt, 0, 1);
   print_rate("pk_batch_run rk8pd 1e-8/1e-11 (drawing incl.)", rk);
   rate bb = time_baseline_ode(sc, pop, n_rk, ode_rtol, w_thr, occ_thr);
   snprintf(label, sizeof label, "baseline B, GSL driver rk8pd rtol %.0e", ode_rtol);
   print_rate(label, bb);
-  printf("\n    batch exact / baseline per round (CPU time, %d rounds alternating):", ROUNDS);
-  for (int r = 0; r < ROUNDS; r++) printf(" %.3f", round_ratio[r]);
-  printf("\n    the same at matched accuracy (bound %.0e):                        ", matched_tol);
+  printf("\n    batch exact / baseline per round (CPU time, %d rounds alternating):\n", ROUNDS);
+  for (int v = 0; v < n_isa; v++) {
+    printf("      %-8s x%d                                        ", isa[v], lanes[v]);
+    for (int r = 0; r < ROUNDS; r++) printf(" %.3f", round_ratio[v][r]);
+    printf("\n");
+  }
+  printf("      %-8s at matched accuracy (bound %.0e):          ", isa[0], matched_tol);
   for (int r = 0; r < ROUNDS; r++) printf(" %.3f", round_ratio_m[r]);
   printf("\n");
 #define US(r, field) ((r).field / (double)(r).n * 1e6)
   printf("\n    ratios of subjects/s (first on wall time, then on CPU time):\n");
-  print_ratio("batch exact / baseline", US(base, wall_s), US(ex, wall_s), US(base, cpu_s),
-              US(ex, cpu_s));
-  print_ratio("batch exact / (baseline + drawing)", US(base, wall_s) + US(draw, wall_s),
-              US(ex, wall_s), US(base, cpu_s) + US(draw, cpu_s), US(ex, cpu_s));
-  print_ratio("batch exact matched accuracy / baseline", US(base, wall_s), US(exm, wall_s),
+  for (int v = 0; v < n_isa; v++) {
+    char l2[96];
+    snprintf(l2, sizeof l2, "batch exact %s / baseline A", isa[v]);
+    print_ratio(l2, US(base, wall_s), US(ex[v], wall_s), US(base, cpu_s), US(ex[v], cpu_s));
+    snprintf(l2, sizeof l2, "batch exact %s / baseline A, 6 nodes", isa[v]);
+    print_ratio(l2, US(base6, wall_s), US(ex[v], wall_s), US(base6, cpu_s), US(ex[v], cpu_s));
+    snprintf(l2, sizeof l2, "batch exact %s / baseline B (GSL driver)", isa[v]);
+    print_ratio(l2, US(bb, wall_s), US(ex[v], wall_s), US(bb, cpu_s), US(ex[v], cpu_s));
+  }
+  print_ratio("batch exact / (baseline A + drawing)", US(base, wall_s) + US(draw, wall_s),
+              US(ex[0], wall_s), US(base, cpu_s) + US(draw, cpu_s), US(ex[0], cpu_s));
+  print_ratio("batch exact matched accuracy / baseline A", US(base, wall_s), US(exm, wall_s),
               US(base, cpu_s), US(exm, cpu_s));
-  print_ratio("batch exact / batch rk8pd", US(rk, wall_s), US(ex, wall_s), US(rk, cpu_s),
-              US(ex, cpu_s));
-  print_ratio("baseline / batch rk8pd", US(rk, wall_s), US(base, wall_s), US(rk, cpu_s),
+  print_ratio("batch exact / batch rk8pd", US(rk, wall_s), US(ex[0], wall_s), US(rk, cpu_s),
+              US(ex[0], cpu_s));
+  print_ratio("baseline A / batch rk8pd", US(rk, wall_s), US(base, wall_s), US(rk, cpu_s),
               US(base, cpu_s));
-  print_ratio("batch exact / baseline B (GSL driver)", US(bb, wall_s), US(ex, wall_s),
-              US(bb, cpu_s), US(ex, cpu_s));
 #undef US
   printf("    (checksum %.6g)\n", checksum);
   pk_population_free(pop);

@@ -160,7 +160,12 @@ int main(int argc, char **argv) {
     return 0;
   }
   if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
-    printf("pk %s (libpk %s)\n", PK_VERSION_STRING, pk_version());
+    int lanes = 0;
+    const char *isa = pk_batch_simd(&lanes);
+    int threads = pk_batch_max_threads();
+    printf("pk %s (libpk %s)\nbatch kernel: %s, packs of %d subject%s; %d thread%s\n",
+           PK_VERSION_STRING, pk_version(), isa, lanes, lanes == 1 ? "" : "s", threads,
+           threads == 1 ? "" : "s");
     return 0;
   }
   cli_fail("unknown command '%s'", cmd);

@@ -174,6 +174,15 @@ PK_API pk_status pk_batch_run(pk_batch *b, const pk_batch_run_options *o,
 /* Threads available to pk_batch_run (1 without OpenMP). */
 PK_API int pk_batch_max_threads(void);
 
+/* The instruction set of the batch kernel that pk_batch_run uses in this
+ * process: "avx512" (packs of 8 subjects), "avx2" (4), "sse2" or, on other
+ * processors, "generic" (2), or "scalar" (1); *lanes (may be NULL)
+ * receives the pack width. It is the widest that the build has and the
+ * processor supports, unless the environment variable PK_SIMD names
+ * another that it can run. Results do not depend on it beyond rounding
+ * (docs/internals.md). */
+PK_API const char *pk_batch_simd(int *lanes);
+
 /* CSV text of the summary: header "id,status,<columns>,fail_t_h,reason"; a
  * row per subject with status "ok" or "failed", values with 12 significant
  * digits (empty where NaN) and the reason quoted. Both end in a newline.

@@ -15,8 +15,9 @@
 #include "batch_internal.h"
 #include "fast.h"
 
-/* SLOTS_PER_THREAD: subjects per thread in one block (16 packs of the batch
- * kernel: the threads wait for each other at the end of a block) */
+/* SLOTS_PER_THREAD: subjects per thread in one block (16 packs of eight
+ * lanes, 32 of four, 64 of two: the threads wait for each other at the end
+ * of a block) */
 enum { PK_COL_MAX = 48, SLOTS_PER_THREAD = 128, PCT_ROWS_PER_CHUNK = 64 };
 
 struct pk_batch {
@@ -50,6 +51,13 @@ pk_batch_spec pk_batch_spec_default(void) {
 
 pk_batch_run_options pk_batch_run_options_default(void) {
   return (pk_batch_run_options){.threads = 0, .shard_count = 1};
+}
+
+const char *pk_batch_simd(int *lanes) {
+  const char *isa = NULL;
+  int n = pk_fast_choose(&isa);
+  if (lanes) *lanes = n;
+  return isa;
 }
 
 int pk_batch_max_threads(void) {
@@ -349,7 +357,7 @@ pk_status pk_batch_summarise(const pk_batch *b, const pk_trajectory *t, double *
 
 /* ---- one subject ---- */
 
-#define LANES PK_FAST_LANES
+#define LANES PK_FAST_MAX_LANES
 
 /* A thread's workspace: one subject's model and scaled regimens per lane of
  * a pack, and the pack kernel. */
@@ -686,6 +694,7 @@ pk_status pk_batch_run(pk_batch *b, const pk_batch_run_options *o, pk_batch_repo
     return pk_err_nomem(err);
   }
   for (size_t k = 0; k < n_slots; k++) slots[k].values = vals + k * b->ncol;
+  size_t lanes = (size_t)pk_fast_lanes(ws[0].fast); /* every worker's: pk_fast_new's choice */
   stop_poll poll = {.o = o};
   atomic_init(&poll.stop, 0);
   pk_status st = PK_OK;
@@ -696,9 +705,9 @@ pk_status pk_batch_run(pk_batch *b, const pk_batch_run_options *o, pk_batch_repo
       slots[k].index = o->shard_interleaved ? K + j * N : lo + j;
       slots[k].ran = 0;
     }
-    /* packs of LANES consecutive slots: a subject's results do not depend
-     * on its pack (fast.h), so neither on the thread count */
-    long long n_packs = (long long)((cnt + LANES - 1) / LANES);
+    /* packs of `lanes` consecutive slots: a subject's results do not
+     * depend on its pack (fast.h), so neither on the thread count */
+    long long n_packs = (long long)((cnt + lanes - 1) / lanes);
     PK_OMP("omp parallel for num_threads(nt) schedule(dynamic, 1)")
     for (long long pk = 0; pk < n_packs; pk++) {
       if (should_stop(&poll)) continue;
@@ -707,7 +716,7 @@ pk_status pk_batch_run(pk_batch *b, const pk_batch_run_options *o, pk_batch_repo
 #else
       worker *w = &ws[0];
 #endif
-      size_t first = (size_t)pk * LANES, m = cnt - first < LANES ? cnt - first : LANES;
+      size_t first = (size_t)pk * lanes, m = cnt - first < lanes ? cnt - first : lanes;
       run_slots(b, w, o, slots + first, m, b->kept ? b->kept + (start + first) * per : NULL, per,
                 &poll);
     }

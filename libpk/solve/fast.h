@@ -1,9 +1,12 @@
 /* fast.h - the batch kernel: the exact path for packs of subjects.
  *
  * Subjects of a batch differ in their parameters and dose amounts but
- * usually share the timing of every event. The kernel runs up to
- * PK_FAST_LANES such subjects side by side, one per lane of every array, so
- * that each arithmetic operation serves all of them (SIMD across subjects):
+ * usually share the timing of every event. The kernel runs a pack of such
+ * subjects side by side, one per lane of every array, so that each
+ * arithmetic operation serves all of them (SIMD across subjects). A pack is
+ * as wide as a vector register of the machine: 8 lanes with AVX-512, 4 with
+ * AVX2, 2 otherwise (and a scalar variant, one lane), chosen at run time
+ * (pk_fast_choose; fast_ops.h).
  *
  * - the linear part in modal coordinates, A = V diag(lambda) V^-1, with the
  *   eigenvalues in closed form from the block-triangular structure of the
@@ -18,7 +21,9 @@
  *   bisected where even the largest rule would not do.
  *
  * The quadrature choice is per lane, so a subject's results do not depend
- * on the other subjects in its pack (nor on thread or shard counts).
+ * on the other subjects in its pack (nor on thread or shard counts); packs
+ * of different widths give the same numbers up to the rounding of fused
+ * multiply-adds (AVX2 and AVX-512 have them, SSE2 not).
  * A steady-state history starts from the state pk_simulate computes for it
  * (pk_sim_history_start). Anything the kernel does not handle (kinetic
  * binding, resets, steady-state records, amount columns, eigenvectors that
@@ -34,7 +39,8 @@
 #include <string.h>
 #include "system.h"
 
-enum { PK_FAST_LANES = 8 };
+/* The widest pack of any variant. */
+enum { PK_FAST_MAX_LANES = 8 };
 
 /* Error bound per unit time on the integral of E over a step (E is at most
  * 1) when the options give none (pk_sim_options.quad_tol): the
@@ -100,18 +106,32 @@ static inline double pk_seg_auc(double t0, double t1, double c0, double c1) {
  * that order, into out[lane]. */
 typedef struct pk_fast_summary {
   double t_first_h, w_threshold, occ_threshold;
-  double *out[PK_FAST_LANES];
+  double *out[PK_FAST_MAX_LANES];
   size_t rows; /* set by the run: the rows summarised */
 } pk_fast_summary;
 
 typedef struct pk_fast pk_fast;
 
-/* A workspace for one thread, NULL if out of memory. */
+/* A workspace for one thread with the pack width that pk_fast_choose
+ * gives, NULL if out of memory. */
 pk_fast *pk_fast_new(void);
+/* The same with packs of `lanes` lanes (8, 4, 2 or 1): NULL if this build or
+ * this processor has no such variant, or if out of memory. */
+pk_fast *pk_fast_new_lanes(int lanes);
+/* Lanes per pack (the most a pk_fast_run takes). */
+int pk_fast_lanes(const pk_fast *f);
+/* The pack width used by pk_fast_new: the widest variant that the build
+ * has and the processor supports, or the one the environment variable
+ * PK_SIMD names ("avx512", "avx2", "sse2" or, on other processors,
+ * "generic", and "scalar": one subject at a time; a name this machine
+ * cannot run is ignored), and that name for reports. */
+int pk_fast_choose(const char **isa);
+/* Whether this build and this processor can run packs of `lanes` lanes. */
+int pk_fast_available(int lanes);
 void pk_fast_free(pk_fast *f);
 
-/* Prepares lane `lane` (0: the pack's first) for model m under regimen r and
- * options o. Returns PK_FAST_READY (1) if the lane is ready and shares the
+/* Prepares lane `lane` (0: the pack's first; below pk_fast_lanes) for
+ * model m under regimen r and options o. Returns PK_FAST_READY (1) if the lane is ready and shares the
  * timing and layout of lane 0; PK_FAST_MISFIT (2) if the kernel takes the
  * subject but not in this pack (its layout, modes or event timing differ
  * from lane 0's: start a new pack with it at lane 0); PK_FAST_REFUSED (0)

@@ -242,6 +242,10 @@ case_help() {
   run "$WORK/v" version
   expect_rc 0 "$WORK/v" "pk version"
   expect_in "$WORK/v.out" "pk " "pk version"
+  expect_in "$WORK/v.out" "batch kernel: " "pk version names the batch kernel's variant"
+  # the scalar variant exists in every build; PK_SIMD chooses it
+  PK_SIMD=scalar "$PK" version >"$WORK/v1.out" 2>"$WORK/v1.err"
+  expect_in "$WORK/v1.out" "batch kernel: scalar, packs of 1 subject;" "PK_SIMD=scalar pk version"
   finish
 }
 
