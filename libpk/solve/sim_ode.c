@@ -767,8 +767,7 @@ pk_status pk_simulate(const pk_model *m, const pk_regimen *r, const pk_sim_optio
     return st;
   }
   size_t ns = (size_t)s.n_states, nl = (size_t)s.n_lin;
-  size_t n_out = (size_t)floor((opt->t_end_h - opt->output_start_h) / opt->output_step_h *
-                                   (1.0 + 1e-12) + 1e-9) + 1;
+  size_t n_out = pk_sim_output_rows(opt);
   runner run;
   pk_event_list ev = {0};
   out_ctx oc = {.s = &s};

@@ -169,6 +169,13 @@ void pk_system_release(pk_system *s) {
   s->A = NULL;
 }
 
+pk_pd_columns pk_system_pd_columns(const pk_system *s) {
+  /* time, C per compound, ce and occupancy per ligand, occ, then E, net, tol */
+  int E = 1 + s->n_compounds + 2 * s->n_ligands + 1, tol = E + 2;
+  return (pk_pd_columns){.E = E, .tol = tol, .wx = s->n_filt ? tol + 1 : -1,
+                         .wf = s->n_filt ? tol + 2 : -1, .W = tol + 1 + s->n_filt};
+}
+
 pk_status pk_system_name_columns(const pk_system *s, const pk_model *m, pk_trajectory *t) {
   char name[96];
   size_t j = 0;

@@ -13,6 +13,7 @@
 #ifndef PK_SYSTEM_H
 #define PK_SYSTEM_H
 
+#include <math.h>
 #include "internal.h"
 
 enum { PK_MAX_DEPOTS = 64 };
@@ -59,6 +60,22 @@ void pk_system_release(pk_system *s);
 
 /* The depot state receiving dose d (ORAL or DEPOT route), -1 if none. */
 int pk_system_depot_for(const pk_system *s, const pk_model *m, const pk_dose *d);
+
+/* The output rows of a run with options o: every output_step_h from
+ * output_start_h up to t_end_h, the last one included when t_end_h is on
+ * the grid to 1e-12 relative (one rule for every solver path). */
+static inline size_t pk_sim_output_rows(const pk_sim_options *o) {
+  return (size_t)floor((o->t_end_h - o->output_start_h) / o->output_step_h * (1.0 + 1e-12) +
+                       1e-9) + 1;
+}
+
+/* Where the PD columns are in an output row (the layout of
+ * pk_system_output_row and pk_system_name_columns): E, tol, the filters wx
+ * and wf (-1 without them, version 1) and W. */
+typedef struct pk_pd_columns {
+  int E, tol, wx, wf, W;
+} pk_pd_columns;
+pk_pd_columns pk_system_pd_columns(const pk_system *s);
 
 /* Names the output columns of t (t->cols == s->n_cols). */
 pk_status pk_system_name_columns(const pk_system *s, const pk_model *m, pk_trajectory *t);

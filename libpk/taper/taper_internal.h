@@ -47,6 +47,22 @@ pk_status pk_taper_run(const pk_model *m, const pk_taper_schedule *s, size_t n,
                        double w_from_h, double w_to_h, pk_trajectory **traj,
                        pk_taper_eval *ev, pk_error *err);
 
+/* base plus the n schedules' doses, without doses after t_end_h, into a
+ * new regimen *out (pk_regimen_free). */
+pk_status pk_taper_build_regimen(const pk_model *m, const pk_taper_schedule *s, size_t n,
+                                 const pk_regimen *base, double t_end_h, pk_regimen **out,
+                                 pk_error *err);
+
+/* ev's tol_end and W_bound_end from the last row's tol, E and (filters:
+ * PD version 2) wx and wf: a bound on W at any later time once the drug is
+ * gone (E falling, so tol <= tol_end and tol - E >= -E_end): version 1,
+ * W = max(0, tol - E) <= tol_end; version 2 (immediate share b),
+ * b (d - wf) <= b (tol_end + max(E_end, -wf_end)) and (1 - b) wx <=
+ * (1 - b) max(wx_end, tol_end), since each filter stays between its own
+ * value and the range of d. */
+void pk_taper_W_bound(const pk_model *m, double tol, double E, int filters, double wx, double wf,
+                      pk_taper_eval *ev);
+
 /* Time of the last dose of the schedules, NaN if they have none. */
 double pk_taper_last_dose_h(const pk_taper_schedule *s, size_t n);
 

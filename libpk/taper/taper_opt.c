@@ -3,9 +3,13 @@
  * steps every n days) in order of duration, then a greedy variable-step
  * refinement. The method and why the uniform result is the shortest of its
  * family are in docs/taper.md. */
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include "fast.h"
 #include "taper_internal.h"
 
 typedef struct search {
@@ -75,7 +79,122 @@ static pk_status evaluate(const search *x, candidate *c, pk_error *err) {
   return st;
 }
 
+/* ---- members through the batch kernel ----------------------------------- */
+
+/* Members of equal duration have the same dose times (each dose day until
+ * the last one, only the amounts differ), so they run side by side in the
+ * batch kernel's packs, one per lane. The kernel gives each member the
+ * numbers it would give it alone (fast.h); what it refuses, fails on, or
+ * whose W bound at the end needs a longer tail goes through evaluate(). */
+
+/* The row scan of a pack: each lane's highest W (first row where it is
+ * reached, as pk_taper_run) and its last row's tol, E, wx and wf. */
+typedef struct pack_scan {
+  pk_pd_columns col;
+  double max_W[PK_FAST_MAX_LANES], t_max_h[PK_FAST_MAX_LANES];
+  double tol[PK_FAST_MAX_LANES], E[PK_FAST_MAX_LANES], wx[PK_FAST_MAX_LANES],
+      wf[PK_FAST_MAX_LANES];
+  size_t rows[PK_FAST_MAX_LANES];
+} pack_scan;
+
+static int scan_row(void *ctx, int l, size_t k, const double *row) {
+  pack_scan *p = ctx;
+  double w = row[p->col.W];
+  if (!(w <= p->max_W[l])) p->max_W[l] = w, p->t_max_h[l] = row[0];
+  p->tol[l] = row[p->col.tol];
+  p->E[l] = row[p->col.E];
+  p->wx[l] = p->col.wx >= 0 ? row[p->col.wx] : 0.0;
+  p->wf[l] = p->col.wf >= 0 ? row[p->col.wf] : 0.0;
+  p->rows[l] = k + 1;
+  return 0;
+}
+
+typedef struct pack {
+  pk_fast *f;
+  int n;
+  candidate *c[PK_FAST_MAX_LANES];
+  pk_regimen *r[PK_FAST_MAX_LANES];
+  pk_sim_options o; /* lane 0's: every lane of a pack has the same */
+} pack;
+
+static void pack_flush(const search *x, pack *p) {
+  if (p->n == 0) return;
+  pack_scan sc;
+  sc.col = pk_system_pd_columns(pk_fast_system(p->f, 0));
+  for (int l = 0; l < p->n; l++) sc.max_W[l] = sc.t_max_h[l] = NAN, sc.rows[l] = 0;
+  pk_status status[PK_FAST_MAX_LANES];
+  pk_error errs[PK_FAST_MAX_LANES];
+  pk_fast_run(p->f, p->n, &p->o, scan_row, &sc, NULL, NULL, NULL, status, errs);
+  size_t n_out = pk_sim_output_rows(&p->o);
+  double limit = x->lim->max_withdrawal;
+  for (int l = 0; l < p->n; l++) {
+    candidate *c = p->c[l];
+    pk_taper_eval *ev = &c->ev;
+    int ok = status[l] == PK_OK && sc.rows[l] == n_out;
+    if (ok) {
+      ev->max_W = sc.max_W[l];
+      ev->t_max_W_h = sc.t_max_h[l];
+      pk_taper_W_bound(x->m, sc.tol[l], sc.E[l], sc.col.wx >= 0 && sc.col.wf >= 0, sc.wx[l],
+                       sc.wf[l], ev);
+      ev->t_end_h = p->o.t_end_h;
+      ev->last_dose_h = pk_taper_last_dose_h(&c->sched, 1);
+      /* pk_taper_simulate would extend the tail: it does so */
+      ok = !(ev->W_bound_end > limit && ev->max_W <= limit);
+    }
+    pk_error e;
+    if (ok) c->st = PK_OK;
+    else if ((c->st = pk_taper_simulate(x->m, &c->sched, 1, x->base, x->opt, x->tail, limit,
+                                        NULL, ev, &e)) != PK_OK)
+      pk_taper_schedule_release(&c->sched);
+    pk_regimen_free(p->r[l]);
+    p->r[l] = NULL;
+  }
+  p->n = 0;
+}
+
+/* Members c[0..k) of the same duration (one thread's share). */
+static void evaluate_members(const search *x, pk_fast *f, candidate *c, size_t k) {
+  pack p = {.f = f};
+  for (size_t i = 0; i < k; i++) {
+    pk_error e;
+    candidate *ci = &c[i];
+    ci->st = pk_taper_uniform(x->item, x->lim->grid, x->lim->start_day, (int)ci->s, ci->n,
+                              &ci->sched, &e);
+    if (ci->st != PK_OK) continue;
+    /* pk_taper_simulate's horizon: the last dose plus a tail */
+    pk_sim_options o = *x->opt;
+    double last = pk_taper_last_dose_h(&ci->sched, 1);
+    o.t_end_h = isnan(last) ? x->opt->t_end_h : fmax(x->opt->t_end_h, last + x->tail);
+    pk_regimen *r = NULL;
+    int lane = -1;
+    if (f && pk_taper_build_regimen(x->m, &ci->sched, 1, x->base, o.t_end_h, &r, &e) == PK_OK) {
+      if (p.n > 0 && o.t_end_h != p.o.t_end_h) pack_flush(x, &p);
+      lane = pk_fast_lane(f, p.n, x->m, r, &o, &e);
+      if (lane == PK_FAST_MISFIT) {
+        pack_flush(x, &p);
+        lane = pk_fast_lane(f, 0, x->m, r, &o, &e);
+      }
+    }
+    if (lane != PK_FAST_READY) {
+      /* not for the kernel (or out of memory there): on its own */
+      pk_regimen_free(r);
+      ci->st = pk_taper_simulate(x->m, &ci->sched, 1, x->base, x->opt, x->tail,
+                                 x->lim->max_withdrawal, NULL, &ci->ev, &e);
+      if (ci->st != PK_OK) pk_taper_schedule_release(&ci->sched);
+      continue;
+    }
+    if (p.n == 0) p.o = o;
+    p.c[p.n] = ci;
+    p.r[p.n] = r;
+    if (++p.n == pk_fast_lanes(f)) pack_flush(x, &p);
+  }
+  pack_flush(x, &p);
+}
+
 enum { MAX_BLOCK_DAYS = 32, BLOCK_CANDIDATES = 512 };
+/* the greedy search stops waiting when the one-step cut's W falls by less
+ * than this fraction of its excess over the limit in a day (search_greedy) */
+#define GREEDY_STALL 0.01
 
 /* Every (s, n) in order of duration; within a duration the feasible one
  * with the lowest max W (ties: the smallest s), the search ending with the
@@ -88,6 +207,15 @@ enum { MAX_BLOCK_DAYS = 32, BLOCK_CANDIDATES = 512 };
 static pk_status search_uniform(search *x, pk_taper_result *out, pk_error *err) {
   int found = 0, block = 1;
   pk_status st = PK_OK;
+  /* a kernel workspace per thread (none: every member on its own) */
+  int nt = 1;
+#ifdef _OPENMP
+  nt = omp_get_max_threads();
+#endif
+  pk_fast **fw = calloc((size_t)nt, sizeof *fw);
+  if (!fw) return pk_err_nomem(err);
+  for (int t = 0; t < nt; t++) fw[t] = pk_fast_new();
+  int lanes = fw[0] ? pk_fast_lanes(fw[0]) : 1;
   for (int d0 = 1; d0 <= x->lim->max_days && !found && st == PK_OK;) {
     int d1 = d0 + block - 1 < x->lim->max_days ? d0 + block - 1 : x->lim->max_days;
     /* whole durations, as many as fit BLOCK_CANDIDATES (at least one) */
@@ -101,16 +229,37 @@ static pk_status search_uniform(search *x, pk_taper_result *out, pk_error *err) 
       k += kd;
     }
     candidate *c = k ? calloc(k, sizeof *c) : NULL;
-    if (k && !c) return pk_err_nomem(err);
+    if (k && !c) {
+      st = pk_err_nomem(err);
+      break;
+    }
     collect(x, d0, d1, c);
     if (x->lim->progress) x->lim->progress(x->lim->progress_ctx, d1, x->lim->max_days, x->n_sims);
-#ifdef _OPENMP
-#pragma omp parallel for schedule(dynamic, 1) if (k > 1)
-#endif
-    for (size_t i = 0; i < k; i++) {
-      pk_error e;
-      c[i].st = evaluate(x, &c[i], &e);
+    /* chunks of members of one duration, at most a pack each, on all
+     * threads (each with its kernel workspace) */
+    size_t *start = malloc((k + 1) * sizeof *start), n_chunks = 0;
+    if (!start) {
+      free(c);
+      st = pk_err_nomem(err);
+      break;
     }
+    for (size_t i = 0, first = 0; i < k; i++) {
+      if (i > 0 && c[i].days != c[i - 1].days) first = i;
+      if ((i - first) % (size_t)lanes == 0) start[n_chunks++] = i;
+    }
+    start[n_chunks] = k;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(dynamic, 1) num_threads(nt) if (n_chunks > 1)
+#endif
+    for (size_t j = 0; j < n_chunks; j++) {
+#ifdef _OPENMP
+      pk_fast *f = fw[omp_get_thread_num()];
+#else
+      pk_fast *f = fw[0];
+#endif
+      evaluate_members(x, f, c + start[j], start[j + 1] - start[j]);
+    }
+    free(start);
     x->n_sims += k;
     for (size_t i = 0; i < k; i++) {
       if (st == PK_OK && c[i].st != PK_OK) {
@@ -143,6 +292,8 @@ static pk_status search_uniform(search *x, pk_taper_result *out, pk_error *err) 
     d0 = d1 + 1;
     if (block < MAX_BLOCK_DAYS) block *= 2;
   }
+  for (int t = 0; t < nt; t++) pk_fast_free(fw[t]);
+  free(fw);
   if (st == PK_OK && found) {
     out->method = PK_TAPER_UNIFORM;
     out->days = out->uniform_days;
@@ -190,6 +341,8 @@ static pk_status search_greedy(search *x, int bound, plan *p, pk_taper_eval *fin
   p->n = 1;
   *days = -1;
   pk_status st = PK_OK;
+  double prev_W1 = NAN; /* the one-step cut's W on the previous day, when it failed */
+  int held_from = start;  /* the day the current level started */
   while (st == PK_OK && p->level[p->n - 1] > 0 && d - start <= bound) {
     long cur = p->level[p->n - 1], c = cur < x->S ? cur : x->S;
     pk_taper_eval ev;
@@ -200,8 +353,22 @@ static pk_status search_greedy(search *x, int bound, plan *p, pk_taper_eval *fin
     if (st == PK_OK && c >= 1) {
       p->n++;
       if (cur - c == 0) *final = ev, *days = d - start;
+      held_from = d;
       d += x->lim->min_days_between_changes;
-    } else {
+      prev_W1 = NAN;
+    } else if (st == PK_OK) {
+      /* no cut today, not even one grid step (ev is that one). Holding the
+       * level brings the subject towards its periodic steady state, where
+       * the one-step cut's W no longer changes from day to day. Once the
+       * level has been held for two tails (ten adaptation time constants;
+       * the previous cut's withdrawal is over) and that W changes by less
+       * than GREEDY_STALL of its excess over the limit in a day, the wait
+       * is over: even a geometric approach as slow as a factor 0.99 a day
+       * would never reach the limit. */
+      double w1 = ev.max_W, lim = x->lim->max_withdrawal;
+      int settled = 24.0 * (d - held_from) >= 2.0 * x->tail;
+      if (settled && !isnan(prev_W1) && fabs(prev_W1 - w1) < GREEDY_STALL * (w1 - lim)) break;
+      prev_W1 = w1;
       d++;
     }
   }

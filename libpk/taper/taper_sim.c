@@ -11,8 +11,7 @@ enum { MEASURE_SAMPLES = 96, BISECT_MAX = 100, TAIL_EXTENSIONS = 8, DEFAULT_MAX_
 
 /* ---- W over a simulation -------------------------------------------------- */
 
-/* base plus the schedules' doses, without doses after t_end_h. */
-static pk_status build_regimen(const pk_model *m, const pk_taper_schedule *s, size_t n,
+pk_status pk_taper_build_regimen(const pk_model *m, const pk_taper_schedule *s, size_t n,
                                const pk_regimen *base, double t_end_h, pk_regimen **out,
                                pk_error *err) {
   pk_regimen *r = pk_regimen_new();
@@ -31,12 +30,8 @@ static pk_status build_regimen(const pk_model *m, const pk_taper_schedule *s, si
 }
 
 /* Highest W at the rows with w_from <= t < w_to (NaN if none), tol at the
- * last row, and there a bound on W at any later time once the drug is
- * gone (E falling, so tol <= tol_end and tol - E >= -E_end): version 1,
- * W = max(0, tol - E) <= tol_end; version 2 (immediate share b, filters
- * wx, wf), b (d - wf) <= b (tol_end + max(E_end, -wf_end)) and
- * (1 - b) wx <= (1 - b) max(wx_end, tol_end), since each filter stays
- * between its own value and the range of d. */
+ * last row, and there a bound on W at any later time once the drug is gone
+ * (pk_taper_W_bound). */
 static void scan_W(const pk_model *m, const pk_trajectory *t, double w_from, double w_to,
                    pk_taper_eval *ev) {
   int jt = pk_trajectory_column_index(t, "time_h"), jw = pk_trajectory_column_index(t, "W");
@@ -49,15 +44,23 @@ static void scan_W(const pk_model *m, const pk_trajectory *t, double w_from, dou
     if (th < w_from || th >= w_to) continue;
     if (!(w <= ev->max_W)) ev->max_W = w, ev->t_max_W_h = th;
   }
-  ev->tol_end = rows ? pk_trajectory_get(t, rows - 1, (size_t)jtol) : NAN;
-  ev->W_bound_end = ev->tol_end;
-  double b = 1.0;
-  if (rows && jwx >= 0 && jwf >= 0 && pk_model_withdrawal(m, NULL, NULL, &b, NULL)) {
-    double E = pk_trajectory_get(t, rows - 1, (size_t)jE);
-    double wx = pk_trajectory_get(t, rows - 1, (size_t)jwx);
-    double wf = pk_trajectory_get(t, rows - 1, (size_t)jwf);
-    ev->W_bound_end = b * (ev->tol_end + fmax(E, -wf)) + (1.0 - b) * fmax(wx, ev->tol_end);
+  if (!rows) {
+    ev->tol_end = ev->W_bound_end = NAN;
+    return;
   }
+  size_t e = rows - 1;
+  pk_taper_W_bound(m, pk_trajectory_get(t, e, (size_t)jtol), pk_trajectory_get(t, e, (size_t)jE),
+                   jwx >= 0 && jwf >= 0, jwx >= 0 ? pk_trajectory_get(t, e, (size_t)jwx) : 0.0,
+                   jwf >= 0 ? pk_trajectory_get(t, e, (size_t)jwf) : 0.0, ev);
+}
+
+void pk_taper_W_bound(const pk_model *m, double tol, double E, int filters, double wx, double wf,
+                      pk_taper_eval *ev) {
+  ev->tol_end = tol;
+  ev->W_bound_end = tol;
+  double b = 1.0;
+  if (filters && pk_model_withdrawal(m, NULL, NULL, &b, NULL))
+    ev->W_bound_end = b * (tol + fmax(E, -wf)) + (1.0 - b) * fmax(wx, tol);
 }
 
 pk_status pk_taper_run(const pk_model *m, const pk_taper_schedule *s, size_t n,
@@ -68,7 +71,7 @@ pk_status pk_taper_run(const pk_model *m, const pk_taper_schedule *s, size_t n,
   pk_trajectory *t = NULL;
   pk_sim_options o = *opt;
   o.t_end_h = t_end_h;
-  pk_status st = build_regimen(m, s, n, base, t_end_h, &r, err);
+  pk_status st = pk_taper_build_regimen(m, s, n, base, t_end_h, &r, err);
   if (st == PK_OK) st = pk_simulate(m, r, &o, &t, err);
   if (st == PK_OK) {
     scan_W(m, t, w_from_h, w_to_h, ev);

@@ -111,6 +111,22 @@ static void test_impossible(const pk_model *m, const pk_taper_item *it, const pk
         "an impossible limit is an error naming the lowest max W: %s", err.message);
   CHECK(r.schedule.level == NULL && r.n_simulations > 1, "no schedule on failure, the family "
         "searched (%zu simulations)", r.n_simulations);
+  /* the same limit over a year: every member of the family is simulated
+   * (sum over s of 365 / ceil(L / s), L = 8), but the greedy search stops
+   * waiting once the held level has settled and even a one-step cut stays
+   * above the limit (docs/taper.md), instead of trying every cut on each
+   * of the 365 days */
+  lim.max_days = 365;
+  st = pk_taper_optimise(m, it, NULL, o, &lim, &r, &err);
+  size_t family = 0;
+  for (long c = 1; c <= 8; c++) family += (size_t)(365 / ((8 + c - 1) / c));
+  CHECK(st == PK_ERR_INVALID && strstr(err.message, "lowest max W"),
+        "out of reach in a year: an error naming the lowest max W: %s", err.message);
+  CHECK(r.n_simulations > family && r.n_simulations < family + 365,
+        "a year: %zu simulations, the uniform family has %zu (the greedy search must stop "
+        "waiting, well before trying each day)", r.n_simulations, family);
+  printf("out of reach in a year: %zu simulations, %zu of them the uniform family\n",
+         r.n_simulations, family);
 }
 
 /* The uniform search runs its candidates on all threads: the answer, its
