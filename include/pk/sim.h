@@ -71,11 +71,12 @@ typedef struct pk_sim_options {
   double atol;            /* absolute tolerance per step, in state units (umol, nM; the
                              fractions tol and bound receptor), in (0, PK_ATOL_MAX] */
   int include_amounts;    /* 1: add A_* amount columns (umol) */
-  /* Batches on the exact path (pk_batch_run): the bound on the quadrature
-   * error of E per hour that chooses the number of nodes of each step
-   * (default 1e-11: outputs within about 1e-9 relative of the ODE path at
-   * tight tolerance; <= 0 or NaN: the default). pk_simulate's own exact
-   * path uses adaptive Gauss-Kronrod quadrature and ignores it. */
+  /* The exact path's bound on the quadrature error of E per hour, which
+   * chooses the number of Gauss-Legendre nodes of each step (default 1e-11:
+   * outputs within about 1e-9 relative of the ODE path at tight tolerance;
+   * <= 0 or NaN: the default). Runs the batch kernel does not take
+   * (steady-state records, resets, amount columns, ill-conditioned modes)
+   * use adaptive Gauss-Kronrod quadrature and ignore it. */
   double quad_tol;
   /* Optional history: the subject has taken this regimen every
    * steady_state_period_h hours for a long time before t_start_h (dose times

@@ -536,9 +536,16 @@ static int should_stop(stop_poll *p) {
 static int stop_cb(void *ctx) { return should_stop(ctx); }
 
 /* Runs the n prepared lanes of w->fast; slots[l] receives lane l. */
+/* A prepared subject of a pack: its model, regimen and options. */
+typedef struct lane_subject {
+  const pk_model *m;
+  const pk_regimen *reg;
+  pk_sim_options opt;
+} lane_subject;
+
 static void flush_pack(const pk_batch *b, worker *w, const pk_batch_run_options *o,
-                       const pk_sim_options *opt, slot **slots, double **kept, int n,
-                       stop_poll *poll) {
+                       const pk_sim_options *opt, slot **slots, double **kept,
+                       const lane_subject *subj, int n, stop_poll *poll) {
   if (n == 0) return;
   pack_sink sink = {.b = b};
   pk_status status[LANES];
@@ -574,6 +581,14 @@ static void flush_pack(const pk_batch *b, worker *w, const pk_batch_run_options 
     pk_error_clear(&err);
     s->kernel = 1;
     pk_status st = status[l];
+    if (st == PK_ERR_SOLVER) {
+      /* the kernel could not do it: pk_simulate's general exact path may
+       * (as for a single run of the subject) */
+      pk_trajectory_free(sink.traj[l]);
+      s->kernel = 0;
+      simulate_subject(b, subj[l].m, subj[l].reg, &subj[l].opt, o, s, kept[l]);
+      continue;
+    }
     if (st != PK_OK) err = errs[l];
     else if (sink.nomem[l]) st = pk_err_nomem(&err);
     else if ((rows_needed ? sink.acc[l].rows : fs.rows) != b->rows)
@@ -597,6 +612,7 @@ static void run_slots(const pk_batch *b, worker *w, const pk_batch_run_options *
                       size_t n, double *kept, size_t per, stop_poll *poll) {
   slot *lane_slot[LANES];
   double *lane_kept[LANES];
+  lane_subject lane_subj[LANES];
   int nl = 0;
   pk_sim_options lane0_opt = b->opt;
   for (size_t j = 0; j < n; j++) {
@@ -615,7 +631,7 @@ static void run_slots(const pk_batch *b, worker *w, const pk_batch_run_options *
       /* a subject that does not fit the pack starts the next one; one the
        * kernel refuses runs on its own and the pack goes on filling */
       if (r == PK_FAST_MISFIT) {
-        flush_pack(b, w, o, &lane0_opt, lane_slot, lane_kept, nl, poll);
+        flush_pack(b, w, o, &lane0_opt, lane_slot, lane_kept, lane_subj, nl, poll);
         nl = 0;
         r = pk_fast_lane(w->fast, 0, w->model[l], reg, &opt, &err);
       }
@@ -631,9 +647,10 @@ static void run_slots(const pk_batch *b, worker *w, const pk_batch_run_options *
     if (nl == 0) lane0_opt = opt;
     lane_slot[nl] = s;
     lane_kept[nl] = kp;
+    lane_subj[nl] = (lane_subject){.m = w->model[l], .reg = reg, .opt = opt};
     nl++;
   }
-  flush_pack(b, w, o, &lane0_opt, lane_slot, lane_kept, nl, poll);
+  flush_pack(b, w, o, &lane0_opt, lane_slot, lane_kept, lane_subj, nl, poll);
 }
 
 /* ---- the run ---- */

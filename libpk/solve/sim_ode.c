@@ -8,6 +8,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include "fast.h"
 #include "steady.h"
 #include "exact.h"
 
@@ -749,6 +750,63 @@ static void runner_close(runner *run) {
   free(run->ymax);
 }
 
+/* ---- the exact path through the batch kernel ---- */
+
+typedef struct kernel_rows {
+  pk_trajectory *t;
+  int nomem;
+} kernel_rows;
+
+static int kernel_row(void *ctx, int lane, size_t k, const double *row) {
+  (void)lane, (void)k;
+  kernel_rows *kr = ctx;
+  if (pk_trajectory_append(kr->t, row) != PK_OK) return kr->nomem = 1;
+  return 0;
+}
+
+/* The exact path for what the batch kernel takes: the subject alone in a
+ * pack of the width pk_batch_run uses, so that a subject gets the same
+ * numbers here as in a population, a sweep or the taper optimiser (fast.h:
+ * a lane's values do not depend on the other lanes). Returns 1 with *st
+ * the outcome (PK_OK and *out, or out of memory), 0 if the kernel does not
+ * take the subject or fails on it (the general exact path then runs). */
+static int simulate_kernel(const pk_model *m, const pk_regimen *r, const pk_sim_options *opt,
+                           pk_trajectory **out, pk_status *st, pk_error *err) {
+  pk_fast *f = pk_fast_new();
+  if (!f) return 0;
+  pk_error e;
+  pk_error_clear(&e);
+  int taken = 0;
+  int lane = pk_fast_lane(f, 0, m, r, opt, &e);
+  if (lane == PK_FAST_READY) {
+    const pk_system *s = pk_fast_system(f, 0);
+    size_t n_out = pk_sim_output_rows(opt);
+    kernel_rows kr = {.t = pk_trajectory_alloc((size_t)s->n_cols, n_out)};
+    if (!kr.t || pk_system_name_columns(s, m, kr.t) != PK_OK) {
+      *st = pk_err_nomem(err);
+      taken = 1;
+    } else {
+      pk_status ls;
+      pk_fast_run(f, 1, opt, kernel_row, &kr, NULL, NULL, NULL, &ls, &e);
+      if (kr.nomem) {
+        *st = pk_err_nomem(err);
+        taken = 1;
+      } else if (ls == PK_OK && pk_trajectory_rows(kr.t) == n_out) {
+        *out = kr.t;
+        kr.t = NULL;
+        *st = PK_OK;
+        taken = 1;
+      }
+    }
+    pk_trajectory_free(kr.t);
+  } else if (lane < 0) {
+    *st = pk_err_nomem(err);
+    taken = 1;
+  }
+  pk_fast_free(f);
+  return taken;
+}
+
 pk_status pk_simulate(const pk_model *m, const pk_regimen *r, const pk_sim_options *opt,
                       pk_trajectory **out, pk_error *err) {
   pk_error_clear(err);
@@ -760,6 +818,7 @@ pk_status pk_simulate(const pk_model *m, const pk_regimen *r, const pk_sim_optio
   if (st != PK_OK) return st;
   int path = pk_sim_resolve_solver(m, opt, err);
   if (path < 0) return err ? err->code : PK_ERR_INVALID;
+  if (path == PK_SOLVER_EXACT && simulate_kernel(m, r, opt, out, &st, err)) return st;
   pk_system s;
   const pk_regimen *regs[2] = {r, opt->steady_state};
   if ((st = pk_system_init(&s, m, regs, 2, opt->include_amounts, err)) != PK_OK) {
