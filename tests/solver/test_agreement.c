@@ -5,10 +5,8 @@
  * differences), the ODE path run
  * at rtol 1e-12 (the reference). Scenarios whose model needs the ODE path (kinetic
  * receptor binding) are checked to resolve to it. */
-#include <dirent.h>
 #include <string.h>
-#include "check.h"
-#include "pk/pk.h"
+#include "scenarios.h"
 
 static void compare(const char *name, const pk_trajectory *ode, const pk_trajectory *ex) {
   size_t rows = pk_trajectory_rows(ode), cols = pk_trajectory_cols(ode);
@@ -42,13 +40,8 @@ static void compare(const char *name, const pk_trajectory *ode, const pk_traject
          cols, worst, pk_trajectory_column_name(ode, wc));
 }
 
-static void check_scenario(const char *path, const char *name) {
+static void check_scenario(const pk_scenario *s, const char *name) {
   pk_error err;
-  pk_scenario *s = NULL;
-  if (pk_scenario_load(path, &s, &err) != PK_OK) {
-    CHECK(0, "%s: %s", name, err.message);
-    return;
-  }
   pk_sim_options o = pk_scenario_options(s);
   o.solver = PK_SOLVER_AUTO;
   int path_auto = pk_sim_resolve_solver(pk_scenario_model(s), &o, &err);
@@ -57,7 +50,6 @@ static void check_scenario(const char *path, const char *name) {
     CHECK(pk_sim_resolve_solver(pk_scenario_model(s), &o, &err) < 0,
           "%s: the exact path must refuse a model with kinetic binding", name);
     printf("%-28s needs the ODE path (kinetic binding)\n", name);
-    pk_scenario_free(s);
     return;
   }
   pk_trajectory *ode = NULL, *ex = NULL;
@@ -72,24 +64,11 @@ static void check_scenario(const char *path, const char *name) {
   if (a == PK_OK && b == PK_OK) compare(name, ode, ex);
   pk_trajectory_free(ode);
   pk_trajectory_free(ex);
-  pk_scenario_free(s);
 }
 
 int main(void) {
   test_init();
-  const char *dir = PK_MODELS_DIR "/scenarios";
-  DIR *d = opendir(dir);
-  CHECK(d != NULL, "cannot open %s", dir);
-  int n = 0;
-  for (struct dirent *e; d && (e = readdir(d));) {
-    size_t len = strlen(e->d_name);
-    if (len < 6 || strcmp(e->d_name + len - 5, ".json") != 0) continue;
-    char path[1024];
-    snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-    check_scenario(path, e->d_name);
-    n++;
-  }
-  if (d) closedir(d);
+  int n = for_each_scenario(check_scenario);
   CHECK(n >= 4, "only %d scenarios found", n);
   return test_finish("solver_exact_agrees_with_ode_on_shipped_scenarios");
 }

@@ -20,14 +20,12 @@
  *   (summaries only) equal, to the bit, those computed from its rows (with
  *   trajectories), and agree to 1e-7 with pk_batch_summarise of the ODE
  *   reference trajectory. */
-#include <dirent.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include "check.h"
 #include "batch_internal.h"
 #include "fast.h"
-#include "pk/pk.h"
+#include "scenarios.h"
 
 enum { NSUB = 24, MAXROWS = 4096, MAXCOLS = 64 };
 
@@ -170,13 +168,7 @@ static int check_pack(const char *name, const pk_scenario *s, const pk_populatio
   return lanes;
 }
 
-static void check_scenario(const char *path, const char *name) {
-  pk_error err;
-  pk_scenario *s = NULL;
-  if (pk_scenario_load(path, &s, &err) != PK_OK) {
-    CHECK(0, "%s: %s", name, err.message);
-    return;
-  }
+static void check_scenario(const pk_scenario *s, const char *name) {
   const pk_model *typical = pk_scenario_model(s);
   pk_population *pop = population(typical);
   int widest = 1;
@@ -198,7 +190,6 @@ static void check_scenario(const char *path, const char *name) {
             NSUB);
   }
   pk_population_free(pop);
-  pk_scenario_free(s);
 }
 
 /* The default scenario with mitragynine's ka or V set to x. */
@@ -364,22 +355,8 @@ static void log_accuracy(void) {
 
 int main(void) {
   test_init();
-  DIR *d = opendir(PK_MODELS_DIR "/scenarios");
-  CHECK(d != NULL, "cannot open %s", PK_MODELS_DIR "/scenarios");
-  char names[64][256];
-  int n = 0;
-  for (struct dirent *e; d && (e = readdir(d)) && n < 64;) {
-    size_t len = strlen(e->d_name);
-    if (len > 5 && strcmp(e->d_name + len - 5, ".json") == 0)
-      snprintf(names[n++], sizeof names[0], "%s", e->d_name);
-  }
-  if (d) closedir(d);
+  int n = for_each_scenario(check_scenario);
   CHECK(n >= 8, "expected the shipped scenarios, found %d", n);
-  for (int i = 0; i < n; i++) {
-    char path[512];
-    snprintf(path, sizeof path, "%s/scenarios/%s", PK_MODELS_DIR, names[i]);
-    check_scenario(path, names[i]);
-  }
   extreme("ka", 1e4, 1);
   extreme("V", 1e-300, 0);
   batch_summaries();

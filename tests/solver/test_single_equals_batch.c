@@ -7,11 +7,9 @@
  * not depend on the other lanes); the others because the batch runs them
  * through pk_simulate. The test also reports how many subjects the kernel
  * took, so that it is known to cover both kinds. */
-#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
-#include "check.h"
-#include "pk/pk.h"
+#include "scenarios.h"
 
 enum { NSUB = 12 };
 
@@ -34,13 +32,8 @@ static int on_subject(void *ctx, const pk_subject_result *r) {
   return 0;
 }
 
-static void check_scenario(const char *path, const char *name) {
+static void check_scenario(const pk_scenario *s, const char *name) {
   pk_error err;
-  pk_scenario *s = NULL;
-  if (pk_scenario_load(path, &s, &err) != PK_OK) {
-    CHECK(0, "%s: %s", name, err.message);
-    return;
-  }
   const pk_model *typ = pk_scenario_model(s);
   pk_population *pop = pk_population_new(typ);
   for (int c = 0; c < pk_model_compound_count(typ); c++) {
@@ -95,7 +88,6 @@ static void check_scenario(const char *path, const char *name) {
   pk_model_free(m);
   pk_batch_free(b);
   pk_population_free(pop);
-  pk_scenario_free(s);
 }
 
 int main(void) {
@@ -103,19 +95,7 @@ int main(void) {
   int lanes = 0;
   const char *isa = pk_batch_simd(&lanes);
   printf("batch kernel: %s, packs of %d\n", isa, lanes);
-  DIR *d = opendir(PK_MODELS_DIR "/scenarios");
-  CHECK(d != NULL, "cannot list the scenarios");
-  struct dirent *e;
-  int n = 0;
-  while (d && (e = readdir(d))) {
-    size_t len = strlen(e->d_name);
-    if (len < 6 || strcmp(e->d_name + len - 5, ".json") != 0) continue;
-    char path[4096];
-    snprintf(path, sizeof path, "%s/scenarios/%s", PK_MODELS_DIR, e->d_name);
-    check_scenario(path, e->d_name);
-    n++;
-  }
-  if (d) closedir(d);
+  int n = for_each_scenario(check_scenario);
   CHECK(n >= 5, "only %d scenarios", n);
   return test_finish("solver_single_subject_equals_batch_subject");
 }
