@@ -12,7 +12,8 @@
 #else
 #define PK_OMP(x)
 #endif
-#include "batch_internal.h"
+#include "population_internal.h"
+#include "rng.h"
 #include "fast.h"
 
 /* SLOTS_PER_THREAD: subjects per thread in one block (16 packs of eight

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "json.h"
-#include "batch_internal.h"
+#include "population_internal.h"
 
 /* Fails at the current path extended by key (NULL: the current path). */
 static pk_status fail_key(pk_jctx *c, const char *key, const char *msg) {

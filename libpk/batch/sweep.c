@@ -5,7 +5,8 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include "batch_internal.h"
+#include "population_internal.h"
+#include "rng.h"
 
 enum { PK_SWEEP_MAX_AXES = 32, PK_SWEEP_MAX_LIST = 4096 };
 

@@ -83,6 +83,8 @@ pk_status pk_product_add_dose(const pk_product *p, const pk_dose *base, double a
 
 /* Adds a fully described product after checking it (model.c). */
 pk_status pk_model_add_product_full(pk_model *m, const pk_product *p, pk_error *err);
+/* Copies a model's contents into another (model.c). */
+void pk_model_copy_into(pk_model *dst, const pk_model *src);
 
 /* Checks a compound's parameters; path_prefix names where they came from
  * (e.g. a file) and may be NULL. */

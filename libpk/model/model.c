@@ -20,6 +20,8 @@ pk_compound_params pk_compound_params_default(void) {
 pk_model *pk_model_new(void) { return calloc(1, sizeof(pk_model)); }
 void pk_model_free(pk_model *m) { free(m); }
 
+void pk_model_copy_into(pk_model *dst, const pk_model *src) { *dst = *src; }
+
 /* The range every parameter must lie in (docs/model-format.md, "Ranges").
  * Strictly positive parameters must be normal numbers (not subnormal):
  * a volume of 4.9e-324 L would make CL / V and 1000 / V overflow to inf.

@@ -2,7 +2,7 @@
  * the text of pk sweep --param) against the shipped kratom model: each line
  * of the input is one --param; a sweep that checks is read at its first
  * and last points, then as a Latin hypercube. */
-#include "batch_internal.h" /* pk_sweep_check, pk_sweep_target */
+#include "population_internal.h" /* pk_sweep_check, pk_sweep_target */
 #include "fuzz_common.h"
 
 static void read_points(const pk_sweep *sw) {

@@ -23,7 +23,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include "batch_internal.h"
+#include "internal.h" /* pk_model_copy_into */
 #include "fast.h"
 #include "scenarios.h"
 

@@ -1,12 +1,9 @@
-/* batch_internal.h - pieces shared by population.c, sweep.c and batch.c:
- * named settings of a subject (targets) and the per-subject random numbers. */
-#ifndef PK_BATCH_INTERNAL_H
-#define PK_BATCH_INTERNAL_H
+/* target.h - named settings of a subject (targets), shared by populations
+ * (variability), sweeps (axes) and the batch engine (applying them). */
+#ifndef PK_BATCH_TARGET_H
+#define PK_BATCH_TARGET_H
 
-#include <gsl/gsl_rng.h>
-#include <stdint.h>
 #include "internal.h"
-#include "pk/batch.h"
 
 typedef enum pk_target_kind {
   PK_TARGET_PARAM = 0, /* a compound parameter */
@@ -43,30 +40,5 @@ double pk_target_typical(const pk_model *m, const pk_sim_options *o, const pk_ta
  * parameters are checked with the compound (pk_model_set_compound). */
 int pk_target_apply(pk_model *m, pk_subject_extra *extra, const pk_target *t, double x,
                     char *msg, size_t n);
-
-/* splitmix64 step, and the generator seeded from (seed, stream, index). */
-uint64_t pk_splitmix64(uint64_t *state);
-/* A GSL generator of libpk's own type (xoshiro256**, 64-bit seeding), NULL
- * if out of memory; reseed it with pk_rng_seed. */
-gsl_rng *pk_rng_new(void);
-void pk_rng_seed(gsl_rng *r, uint64_t seed, uint64_t stream, uint64_t index);
-
-enum { PK_STREAM_POPULATION = 1, PK_STREAM_LHS = 2 };
-
-/* Sweep internals: a sweep is complete (every grid axis has N), and the
- * target of axis a. */
-pk_status pk_sweep_check(const pk_sweep *s, pk_error *err);
-const pk_target *pk_sweep_target(const pk_sweep *s, size_t a);
-
-/* Copy of a model's contents. */
-void pk_model_copy_into(pk_model *dst, const pk_model *src);
-
-/* Population internals used by batch.c. */
-int pk_population_is_prepared(const pk_population *p);
-int pk_population_compound_count(const pk_population *p);
-/* pk_population_subject with the caller's generator (one per thread). */
-pk_status pk_population_subject_rng(const pk_population *p, const pk_model *typical,
-                                    gsl_rng *r, uint64_t seed, uint64_t index,
-                                    pk_model *subject, double *values, pk_error *err);
 
 #endif

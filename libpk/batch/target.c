@@ -1,0 +1,197 @@
+/* target.c - named settings of a subject (target.h): compound parameters
+ * (<compound>.<KEY>), k_tol, the withdrawal parameters, tol0 and dose
+ * multipliers, shared by populations and sweeps. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "model_load.h"
+#include "target.h"
+
+int pk_target_parse(const pk_model *m, const char *text, unsigned allow, pk_target *t,
+                    char *msg, size_t n) {
+  memset(t, 0, sizeof *t);
+  t->compound = -1;
+  t->key = -1;
+  if (!text || !text[0]) {
+    snprintf(msg, n, "empty name; expected <compound>.<KEY>, k_tol, k_wx, k_wf, immediate, "
+             "tol0, dose or dose.<compound>");
+    return -1;
+  }
+  const char *what = NULL;
+  static const char *const pd_keys[] = {"k_wx", "k_wf", "immediate"};
+  for (int k = 0; k < 3; k++)
+    if (strcmp(text, pd_keys[k]) == 0) {
+      if (!(allow & (1u << PK_TARGET_PD))) {
+        snprintf(msg, n, "'%s' cannot be varied here", text);
+        return -1;
+      }
+      if (!m->has_withdrawal) {
+        snprintf(msg, n, "'%s': the receptor file has no withdrawal block (PD version 2)", text);
+        return -1;
+      }
+      t->kind = PK_TARGET_PD;
+      t->key = k;
+      snprintf(t->name, sizeof t->name, "%s", text);
+      return 0;
+    }
+  if (strcmp(text, "k_tol") == 0) {
+    t->kind = PK_TARGET_K_TOL;
+    snprintf(t->name, sizeof t->name, "k_tol");
+  } else if (strcmp(text, "tol0") == 0) {
+    t->kind = PK_TARGET_TOL0;
+    snprintf(t->name, sizeof t->name, "tol0");
+  } else if (strcmp(text, "dose") == 0) {
+    t->kind = PK_TARGET_DOSE;
+    snprintf(t->name, sizeof t->name, "dose");
+  } else if (strncmp(text, "dose.", 5) == 0) {
+    t->kind = PK_TARGET_DOSE;
+    if ((t->compound = pk_model_find_compound(m, text + 5)) < 0) {
+      snprintf(msg, n, "'%s': no compound '%s' in the model files", text, text + 5);
+      return -1;
+    }
+    snprintf(t->name, sizeof t->name, "dose.%s", m->compound[t->compound].id);
+  } else {
+    const char *dot = strrchr(text, '.');
+    if (!dot || dot == text || !dot[1]) {
+      snprintf(msg, n, "'%s': expected <compound>.<KEY> (such as mitragynine.CL), k_tol, k_wx, "
+               "k_wf, immediate, tol0, dose or dose.<compound>", text);
+      return -1;
+    }
+    char comp[PK_NAME_MAX + 8];
+    size_t len = (size_t)(dot - text);
+    if (len >= sizeof comp) len = sizeof comp - 1;
+    memcpy(comp, text, len);
+    comp[len] = '\0';
+    t->kind = PK_TARGET_PARAM;
+    if ((t->compound = pk_model_find_compound(m, comp)) < 0) {
+      snprintf(msg, n, "'%s': no compound '%s' in the model files", text, comp);
+      return -1;
+    }
+    if ((t->key = pk_param_find(dot + 1)) < 0) {
+      snprintf(msg, n, "'%s': unknown parameter '%s'; expected a key of the model files "
+               "(MW, ka, lag, F, V, CL, Vp1, Q1, Vp2, Q2, ke0, fu, K, tau, kon, koff, R, D)",
+               text, dot + 1);
+      return -1;
+    }
+    pk_compound_params p = m->compound[t->compound];
+    char why[PK_ERROR_MESSAGE_MAX];
+    double x = pk_target_typical(m, NULL, t);
+    if (pk_param_set(&p, t->key, isnan(x) ? 1.0 : x, why, sizeof why) == -1) {
+      snprintf(msg, n, "'%s': %s", text, why);
+      return -1;
+    }
+    if (isnan(x)) {
+      snprintf(msg, n, "'%s': compound '%s' has no value for %s", text,
+               m->compound[t->compound].name, pk_param_key(t->key));
+      return -1;
+    }
+    snprintf(t->name, sizeof t->name, "%s.%s", m->compound[t->compound].id,
+             pk_param_key(t->key));
+  }
+  if (!(allow & (1u << t->kind))) {
+    what = t->kind == PK_TARGET_DOSE ? "a dose multiplier" : t->kind == PK_TARGET_TOL0
+                                                                 ? "tol0"
+                                                                 : "this setting";
+    snprintf(msg, n, "'%s': %s cannot be used here", text, what);
+    return -1;
+  }
+  return 0;
+}
+
+/* Field of parameter key k in p (via pk_param_set's table): read by setting
+ * through a copy is not possible, so read the fields directly. */
+static double param_value(const pk_compound_params *p, int key) {
+  const char *k = pk_param_key(key);
+  if (!k) return NAN;
+  static const struct {
+    const char *key;
+    size_t off;
+  } F[] = {{"MW", offsetof(pk_compound_params, mw_g_per_mol)},
+           {"ka", offsetof(pk_compound_params, ka_per_h)},
+           {"lag", offsetof(pk_compound_params, lag_h)},
+           {"F", offsetof(pk_compound_params, F)},
+           {"V", offsetof(pk_compound_params, V_L)},
+           {"CL", offsetof(pk_compound_params, CL_L_per_h)},
+           {"Vp1", offsetof(pk_compound_params, Vp_L[0])},
+           {"Q1", offsetof(pk_compound_params, Q_L_per_h[0])},
+           {"Vp2", offsetof(pk_compound_params, Vp_L[1])},
+           {"Q2", offsetof(pk_compound_params, Q_L_per_h[1])},
+           {"ke0", offsetof(pk_compound_params, ke0_per_h)},
+           {"fu", offsetof(pk_compound_params, fu)},
+           {"K", offsetof(pk_compound_params, K_nM)},
+           {"tau", offsetof(pk_compound_params, tau)},
+           {"kon", offsetof(pk_compound_params, kon_per_nM_h)},
+           {"koff", offsetof(pk_compound_params, koff_per_h)},
+           {"R", offsetof(pk_compound_params, zo_rate_mg_per_h)},
+           {"D", offsetof(pk_compound_params, zo_duration_h)}};
+  for (size_t i = 0; i < sizeof F / sizeof F[0]; i++)
+    if (strcmp(F[i].key, k) == 0) return *(const double *)((const char *)p + F[i].off);
+  return NAN;
+}
+
+double pk_target_typical(const pk_model *m, const pk_sim_options *o, const pk_target *t) {
+  switch (t->kind) {
+  case PK_TARGET_PARAM: return param_value(&m->compound[t->compound], t->key);
+  case PK_TARGET_K_TOL: return m->k_tol_per_h;
+  case PK_TARGET_PD:
+    return t->key == 0 ? m->k_wx_per_h : t->key == 1 ? m->k_wf_per_h : m->w_immediate;
+  case PK_TARGET_TOL0: return o ? o->tol0 : 0.0;
+  case PK_TARGET_DOSE: return 1.0;
+  }
+  return NAN;
+}
+
+int pk_target_apply(pk_model *m, pk_subject_extra *extra, const pk_target *t, double x,
+                    char *msg, size_t n) {
+  pk_error err;
+  switch (t->kind) {
+  case PK_TARGET_PARAM: {
+    pk_compound_params p = m->compound[t->compound];
+    if (pk_param_set(&p, t->key, x, msg, n) != 0) return -1;
+    if (pk_model_set_compound(m, t->compound, &p, &err) != PK_OK) {
+      snprintf(msg, n, "%s", err.message);
+      return -1;
+    }
+    return 0;
+  }
+  case PK_TARGET_K_TOL:
+    if (pk_model_set_adaptation(m, x, &err) != PK_OK) {
+      snprintf(msg, n, "k_tol: %.400s", err.message);
+      return -1;
+    }
+    return 0;
+  case PK_TARGET_PD: {
+    double v[3] = {m->k_wx_per_h, m->k_wf_per_h, m->w_immediate};
+    v[t->key] = x;
+    /* k_wx 0 would switch the model to version 1: refused like any rate
+     * outside its range */
+    if (t->key == 0 && !(x > 0)) {
+      snprintf(msg, n, "k_wx must be > 0 1/h, got %g", x);
+      return -1;
+    }
+    if (pk_model_set_withdrawal(m, v[0], v[1], v[2], m->w_threshold, &err) != PK_OK) {
+      snprintf(msg, n, "%s: %.400s", t->name, err.message);
+      return -1;
+    }
+    return 0;
+  }
+  case PK_TARGET_TOL0:
+    if (!(isfinite(x) && x >= 0)) {
+      snprintf(msg, n, "tol0 must be a finite number >= 0, got %g", x);
+      return -1;
+    }
+    extra->tol0 = x;
+    return 0;
+  case PK_TARGET_DOSE:
+    if (!(isfinite(x) && x >= 0)) {
+      snprintf(msg, n, "%s: a dose multiplier must be a finite number >= 0, got %g", t->name, x);
+      return -1;
+    }
+    for (int c = 0; c < m->n_compounds; c++)
+      if (t->compound < 0 || t->compound == c) extra->dose_mult[c] *= x;
+    return 0;
+  }
+  snprintf(msg, n, "unknown setting");
+  return -1;
+}
