@@ -2,10 +2,12 @@
  *
  * Two paths (pk_solver): the exact path, the default for every model
  * without kinetic receptor binding, propagates the linear part exactly
- * (matrix exponentials or modal coordinates) and the PD states (tol and, in
- * version 2, the withdrawal filters) by their variation-of-constants
- * formulas with adaptive quadrature of E; the ODE path integrates every
- * state with GSL's gsl_odeiv2 driver at the stated tolerances. Both
+ * (modal coordinates, or matrix exponentials) and the PD states (tol and,
+ * in version 2, the withdrawal filters) by their variation-of-constants
+ * formulas with quadrature of E to a stated bound; it is the engine of
+ * pk_batch_run with the subject alone in a pack, so a subject gets the same
+ * numbers here as in a batch. The ODE path integrates every state with
+ * GSL's gsl_odeiv2 driver at the stated tolerances. Both
  * integrate exactly up to each dose and restart after it. The output row at
  * a dose time shows the state just after the dose.
  *
