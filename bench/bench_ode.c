@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
+#include "bench_common.h"
 #include "pk/pk.h"
 
 static double now_s(void) {
@@ -55,6 +56,7 @@ int main(int argc, char **argv) {
     return 1;
   }
   size_t points = pk_trajectory_rows(ref);
+  bench_print_machine();
   printf("scenario %s: %zu output rows, %zu columns, %d subjects per case\n",
          pk_scenario_name(s), points, pk_trajectory_cols(ref), n_subjects);
   printf("%-8s %8s %8s %14s %16s %14s\n", "method", "rtol", "atol", "subjects/s",
