@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include "internal.h"
+#include "segment.h"
 
 #define BAD(...) pk_err_set(err, PK_ERR_INVALID, NULL, NULL, __VA_ARGS__)
 
@@ -24,11 +25,10 @@ static pk_status check_samples(const double *t_h, const double *c, size_t n, pk_
 
 /* Area of one interval: the log rule where the concentration falls, since a
  * declining profile is close to exponential and the straight line would
- * overestimate it; the straight line where it rises or is flat or zero. */
+ * overestimate it; the straight line where it rises or is flat or zero
+ * (pk_seg_auc, the batch summaries' arithmetic). */
 static double interval_auc(double t1, double c1, double t2, double c2) {
-  double dt = t2 - t1;
-  if (c2 < c1 && c2 > 0) return dt * (c1 - c2) / log(c1 / c2);
-  return dt * 0.5 * (c1 + c2);
+  return pk_seg_auc(t1, t2, c1, c2);
 }
 
 /* Cmax, Tmax, Clast, Tlast and AUClast. Fails if no sample is positive. */
