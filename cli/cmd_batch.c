@@ -210,20 +210,41 @@ static const char *format_row(run_ctx *c, const pk_subject_result *r, size_t *le
   return c->buf;
 }
 
-static int write_trajectory(run_ctx *c, const pk_subject_result *r) {
+/* A subject's trajectory as CSV text (an id column first). */
+typedef struct traj_text {
+  size_t len;
+  char text[];
+} traj_text;
+
+/* pk_batch_run_options.prepare: the trajectory formatted on the worker
+ * thread that simulated it, so that formatting runs on every thread (NULL:
+ * none, or out of memory; write_trajectory then formats it itself). */
+static void *format_trajectory(void *ctx, const pk_subject_result *r) {
+  (void)ctx;
   const pk_trajectory *t = r->trajectory;
-  if (!c->traj.f || !t) return 0;
+  if (!t) return NULL;
   size_t nr = pk_trajectory_rows(t), nc = pk_trajectory_cols(t);
   const double *d = pk_trajectory_data(t);
-  char *line = malloc(PK_CSV_FIELD_MAX * nc + 32);
-  if (!line) return -1;
-  int head = snprintf(line, 32, "%zu", r->index);
+  traj_text *x = malloc(sizeof *x + nr * (PK_CSV_FIELD_MAX * nc + 32));
+  if (!x) return NULL;
+  char id[32], *p = x->text;
+  int head = snprintf(id, sizeof id, "%zu", r->index);
   for (size_t i = 0; i < nr; i++) {
-    size_t len = (size_t)head + pk_csv_format_values(d + i * nc, nc, 0, line + head);
-    line[len++] = '\n';
-    fwrite(line, 1, len, c->traj.f);
+    memcpy(p, id, (size_t)head);
+    p += head;
+    p += pk_csv_format_values(d + i * nc, nc, 0, p);
+    *p++ = '\n';
   }
-  free(line);
+  x->len = (size_t)(p - x->text);
+  return x;
+}
+
+static int write_trajectory(run_ctx *c, const pk_subject_result *r) {
+  if (!c->traj.f || !r->trajectory) return 0;
+  traj_text *x = r->prepared ? r->prepared : format_trajectory(NULL, r);
+  if (!x) return -1;
+  fwrite(x->text, 1, x->len, c->traj.f);
+  if (x != r->prepared) free(x);
   return ferror(c->traj.f) ? -1 : 0;
 }
 
@@ -631,6 +652,7 @@ static int run(batch_args *a, int argc, char **argv) {
   ro.shard_interleaved = a->use_mpi;
   ro.keep_values = a->pct_path != NULL;
   ro.want_trajectories = a->traj_path != NULL;
+  if (ro.want_trajectories) ro.prepare = format_trajectory;
   ro.on_subject = on_subject;
   ro.on_progress = on_progress;
   ro.should_stop = should_stop;

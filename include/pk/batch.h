@@ -116,6 +116,8 @@ typedef struct pk_subject_result {
   const char *reason;   /* what went wrong, "" when ok */
   const double *values; /* pk_batch_column_count values */
   const pk_trajectory *trajectory; /* with want_trajectories and success; else NULL */
+  void *prepared; /* on_subject: what prepare returned for this subject (NULL
+                     without prepare); NULL in prepare itself */
 } pk_subject_result;
 
 typedef struct pk_batch_run_options {
@@ -138,6 +140,13 @@ typedef struct pk_batch_run_options {
    * run at the next subject. For a signal flag, e.g. */
   int (*should_stop)(void *ctx);
   void *ctx;
+  /* Optional: called on the worker thread that ran the subject, as soon as
+   * it is done (concurrently with other subjects', in any order), to do
+   * work on_subject would otherwise do on one thread, such as formatting
+   * its trajectory. Its result (malloc'd, or NULL) reaches on_subject as
+   * r->prepared and is freed by pk_batch_run after that call (or unused if
+   * the run stops first). It must only read r and ctx. */
+  void *(*prepare)(void *ctx, const pk_subject_result *r);
 } pk_batch_run_options;
 
 PK_API pk_batch_run_options pk_batch_run_options_default(void);

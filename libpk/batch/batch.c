@@ -378,6 +378,7 @@ typedef struct slot {
   char reason[PK_ERROR_MESSAGE_MAX + PK_ERROR_PATH_MAX + 64];
   double *values;
   pk_trajectory *traj;
+  void *prepared; /* pk_batch_run_options.prepare's result */
 } slot;
 
 static void worker_release(worker *w) {
@@ -737,6 +738,14 @@ pk_status pk_batch_run(pk_batch *b, const pk_batch_run_options *o, pk_batch_repo
       size_t first = (size_t)pk * lanes, m = cnt - first < lanes ? cnt - first : lanes;
       run_slots(b, w, o, slots + first, m, b->kept ? b->kept + (start + first) * per : NULL, per,
                 &poll);
+      for (size_t k = first; o->prepare && k < first + m; k++) {
+        slot *s = &slots[k];
+        if (!s->ran) continue;
+        pk_subject_result r = {.index = s->index, .status = s->status, .fail_t_h = s->fail_t,
+                               .reason = s->reason, .values = s->values,
+                               .trajectory = s->traj};
+        s->prepared = o->prepare(o->ctx, &r);
+      }
     }
     for (size_t k = 0; k < cnt; k++) {
       slot *s = &slots[k];
@@ -745,7 +754,7 @@ pk_status pk_batch_run(pk_batch *b, const pk_batch_run_options *o, pk_batch_repo
       } else {
         pk_subject_result r = {.index = s->index, .status = s->status, .fail_t_h = s->fail_t,
                                .reason = s->reason, .values = s->values,
-                               .trajectory = s->traj};
+                               .trajectory = s->traj, .prepared = s->prepared};
         rep->done++;
         rep->failed += s->status != PK_OK;
         rep->kernel += (size_t)s->kernel;
@@ -753,6 +762,8 @@ pk_status pk_batch_run(pk_batch *b, const pk_batch_run_options *o, pk_batch_repo
       }
       pk_trajectory_free(s->traj);
       s->traj = NULL;
+      free(s->prepared);
+      s->prepared = NULL;
     }
     if (atomic_load(&poll.stop)) rep->stopped = 1;
     if (o->on_progress) o->on_progress(o->ctx, rep->done, n_local);

@@ -2,7 +2,8 @@
  * (dose D, volume V, clearance CL, k = CL/V) has Cmax = D/V at the dose,
  * AUC(0..T) = D/CL (1 - exp(-kT)), Cmin = C(T); hours above a threshold of
  * a mono-exponential are ln(C0/thr)/k; dose and CL sweeps scale AUC as
- * D/CL. Also the percentiles across subjects (R type 7). */
+ * D/CL. Also the percentiles across subjects (R type 7), and the prepare
+ * hook (run on the worker threads, its result handed to on_subject). */
 #include <stdlib.h>
 #include "batch_fixture.h"
 #include "check.h"
@@ -22,6 +23,33 @@ static int keep(void *ctx, const pk_subject_result *r) {
   memcpy(g->v[r->index], r->values, g->ncol * sizeof(double));
   g->status[r->index] = r->status;
   g->n++;
+  return 0;
+}
+
+/* pk_batch_run_options.prepare: runs on the worker threads; its result
+ * reaches on_subject with the same subject. */
+typedef struct prep {
+  size_t index;
+  double c0;
+} prep;
+
+static void *prepare(void *ctx, const pk_subject_result *r) {
+  int *called = ctx;
+  prep *x = malloc(sizeof *x);
+  if (!x || r->index >= MAXP || !r->trajectory || r->prepared) return x;
+  called[r->index]++;
+  x->index = r->index;
+  x->c0 = pk_trajectory_get(r->trajectory, 0, 1);
+  return x;
+}
+
+static int seen_prepared(void *ctx, const pk_subject_result *r) {
+  int *called = ctx;
+  const prep *x = r->prepared;
+  CHECK(x && x->index == r->index && r->index < MAXP && called[r->index] == 1 &&
+            x->c0 == pk_trajectory_get(r->trajectory, 0, 1),
+        "subject %zu: on_subject gets what prepare made of that subject", r->index);
+  called[r->index] += 10;
   return 0;
 }
 
@@ -128,6 +156,18 @@ int main(void) {
   CHECK(text && strncmp(text, "time_h,n,C_x_p0,C_x_p50,C_x_p100,", 33) == 0, "header: %.60s", text);
   CHECK(text && strstr(text, "\n0,6,10000,20000,30000,") != NULL, "first row in the file");
   free(text);
+
+  /* prepare on two threads, its results handed to on_subject, once each */
+  int called[MAXP] = {0};
+  pk_batch_run_options po = pk_batch_run_options_default();
+  po.threads = 2;
+  po.want_trajectories = 1;
+  po.prepare = prepare;
+  po.on_subject = seen_prepared;
+  po.ctx = called;
+  CHECK(pk_batch_run(b, &po, NULL, &err) == PK_OK, "%s", err.message);
+  for (int i = 0; i < 6; i++)
+    CHECK(called[i] == 11, "subject %d: prepare and on_subject once each (%d)", i, called[i]);
 
   pk_batch_free(b);
   pk_sweep_free(sw);
