@@ -553,7 +553,8 @@ int main(int argc, char **argv) {
     double cs;
     bl = time_baseline(sc, pop, lo, hi - lo, n_nodes, w_thr, occ_thr, &d, &cs);
     /* the baseline A as described, 6 nodes, whatever its accuracy */
-    rate d6, b6 = time_baseline(sc, pop, lo, hi - lo, 6, w_thr, occ_thr, &d6, &cs);
+    double cs6;
+    rate d6, b6 = time_baseline(sc, pop, lo, hi - lo, 6, w_thr, occ_thr, &d6, &cs6);
     base6.n += b6.n, base6.wall_s += b6.wall_s, base6.cpu_s += b6.cpu_s;
     for (int v = 0; v < n_isa; v++) {
       setenv("PK_SIMD", isa[v], 1);

@@ -140,6 +140,19 @@ static int set_input_limit(void) {
   return 0;
 }
 
+/* PK_SIMD names the batch kernel's variant (docs/population.md); a name
+ * this machine cannot run is ignored by the library, and said here. */
+static void warn_simd(void) {
+  const char *want = getenv("PK_SIMD");
+  int lanes = 0;
+  const char *isa = pk_batch_simd(&lanes);
+  if (want && *want && strcmp(want, isa) != 0)
+    fprintf(stderr,
+            "pk: warning: PK_SIMD=\"%.40s\" is not a batch kernel variant this machine runs "
+            "(avx512, avx2, sse2 or generic, scalar); using %s, packs of %d\n",
+            want, isa, lanes);
+}
+
 int main(int argc, char **argv) {
   gsl_set_error_handler_off();
   cli_cleanup_on_signals();
@@ -149,6 +162,7 @@ int main(int argc, char **argv) {
     return 2;
   }
   const char *cmd = argv[1];
+  warn_simd();
   if (strcmp(cmd, "simulate") == 0) return cmd_simulate(argc - 1, argv + 1);
   if (strcmp(cmd, "plot") == 0) return cmd_plot(argc - 1, argv + 1);
   if (strcmp(cmd, "compounds") == 0) return cmd_compounds(argc - 1, argv + 1);

@@ -657,6 +657,13 @@ static void run_slots(const pk_batch *b, worker *w, const pk_batch_run_options *
 
 /* ---- the run ---- */
 
+/* What on_subject (and prepare) see of a slot. */
+static pk_subject_result slot_result(const slot *s) {
+  return (pk_subject_result){.index = s->index, .status = s->status, .fail_t_h = s->fail_t,
+                             .reason = s->reason, .values = s->values, .trajectory = s->traj,
+                             .prepared = s->prepared};
+}
+
 pk_status pk_batch_run(pk_batch *b, const pk_batch_run_options *o, pk_batch_report *rep,
                        pk_error *err) {
   pk_error_clear(err);
@@ -739,12 +746,10 @@ pk_status pk_batch_run(pk_batch *b, const pk_batch_run_options *o, pk_batch_repo
       run_slots(b, w, o, slots + first, m, b->kept ? b->kept + (start + first) * per : NULL, per,
                 &poll);
       for (size_t k = first; o->prepare && k < first + m; k++) {
-        slot *s = &slots[k];
-        if (!s->ran) continue;
-        pk_subject_result r = {.index = s->index, .status = s->status, .fail_t_h = s->fail_t,
-                               .reason = s->reason, .values = s->values,
-                               .trajectory = s->traj};
-        s->prepared = o->prepare(o->ctx, &r);
+        if (!slots[k].ran) continue;
+        pk_subject_result r = slot_result(&slots[k]);
+        r.prepared = NULL;
+        slots[k].prepared = o->prepare(o->ctx, &r);
       }
     }
     for (size_t k = 0; k < cnt; k++) {
@@ -752,9 +757,7 @@ pk_status pk_batch_run(pk_batch *b, const pk_batch_run_options *o, pk_batch_repo
       if (!s->ran || rep->stopped) {
         rep->stopped = 1;
       } else {
-        pk_subject_result r = {.index = s->index, .status = s->status, .fail_t_h = s->fail_t,
-                               .reason = s->reason, .values = s->values,
-                               .trajectory = s->traj, .prepared = s->prepared};
+        pk_subject_result r = slot_result(s);
         rep->done++;
         rep->failed += s->status != PK_OK;
         rep->kernel += (size_t)s->kernel;

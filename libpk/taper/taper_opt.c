@@ -87,6 +87,15 @@ static pk_status evaluate(const search *x, candidate *c, pk_error *err) {
  * numbers it would give it alone (fast.h); what it refuses, fails on, or
  * whose W bound at the end needs a longer tail goes through evaluate(). */
 
+/* Member c simulated on its own (what the kernel does not take); its
+ * schedule is released if that fails. */
+static void simulate_alone(const search *x, candidate *c) {
+  pk_error e;
+  c->st = pk_taper_simulate(x->m, &c->sched, 1, x->base, x->opt, x->tail,
+                            x->lim->max_withdrawal, NULL, &c->ev, &e);
+  if (c->st != PK_OK) pk_taper_schedule_release(&c->sched);
+}
+
 /* The row scan of a pack: each lane's highest W (first row where it is
  * reached, as pk_taper_run) and its last row's tol, E, wx and wf. */
 typedef struct pack_scan {
@@ -141,11 +150,8 @@ static void pack_flush(const search *x, pack *p) {
       /* pk_taper_simulate would extend the tail: it does so */
       ok = !(ev->W_bound_end > limit && ev->max_W <= limit);
     }
-    pk_error e;
     if (ok) c->st = PK_OK;
-    else if ((c->st = pk_taper_simulate(x->m, &c->sched, 1, x->base, x->opt, x->tail, limit,
-                                        NULL, ev, &e)) != PK_OK)
-      pk_taper_schedule_release(&c->sched);
+    else simulate_alone(x, c);
     pk_regimen_free(p->r[l]);
     p->r[l] = NULL;
   }
@@ -178,9 +184,7 @@ static void evaluate_members(const search *x, pk_fast *f, candidate *c, size_t k
     if (lane != PK_FAST_READY) {
       /* not for the kernel (or out of memory there): on its own */
       pk_regimen_free(r);
-      ci->st = pk_taper_simulate(x->m, &ci->sched, 1, x->base, x->opt, x->tail,
-                                 x->lim->max_withdrawal, NULL, &ci->ev, &e);
-      if (ci->st != PK_OK) pk_taper_schedule_release(&ci->sched);
+      simulate_alone(x, ci);
       continue;
     }
     if (p.n == 0) p.o = o;

@@ -246,6 +246,10 @@ case_help() {
   # the scalar variant exists in every build; PK_SIMD chooses it
   PK_SIMD=scalar "$PK" version >"$WORK/v1.out" 2>"$WORK/v1.err"
   expect_in "$WORK/v1.out" "batch kernel: scalar, packs of 1 subject;" "PK_SIMD=scalar pk version"
+  # a name no machine runs is said, and the widest variant used
+  PK_SIMD=bogus "$PK" version >"$WORK/v2.out" 2>"$WORK/v2.err"
+  expect_in "$WORK/v2.err" 'PK_SIMD="bogus" is not a batch kernel variant' "PK_SIMD=bogus warns"
+  expect_in "$WORK/v2.out" "batch kernel: " "PK_SIMD=bogus still runs"
   finish
 }
 
