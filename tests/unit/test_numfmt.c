@@ -2,11 +2,12 @@
  * for 4 million doubles with random bits across every exponent it handles
  * (and beyond, where it hands over to snprintf), the decimal boundaries
  * (10^k and the values just below and above), halfway cases of the 12th
- * digit, and the special values. */
+ * digit (exact binary ties among them), and the special values. */
 #include <stdint.h>
 #include <string.h>
 #include "check.h"
 #include "numfmt.h"
+#include "pk/trajectory.h"
 
 static uint64_t state = 0x9E3779B97F4A7C15ULL;
 static uint64_t next(void) { /* splitmix64 */
@@ -41,11 +42,46 @@ int main(void) {
     check(p * 0.9999999999995), check(p * 0.99999999999949), check(p * 1.00000000000050);
     check(p * 1.23456789012350), check(p * 1.23456789012250);
   }
+  /* exact ties of the 12th digit, binary fractions that end in 5 right
+   * after it: N + 1/2 (12-digit N), N + 1/4 (11), N + 1/8 (10), N + 1/16 (9) */
+  for (int i = 0; i < 200000; i++) {
+    static const double frac[4] = {0.5, 0.25, 0.125, 0.0625};
+    static const double lo[4] = {1e11, 1e10, 1e9, 1e8};
+    int j = i % 4;
+    double n = lo[j] + (double)(next() % (uint64_t)(9 * lo[j]));
+    check(n + frac[j]), check(-(n + frac[j]));
+  }
   for (long v = 1; v < 100000; v += 7) check((double)v), check(v / 1024.0), check(v * 0.1);
   static const double special[] = {0.0, -0.0, INFINITY, -INFINITY, NAN, 1e-300, 5e-324,
                                    1.7976931348623157e308, 0.5, 0.25, 0.1, 2.5e-5, 1e-5,
                                    9.9999999999995e-5, 123456789012.5, 999999999999.5};
   for (size_t i = 0; i < sizeof special / sizeof special[0]; i++) check(special[i]);
   CHECK(mismatches == 0, "%d values written differently from printf", mismatches);
+
+  /* pk_csv_format_values formats in blocks: rows of every length up to 21
+   * mixing all kinds of values, NaN written or left empty */
+  int row_mismatches = 0;
+  for (int r = 0; r < 20000; r++) {
+    double v[21];
+    size_t n = (size_t)(r % 22);
+    for (size_t j = 0; j < n; j++) {
+      uint64_t k = next() % 8;
+      double x = ldexp((double)(next() >> 11) / 9007199254740992.0 + 0.5, (int)(next() % 101) - 50);
+      v[j] = k == 0 ? 0.0 : k == 1 ? NAN : k == 2 ? 1e30 * x : k == 3 ? -x : x;
+    }
+    int nan_empty = r & 1;
+    char want[21 * 40] = "", got[21 * PK_CSV_FIELD_MAX + 1];
+    size_t wl = 0;
+    for (size_t j = 0; j < n; j++) {
+      want[wl++] = ',';
+      if (!(nan_empty && isnan(v[j]))) wl += (size_t)snprintf(want + wl, 40, "%.12g", v[j]);
+    }
+    size_t gl = pk_csv_format_values(v, n, nan_empty, got);
+    got[gl] = '\0';
+    if (gl != wl || memcmp(want, got, wl) != 0) {
+      if (row_mismatches++ < 5) CHECK(0, "row %d: printf '%s', pk_csv_format_values '%s'", r, want, got);
+    }
+  }
+  CHECK(row_mismatches == 0, "%d rows written differently from printf", row_mismatches);
   return test_finish("unit_numfmt_equals_printf");
 }
