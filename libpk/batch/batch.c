@@ -31,7 +31,7 @@ struct pk_batch {
   size_t n_subjects;
   uint64_t seed;
   double w_thr, occ_thr;
-  /* the output grid and columns, from the typical subject */
+  /* the output grid and columns (pk_sim_layout) */
   size_t rows, tcols;
   double *times;
   char **tnames;
@@ -95,14 +95,16 @@ static pk_status add_col(pk_batch *b, size_t *j, pk_error *err, const char *fmt,
   return PK_OK;
 }
 
-/* Output grid and column layout from the typical subject's trajectory. */
+/* Output grid and column layout: the columns of t (pk_sim_layout: no rows),
+ * the times of the output rule. */
 static pk_status layout(pk_batch *b, const pk_trajectory *t, pk_error *err) {
-  b->rows = pk_trajectory_rows(t);
+  b->rows = pk_sim_output_rows(&b->opt);
   b->tcols = pk_trajectory_cols(t);
   b->times = malloc(b->rows * sizeof *b->times);
   b->tnames = calloc(b->tcols, sizeof *b->tnames);
   if (!b->times || !b->tnames) return pk_err_nomem(err);
-  for (size_t r = 0; r < b->rows; r++) b->times[r] = pk_trajectory_get(t, r, 0);
+  for (size_t r = 0; r < b->rows; r++)
+    b->times[r] = b->opt.output_start_h + (double)r * b->opt.output_step_h;
   for (size_t j = 0; j < b->tcols; j++) {
     const char *name = pk_trajectory_column_name(t, j);
     if (!(b->tnames[j] = malloc(strlen(name) + 1))) return pk_err_nomem(err);
@@ -227,7 +229,7 @@ pk_status pk_batch_new(const pk_batch_spec *spec, pk_batch **out, pk_error *err)
     b->t_first = fmin(b->t_first, pk_regimen_dose(spec->regimen, k).t_h);
   if (b->opt.steady_state) b->t_first = -INFINITY;
   pk_trajectory *t = NULL;
-  pk_status st = pk_simulate(b->model, b->regimen, &b->opt, &t, err);
+  pk_status st = pk_sim_layout(b->model, b->regimen, &b->opt, &t, err);
   if (st == PK_OK) st = layout(b, t, err);
   if (st == PK_OK) st = columns(b, err);
   pk_trajectory_free(t);

@@ -2,6 +2,7 @@
  * slope 1) for any number of ligands at one receptor. */
 #include <math.h>
 #include "internal.h"
+#include "response.h"
 
 pk_status pk_receptor_response(size_t n, const double *u_nM, const double *K_nM,
                                const double *tau, double *occ_out, double *occ_total,
@@ -22,9 +23,10 @@ pk_status pk_receptor_response(size_t n, const double *u_nM, const double *K_nM,
     sum_x += x;
     sum_tx += tau[i] * x;
   }
+  double free_share = PK_RESPONSE_FREE(sum_x);
   if (occ_out)
-    for (size_t i = 0; i < n; i++) occ_out[i] = (u_nM[i] / K_nM[i]) / (1.0 + sum_x);
-  if (occ_total) *occ_total = sum_x / (1.0 + sum_x);
-  if (E_out) *E_out = sum_tx / (1.0 + sum_x + sum_tx);
+    for (size_t i = 0; i < n; i++) occ_out[i] = (u_nM[i] / K_nM[i]) * free_share;
+  if (occ_total) *occ_total = sum_x * free_share;
+  if (E_out) *E_out = PK_RESPONSE_E(sum_x, sum_tx);
   return PK_OK;
 }

@@ -1,13 +1,14 @@
 /* exact.c - exact propagation of the linear part with cached propagators,
  * and the adaptation state by adaptive quadrature of its exact solution
  * (exact.h). */
-#include <gsl/gsl_eigen.h>
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_linalg.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include "exact.h"
+#include "modal.h"
+#include "response.h"
 
 enum { N_NODES = 15, CACHE_SIZE = 64, MAX_DEPTH = 16 };
 
@@ -119,9 +120,9 @@ static void fill_rule(pk_exact *x) {
 }
 
 /* Tries A = V diag(lambda) V^-1 with real eigenvalues and a well
- * conditioned V (compartment models have real eigenvalues; repeated rates
- * can make V singular): then any propagation is elementwise in modal
- * coordinates. Returns 1 if usable. */
+ * conditioned V (modal.h, the decomposition the batch kernel uses):
+ * then any propagation is elementwise in modal coordinates. Returns 1 if
+ * usable, 0 otherwise (the dense propagators then serve). */
 static int modal_setup(pk_exact *x) {
   /* the cumulative eliminated amounts feed nothing: leave them out (their
    * zero eigenvalues would be repeated) */
@@ -133,71 +134,25 @@ static int modal_setup(pk_exact *x) {
     if (!is_elim) x->ridx[n++] = (int)k;
   }
   x->nr = (int)n;
-  const double *A = sys->A;
-  gsl_matrix *a = gsl_matrix_alloc(n, n), *v = gsl_matrix_alloc(n, n), *w = gsl_matrix_alloc(n, n);
-  gsl_vector_complex *ev = gsl_vector_complex_alloc(n);
-  gsl_matrix_complex *evec = gsl_matrix_complex_alloc(n, n);
-  gsl_eigen_nonsymmv_workspace *ws = gsl_eigen_nonsymmv_alloc(n);
-  gsl_permutation *perm = gsl_permutation_alloc(n);
-  int ok = a && v && w && ev && evec && ws && perm;
+  if (n > PK_MODAL_MAX) return 0;
   x->lam = malloc(n * sizeof *x->lam);
   x->V = malloc(n * n * sizeof *x->V);
   x->W = malloc(n * n * sizeof *x->W);
   x->Vlig = malloc(((size_t)sys->n_ligands * n + 1) * sizeof *x->Vlig);
   x->z = malloc(n * sizeof *x->z);
   x->zb = malloc(n * sizeof *x->zb);
-  ok = ok && x->lam && x->V && x->W && x->Vlig && x->z && x->zb;
-  double norm_a = 0.0;
-  for (size_t i = 0; ok && i < n; i++)
-    for (size_t j = 0; j < n; j++) {
-      double aij = A[(size_t)x->ridx[i] * nf + (size_t)x->ridx[j]];
-      gsl_matrix_set(a, i, j, aij);
-      norm_a = fmax(norm_a, fabs(aij));
-    }
-  ok = ok && gsl_eigen_nonsymmv(a, ev, evec, ws) == GSL_SUCCESS;
-  for (size_t i = 0; ok && i < n; i++) {
-    gsl_complex l = gsl_vector_complex_get(ev, i);
-    ok = fabs(GSL_IMAG(l)) <= 1e-12 * (norm_a + 1e-300);
-    x->lam[i] = GSL_REAL(l);
-    for (size_t r = 0; ok && r < n; r++) {
-      gsl_complex e = gsl_matrix_complex_get(evec, r, i);
-      ok = fabs(GSL_IMAG(e)) <= 1e-12;
-      gsl_matrix_set(v, r, i, GSL_REAL(e));
-      x->V[r * n + i] = GSL_REAL(e);
-    }
-  }
-  int sign;
-  ok = ok && gsl_linalg_LU_decomp(v, perm, &sign) == GSL_SUCCESS;
-  for (size_t i = 0; ok && i < n; i++) ok = fabs(gsl_matrix_get(v, i, i)) > 1e-12;
-  ok = ok && gsl_linalg_LU_invert(v, perm, w) == GSL_SUCCESS;
-  double nv = 0.0, nw = 0.0, resid = 0.0;
-  for (size_t i = 0; ok && i < n; i++)
-    for (size_t j = 0; j < n; j++) {
-      x->W[i * n + j] = gsl_matrix_get(w, i, j);
-      nv = fmax(nv, fabs(x->V[i * n + j]));
-      nw = fmax(nw, fabs(x->W[i * n + j]));
-      double av = 0.0; /* (A V - V Lambda)_ij */
-      for (size_t k = 0; k < n; k++)
-        av += A[(size_t)x->ridx[i] * nf + (size_t)x->ridx[k]] * x->V[k * n + j];
-      resid = fmax(resid, fabs(av - x->V[i * n + j] * x->lam[j]));
-    }
-  /* the nodes' effect-site values lose about cond(V) * eps relative to the
-   * state's norm: keep cond(V) below about 1e5 */
-  ok = ok && (double)(n * n) * nv * nw < 1e5 && resid <= 1e-12 * (norm_a + 1.0) * nv;
-  for (int l = 0; ok && l < sys->n_ligands; l++) {
+  if (!(x->lam && x->V && x->W && x->Vlig && x->z && x->zb)) return 0;
+  double B[PK_MODAL_MAX * PK_MODAL_MAX];
+  for (size_t i = 0; i < n; i++)
+    for (size_t j = 0; j < n; j++) B[i * n + j] = sys->A[(size_t)x->ridx[i] * nf + (size_t)x->ridx[j]];
+  if (!pk_modal_decompose(B, (int)n, x->lam, x->V, x->W)) return 0;
+  for (int l = 0; l < sys->n_ligands; l++) {
     size_t row = 0;
     for (size_t i = 0; i < n; i++)
       if (x->ridx[i] == sys->lig_state[l]) row = i;
     memcpy(x->Vlig + (size_t)l * n, x->V + row * n, n * sizeof *x->V);
   }
-  gsl_permutation_free(perm);
-  gsl_eigen_nonsymmv_free(ws);
-  gsl_matrix_complex_free(evec);
-  gsl_vector_complex_free(ev);
-  gsl_matrix_free(w);
-  gsl_matrix_free(v);
-  gsl_matrix_free(a);
-  return ok;
+  return 1;
 }
 
 pk_exact *pk_exact_new(const pk_system *s) {
@@ -361,7 +316,7 @@ static double node_response(const pk_system *s, const double *phi, const double 
     sum_x += xl;
     sum_tx += s->lig_tau[l] * xl;
   }
-  return sum_tx / (1.0 + sum_x + sum_tx);
+  return PK_RESPONSE_E(sum_x, sum_tx);
 }
 
 /* (e^{l t} - 1) / l, t when l is 0, accurate for small l t. */
@@ -416,7 +371,7 @@ static double modal_response(const pk_exact *x, const double *e, const double *g
     sum_x += xl;
     sum_tx += s->lig_tau[l] * xl;
   }
-  return sum_tx / (1.0 + sum_x + sum_tx);
+  return PK_RESPONSE_E(sum_x, sum_tx);
 }
 
 /* w[0], w[1]: the tol weights; w[2 + 2 j], w[3 + 2 j]: filter j's. */

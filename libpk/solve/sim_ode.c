@@ -807,8 +807,10 @@ static int simulate_kernel(const pk_model *m, const pk_regimen *r, const pk_sim_
   return taken;
 }
 
-pk_status pk_simulate(const pk_model *m, const pk_regimen *r, const pk_sim_options *opt,
-                      pk_trajectory **out, pk_error *err) {
+/* The checks pk_simulate and pk_sim_layout make before anything else;
+ * *path the solver path. */
+static pk_status sim_checks(const pk_model *m, const pk_regimen *r, const pk_sim_options *opt,
+                            pk_trajectory **out, int *path, pk_error *err) {
   pk_error_clear(err);
   if (!m || !opt || !out)
     return pk_err_set(err, PK_ERR_INVALID, NULL, NULL, "no model, options or output");
@@ -816,8 +818,35 @@ pk_status pk_simulate(const pk_model *m, const pk_regimen *r, const pk_sim_optio
   pk_status st = check_options(opt, err);
   if (st == PK_OK) st = check_regimen(r, opt, err);
   if (st != PK_OK) return st;
-  int path = pk_sim_resolve_solver(m, opt, err);
-  if (path < 0) return err ? err->code : PK_ERR_INVALID;
+  *path = pk_sim_resolve_solver(m, opt, err);
+  return *path < 0 ? (err ? err->code : PK_ERR_INVALID) : PK_OK;
+}
+
+pk_status pk_sim_layout(const pk_model *m, const pk_regimen *r, const pk_sim_options *opt,
+                        pk_trajectory **out, pk_error *err) {
+  int path;
+  pk_status st = sim_checks(m, r, opt, out, &path, err);
+  if (st != PK_OK) return st;
+  pk_system s;
+  const pk_regimen *regs[2] = {r, opt->steady_state};
+  if ((st = pk_system_init(&s, m, regs, 2, opt->include_amounts, err)) == PK_OK) {
+    pk_trajectory *t = pk_trajectory_alloc((size_t)s.n_cols, 1);
+    if (!t || pk_system_name_columns(&s, m, t) != PK_OK) {
+      pk_trajectory_free(t);
+      st = pk_err_nomem(err);
+    } else {
+      *out = t;
+    }
+  }
+  pk_system_release(&s);
+  return st;
+}
+
+pk_status pk_simulate(const pk_model *m, const pk_regimen *r, const pk_sim_options *opt,
+                      pk_trajectory **out, pk_error *err) {
+  int path;
+  pk_status st = sim_checks(m, r, opt, out, &path, err);
+  if (st != PK_OK) return st;
   if (path == PK_SOLVER_EXACT && simulate_kernel(m, r, opt, out, &st, err)) return st;
   pk_system s;
   const pk_regimen *regs[2] = {r, opt->steady_state};

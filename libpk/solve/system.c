@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "response.h"
 #include "system.h"
 
 static double dose_ka(const pk_model *m, const pk_dose *d) {
@@ -212,22 +213,27 @@ pk_status pk_system_name_columns(const pk_system *s, const pk_model *m, pk_traje
 
 void pk_system_response(const pk_system *s, const double *y, double *occ_lig, double *occ,
                         double *E) {
-  double bound = 0.0, sum_x = 0.0;
+  /* response.h: X, T over the ligands at equilibrium, B, S_k over the
+   * kinetic ones */
+  double bound = 0.0, S_k = 0.0, sum_x = 0.0, sum_tx = 0.0;
   for (int l = 0; l < s->n_ligands; l++) {
-    if (s->lig_bound[l] >= 0) bound += y[s->lig_bound[l]];
-    else sum_x += s->lig_fu[l] * y[s->lig_state[l]] / s->lig_K_nM[l];
+    if (s->lig_bound[l] >= 0) {
+      bound += y[s->lig_bound[l]];
+      S_k += s->lig_tau[l] * y[s->lig_bound[l]];
+    } else {
+      double x = s->lig_fu[l] * y[s->lig_state[l]] / s->lig_K_nM[l];
+      sum_x += x;
+      sum_tx += s->lig_tau[l] * x;
+    }
   }
   /* equilibrium ligands share the receptors that kinetic ones leave free */
-  double scale = (1.0 - bound) / (1.0 + sum_x);
-  double sum_tocc = 0.0;
-  for (int l = 0; l < s->n_ligands; l++) {
-    double o = s->lig_bound[l] >= 0 ? y[s->lig_bound[l]]
-                                    : s->lig_fu[l] * y[s->lig_state[l]] / s->lig_K_nM[l] * scale;
-    sum_tocc += s->lig_tau[l] * o;
-    if (occ_lig) occ_lig[l] = o;
-  }
+  double scale = (1.0 - bound) * PK_RESPONSE_FREE(sum_x);
+  if (occ_lig)
+    for (int l = 0; l < s->n_ligands; l++)
+      occ_lig[l] = s->lig_bound[l] >= 0 ? y[s->lig_bound[l]]
+                                        : s->lig_fu[l] * y[s->lig_state[l]] / s->lig_K_nM[l] * scale;
   *occ = bound + sum_x * scale;
-  *E = sum_tocc / (1.0 + sum_tocc);
+  *E = pk_response_E_kinetic(sum_x, sum_tx, bound, S_k);
 }
 
 void pk_system_nonlinear_rhs(const pk_system *s, const double *y, double *dydt) {

@@ -69,6 +69,14 @@ static inline size_t pk_sim_output_rows(const pk_sim_options *o) {
                        1e-9) + 1;
 }
 
+/* The trajectory pk_simulate would return for (m, r, opt), without its
+ * rows: the same checks of the options, regimen and solver, the same
+ * columns. Its rows would be at output_start_h + k output_step_h for k <
+ * pk_sim_output_rows(opt). Used by the batch engine to lay out its output
+ * without simulating anyone. */
+pk_status pk_sim_layout(const pk_model *m, const pk_regimen *r, const pk_sim_options *opt,
+                        pk_trajectory **out, pk_error *err);
+
 /* Where the PD columns are in an output row (the layout of
  * pk_system_output_row and pk_system_name_columns): E, tol, the filters wx
  * and wf (-1 without them, version 1) and W. */
