@@ -87,6 +87,49 @@ PK_API pk_status pk_model_add_product(pk_model *m, const char *id, size_t n,
                                       const int *compound, const double *w_frac,
                                       int *index_out, pk_error *err);
 
+/* Drug-metabolising enzymes with a turnover (docs/model-format.md,
+ * "Enzymes"). An enzyme's activity a is a state, a fraction of its
+ * baseline (1 at the start):
+ *   a' = kdeg (1 - a) - a sum_i kinact_i c_i / (KI_i + c_i),
+ * resynthesis at the baseline rate against degradation and mechanism-based
+ * inactivation by compounds i at unbound concentrations c_i (nM): in
+ * plasma, fu_i C_i, or where the enzyme is the liver's and the compound is
+ * taken by mouth, at the liver's inlet, fu_i (C_i + ka A_gut,i / Q_h) with
+ * A_gut,i the amount being absorbed and Q_h the hepatic blood flow (the
+ * usual estimate of the inlet concentration, Ito et al. 1998). A compound cleared partly through the enzyme has
+ * clearance CL (1 - f + f a) (f the fraction through the enzyme at baseline
+ * activity), and a conversion marked with the enzyme forms its metabolite
+ * at fm CL a. A model with an enzyme is nonlinear: it runs on the ODE path
+ * (pk_sim_resolve_solver). */
+/* Adds an enzyme with turnover rate kdeg (1/h, > 0): its index to
+ * *index_out if not NULL. */
+PK_API pk_status pk_model_add_enzyme(pk_model *m, const char *id, const char *name,
+                                     double kdeg_per_h, int *index_out, pk_error *err);
+/* Compound i is cleared through enzyme e: a fraction f in [0, 1] of its CL
+ * at baseline activity. The fractions over enzymes, plus the fm of its
+ * conversions not through an enzyme, stay <= 1. */
+PK_API pk_status pk_model_set_enzyme_clearance(pk_model *m, int compound, int enzyme,
+                                               double fraction, pk_error *err);
+/* Compound i inactivates enzyme e (mechanism-based): KI in nM of unbound
+ * compound (> 0), kinact in 1/h (>= 0), fu_plasma its unbound fraction in
+ * plasma, (0, 1]; Q_h the hepatic blood flow in L/h for the inlet
+ * concentration (> 0), or 0 for the plasma concentration. */
+PK_API pk_status pk_model_set_enzyme_inactivation(pk_model *m, int compound, int enzyme,
+                                                  double KI_nM, double kinact_per_h,
+                                                  double fu_plasma, double Q_h_L_per_h,
+                                                  pk_error *err);
+/* The conversion from -> to (added before) goes through enzyme e: its fm
+ * is then a fraction of from's CL at baseline activity, scaled by e's
+ * activity; the fm of from's conversions through e stay <= its fraction
+ * of CL through e. */
+PK_API pk_status pk_model_set_conversion_enzyme(pk_model *m, int from, int to, int enzyme,
+                                                pk_error *err);
+PK_API int pk_model_enzyme_count(const pk_model *m);
+/* Index of the enzyme with this id or name, -1 if none. */
+PK_API int pk_model_find_enzyme(const pk_model *m, const char *id_or_name);
+/* The id of enzyme e, NULL if out of range. */
+PK_API const char *pk_model_enzyme_id(const pk_model *m, int e);
+
 /* Rate k_tol (1/h, >= 0) at which tolerance follows the response. */
 PK_API pk_status pk_model_set_adaptation(pk_model *m, double k_tol_per_h, pk_error *err);
 PK_API double pk_model_adaptation(const pk_model *m);

@@ -7,13 +7,27 @@
 #include <stddef.h>
 #include "pk/pk.h"
 
-enum { PK_MAX_COMPOUNDS = 32, PK_MAX_PRODUCTS = 32, PK_MAX_CONVERSIONS = 64 };
+enum { PK_MAX_COMPOUNDS = 32, PK_MAX_PRODUCTS = 32, PK_MAX_CONVERSIONS = 64,
+       PK_MAX_ENZYMES = 4 };
 
 typedef struct pk_conversion {
   int from, to;
-  double fm;           /* molar fraction of from's clearance forming `to` */
+  double fm;           /* molar fraction of from's clearance forming `to` (at the
+                          enzyme's baseline activity when enzyme >= 0) */
   double f_first_pass; /* fraction of from's absorption flux entering `to` */
+  int enzyme;          /* the enzyme forming `to`, -1: none (pk_model.h) */
 } pk_conversion;
+
+/* An enzyme with a turnover (pk_model_add_enzyme), and what each compound
+ * does with it: the fraction of its CL through it (0: none), and its
+ * mechanism-based inactivation (kinact 0: none). */
+typedef struct pk_enzyme {
+  char id[PK_ID_MAX], name[PK_NAME_MAX];
+  double kdeg_per_h;
+  double f_cl[PK_MAX_COMPOUNDS];
+  double KI_nM[PK_MAX_COMPOUNDS], kinact_per_h[PK_MAX_COMPOUNDS], fu_plasma[PK_MAX_COMPOUNDS];
+  double Qh_L_per_h[PK_MAX_COMPOUNDS]; /* 0: plasma concentration drives it */
+} pk_enzyme;
 
 /* What one unit of a product's dose carries of each compound. */
 typedef enum {
@@ -44,6 +58,8 @@ struct pk_model {
   pk_compound_params compound[PK_MAX_COMPOUNDS];
   pk_conversion conversion[PK_MAX_CONVERSIONS];
   pk_product product[PK_MAX_PRODUCTS];
+  int n_enzymes;
+  pk_enzyme enzyme[PK_MAX_ENZYMES];
   double k_tol_per_h;
   /* withdrawal (PD version 2, docs/pd-model.md; has_withdrawal 0: version
    * 1, W = max(0, tol - E)) */
@@ -83,6 +99,10 @@ pk_status pk_product_add_dose(const pk_product *p, const pk_dose *base, double a
 
 /* Adds a fully described product after checking it (model.c). */
 pk_status pk_model_add_product_full(pk_model *m, const pk_product *p, pk_error *err);
+/* Checks every compound's clearance budget with its enzymes (model.c;
+ * pk_model_set_conversion_enzyme): a conversion added after the enzyme
+ * links can break it. */
+pk_status pk_model_check_enzymes(const pk_model *m, pk_error *err);
 /* Copies a model's contents into another (model.c). */
 void pk_model_copy_into(pk_model *dst, const pk_model *src);
 

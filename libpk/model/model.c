@@ -180,8 +180,150 @@ pk_status pk_model_add_conversion(pk_model *m, int from, int to, double fm,
     return pk_err_set(err, PK_ERR_INVALID, NULL, NULL,
                       "conversions out of '%s' sum to fm %g and f_first_pass %g; each sum must "
                       "be <= 1", m->compound[from].id, sum_fm, sum_fp);
-  m->conversion[m->n_conversions++] = (pk_conversion){from, to, fm, f_first_pass};
+  m->conversion[m->n_conversions++] = (pk_conversion){from, to, fm, f_first_pass, -1};
   return PK_OK;
+}
+
+/* ---- enzymes ---- */
+
+static pk_status check_enzyme(const pk_model *m, int e, pk_error *err) {
+  if (!m || e < 0 || e >= m->n_enzymes)
+    return pk_err_set(err, PK_ERR_RANGE, NULL, NULL, "no enzyme %d in the model", e);
+  return PK_OK;
+}
+
+/* The clearance budget of compound i: the fractions through enzymes plus
+ * the fm of conversions not through one stay <= 1, and the fm of the
+ * conversions through enzyme e stay <= i's fraction through e. */
+static pk_status check_budget(const pk_model *m, int i, pk_error *err) {
+  double through = 0.0, plain = 0.0, via[PK_MAX_ENZYMES] = {0};
+  for (int e = 0; e < m->n_enzymes; e++) through += m->enzyme[e].f_cl[i];
+  for (int k = 0; k < m->n_conversions; k++) {
+    const pk_conversion *cv = &m->conversion[k];
+    if (cv->from != i) continue;
+    if (cv->enzyme >= 0) via[cv->enzyme] += cv->fm;
+    else plain += cv->fm;
+  }
+  if (through + plain > 1.0 + 1e-12)
+    return pk_err_set(err, PK_ERR_INVALID, NULL, NULL,
+                      "compound '%s': the fractions of its clearance through enzymes (%g) and "
+                      "the fm of its other conversions (%g) sum to more than 1",
+                      m->compound[i].id, through, plain);
+  for (int e = 0; e < m->n_enzymes; e++)
+    if (via[e] > m->enzyme[e].f_cl[i] + 1e-12)
+      return pk_err_set(err, PK_ERR_INVALID, NULL, NULL,
+                        "compound '%s': its conversions through enzyme '%s' have fm %g in all, "
+                        "more than the fraction of its clearance through that enzyme (%g)",
+                        m->compound[i].id, m->enzyme[e].id, via[e], m->enzyme[e].f_cl[i]);
+  return PK_OK;
+}
+
+pk_status pk_model_add_enzyme(pk_model *m, const char *id, const char *name, double kdeg_per_h,
+                              int *index_out, pk_error *err) {
+  if (!m || !id || !id[0] || !name)
+    return pk_err_set(err, PK_ERR_INVALID, NULL, NULL, "an enzyme needs an id and a name");
+  if (strlen(id) >= PK_ID_MAX || strlen(name) >= PK_NAME_MAX)
+    return pk_err_set(err, PK_ERR_INVALID, NULL, NULL,
+                      "enzyme id or name too long (at most %d and %d characters)", PK_ID_MAX - 1,
+                      PK_NAME_MAX - 1);
+  if (pk_model_find_enzyme(m, id) >= 0 || pk_model_find_enzyme(m, name) >= 0)
+    return pk_err_set(err, PK_ERR_INVALID, NULL, NULL, "enzyme '%s' is already loaded", id);
+  if (!(isfinite(kdeg_per_h) && kdeg_per_h >= 1e-6 && kdeg_per_h <= RATE_MAX_PER_H))
+    return pk_err_set(err, PK_ERR_INVALID, NULL, NULL,
+                      "enzyme '%s': turnover rate kdeg must be in [1e-06, %g] 1/h, got %g", id,
+                      RATE_MAX_PER_H, kdeg_per_h);
+  if (m->n_enzymes == PK_MAX_ENZYMES)
+    return pk_err_set(err, PK_ERR_RANGE, NULL, NULL, "at most %d enzymes", PK_MAX_ENZYMES);
+  pk_enzyme *z = &m->enzyme[m->n_enzymes];
+  memset(z, 0, sizeof *z);
+  snprintf(z->id, sizeof z->id, "%s", id);
+  snprintf(z->name, sizeof z->name, "%s", name);
+  z->kdeg_per_h = kdeg_per_h;
+  for (int i = 0; i < PK_MAX_COMPOUNDS; i++) z->fu_plasma[i] = 1.0, z->KI_nM[i] = 1.0;
+  if (index_out) *index_out = m->n_enzymes;
+  m->n_enzymes++;
+  return PK_OK;
+}
+
+pk_status pk_model_set_enzyme_clearance(pk_model *m, int compound, int enzyme, double fraction,
+                                        pk_error *err) {
+  pk_status st;
+  if ((st = check_index(m, compound, err)) != PK_OK || (st = check_enzyme(m, enzyme, err)) != PK_OK)
+    return st;
+  if (!(isfinite(fraction) && fraction >= 0 && fraction <= 1))
+    return pk_err_set(err, PK_ERR_INVALID, NULL, NULL,
+                      "compound '%s': the fraction of its clearance through enzyme '%s' must be "
+                      "in [0, 1], got %g", m->compound[compound].id, m->enzyme[enzyme].id,
+                      fraction);
+  double old = m->enzyme[enzyme].f_cl[compound];
+  m->enzyme[enzyme].f_cl[compound] = fraction;
+  if ((st = check_budget(m, compound, err)) != PK_OK) m->enzyme[enzyme].f_cl[compound] = old;
+  return st;
+}
+
+pk_status pk_model_set_enzyme_inactivation(pk_model *m, int compound, int enzyme, double KI_nM,
+                                           double kinact_per_h, double fu_plasma,
+                                           double Q_h_L_per_h, pk_error *err) {
+  pk_status st;
+  if ((st = check_index(m, compound, err)) != PK_OK || (st = check_enzyme(m, enzyme, err)) != PK_OK)
+    return st;
+  if (!(isfinite(KI_nM) && KI_nM > 0 && KI_nM <= 1e12) ||
+      !(isfinite(kinact_per_h) && kinact_per_h >= 0 && kinact_per_h <= RATE_MAX_PER_H) ||
+      !(isfinite(fu_plasma) && fu_plasma > 0 && fu_plasma <= 1) ||
+      !(isfinite(Q_h_L_per_h) && Q_h_L_per_h >= 0 && Q_h_L_per_h <= FLOW_MAX_L_PER_H) ||
+      (Q_h_L_per_h > 0 && Q_h_L_per_h < VOLUME_MIN_L))
+    return pk_err_set(err, PK_ERR_INVALID, NULL, NULL,
+                      "compound '%s' inactivating enzyme '%s': expected KI in (0, 1e12] nM, "
+                      "kinact in [0, %g] 1/h, fu_plasma in (0, 1] and hepatic blood flow 0 or "
+                      "in [%g, %g] L/h, got %g, %g, %g and %g",
+                      m->compound[compound].id, m->enzyme[enzyme].id, RATE_MAX_PER_H,
+                      VOLUME_MIN_L, FLOW_MAX_L_PER_H, KI_nM, kinact_per_h, fu_plasma,
+                      Q_h_L_per_h);
+  pk_enzyme *z = &m->enzyme[enzyme];
+  z->KI_nM[compound] = KI_nM;
+  z->kinact_per_h[compound] = kinact_per_h;
+  z->fu_plasma[compound] = fu_plasma;
+  z->Qh_L_per_h[compound] = Q_h_L_per_h;
+  return PK_OK;
+}
+
+pk_status pk_model_set_conversion_enzyme(pk_model *m, int from, int to, int enzyme,
+                                         pk_error *err) {
+  pk_status st;
+  if ((st = check_index(m, from, err)) != PK_OK || (st = check_index(m, to, err)) != PK_OK ||
+      (st = check_enzyme(m, enzyme, err)) != PK_OK)
+    return st;
+  for (int k = 0; k < m->n_conversions; k++) {
+    pk_conversion *cv = &m->conversion[k];
+    if (cv->from != from || cv->to != to) continue;
+    int old = cv->enzyme;
+    cv->enzyme = enzyme;
+    if ((st = check_budget(m, from, err)) != PK_OK) cv->enzyme = old;
+    return st;
+  }
+  return pk_err_set(err, PK_ERR_INVALID, NULL, NULL, "no conversion %s -> %s in the model",
+                    m->compound[from].id, m->compound[to].id);
+}
+
+pk_status pk_model_check_enzymes(const pk_model *m, pk_error *err) {
+  pk_status st = PK_OK;
+  for (int i = 0; m->n_enzymes && i < m->n_compounds && st == PK_OK; i++)
+    st = check_budget(m, i, err);
+  return st;
+}
+
+int pk_model_enzyme_count(const pk_model *m) { return m ? m->n_enzymes : 0; }
+
+int pk_model_find_enzyme(const pk_model *m, const char *id_or_name) {
+  if (!m || !id_or_name) return -1;
+  for (int e = 0; e < m->n_enzymes; e++)
+    if (strcmp(m->enzyme[e].id, id_or_name) == 0 || strcmp(m->enzyme[e].name, id_or_name) == 0)
+      return e;
+  return -1;
+}
+
+const char *pk_model_enzyme_id(const pk_model *m, int e) {
+  return m && e >= 0 && e < m->n_enzymes ? m->enzyme[e].id : NULL;
 }
 
 pk_status pk_model_add_product_full(pk_model *m, const pk_product *p, pk_error *err) {

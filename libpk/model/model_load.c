@@ -188,8 +188,9 @@ static pk_status copy_name(pk_jctx *c, const cJSON *root, const char *key, char 
 }
 
 static pk_status load_compound(pk_model *m, pk_jctx *c, const cJSON *root) {
-  static const char *const keys[] = {"kind", "id", "name", "description", "parameters",
-                                     "formed_from", "calibration", "notes", NULL};
+  static const char *const keys[] = {"kind",        "id",          "name",  "description",
+                                     "parameters",  "formed_from", "enzymes", "calibration",
+                                     "notes",       NULL};
   pk_status st = pk_json_check_object(c, root, "a compound file", keys);
   if (st != PK_OK) return st;
   pk_compound_params p = pk_compound_params_default();
@@ -210,12 +211,103 @@ static pk_status load_compound(pk_model *m, pk_jctx *c, const cJSON *root) {
   return st;
 }
 
+static pk_status copy_text(pk_jctx *c, const cJSON *root, const char *key, int required,
+                           char *dst, size_t cap);
+
+/* The enzyme named at obj."enzyme" (an error naming the loaded ones if
+ * there is none). */
+static pk_status find_enzyme(const pk_model *m, pk_jctx *c, const cJSON *obj, const char *name,
+                             int *e) {
+  (void)obj;
+  *e = pk_model_find_enzyme(m, name);
+  if (*e >= 0) return PK_OK;
+  char loaded[256] = "";
+  for (int k = 0, used = 0; k < m->n_enzymes && used < (int)sizeof loaded; k++)
+    used += snprintf(loaded + used, sizeof loaded - (size_t)used, "%s%s", k ? ", " : "",
+                     m->enzyme[k].id);
+  size_t len = pk_json_push_key(c, "enzyme");
+  pk_status st = pk_json_fail(c, "enzyme '%s' is not loaded (loaded: %s); add its file "
+                              "(models/enzymes/) to the model files", name,
+                              loaded[0] ? loaded : "none");
+  pk_json_pop(c, len);
+  return st;
+}
+
+/* "enzymes": [{"enzyme": id, "fraction_of_CL": {...}, and optionally the
+ * mechanism-based inactivation "KI" (nM), "kinact" (1/h), "fu_plasma",
+ * "hepatic_blood_flow" (L/h; the inlet concentration drives it)}]:
+ * the compound's links to loaded enzymes (pk_model.h). */
+static pk_status load_enzyme_links(pk_model *m, pk_jctx *c, const cJSON *root) {
+  static const char *const keys[] = {"enzyme",    "fraction_of_CL",     "KI", "kinact",
+                                     "fu_plasma", "hepatic_blood_flow", "note", NULL};
+  const cJSON *arr;
+  pk_status st = pk_json_array(c, root, "enzymes", 0, &arr);
+  if (st != PK_OK || !arr) return st;
+  int i = pk_model_find_compound(m, pk_json_get(root, "id")->valuestring);
+  size_t len = pk_json_push_key(c, "enzymes");
+  size_t k = 0;
+  for (const cJSON *it = arr->child; it && st == PK_OK; it = it->next, k++) {
+    size_t l2 = pk_json_push_index(c, k);
+    const char *name = NULL;
+    int e = -1;
+    double f = 0.0, KI = NAN, kinact = NAN, fu = 1.0, Qh = 0.0;
+    if ((st = pk_json_check_object(c, it, "an enzyme link", keys)) == PK_OK &&
+        (st = pk_json_string(c, it, "enzyme", 1, &name)) == PK_OK &&
+        (st = find_enzyme(m, c, it, name, &e)) == PK_OK &&
+        (st = pk_json_param(c, it, "fraction_of_CL", "1", 1, 1, &f)) == PK_OK &&
+        (st = pk_json_param(c, it, "KI", "nM", 1, 0, &KI)) == PK_OK &&
+        (st = pk_json_param(c, it, "kinact", "1/h", 1, 0, &kinact)) == PK_OK &&
+        (st = pk_json_param(c, it, "fu_plasma", "1", 1, 0, &fu)) == PK_OK &&
+        (st = pk_json_param(c, it, "hepatic_blood_flow", "L/h", 1, 0, &Qh)) == PK_OK) {
+      if (isnan(KI) != isnan(kinact)) {
+        st = pk_json_fail(c, "an inactivation needs both KI (nM) and kinact (1/h)");
+      } else if ((st = pk_model_set_enzyme_clearance(m, i, e, f, c->err)) == PK_OK &&
+                 !isnan(KI)) {
+        st = pk_model_set_enzyme_inactivation(m, i, e, KI, kinact, fu, Qh, c->err);
+      }
+      if (st != PK_OK && c->err->file[0] == '\0') {
+        snprintf(c->err->file, sizeof c->err->file, "%s", c->file);
+        snprintf(c->err->path, sizeof c->err->path, "%s", c->path);
+      }
+    }
+    pk_json_pop(c, l2);
+  }
+  pk_json_pop(c, len);
+  return st;
+}
+
+/* An enzyme file: {"kind": "enzyme", "id", "name", "parameters": {"kdeg"}}. */
+static pk_status load_enzyme(pk_model *m, pk_jctx *c, const cJSON *root) {
+  static const char *const keys[] = {"kind", "id", "name", "description", "parameters", "notes",
+                                     NULL};
+  static const char *const pkeys[] = {"kdeg", NULL};
+  pk_status st = pk_json_check_object(c, root, "an enzyme file", keys);
+  if (st != PK_OK) return st;
+  char id[PK_ID_MAX], name[PK_NAME_MAX];
+  if ((st = copy_name(c, root, "id", id, sizeof id)) != PK_OK) return st;
+  if ((st = copy_text(c, root, "name", 1, name, sizeof name)) != PK_OK) return st;
+  const cJSON *params = pk_json_get(root, "parameters");
+  if (!params) return pk_json_fail(c, "missing key 'parameters' (an object with kdeg)");
+  size_t len = pk_json_push_key(c, "parameters");
+  double kdeg = NAN;
+  if ((st = pk_json_check_object(c, params, "parameters", pkeys)) == PK_OK &&
+      (st = pk_json_param(c, params, "kdeg", "1/h", 1, 1, &kdeg)) == PK_OK &&
+      (st = pk_model_add_enzyme(m, id, name, kdeg, NULL, c->err)) != PK_OK) {
+    size_t l2 = pk_json_push_key(c, "kdeg");
+    snprintf(c->err->file, sizeof c->err->file, "%s", c->file);
+    snprintf(c->err->path, sizeof c->err->path, "%s", c->path);
+    pk_json_pop(c, l2);
+  }
+  pk_json_pop(c, len);
+  return st;
+}
+
 /* "formed_from": [{"compound": parent, "fm": {...}, "f_first_pass": {...}}]. A
  * parent that the model does not contain is an error (a typo, or a parent
  * file missing from the model list): skipping it would silently drop the
  * metabolite's formation. */
 static pk_status load_formation(pk_model *m, pk_jctx *c, const cJSON *root) {
-  static const char *const keys[] = {"compound", "fm", "f_first_pass", "note", NULL};
+  static const char *const keys[] = {"compound", "fm", "f_first_pass", "enzyme", "note", NULL};
   const cJSON *arr;
   pk_status st = pk_json_array(c, root, "formed_from", 0, &arr);
   if (st != PK_OK || !arr) return st;
@@ -246,6 +338,15 @@ static pk_status load_formation(pk_model *m, pk_jctx *c, const cJSON *root) {
       } else if ((st = pk_model_add_conversion(m, from, to, fm, fp, c->err)) != PK_OK) {
         snprintf(c->err->file, sizeof c->err->file, "%s", c->file);
         snprintf(c->err->path, sizeof c->err->path, "%s", c->path);
+      } else {
+        const char *enz = NULL;
+        int e = -1;
+        if ((st = pk_json_string(c, it, "enzyme", 0, &enz)) == PK_OK && enz &&
+            (st = find_enzyme(m, c, it, enz, &e)) == PK_OK &&
+            (st = pk_model_set_conversion_enzyme(m, from, to, e, c->err)) != PK_OK) {
+          snprintf(c->err->file, sizeof c->err->file, "%s", c->file);
+          snprintf(c->err->path, sizeof c->err->path, "%s", c->path);
+        }
       }
     }
     pk_json_pop(c, l2);
@@ -496,19 +597,23 @@ pk_status pk_model_load_json(pk_model *m, const cJSON *root, const char *file, i
   pk_status st = pk_json_string(&c, root, "kind", 1, &kind);
   if (st != PK_OK) return st;
   int is_compound = strcmp(kind, "compound") == 0, is_product = strcmp(kind, "product") == 0,
-      is_receptor = strcmp(kind, "receptor") == 0;
-  if (!is_compound && !is_product && !is_receptor) {
+      is_receptor = strcmp(kind, "receptor") == 0, is_enzyme = strcmp(kind, "enzyme") == 0;
+  if (!is_compound && !is_product && !is_receptor && !is_enzyme) {
     size_t len = pk_json_push_key(&c, "kind");
-    st = pk_json_fail(&c, "unknown kind '%s'; expected \"compound\", \"product\" or \"receptor\"",
-                      kind);
+    st = pk_json_fail(&c, "unknown kind '%s'; expected \"compound\", \"product\", "
+                      "\"receptor\" or \"enzyme\"", kind);
     pk_json_pop(&c, len);
     return st;
   }
   if (pass == PK_LOAD_COMPOUNDS) {
     if (is_compound) return load_compound(m, &c, root);
     if (is_receptor) return load_receptor(m, &c, root);
+    if (is_enzyme) return load_enzyme(m, &c, root);
   } else if (pass == PK_LOAD_CONVERSIONS) {
-    if (is_compound) return load_formation(m, &c, root);
+    if (is_compound) {
+      pk_status s2 = load_enzyme_links(m, &c, root);
+      return s2 == PK_OK ? load_formation(m, &c, root) : s2;
+    }
   } else if (pass == PK_LOAD_PRODUCTS) {
     if (is_product) return load_product(m, &c, root);
   }

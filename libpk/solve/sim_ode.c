@@ -65,17 +65,18 @@ const char *pk_solver_name(pk_solver solver) {
 }
 
 int pk_sim_resolve_solver(const pk_model *m, const pk_sim_options *opt, pk_error *err) {
-  int kinetic = 0;
+  int kinetic = 0, enzymes = m && m->n_enzymes > 0;
   for (int i = 0; m && i < m->n_compounds; i++)
     kinetic |= m->compound[i].binds_receptor && m->compound[i].kinetic_binding;
   switch (opt->solver) {
   case PK_SOLVER_ODE: return PK_SOLVER_ODE;
-  case PK_SOLVER_AUTO: return kinetic ? PK_SOLVER_ODE : PK_SOLVER_EXACT;
+  case PK_SOLVER_AUTO: return kinetic || enzymes ? PK_SOLVER_ODE : PK_SOLVER_EXACT;
   case PK_SOLVER_EXACT:
-    if (!kinetic) return PK_SOLVER_EXACT;
+    if (!kinetic && !enzymes) return PK_SOLVER_EXACT;
     pk_err_set(err, PK_ERR_INVALID, NULL, NULL,
-               "the exact solver does not handle kinetic receptor binding; use the ode or "
-               "auto solver");
+               "the exact solver does not handle %s; use the ode or auto solver",
+               kinetic ? "kinetic receptor binding"
+                       : "an enzyme whose activity changes (a nonlinear model)");
     return -1;
   }
   pk_err_set(err, PK_ERR_INVALID, NULL, NULL, "unknown solver %d", (int)opt->solver);
@@ -103,6 +104,7 @@ static int rhs(double t, const double y[], double dydt[], void *params) {
     dydt[r] = acc;
   }
   pk_system_nonlinear_rhs(s, y, dydt);
+  pk_system_enzyme_flows(s, y, dydt);
   for (int r = 0; r < s->n_states; r++)
     if (!isfinite(dydt[r])) return GSL_EBADFUNC;
   return GSL_SUCCESS;
@@ -131,6 +133,7 @@ static int jac(double t, const double y[], double *dfdy, double dfdt[], void *pa
     c->ytmp[col] = y[col];
     for (int r = n; r < ns; r++) dfdy[(size_t)r * (size_t)ns + (size_t)col] = (c->f1[r] - c->f2[r]) / (2 * h);
   }
+  pk_system_enzyme_jacobian(s, y, dfdy);
   memset(dfdt, 0, (size_t)ns * sizeof *dfdt);
   return GSL_SUCCESS;
 }
@@ -138,8 +141,7 @@ static int jac(double t, const double y[], double *dfdy, double dfdt[], void *pa
 /* Every state to its start, nothing running, earlier records dropped. */
 static void apply_reset(runner *r, const pk_event *e, double *y) {
   const pk_system *s = r->c.s;
-  memset(y, 0, (size_t)s->n_states * sizeof *y);
-  y[s->tol] = r->o->tol0;
+  pk_system_initial_state(s, r->o->tol0, y);
   memset(r->c.rate, 0, (size_t)s->n_lin * sizeof *r->c.rate);
   memset(r->c.active, 0, (size_t)s->n_lin * sizeof *r->c.active);
   r->cancel_before_h = e->t_h;
@@ -471,6 +473,105 @@ static void reset_inputs(sim_ctx *c, const double *rate0, const int *active0) {
   memcpy(c->active, active0, (size_t)c->s->n_lin * sizeof *active0);
 }
 
+/* solve_linear_ss for a model with enzymes: the linear system with every
+ * activity at its baseline (the flows folded into A), a first guess of the
+ * periodic state that periodic_newton then makes exact. */
+static pk_status solve_baseline_ss(const pk_system *s, const pk_event_list *ev, double T,
+                                   const double *Y, size_t M, double *x, pk_error *err) {
+  pk_system lin = *s;
+  size_t n = (size_t)s->n_lin;
+  lin.A = malloc(n * n * sizeof *lin.A);
+  if (!lin.A) return pk_err_nomem(err);
+  memcpy(lin.A, s->A, n * n * sizeof *lin.A);
+  for (int k = 0; k < s->n_eflow; k++) {
+    const struct pk_eflow *f = &s->eflow[k];
+    lin.A[(size_t)f->from * n + (size_t)f->from] -= f->k_per_h;
+    lin.A[(size_t)f->to * n + (size_t)f->from] += f->k_per_h;
+  }
+  lin.n_eflow = 0;
+  pk_status st = solve_linear_ss(&lin, ev, T, Y, M, x, err);
+  free(lin.A);
+  for (int e = 0; e < s->n_enz; e++) x[s->enz[e]] = 1.0;
+  return st;
+}
+
+/* The periodic state of a nonlinear model (enzymes: the linear states
+ * depend on the activities) by Newton's method on the one-period map Phi:
+ * x = Phi(x) over every state but the eliminated amounts, tol and the
+ * filters (which follow in closed form), the Jacobian of Phi by forward
+ * differences (one period per state). Converged when no state moves by
+ * more than the ODE solver resolves, 10 (atol + rtol |x|), or 1e-13 if
+ * larger; smp->Y holds the state at the end of the last period run (from
+ * x, tol and the filters at 0). */
+static pk_status periodic_newton(runner *r, const pk_event_list *per, double T,
+                                 const double *rate0, const int *active0, double *x,
+                                 ss_samples *smp, pk_error *err) {
+  const pk_system *s = r->c.s;
+  const pk_sim_options *o = r->o;
+  int ns = s->n_states, idx[512], n = 0;
+  for (int k = 0; k < ns && n < 512; k++) {
+    int skip = k >= s->tol && k <= s->tol + s->n_filt;
+    for (int i = 0; i < s->n_compounds; i++) skip |= s->elim[i] == k;
+    if (!skip) idx[n++] = k;
+  }
+  double *y = malloc((size_t)ns * sizeof *y), *f0 = malloc((size_t)n * sizeof *f0);
+  gsl_matrix *J = gsl_matrix_alloc((size_t)n, (size_t)n);
+  gsl_vector *b = gsl_vector_alloc((size_t)n), *dx = gsl_vector_alloc((size_t)n);
+  gsl_permutation *p = gsl_permutation_alloc((size_t)n);
+  pk_status st = y && f0 && J && b && dx && p ? PK_OK : pk_err_nomem(err);
+  /* Phi(x) - x at y's reduced states, from the state x */
+#define PERIOD(xin)                                                                             do {                                                                                            memcpy(y, (xin), (size_t)ns * sizeof *y);                                                     for (int k = s->tol; k <= s->tol + s->n_filt; k++) y[k] = 0.0;                               for (int i = 0; i < s->n_compounds; i++) y[s->elim[i]] = 0.0;                                 reset_inputs(&r->c, rate0, active0);                                                          st = run_segment(r, per, 0.0, y, T, T, 1, 0, keep_last, smp, err);                          } while (0)
+  int converged = 0;
+  for (int it = 0; it < 50 && st == PK_OK && !converged; it++) {
+    PERIOD(x);
+    if (st != PK_OK) break;
+    double excess = 0.0;
+    for (int i = 0; i < n; i++) {
+      int k = idx[i];
+      f0[i] = smp->Y[k] - x[k];
+      double allowed = fmax(1e-13, 10.0 * (o->atol + o->rtol * fabs(smp->Y[k])));
+      excess = fmax(excess, fabs(f0[i]) / allowed);
+    }
+    if ((converged = excess <= 1.0)) break;
+    double *xh = malloc((size_t)ns * sizeof *xh);
+    if (!xh) {
+      st = pk_err_nomem(err);
+      break;
+    }
+    for (int j = 0; j < n && st == PK_OK; j++) {
+      memcpy(xh, x, (size_t)ns * sizeof *xh);
+      double h = 1e-6 * fmax(fabs(x[idx[j]]), 1e-3);
+      xh[idx[j]] += h;
+      PERIOD(xh);
+      for (int i = 0; i < n && st == PK_OK; i++)
+        gsl_matrix_set(J, (size_t)i, (size_t)j,
+                       (smp->Y[idx[i]] - xh[idx[i]] - f0[i]) / h);
+    }
+    free(xh);
+    if (st != PK_OK) break;
+    int sign;
+    for (int i = 0; i < n; i++) gsl_vector_set(b, (size_t)i, -f0[i]);
+    if (gsl_linalg_LU_decomp(J, p, &sign) != GSL_SUCCESS ||
+        gsl_linalg_LU_solve(J, p, b, dx) != GSL_SUCCESS) {
+      st = pk_err_set(err, PK_ERR_SOLVER, NULL, NULL,
+                      "the periodic steady state: a singular Newton step");
+      break;
+    }
+    for (int i = 0; i < n; i++) x[idx[i]] += gsl_vector_get(dx, (size_t)i);
+  }
+#undef PERIOD
+  if (st == PK_OK && !converged)
+    st = pk_err_set(err, PK_ERR_SOLVER, NULL, NULL,
+                    "the periodic steady state was not reached in 50 Newton steps");
+  gsl_permutation_free(p);
+  gsl_vector_free(dx);
+  gsl_vector_free(b);
+  gsl_matrix_free(J);
+  free(f0);
+  free(y);
+  return st;
+}
+
 /* The periodic steady state of regimen hist repeated every T hours, at
  * phase 0 placed at time t0_h: state y, inputs running then (rate0,
  * active0), and the history's events still to come after t0_h, appended to
@@ -499,7 +600,7 @@ static pk_status steady_state(runner *r, const pk_model *m, const pk_regimen *hi
   }
   /* one period's doses from rest, sampled at the end of each period before
    * the events due then */
-  memset(y, 0, (size_t)s->n_states * sizeof *y);
+  pk_system_initial_state(s, 0.0, y);
   memset(rate0, 0, (size_t)s->n_lin * sizeof *rate0);
   memset(active0, 0, (size_t)s->n_lin * sizeof *active0);
   reset_inputs(&r->c, rate0, active0);
@@ -509,7 +610,8 @@ static pk_status steady_state(runner *r, const pk_model *m, const pk_regimen *hi
     st = pk_err_nomem(err);
     goto done;
   }
-  if ((st = solve_linear_ss(s, &ev, T, smp.Y, M, x, err)) != PK_OK) {
+  if ((st = (s->n_enz ? solve_baseline_ss : solve_linear_ss)(s, &ev, T, smp.Y, M, x, err)) !=
+      PK_OK) {
     free(x);
     goto done;
   }
@@ -547,6 +649,10 @@ static pk_status steady_state(runner *r, const pk_model *m, const pk_regimen *hi
   }
   smp.n_lin = s->n_states;
   int converged = 0;
+  if (s->n_enz) {
+    st = periodic_newton(r, &per, T, rate0, active0, x, &smp, err);
+    converged = st == PK_OK;
+  }
   for (int it = 0; it < 2000 && st == PK_OK && !converged; it++) {
     memcpy(yT, x, (size_t)s->n_states * sizeof *x);
     for (int k = s->tol; k <= s->tol + s->n_filt; k++) yT[k] = 0.0;
@@ -872,7 +978,7 @@ pk_status pk_simulate(const pk_model *m, const pk_regimen *r, const pk_sim_optio
     pk_err_nomem(err);
     goto done;
   }
-  y[s.tol] = opt->tol0;
+  pk_system_initial_state(&s, opt->tol0, y);
   if (opt->steady_state &&
       (st = steady_state(&run, m, opt->steady_state, opt->steady_state_period_h, opt->t_start_h,
                          0, y, rate0, active0, &ev, err)) != PK_OK)
@@ -911,7 +1017,7 @@ pk_status pk_sim_history_start(const pk_model *m, const pk_sim_options *opt, con
   runner run;
   pk_status st = runner_open(&run, m, s, opt, path, err);
   if (st == PK_OK) {
-    y[s->tol] = opt->tol0;
+    pk_system_initial_state(s, opt->tol0, y);
     st = steady_state(&run, m, opt->steady_state, opt->steady_state_period_h, opt->t_start_h, 0,
                       y, rate0, active0, pending, err);
   }

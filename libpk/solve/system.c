@@ -91,16 +91,58 @@ static void layout(pk_system *s, const pk_model *m) {
     s->lig_bound[l] = m->compound[s->lig_compound[l]].kinetic_binding ? n++ : -1;
     if (s->lig_bound[l] >= 0) s->n_kinetic++;
   }
+  s->n_enz = m->n_enzymes;
+  for (int e = 0; e < m->n_enzymes; e++) {
+    s->enz[e] = n++;
+    s->enz_kdeg[e] = m->enzyme[e].kdeg_per_h;
+  }
   s->n_states = n;
 }
 
-static void fill_rates(pk_system *s, const pk_model *m) {
+/* Fills A and the enzyme terms; -1 if a compound has more oral depots
+ * than an inactivation's inlet concentration takes. */
+static int fill_rates(pk_system *s, const pk_model *m) {
   int n = s->n_lin;
 #define A_(r, c) s->A[(size_t)(r) * (size_t)n + (size_t)(c)]
+  /* fm_out: conversions not through an enzyme; f_enz: the fractions of CL
+   * through enzymes, which the flows carry (pk_system_enzyme_flows) */
   double fm_out[PK_MAX_COMPOUNDS] = {0}, fp_out[PK_MAX_COMPOUNDS] = {0};
+  double f_enz[PK_MAX_COMPOUNDS] = {0}, fm_enz[PK_MAX_ENZYMES][PK_MAX_COMPOUNDS] = {{0}};
   for (int k = 0; k < m->n_conversions; k++) {
-    fm_out[m->conversion[k].from] += m->conversion[k].fm;
-    fp_out[m->conversion[k].from] += m->conversion[k].f_first_pass;
+    const pk_conversion *cv = &m->conversion[k];
+    if (cv->enzyme >= 0) fm_enz[cv->enzyme][cv->from] += cv->fm;
+    else fm_out[cv->from] += cv->fm;
+    fp_out[cv->from] += cv->f_first_pass;
+  }
+  for (int e = 0; e < m->n_enzymes; e++)
+    for (int i = 0; i < m->n_compounds; i++) {
+      const pk_enzyme *z = &m->enzyme[e];
+      const pk_compound_params *c = &m->compound[i];
+      f_enz[i] += z->f_cl[i];
+      double ke = c->CL_L_per_h / c->V_L;
+      if (z->f_cl[i] > 0)
+        s->eflow[s->n_eflow++] = (struct pk_eflow){e, s->central[i], s->elim[i],
+                                                   ke * (z->f_cl[i] - fm_enz[e][i])};
+      if (z->kinact_per_h[i] > 0) {
+        struct pk_einact *q = &s->einact[s->n_einact++];
+        *q = (struct pk_einact){.enz = e, .KI_nM = z->KI_nM[i], .kinact_per_h = z->kinact_per_h[i]};
+        q->src[q->n_src] = s->central[i];
+        q->w[q->n_src++] = z->fu_plasma[i] * 1000.0 / c->V_L;
+        for (int d = 0; z->Qh_L_per_h[i] > 0 && d < s->n_depots; d++)
+          if (s->depot_compound[d] == i && s->depot_first_pass[d]) {
+            if (q->n_src == PK_EINACT_SOURCES) return -1;
+            q->src[q->n_src] = s->depot_state[d];
+            q->w[q->n_src++] = z->fu_plasma[i] * 1000.0 * s->depot_ka[d] / z->Qh_L_per_h[i];
+          }
+      }
+    }
+  for (int k = 0; k < m->n_conversions; k++) {
+    const pk_conversion *cv = &m->conversion[k];
+    if (cv->enzyme < 0) continue;
+    const pk_compound_params *from = &m->compound[cv->from];
+    s->eflow[s->n_eflow++] = (struct pk_eflow){cv->enzyme, s->central[cv->from],
+                                               s->central[cv->to],
+                                               cv->fm * from->CL_L_per_h / from->V_L};
   }
   for (int d = 0; d < s->n_depots; d++) {
     int i = s->depot_compound[d], g = s->depot_state[d];
@@ -115,7 +157,7 @@ static void fill_rates(pk_system *s, const pk_model *m) {
     const pk_compound_params *c = &m->compound[i];
     int cen = s->central[i];
     double ke = c->CL_L_per_h / c->V_L;
-    A_(cen, cen) -= ke;
+    A_(cen, cen) -= ke * (1.0 - f_enz[i]);
     for (int k = 0; k < c->n_peripheral; k++) {
       int p = s->periph[i][k];
       double q = c->Q_L_per_h[k];
@@ -128,14 +170,16 @@ static void fill_rates(pk_system *s, const pk_model *m) {
       A_(s->ce[i], cen) = c->ke0_per_h * 1000.0 / c->V_L;
       A_(s->ce[i], s->ce[i]) = -c->ke0_per_h;
     }
-    A_(s->elim[i], cen) = ke * (1.0 - fm_out[i]);
+    A_(s->elim[i], cen) = ke * (1.0 - f_enz[i] - fm_out[i]);
   }
   for (int k = 0; k < m->n_conversions; k++) {
     const pk_conversion *cv = &m->conversion[k];
     const pk_compound_params *from = &m->compound[cv->from];
+    if (cv->enzyme >= 0) continue; /* an enzyme-scaled flow */
     A_(s->central[cv->to], s->central[cv->from]) += cv->fm * from->CL_L_per_h / from->V_L;
   }
 #undef A_
+  return 0;
 }
 
 pk_status pk_system_init(pk_system *s, const pk_model *m, const pk_regimen *const *regimens,
@@ -143,7 +187,9 @@ pk_status pk_system_init(pk_system *s, const pk_model *m, const pk_regimen *cons
   memset(s, 0, sizeof *s);
   if (!m || m->n_compounds == 0)
     return pk_err_set(err, PK_ERR_INVALID, NULL, NULL, "the model has no compound");
-  pk_status st = collect_depots(s, m, regimens, n, err);
+  pk_status st = pk_model_check_enzymes(m, err);
+  if (st != PK_OK) return st;
+  st = collect_depots(s, m, regimens, n, err);
   if (st != PK_OK) return st;
   layout(s, m);
   s->n_compounds = m->n_compounds;
@@ -157,8 +203,11 @@ pk_status pk_system_init(pk_system *s, const pk_model *m, const pk_regimen *cons
   s->include_amounts = include_amounts;
   s->A = calloc((size_t)s->n_lin * (size_t)s->n_lin, sizeof *s->A);
   if (!s->A) return pk_err_nomem(err);
-  fill_rates(s, m);
-  s->n_cols = 1 + m->n_compounds + s->n_ligands + 1 + s->n_ligands + 4 + s->n_filt;
+  if (fill_rates(s, m) != 0)
+    return pk_err_set(err, PK_ERR_RANGE, NULL, NULL,
+                      "an enzyme-inactivating compound is dosed by mouth with more than %d "
+                      "absorption rates", PK_EINACT_SOURCES - 1);
+  s->n_cols = 1 + m->n_compounds + s->n_ligands + 1 + s->n_ligands + 4 + s->n_filt + s->n_enz;
   if (include_amounts)
     for (int i = 0; i < m->n_compounds; i++) s->n_cols += 3 + s->n_periph[i];
   return PK_OK;
@@ -199,6 +248,7 @@ pk_status pk_system_name_columns(const pk_system *s, const pk_model *m, pk_traje
     NAME("wf");
   }
   NAME("W");
+  for (int e = 0; e < s->n_enz; e++) NAME("act_%s", m->enzyme[e].id);
   if (s->include_amounts)
     for (int i = 0; i < s->n_compounds; i++) {
       const char *id = m->compound[i].id;
@@ -249,6 +299,52 @@ void pk_system_nonlinear_rhs(const pk_system *s, const double *y, double *dydt) 
     double u = s->lig_fu[l] * y[s->lig_state[l]];
     dydt[b] = s->lig_kon[l] * u * free_frac - s->lig_koff[l] * y[b];
   }
+  for (int e = 0; e < s->n_enz; e++) dydt[s->enz[e]] = s->enz_kdeg[e] * (1.0 - y[s->enz[e]]);
+  for (int k = 0; k < s->n_einact; k++) {
+    const struct pk_einact *q = &s->einact[k];
+    double c = 0.0;
+    for (int j = 0; j < q->n_src; j++) c += q->w[j] * y[q->src[j]];
+    dydt[s->enz[q->enz]] -= q->kinact_per_h * c / (q->KI_nM + c) * y[s->enz[q->enz]];
+  }
+}
+
+void pk_system_enzyme_flows(const pk_system *s, const double *y, double *dydt) {
+  for (int k = 0; k < s->n_eflow; k++) {
+    const struct pk_eflow *f = &s->eflow[k];
+    double flux = f->k_per_h * y[s->enz[f->enz]] * y[f->from];
+    dydt[f->from] -= flux;
+    dydt[f->to] += flux;
+  }
+}
+
+void pk_system_enzyme_jacobian(const pk_system *s, const double *y, double *dfdy) {
+  size_t ns = (size_t)s->n_states;
+#define J_(r, c) dfdy[(size_t)(r) * ns + (size_t)(c)]
+  for (int k = 0; k < s->n_eflow; k++) {
+    const struct pk_eflow *f = &s->eflow[k];
+    int a = s->enz[f->enz];
+    J_(f->from, f->from) -= f->k_per_h * y[a];
+    J_(f->to, f->from) += f->k_per_h * y[a];
+    J_(f->from, a) -= f->k_per_h * y[f->from];
+    J_(f->to, a) += f->k_per_h * y[f->from];
+  }
+  for (int k = 0; k < s->n_einact; k++) {
+    const struct pk_einact *q = &s->einact[k];
+    int a = s->enz[q->enz];
+    double c = 0.0;
+    for (int j = 0; j < q->n_src; j++) c += q->w[j] * y[q->src[j]];
+    double d = q->KI_nM + c;
+    /* d/dy_src of -kinact c / (KI + c) a */
+    for (int j = 0; j < q->n_src; j++)
+      J_(a, q->src[j]) -= q->kinact_per_h * q->KI_nM / (d * d) * q->w[j] * y[a];
+  }
+#undef J_
+}
+
+void pk_system_initial_state(const pk_system *s, double tol0, double *y) {
+  memset(y, 0, (size_t)s->n_states * sizeof *y);
+  y[s->tol] = tol0;
+  for (int e = 0; e < s->n_enz; e++) y[s->enz[e]] = 1.0;
 }
 
 void pk_system_output_row(const pk_system *s, double t_h, const double *y, double *row) {
@@ -266,6 +362,7 @@ void pk_system_output_row(const pk_system *s, double t_h, const double *y, doubl
   row[j++] = tol;
   for (int f = 0; f < s->n_filt; f++) row[j++] = y[s->filt[f]];
   row[j++] = pk_system_withdrawal(s, tol, E, y + s->tol + 1);
+  for (int e = 0; e < s->n_enz; e++) row[j++] = y[s->enz[e]];
   if (s->include_amounts)
     for (int i = 0; i < s->n_compounds; i++) {
       double depot = 0.0;
@@ -302,6 +399,12 @@ void pk_system_state_name(const pk_system *s, const pk_model *m, int k, char *bu
   for (int l = 0; l < s->n_ligands; l++)
     if (s->lig_bound[l] == k) {
       snprintf(buf, n, "the bound receptor fraction of compound %s", CID(s->lig_compound[l]));
+      return;
+    }
+  for (int e = 0; e < s->n_enz; e++)
+    if (s->enz[e] == k) {
+      if (m) snprintf(buf, n, "the activity of enzyme '%s' (fraction of baseline)", m->enzyme[e].id);
+      else snprintf(buf, n, "the activity of enzyme %d (fraction of baseline)", e);
       return;
     }
   for (int d = 0; d < s->n_depots; d++)

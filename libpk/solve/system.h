@@ -6,8 +6,10 @@
  * only) and cumulative eliminated amount; then the adaptation state tol;
  * then (PD version 2) the two filters of the mismatch tol - E, the
  * withdrawal expression wx and the fast follower wf; then one bound-receptor
- * fraction per kinetic ligand. The states before
- * tol obey x' = A x + b with constant A, and b the zero-order inputs running.
+ * fraction per kinetic ligand; then one activity per enzyme (pk_model.h).
+ * The states before tol obey x' = A x + b + F with constant A, b the
+ * zero-order inputs running and F the flows an enzyme's activity scales
+ * (none without enzymes: the linear system the exact path needs).
  * Amounts are umol, effect-site concentrations nM.
  */
 #ifndef PK_SYSTEM_H
@@ -16,7 +18,7 @@
 #include <math.h>
 #include "internal.h"
 
-enum { PK_MAX_DEPOTS = 64 };
+enum { PK_MAX_DEPOTS = 64, PK_EINACT_SOURCES = 9 };
 
 /* PD version 2: filters of the mismatch d = tol - E, m_j' = k_j (d - m_j);
  * j = 0 the withdrawal expression wx, j = 1 the fast follower wf. */
@@ -48,6 +50,23 @@ typedef struct pk_system {
   int filt[PK_PD_FILTERS];
   double k_filt[PK_PD_FILTERS];
   double w_delta, w_filt[PK_PD_FILTERS];
+  /* enzymes: activity states (1 = baseline) and turnover; the flows they
+   * scale, k a y[from] from state `from` to state `to`, 1/h; and the
+   * inactivation of enzyme `enz` by a compound, driven by the unbound
+   * concentration sum_k w[k] y[src[k]] (nM; its central amount, and its
+   * oral depots for the inlet concentration) */
+  int n_enz, enz[PK_MAX_ENZYMES];
+  double enz_kdeg[PK_MAX_ENZYMES];
+  int n_eflow;
+  struct pk_eflow {
+    int enz, from, to;
+    double k_per_h;
+  } eflow[PK_MAX_COMPOUNDS * PK_MAX_ENZYMES + PK_MAX_CONVERSIONS];
+  int n_einact;
+  struct pk_einact {
+    int enz, n_src, src[PK_EINACT_SOURCES];
+    double w[PK_EINACT_SOURCES], KI_nM, kinact_per_h;
+  } einact[PK_MAX_COMPOUNDS * PK_MAX_ENZYMES];
   int include_amounts;
   int n_cols; /* output columns */
 } pk_system;
@@ -94,8 +113,19 @@ pk_status pk_system_name_columns(const pk_system *s, const pk_model *m, pk_traje
 void pk_system_response(const pk_system *s, const double *y, double *occ_lig, double *occ,
                         double *E);
 
-/* Derivatives of the nonlinear states (tol and kinetic bound fractions). */
+/* Derivatives of the nonlinear states (tol, the filters, kinetic bound
+ * fractions, enzyme activities): sets dydt's rows from s->tol on. */
 void pk_system_nonlinear_rhs(const pk_system *s, const double *y, double *dydt);
+/* Adds the enzyme-scaled flows to dydt's linear rows (nothing without
+ * enzymes). */
+void pk_system_enzyme_flows(const pk_system *s, const double *y, double *dydt);
+/* Adds to the Jacobian dfdy (n_states x n_states, row-major) the entries
+ * of the enzyme-scaled flows (rows and columns of linear states and
+ * activities) and of the activities' dependence on concentrations. */
+void pk_system_enzyme_jacobian(const pk_system *s, const double *y, double *dfdy);
+/* The state at the start of a run or after a reset: zero amounts, tol at
+ * tol0, enzyme activities at their baseline 1. */
+void pk_system_initial_state(const pk_system *s, double tol0, double *y);
 
 /* Describes state k for a message, such as "the central amount of compound
  * 'mg' (umol)" (m may be NULL: compounds by index). */
