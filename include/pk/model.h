@@ -124,6 +124,17 @@ PK_API pk_status pk_model_set_enzyme_inactivation(pk_model *m, int compound, int
  * of CL through e. */
 PK_API pk_status pk_model_set_conversion_enzyme(pk_model *m, int from, int to, int enzyme,
                                                 pk_error *err);
+/* Reading them back: enzyme e's turnover; compound i's link to e (each
+ * pointer may be NULL; fraction 0 and kinact 0 when there is none); a
+ * conversion's fm, f_first_pass and enzyme (-1: none). */
+PK_API pk_status pk_model_get_enzyme(const pk_model *m, int e, double *kdeg_per_h,
+                                     pk_error *err);
+PK_API pk_status pk_model_get_enzyme_link(const pk_model *m, int compound, int enzyme,
+                                          double *fraction, double *KI_nM,
+                                          double *kinact_per_h, double *fu_plasma,
+                                          double *Q_h_L_per_h, pk_error *err);
+PK_API pk_status pk_model_get_conversion(const pk_model *m, int from, int to, double *fm,
+                                         double *f_first_pass, int *enzyme, pk_error *err);
 PK_API int pk_model_enzyme_count(const pk_model *m);
 /* Index of the enzyme with this id or name, -1 if none. */
 PK_API int pk_model_find_enzyme(const pk_model *m, const char *id_or_name);

@@ -192,10 +192,13 @@ static pk_status check_enzyme(const pk_model *m, int e, pk_error *err) {
   return PK_OK;
 }
 
-/* The clearance budget of compound i: the fractions through enzymes plus
- * the fm of conversions not through one stay <= 1, and the fm of the
- * conversions through enzyme e stay <= i's fraction through e. */
-static pk_status check_budget(const pk_model *m, int i, pk_error *err) {
+/* The clearance budget of compound i: the fm of the conversions through
+ * enzyme e stay <= i's fraction through e, and (with total) the fractions
+ * through enzymes plus the fm of conversions not through one stay <= 1.
+ * The total is checked when the model is used (pk_model_check_enzymes):
+ * while links and conversions are being set one by one it may pass
+ * through states that break it. */
+static pk_status check_budget(const pk_model *m, int i, int total, pk_error *err) {
   double through = 0.0, plain = 0.0, via[PK_MAX_ENZYMES] = {0};
   for (int e = 0; e < m->n_enzymes; e++) through += m->enzyme[e].f_cl[i];
   for (int k = 0; k < m->n_conversions; k++) {
@@ -204,7 +207,7 @@ static pk_status check_budget(const pk_model *m, int i, pk_error *err) {
     if (cv->enzyme >= 0) via[cv->enzyme] += cv->fm;
     else plain += cv->fm;
   }
-  if (through + plain > 1.0 + 1e-12)
+  if (total && through + plain > 1.0 + 1e-12)
     return pk_err_set(err, PK_ERR_INVALID, NULL, NULL,
                       "compound '%s': the fractions of its clearance through enzymes (%g) and "
                       "the fm of its other conversions (%g) sum to more than 1",
@@ -257,7 +260,7 @@ pk_status pk_model_set_enzyme_clearance(pk_model *m, int compound, int enzyme, d
                       fraction);
   double old = m->enzyme[enzyme].f_cl[compound];
   m->enzyme[enzyme].f_cl[compound] = fraction;
-  if ((st = check_budget(m, compound, err)) != PK_OK) m->enzyme[enzyme].f_cl[compound] = old;
+  if ((st = check_budget(m, compound, 0, err)) != PK_OK) m->enzyme[enzyme].f_cl[compound] = old;
   return st;
 }
 
@@ -298,7 +301,7 @@ pk_status pk_model_set_conversion_enzyme(pk_model *m, int from, int to, int enzy
     if (cv->from != from || cv->to != to) continue;
     int old = cv->enzyme;
     cv->enzyme = enzyme;
-    if ((st = check_budget(m, from, err)) != PK_OK) cv->enzyme = old;
+    if ((st = check_budget(m, from, 0, err)) != PK_OK) cv->enzyme = old;
     return st;
   }
   return pk_err_set(err, PK_ERR_INVALID, NULL, NULL, "no conversion %s -> %s in the model",
@@ -308,8 +311,46 @@ pk_status pk_model_set_conversion_enzyme(pk_model *m, int from, int to, int enzy
 pk_status pk_model_check_enzymes(const pk_model *m, pk_error *err) {
   pk_status st = PK_OK;
   for (int i = 0; m->n_enzymes && i < m->n_compounds && st == PK_OK; i++)
-    st = check_budget(m, i, err);
+    st = check_budget(m, i, 1, err);
   return st;
+}
+
+pk_status pk_model_get_enzyme(const pk_model *m, int e, double *kdeg_per_h, pk_error *err) {
+  pk_status st = check_enzyme(m, e, err);
+  if (st == PK_OK && kdeg_per_h) *kdeg_per_h = m->enzyme[e].kdeg_per_h;
+  return st;
+}
+
+pk_status pk_model_get_enzyme_link(const pk_model *m, int compound, int enzyme,
+                                   double *fraction, double *KI_nM, double *kinact_per_h,
+                                   double *fu_plasma, double *Q_h_L_per_h, pk_error *err) {
+  pk_status st;
+  if ((st = check_index(m, compound, err)) != PK_OK || (st = check_enzyme(m, enzyme, err)) != PK_OK)
+    return st;
+  const pk_enzyme *z = &m->enzyme[enzyme];
+  if (fraction) *fraction = z->f_cl[compound];
+  if (KI_nM) *KI_nM = z->KI_nM[compound];
+  if (kinact_per_h) *kinact_per_h = z->kinact_per_h[compound];
+  if (fu_plasma) *fu_plasma = z->fu_plasma[compound];
+  if (Q_h_L_per_h) *Q_h_L_per_h = z->Qh_L_per_h[compound];
+  return PK_OK;
+}
+
+pk_status pk_model_get_conversion(const pk_model *m, int from, int to, double *fm,
+                                  double *f_first_pass, int *enzyme, pk_error *err) {
+  pk_status st;
+  if ((st = check_index(m, from, err)) != PK_OK || (st = check_index(m, to, err)) != PK_OK)
+    return st;
+  for (int k = 0; k < m->n_conversions; k++) {
+    const pk_conversion *cv = &m->conversion[k];
+    if (cv->from != from || cv->to != to) continue;
+    if (fm) *fm = cv->fm;
+    if (f_first_pass) *f_first_pass = cv->f_first_pass;
+    if (enzyme) *enzyme = cv->enzyme;
+    return PK_OK;
+  }
+  return pk_err_set(err, PK_ERR_INVALID, NULL, NULL, "no conversion %s -> %s in the model",
+                    m->compound[from].id, m->compound[to].id);
 }
 
 int pk_model_enzyme_count(const pk_model *m) { return m ? m->n_enzymes : 0; }

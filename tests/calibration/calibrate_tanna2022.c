@@ -48,26 +48,21 @@
 #include <stdio.h>
 #include <string.h>
 #include "pk/pk.h"
+#include "tanna2022.h"
 
 #ifndef PK_MODELS_DIR
 #define PK_MODELS_DIR "models"
 #endif
 
-static const double DOSE_MG = 39.0;
+static const double DOSE_MG = TANNA_DOSE_MG;
 static const double STEP_H = 0.05, END_H = 168.0;
 static const double MG_WINDOW_H[2] = {24.0, 96.0}, OH_WINDOW_H[2] = {4.0, 24.0};
 
-enum { MG_CMAX, MG_TMAX, MG_THALF, MG_AUC, OH_CMAX, OH_TMAX, OH_THALF, OH_AUC, N_TARGETS };
-typedef struct target {
-  const char *name;
-  double median, lo, hi;
-} target;
-static const target TARGETS[N_TARGETS] = {
-    {"MG Cmax (nM)", 81.9, 50.1, 177},   {"MG Tmax (h)", 1, 0.75, 1.5},
-    {"MG t1/2 (h)", 45.3, 31.9, 50.2},   {"MG AUCinf (nM h)", 420, 324, 1360},
-    {"7OH Cmax (nM)", 16.1, 11.9, 22.2}, {"7OH Tmax (h)", 1, 0.75, 2.5},
-    {"7OH t1/2 (h)", 5.67, 5.03, 6.52},  {"7OH AUCinf (nM h)", 106, 60.8, 126},
-};
+enum { MG_CMAX = TANNA_MG_CMAX, MG_TMAX = TANNA_MG_TMAX, MG_THALF = TANNA_MG_THALF,
+       MG_AUC = TANNA_MG_AUC, OH_CMAX = TANNA_OH_CMAX, OH_TMAX = TANNA_OH_TMAX,
+       OH_THALF = TANNA_OH_THALF, OH_AUC = TANNA_OH_AUC, N_TARGETS = TANNA_N };
+typedef tanna_target target;
+#define TARGETS TANNA
 
 enum { P_KA, P_V, P_VP1, P_Q1, P_THALF7, P_CL7, P_FM, P_FP, N_PARAMS };
 static const char *const PARAM_NAMES[N_PARAMS] = {
@@ -311,9 +306,9 @@ static void profile_7oh_half_life(fit_ctx *f) {
 static int load_compound(const char *dir, const char *file, const char *id,
                          pk_compound_params *out) {
   char path[4096];
-  snprintf(path, sizeof path, "%s/compounds/%s", dir, file);
+  snprintf(path, sizeof path, "%s/compounds/linear/%s", dir, file);
   char parent[4096]; /* 7OH's formed_from names MG: load it first */
-  snprintf(parent, sizeof parent, "%s/compounds/mitragynine.json", dir);
+  snprintf(parent, sizeof parent, "%s/compounds/linear/mitragynine.json", dir);
   pk_model *m = pk_model_new();
   pk_error err;
   pk_status st = m ? PK_OK : PK_ERR_NOMEM;

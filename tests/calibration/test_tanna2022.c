@@ -94,7 +94,7 @@ static void check_mg_apparent(const pk_trajectory *t, double mw_g_per_mol) {
 }
 
 static pk_status load_models(pk_model *m, pk_error *err) {
-  const char *files[] = {"compounds/mitragynine.json", "compounds/7-hydroxymitragynine.json",
+  const char *files[] = {"compounds/linear/mitragynine.json", "compounds/linear/7-hydroxymitragynine.json",
                          "receptors/mu-opioid.json"};
   for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
     char path[1024];

@@ -63,7 +63,7 @@ refused() {
 case_not_regular() {
   local dev="is not a regular file (character device); expected a file"
   refused "scenario /dev/zero" "pk: error: /dev/zero: $dev" -- simulate /dev/zero
-  sed "s#\"../../../models/compounds/mitragynine.json\"#\"/dev/zero\"#" "$GOOD" |
+  sed "s#\"../../../models/compounds/linear/mitragynine.json\"#\"/dev/zero\"#" "$GOOD" |
     sed "s#\"\\.\\./\\.\\./\\.\\./models/#\"$SRC/models/#" >"$WORK/zero-model.json"
   refused "model file /dev/zero" "pk: error: /dev/zero: $dev" \
     "(model file named in $WORK/zero-model.json at model[0])" -- simulate "$WORK/zero-model.json"

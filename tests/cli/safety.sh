@@ -155,10 +155,10 @@ case_outputs_inputs() {
   run a2 simulate s.json -o ./s.json --plot x.png
   expect 1 a2 "is also the scenario" "-o ./the scenario"
   same_kept s.json s.copy "-o ./the scenario"
-  cp "$SRC/models/compounds/mitragynine.json" mg.copy
-  run b simulate s.json -o "$SRC/models/compounds/../compounds/mitragynine.json"
+  cp "$SRC/models/compounds/linear/mitragynine.json" mg.copy
+  run b simulate s.json -o "$SRC/models/compounds/../compounds/linear/mitragynine.json"
   expect 1 b "is also the model file" "-o a model file"
-  same_kept "$SRC/models/compounds/mitragynine.json" mg.copy "-o a model file"
+  same_kept "$SRC/models/compounds/linear/mitragynine.json" mg.copy "-o a model file"
   cp "$SRC/tests/data/events/two-subjects.csv" ev.csv
   cp ev.csv ev.copy
   run c simulate s.json --events ev.csv -o ev.csv
@@ -280,8 +280,8 @@ case_names() {
   cat >flat.json <<EOF
 {
   "name": "flat",
-  "model": ["$SRC/models/compounds/mitragynine.json",
-            "$SRC/models/compounds/7-hydroxymitragynine.json",
+  "model": ["$SRC/models/compounds/linear/mitragynine.json",
+            "$SRC/models/compounds/linear/7-hydroxymitragynine.json",
             "$SRC/models/receptors/mu-opioid.json",
             "$SRC/models/products/kratom-leaf-powder.json"],
   "dosing": [{"product": "kratom-leaf-powder", "dose_g": 2.0, "times_h": [8]}],

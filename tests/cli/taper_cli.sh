@@ -43,8 +43,8 @@ printf 'day,dose_g\n1,2\n2,1.25\n3,0.5\n4,0\n' | cmp -s - "$WORK/s.csv" ||
 
 # The written dosing entries in a scenario, simulated by pk simulate.
 {
-  printf '{"name": "optimised", "model": ["%s/compounds/mitragynine.json",' "$MODELS"
-  printf ' "%s/compounds/7-hydroxymitragynine.json", "%s/receptors/mu-opioid.json",' \
+  printf '{"name": "optimised", "model": ["%s/compounds/linear/mitragynine.json",' "$MODELS"
+  printf ' "%s/compounds/linear/7-hydroxymitragynine.json", "%s/receptors/mu-opioid.json",' \
     "$MODELS" "$MODELS"
   printf ' "%s/products/kratom-leaf-powder.json"], "run_in_days": 28,' "$MODELS"
   sed -n '/"dosing"/,$p' "$WORK/s.json" | sed '$d' | sed '$d'

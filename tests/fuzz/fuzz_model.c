@@ -7,10 +7,10 @@
 static const char BASE[] =
     "{\"name\": \"all compounds\", \"model\": ["
     "\"../compounds/6-beta-naltrexol.json\", \"../compounds/6-monoacetylmorphine.json\","
-    "\"../compounds/7-hydroxymitragynine.json\", \"../compounds/buprenorphine.json\","
+    "\"../compounds/linear/7-hydroxymitragynine.json\", \"../compounds/buprenorphine.json\","
     "\"../compounds/fentanyl.json\", \"../compounds/heroin.json\","
     "\"../compounds/hydrocodone.json\", \"../compounds/methadone.json\","
-    "\"../compounds/mitragynine.json\", \"../compounds/morphine.json\","
+    "\"../compounds/linear/mitragynine.json\", \"../compounds/morphine.json\","
     "\"../compounds/naloxone.json\", \"../compounds/naltrexone.json\","
     "\"../compounds/oxycodone.json\", \"../receptors/mu-opioid.json\"],"
     "\"dosing\": [{\"compound\": \"mitragynine\", \"dose_mg\": 1, \"times_h\": [0]}],"

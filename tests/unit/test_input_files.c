@@ -101,7 +101,7 @@ int main(void) {
   }
 
   /* the size limit: mitragynine.json is a few kB */
-  const char *mg = PK_MODELS_DIR "/compounds/mitragynine.json";
+  const char *mg = PK_MODELS_DIR "/compounds/linear/mitragynine.json";
   struct stat sb;
   CHECK(stat(mg, &sb) == 0 && sb.st_size > 100, "%s: no size", mg);
   size_t size = (size_t)sb.st_size;

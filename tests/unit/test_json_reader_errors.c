@@ -11,8 +11,8 @@
 #include "temp_file.h"
 #include "unit_helpers.h"
 
-#define MODELS "\"" PK_MODELS_DIR "/compounds/mitragynine.json\", \"" PK_MODELS_DIR \
-               "/compounds/7-hydroxymitragynine.json\", \"" PK_MODELS_DIR            \
+#define MODELS "\"" PK_MODELS_DIR "/compounds/linear/mitragynine.json\", \"" PK_MODELS_DIR \
+               "/compounds/linear/7-hydroxymitragynine.json\", \"" PK_MODELS_DIR            \
                "/receptors/mu-opioid.json\", \"" PK_MODELS_DIR                       \
                "/products/kratom-leaf-powder.json\""
 

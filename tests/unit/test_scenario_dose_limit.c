@@ -9,8 +9,8 @@
 #include "unit_helpers.h"
 
 static const char HEAD[] =
-    "{\"name\": \"many\", \"model\": [\"../compounds/mitragynine.json\", "
-    "\"../compounds/7-hydroxymitragynine.json\", \"../receptors/mu-opioid.json\", "
+    "{\"name\": \"many\", \"model\": [\"../compounds/linear/mitragynine.json\", "
+    "\"../compounds/linear/7-hydroxymitragynine.json\", \"../receptors/mu-opioid.json\", "
     "\"../products/kratom-leaf-powder.json\"],\n";
 
 static void check(const char *what, const char *body, pk_status want, const char *path) {

@@ -32,8 +32,8 @@ static pk_scenario *load(const char *extra, const char *dosing, int days, pk_err
   char path[128], text[8192];
   path_of("s.json", path, sizeof path);
   snprintf(text, sizeof text,
-           "{\"name\": \"t\", \"model\": [\"%s/compounds/mitragynine.json\", "
-           "\"%s/compounds/7-hydroxymitragynine.json\", \"%s/receptors/mu-opioid.json\", "
+           "{\"name\": \"t\", \"model\": [\"%s/compounds/linear/mitragynine.json\", "
+           "\"%s/compounds/linear/7-hydroxymitragynine.json\", \"%s/receptors/mu-opioid.json\", "
            "\"%s/products/kratom-leaf-powder.json\"], %s%s\"dosing\": [%s], "
            "\"output\": {\"duration_days\": %d, \"step_h\": 1}}",
            PK_MODELS_DIR, PK_MODELS_DIR, PK_MODELS_DIR, PK_MODELS_DIR, extra, extra[0] ? ", " : "",

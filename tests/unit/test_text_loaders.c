@@ -88,7 +88,7 @@ static void scenarios(void) {
 }
 
 static void models(void) {
-  const char *path = PK_MODELS_DIR "/compounds/mitragynine.json";
+  const char *path = PK_MODELS_DIR "/compounds/linear/mitragynine.json";
   size_t len = 0;
   char *text = slurp(path, &len);
   if (!text) return;

@@ -103,8 +103,8 @@ static void stable_regimens(void) {
 /* Kratom 2 g three times a day at steady state, last dose 20:00 on day 1. */
 static void kratom_stop(void) {
   printf("Kratom 2 g three times a day, then nothing after 20:00 on day 1:\n");
-  pk_trajectory *t = v_run("{\"name\": \"kratom\", \"model\": [\"compounds/mitragynine.json\", "
-      "\"compounds/7-hydroxymitragynine.json\", \"receptors/mu-opioid.json\", "
+  pk_trajectory *t = v_run("{\"name\": \"kratom\", \"model\": [\"compounds/linear/mitragynine.json\", "
+      "\"compounds/linear/7-hydroxymitragynine.json\", \"receptors/mu-opioid.json\", "
       "\"products/kratom-leaf-powder.json\"],"
       "\"steady_state\": {\"dosing\": [{\"product\": \"kratom-leaf-powder\", \"dose_g\": 2, "
       "\"times_of_day_h\": [8, 14, 20]}]},"
