@@ -1,7 +1,9 @@
 /* fuzz_model.c - fuzz target of the model-file reader (pk_model_load_text):
  * each input is loaded into an empty model (compound and receptor files
  * load fully) and into a model holding every shipped compound and the
- * receptor (product files and conversions find their compounds). */
+ * receptor (product files and conversions find their compounds), and into
+ * a model holding only the shipped enzyme (a compound's enzyme links find
+ * it). */
 #include "fuzz_common.h"
 
 static const char BASE[] =
@@ -16,15 +18,20 @@ static const char BASE[] =
     "\"dosing\": [{\"compound\": \"mitragynine\", \"dose_mg\": 1, \"times_h\": [0]}],"
     "\"output\": {\"duration_days\": 1}}";
 
-static const pk_model *all_compounds(void) {
-  static pk_scenario *s;
-  if (!s) {
+static const char ENZYME[] =
+    "{\"name\": \"enzyme\", \"model\": [\"../enzymes/cyp3a4-liver.json\", "
+    "\"../compounds/naloxone.json\"],"
+    "\"dosing\": [{\"compound\": \"naloxone\", \"dose_mg\": 1, \"times_h\": [0]}],"
+    "\"output\": {\"duration_days\": 1}}";
+
+/* The model of a scenario text, loaded once into *s. */
+static const pk_model *model_of(pk_scenario **s, const char *text, size_t len, const char *name) {
+  if (!*s) {
     pk_error err;
-    fuzz_setup_ok(pk_scenario_load_text(BASE, sizeof BASE - 1, "all-compounds.json",
-                                        PK_MODELS_DIR "/scenarios", &s, &err),
-                  &err, "a scenario of every shipped compound");
+    fuzz_setup_ok(pk_scenario_load_text(text, len, name, PK_MODELS_DIR "/scenarios", s, &err),
+                  &err, name);
   }
-  return pk_scenario_model(s);
+  return pk_scenario_model(*s);
 }
 
 static void load_into(const pk_model *base, const char *text, size_t size) {
@@ -48,6 +55,8 @@ static void load_into(const pk_model *base, const char *text, size_t size) {
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   const char *text = (const char *)data;
   load_into(NULL, text, size);
-  load_into(all_compounds(), text, size);
+  static pk_scenario *all, *enzyme;
+  load_into(model_of(&all, BASE, sizeof BASE - 1, "all-compounds.json"), text, size);
+  load_into(model_of(&enzyme, ENZYME, sizeof ENZYME - 1, "enzyme-only.json"), text, size);
   return 0;
 }
