@@ -443,12 +443,11 @@ static int prepare_subject(const pk_batch *b, worker *w, int l, slot *s, const p
   s->reason[0] = '\0';
   s->traj = NULL;
   for (size_t j = 0; j < b->ncol; j++) s->values[j] = NAN;
-  pk_subject_extra extra = {.tol0 = b->opt.tol0};
-  for (int c = 0; c < PK_MAX_COMPOUNDS; c++) extra.dose_mult[c] = 1.0;
+  pk_subject_extra extra = pk_subject_extra_default(b->opt.tol0);
   pk_status st = PK_OK;
   if (b->pop)
     st = pk_population_subject_rng(b->pop, b->model, w->rng, b->seed, s->index, w->model[l],
-                                   s->values, &err);
+                                   s->values, &extra, &err);
   else
     pk_model_copy_into(w->model[l], b->model);
   if (st == PK_OK && b->sweep) {

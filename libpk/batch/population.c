@@ -45,8 +45,9 @@ pk_population *pk_population_new(const pk_model *m) {
 
 void pk_population_free(pk_population *p) { free(p); }
 
-static const unsigned POP_TARGETS =
-    (1u << PK_TARGET_PARAM) | (1u << PK_TARGET_K_TOL) | (1u << PK_TARGET_PD);
+static const unsigned POP_TARGETS = (1u << PK_TARGET_PARAM) | (1u << PK_TARGET_K_TOL) |
+                                    (1u << PK_TARGET_PD) | (1u << PK_TARGET_DOSE) |
+                                    (1u << PK_TARGET_FM);
 
 /* Index of the parameter named name (any spelling that resolves to it). */
 static int find_target(const pk_population *p, const char *name, pk_error *err) {
@@ -284,9 +285,10 @@ static void allometry(const pk_population *p, pk_model *m, double wt) {
   }
 }
 
-/* Applies the draws (eta, wt) to subject (a copy of typical). */
+/* Applies the draws (eta, wt) to subject (a copy of typical); dose
+ * multipliers (product content) go to *extra. */
 static pk_status apply(const pk_population *p, pk_model *subject, const double *eta,
-                       double wt, double *values, pk_error *err) {
+                       double wt, double *values, pk_subject_extra *extra, pk_error *err) {
   size_t v = 0;
   char msg[PK_ERROR_MESSAGE_MAX];
   if (p->weight != PK_WEIGHT_NONE) {
@@ -300,12 +302,11 @@ static pk_status apply(const pk_population *p, pk_model *subject, const double *
     }
     if (values) values[v++] = wt;
   }
-  pk_subject_extra extra = {.tol0 = 0};
   for (size_t k = 0; k < p->n; k++) {
     const pk_target *t = &p->target[k];
     double x = pk_target_typical(subject, NULL, t) * exp(eta[k]);
     if (values) values[v++] = x;
-    if (pk_target_apply(subject, &extra, t, x, msg, sizeof msg) != 0)
+    if (pk_target_apply(subject, extra, t, x, msg, sizeof msg) != 0)
       return pk_err_set(err, PK_ERR_INVALID, NULL, NULL, "%s", msg);
   }
   return PK_OK;
@@ -329,16 +330,18 @@ pk_status pk_population_subject(const pk_population *p, const pk_model *typical,
   gsl_rng_free(r);
   *subject = *typical;
   for (size_t k = 0; values && k < pk_population_value_count(p); k++) values[k] = NAN;
-  return apply(p, subject, eta, wt, values, err);
+  pk_subject_extra extra = pk_subject_extra_default(0.0);
+  return apply(p, subject, eta, wt, values, &extra, err);
 }
 
 /* For batch.c: the same with the caller's generator (one per thread). */
 pk_status pk_population_subject_rng(const pk_population *p, const pk_model *typical,
                                     gsl_rng *r, uint64_t seed, uint64_t index,
-                                    pk_model *subject, double *values, pk_error *err) {
+                                    pk_model *subject, double *values, pk_subject_extra *extra,
+                                    pk_error *err) {
   double eta[PK_POP_MAX], wt = NAN;
   draw(p, r, seed, index, eta, &wt);
   pk_model_copy_into(subject, typical);
   for (size_t k = 0; values && k < pk_population_value_count(p); k++) values[k] = NAN;
-  return apply(p, subject, eta, wt, values, err);
+  return apply(p, subject, eta, wt, values, extra, err);
 }

@@ -14,8 +14,8 @@ int pk_target_parse(const pk_model *m, const char *text, unsigned allow, pk_targ
   t->compound = -1;
   t->key = -1;
   if (!text || !text[0]) {
-    snprintf(msg, n, "empty name; expected <compound>.<KEY>, k_tol, k_wx, k_wf, immediate, "
-             "tol0, dose or dose.<compound>");
+    snprintf(msg, n, "empty name; expected <compound>.<KEY>, <metabolite>.fm, k_tol, k_wx, "
+             "k_wf, immediate, tol0, dose or dose.<compound>");
     return -1;
   }
   const char *what = NULL;
@@ -68,6 +68,25 @@ int pk_target_parse(const pk_model *m, const char *text, unsigned allow, pk_targ
       snprintf(msg, n, "'%s': no compound '%s' in the model files", text, comp);
       return -1;
     }
+    if (strcmp(dot + 1, "fm") == 0) { /* the metabolite's formation from its parent */
+      t->kind = PK_TARGET_FM;
+      for (int k = 0; k < m->n_conversions; k++)
+        if (m->conversion[k].to == t->compound) {
+          if (t->key >= 0) {
+            snprintf(msg, n, "'%s': compound '%s' is formed from more than one parent", text,
+                     m->compound[t->compound].name);
+            return -1;
+          }
+          t->key = k;
+        }
+      if (t->key < 0) {
+        snprintf(msg, n, "'%s': compound '%s' is not formed from another (no formed_from)",
+                 text, m->compound[t->compound].name);
+        return -1;
+      }
+      snprintf(t->name, sizeof t->name, "%s.fm", m->compound[t->compound].id);
+      goto allowed;
+    }
     if ((t->key = pk_param_find(dot + 1)) < 0) {
       snprintf(msg, n, "'%s': unknown parameter '%s'; expected a key of the model files "
                "(MW, ka, lag, F, V, CL, Vp1, Q1, Vp2, Q2, ke0, fu, K, tau, kon, koff, R, D)",
@@ -89,6 +108,7 @@ int pk_target_parse(const pk_model *m, const char *text, unsigned allow, pk_targ
     snprintf(t->name, sizeof t->name, "%s.%s", m->compound[t->compound].id,
              pk_param_key(t->key));
   }
+allowed:
   if (!(allow & (1u << t->kind))) {
     what = t->kind == PK_TARGET_DOSE ? "a dose multiplier" : t->kind == PK_TARGET_TOL0
                                                                  ? "tol0"
@@ -138,6 +158,7 @@ double pk_target_typical(const pk_model *m, const pk_sim_options *o, const pk_ta
     return t->key == 0 ? m->k_wx_per_h : t->key == 1 ? m->k_wf_per_h : m->w_immediate;
   case PK_TARGET_TOL0: return o ? o->tol0 : 0.0;
   case PK_TARGET_DOSE: return 1.0;
+  case PK_TARGET_FM: return m->conversion[t->key].fm;
   }
   return NAN;
 }
@@ -172,6 +193,30 @@ int pk_target_apply(pk_model *m, pk_subject_extra *extra, const pk_target *t, do
     }
     if (pk_model_set_withdrawal(m, v[0], v[1], v[2], m->w_threshold, &err) != PK_OK) {
       snprintf(msg, n, "%s: %.400s", t->name, err.message);
+      return -1;
+    }
+    return 0;
+  }
+  case PK_TARGET_FM: {
+    const pk_conversion *cv = &m->conversion[t->key];
+    if (!(isfinite(x) && x >= 0 && x <= 1)) {
+      snprintf(msg, n, "%s must be in [0, 1], got %g", t->name, x);
+      return -1;
+    }
+    pk_conversion old = *cv;
+    m->conversion[t->key].fm = x;
+    if (pk_model_check_enzymes(m, &err) != PK_OK) {
+      m->conversion[t->key] = old;
+      snprintf(msg, n, "%s = %g: %.400s", t->name, x, err.message);
+      return -1;
+    }
+    double sum = 0.0; /* without enzymes: the fm out of the parent sum to <= 1 */
+    for (int k = 0; k < m->n_conversions; k++)
+      if (m->conversion[k].from == old.from) sum += m->conversion[k].fm;
+    if (sum > 1.0 + 1e-12) {
+      m->conversion[t->key] = old;
+      snprintf(msg, n, "%s = %g: the fm out of '%s' would sum to %g, more than 1", t->name, x,
+               m->compound[old.from].id, sum);
       return -1;
     }
     return 0;
