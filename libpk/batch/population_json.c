@@ -33,7 +33,7 @@ static pk_status number_in(pk_jctx *c, const cJSON *obj, const char *key, const 
 }
 
 static pk_status read_parameters(pk_jctx *c, const cJSON *blk, pk_population *p) {
-  static const char *const keys[] = {"omega", "cv_percent", "note", NULL};
+  static const char *const keys[] = {"omega", "cv_percent", "source", "assumption", "note", NULL};
   const cJSON *params = pk_json_get(blk, "parameters");
   if (!params) return PK_OK;
   size_t len = pk_json_push_key(c, "parameters");
@@ -67,7 +67,7 @@ static pk_status read_parameters(pk_jctx *c, const cJSON *blk, pk_population *p)
 }
 
 static pk_status read_correlations(pk_jctx *c, const cJSON *blk, pk_population *p) {
-  static const char *const keys[] = {"between", "r", "covariance", "note", NULL};
+  static const char *const keys[] = {"between", "r", "covariance", "source", "assumption", "note", NULL};
   const cJSON *arr;
   pk_status st = pk_json_array(c, blk, "correlations", 0, &arr);
   if (st != PK_OK || !arr) return st;
@@ -105,7 +105,7 @@ static pk_status read_correlations(pk_jctx *c, const cJSON *blk, pk_population *
 
 static pk_status read_covariates(pk_jctx *c, const cJSON *blk, pk_population *p) {
   static const char *const keys[] = {"weight_kg", "allometry", "note", NULL};
-  static const char *const wkeys[] = {"median", "cv_percent", "fixed", "note", NULL};
+  static const char *const wkeys[] = {"median", "cv_percent", "fixed", "source", "assumption", "note", NULL};
   static const char *const akeys[] = {"reference_kg", "CL", "Q", "V", "Vp", "note", NULL};
   const cJSON *cov = pk_json_get(blk, "covariates");
   if (!cov) return PK_OK;
