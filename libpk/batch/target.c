@@ -203,20 +203,11 @@ int pk_target_apply(pk_model *m, pk_subject_extra *extra, const pk_target *t, do
       snprintf(msg, n, "%s must be in [0, 1], got %g", t->name, x);
       return -1;
     }
-    pk_conversion old = *cv;
+    double old = cv->fm;
     m->conversion[t->key].fm = x;
-    if (pk_model_check_enzymes(m, &err) != PK_OK) {
-      m->conversion[t->key] = old;
+    if (pk_model_check_budgets(m, &err) != PK_OK) {
+      m->conversion[t->key].fm = old;
       snprintf(msg, n, "%s = %g: %.400s", t->name, x, err.message);
-      return -1;
-    }
-    double sum = 0.0; /* without enzymes: the fm out of the parent sum to <= 1 */
-    for (int k = 0; k < m->n_conversions; k++)
-      if (m->conversion[k].from == old.from) sum += m->conversion[k].fm;
-    if (sum > 1.0 + 1e-12) {
-      m->conversion[t->key] = old;
-      snprintf(msg, n, "%s = %g: the fm out of '%s' would sum to %g, more than 1", t->name, x,
-               m->compound[old.from].id, sum);
       return -1;
     }
     return 0;

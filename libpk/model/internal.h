@@ -99,10 +99,11 @@ pk_status pk_product_add_dose(const pk_product *p, const pk_dose *base, double a
 
 /* Adds a fully described product after checking it (model.c). */
 pk_status pk_model_add_product_full(pk_model *m, const pk_product *p, pk_error *err);
-/* Checks every compound's clearance budget with its enzymes (model.c;
- * pk_model_set_conversion_enzyme): a conversion added after the enzyme
- * links can break it. */
-pk_status pk_model_check_enzymes(const pk_model *m, pk_error *err);
+/* Checks every compound's clearance budget (model.c): the fm of its
+ * conversions and the fractions of its clearance through enzymes. A
+ * conversion added after the enzyme links, or an fm changed for a subject,
+ * can break it. */
+pk_status pk_model_check_budgets(const pk_model *m, pk_error *err);
 /* Copies a model's contents into another (model.c). */
 void pk_model_copy_into(pk_model *dst, const pk_model *src);
 

@@ -195,7 +195,7 @@ static pk_status check_enzyme(const pk_model *m, int e, pk_error *err) {
 /* The clearance budget of compound i: the fm of the conversions through
  * enzyme e stay <= i's fraction through e, and (with total) the fractions
  * through enzymes plus the fm of conversions not through one stay <= 1.
- * The total is checked when the model is used (pk_model_check_enzymes):
+ * The total is checked when the model is used (pk_model_check_budgets):
  * while links and conversions are being set one by one it may pass
  * through states that break it. */
 static pk_status check_budget(const pk_model *m, int i, int total, pk_error *err) {
@@ -308,10 +308,9 @@ pk_status pk_model_set_conversion_enzyme(pk_model *m, int from, int to, int enzy
                     m->compound[from].id, m->compound[to].id);
 }
 
-pk_status pk_model_check_enzymes(const pk_model *m, pk_error *err) {
+pk_status pk_model_check_budgets(const pk_model *m, pk_error *err) {
   pk_status st = PK_OK;
-  for (int i = 0; m->n_enzymes && i < m->n_compounds && st == PK_OK; i++)
-    st = check_budget(m, i, 1, err);
+  for (int i = 0; i < m->n_compounds && st == PK_OK; i++) st = check_budget(m, i, 1, err);
   return st;
 }
 

@@ -514,11 +514,12 @@ static pk_status periodic_newton(runner *r, const pk_event_list *per, double T,
     for (int i = 0; i < s->n_compounds; i++) skip |= s->elim[i] == k;
     if (!skip) idx[n++] = k;
   }
-  double *y = malloc((size_t)ns * sizeof *y), *f0 = malloc((size_t)n * sizeof *f0);
+  double *y = malloc((size_t)ns * sizeof *y), *xh = malloc((size_t)ns * sizeof *xh);
+  double *f0 = malloc((size_t)n * sizeof *f0);
   gsl_matrix *J = gsl_matrix_alloc((size_t)n, (size_t)n);
   gsl_vector *b = gsl_vector_alloc((size_t)n), *dx = gsl_vector_alloc((size_t)n);
   gsl_permutation *p = gsl_permutation_alloc((size_t)n);
-  pk_status st = y && f0 && J && b && dx && p ? PK_OK : pk_err_nomem(err);
+  pk_status st = y && xh && f0 && J && b && dx && p ? PK_OK : pk_err_nomem(err);
   /* Phi(x) - x at y's reduced states, from the state x */
 #define PERIOD(xin)                                                                             do {                                                                                            memcpy(y, (xin), (size_t)ns * sizeof *y);                                                     for (int k = s->tol; k <= s->tol + s->n_filt; k++) y[k] = 0.0;                               for (int i = 0; i < s->n_compounds; i++) y[s->elim[i]] = 0.0;                                 reset_inputs(&r->c, rate0, active0);                                                          st = run_segment(r, per, 0.0, y, T, T, 1, 0, keep_last, smp, err);                          } while (0)
   int converged = 0;
@@ -533,11 +534,6 @@ static pk_status periodic_newton(runner *r, const pk_event_list *per, double T,
       excess = fmax(excess, fabs(f0[i]) / allowed);
     }
     if ((converged = excess <= 1.0)) break;
-    double *xh = malloc((size_t)ns * sizeof *xh);
-    if (!xh) {
-      st = pk_err_nomem(err);
-      break;
-    }
     for (int j = 0; j < n && st == PK_OK; j++) {
       memcpy(xh, x, (size_t)ns * sizeof *xh);
       double h = 1e-6 * fmax(fabs(x[idx[j]]), 1e-3);
@@ -547,7 +543,6 @@ static pk_status periodic_newton(runner *r, const pk_event_list *per, double T,
         gsl_matrix_set(J, (size_t)i, (size_t)j,
                        (smp->Y[idx[i]] - xh[idx[i]] - f0[i]) / h);
     }
-    free(xh);
     if (st != PK_OK) break;
     int sign;
     for (int i = 0; i < n; i++) gsl_vector_set(b, (size_t)i, -f0[i]);
@@ -568,6 +563,7 @@ static pk_status periodic_newton(runner *r, const pk_event_list *per, double T,
   gsl_vector_free(b);
   gsl_matrix_free(J);
   free(f0);
+  free(xh);
   free(y);
   return st;
 }

@@ -187,7 +187,7 @@ pk_status pk_system_init(pk_system *s, const pk_model *m, const pk_regimen *cons
   memset(s, 0, sizeof *s);
   if (!m || m->n_compounds == 0)
     return pk_err_set(err, PK_ERR_INVALID, NULL, NULL, "the model has no compound");
-  pk_status st = pk_model_check_enzymes(m, err);
+  pk_status st = pk_model_check_budgets(m, err);
   if (st != PK_OK) return st;
   st = collect_depots(s, m, regimens, n, err);
   if (st != PK_OK) return st;

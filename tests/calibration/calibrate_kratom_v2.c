@@ -96,18 +96,17 @@ static double objective_of(const v2_outcome *o) {
   return s;
 }
 
-static void unpack(const fit_ctx *f, const gsl_vector *x, double *p) {
+static void unpack(const gsl_vector *x, double *p) {
   for (int k = 0; k < N_PARAMS; k++) {
     double y = gsl_vector_get(x, (size_t)k);
     p[k] = is_fraction(k) ? 1.0 / (1.0 + exp(-y)) : exp(y);
   }
-  (void)f;
 }
 
 static double nm_function(const gsl_vector *x, void *params) {
   const fit_ctx *f = params;
   double p[N_PARAMS];
-  unpack(f, x, p);
+  unpack(x, p);
   v2_model m;
   apply(f, p, &m);
   v2_outcome o;
@@ -130,7 +129,7 @@ static double nm_run(fit_ctx *f) {
     if (gsl_multimin_fminimizer_iterate(s) != GSL_SUCCESS) break;
     if (gsl_multimin_test_size(gsl_multimin_fminimizer_size(s), 1e-6) == GSL_SUCCESS) break;
   }
-  unpack(f, gsl_multimin_fminimizer_x(s), f->p);
+  unpack(gsl_multimin_fminimizer_x(s), f->p);
   double fmin = gsl_multimin_fminimizer_minimum(s);
   gsl_multimin_fminimizer_free(s);
   gsl_vector_free(step);
