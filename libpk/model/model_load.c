@@ -259,15 +259,19 @@ static pk_status load_enzyme_links(pk_model *m, pk_jctx *c, const cJSON *root) {
         (st = pk_json_param(c, it, "kinact", "1/h", 1, 0, &kinact)) == PK_OK &&
         (st = pk_json_param(c, it, "fu_plasma", "1", 1, 0, &fu)) == PK_OK &&
         (st = pk_json_param(c, it, "hepatic_blood_flow", "L/h", 1, 0, &Qh)) == PK_OK) {
+      pk_error e2;
+      pk_error_clear(&e2);
       if (isnan(KI) != isnan(kinact)) {
         st = pk_json_fail(c, "an inactivation needs both KI (nM) and kinact (1/h)");
-      } else if ((st = pk_model_set_enzyme_clearance(m, i, e, f, c->err)) == PK_OK &&
-                 !isnan(KI)) {
-        st = pk_model_set_enzyme_inactivation(m, i, e, KI, kinact, fu, Qh, c->err);
-      }
-      if (st != PK_OK && c->err->file[0] == '\0') {
-        snprintf(c->err->file, sizeof c->err->file, "%s", c->file);
-        snprintf(c->err->path, sizeof c->err->path, "%s", c->path);
+      } else if (pk_model_set_enzyme_clearance(m, i, e, f, &e2) != PK_OK) {
+        size_t l3 = pk_json_push_key(c, "fraction_of_CL");
+        size_t l4 = pk_json_push_key(c, "value");
+        st = pk_json_fail(c, "%s", e2.message);
+        pk_json_pop(c, l4);
+        pk_json_pop(c, l3);
+      } else if (!isnan(KI) &&
+                 pk_model_set_enzyme_inactivation(m, i, e, KI, kinact, fu, Qh, &e2) != PK_OK) {
+        st = pk_json_fail(c, "%s", e2.message);
       }
     }
     pk_json_pop(c, l2);
