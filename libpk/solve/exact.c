@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "exact.h"
+
 #include "modal.h"
 #include "response.h"
 
@@ -102,7 +103,11 @@ struct pk_exact {
   double *xn, *full_phi, *full_gam;
   double *mid; /* MAX_DEPTH states for the bisection of a step */
   gsl_matrix *aug, *eaug;
+  struct coupled *cp; /* enzymes: the coupled step (NULL without enzymes) */
 };
+
+static struct coupled *coupled_new(pk_exact *x);
+static void coupled_free(struct coupled *c);
 
 
 int pk_exact_fastest_state(const pk_exact *x) { return x->rho_state; }
@@ -178,8 +183,13 @@ pk_exact *pk_exact_new(const pk_system *s) {
     return NULL;
   }
   x->modal = modal_setup(x);
+  /* with enzymes: the coupled step, or none if the model is beyond its
+   * sizes (pk_exact_takes) */
+  if (s->n_enz > 0) x->cp = coupled_new(x);
   return x;
 }
+
+int pk_exact_takes(const pk_exact *x) { return x->s->n_enz == 0 || x->cp != NULL; }
 
 void pk_exact_free(pk_exact *x) {
   if (!x) return;
@@ -207,6 +217,7 @@ void pk_exact_free(pk_exact *x) {
   free(x->mid);
   gsl_matrix_free(x->aug);
   gsl_matrix_free(x->eaug);
+  coupled_free(x->cp);
   free(x);
 }
 
@@ -498,6 +509,535 @@ static void to_modal(pk_exact *x, const double *v, double *out) {
   mat_vec(x->nr, x->W, x->xn, out);
 }
 
+#define MAXD(a, b) ((a) > (b) ? (a) : (b)) /* NaN: b */
+
+/* ---- enzymes: the coupled step ---------------------------------------------
+ *
+ * With enzymes the linear states obey x' = A x + b + sum_c U_c phi_c(t), one
+ * channel c per (enzyme, state) pair of enzyme-scaled flows (pk_eflow): its
+ * flux phi_c = a_e(t) x_from(t) leaves `from` and reaches the flows'
+ * targets, U_c = sum k (e_to - e_from) (1/h). The activities obey
+ * a_e' = kdeg (1 - a_e) - sum kinact c / (KI + c) a_e with c a linear
+ * function of the amounts (pk_einact). A is the system at activity 0; by
+ * the variation of constants
+ *   x(s) = e^{A s} x(0) + Gamma(s) b + sum_c integral_0^s e^{A (s - r)} U_c phi_c(r) dr,
+ * exact for the linear part. Over a step, each flux and each activity is
+ * the polynomial of degree CP_M - 1 through its values at the CP_M
+ * Gauss-Legendre nodes (Gauss collocation: order 2 CP_M at the end of the
+ * step, CP_M inside), and the node values solve the collocation equations
+ * (the fluxes: linear given the activities; the activities: linear given
+ * the concentrations), alternated until the activities move by less than
+ * CP_CONVERGED. Inside the step, e^{A s} and the integrals against each
+ * node's Lagrange polynomial come from the Taylor series of e^{A s}: the
+ * sub-steps keep ||A||_1 h <= CP_NORM_STEP, where CP_K terms leave a
+ * truncation below 1e-20 and the terms' rounding stays within e^3 of the
+ * result's; the scalar integrals of (s - r)^k / k! l_j(r) are exact by
+ * 24-point Gauss-Legendre (polynomials of degree <= 47). The states at the
+ * end: the linear part by the cached dense Phi, Gamma of the step (accurate
+ * relative to each component, as without enzymes), plus the fluxes' part.
+ * The PD block (tol and the filters) takes E at the same nodes (Gauss
+ * quadrature of order 2 CP_M). Check per step: the interpolants' two
+ * highest Legendre coefficients (fluxes relative to their largest node
+ * value, activities and E absolute) below CP_TAIL, else the step is halved
+ * (at most CP_DEPTH times; beyond, PK_ERR_SOLVER). */
+
+enum { CP_M = 10, CP_GQ = 32, CP_K = 48, CP_CACHE = 8, CP_MAXCH = 8, CP_MAXPROBE = 24,
+       CP_DEPTH = 24, CP_ITER = 60 };
+static const double CP_TAIL = 1e-8;
+static const double CP_CONVERGED = 1e-13;
+static const double CP_NORM_STEP = 6.0; /* 2 rho h of a sub-step at most */
+
+typedef struct cprop {
+  double h; /* 0: unused */
+  double *Pn, *Gn; /* probes x CP_M x n: the probes' rows of e^{A s_p} and Gamma(s_p) */
+  double *Cp; /* probes x CP_M x nch x CP_M: probe at node p per unit flux c at node j */
+  double *D;  /* nch x CP_M x n: the state at the end per unit flux c at node j */
+  double wpd[1 + PK_PD_FILTERS][CP_M]; /* the PD block's weights at the nodes, times h */
+} cprop;
+
+struct coupled {
+  int n, nch, ch_enz[CP_MAXCH], ch_from[CP_MAXCH]; /* from: a probe */
+  int np, probe[CP_MAXPROBE]; /* states whose values at the nodes are needed */
+  int np_in; /* probes 0 .. np_in - 1: the fluxes' sources and the inactivations' */
+  int lig_probe[PK_MAX_COMPOUNDS];
+  int src_probe[PK_MAX_COMPOUNDS * PK_MAX_ENZYMES][PK_EINACT_SOURCES];
+  double norm; /* ||A||_1, 1/h */
+  double *P;   /* np x CP_K x n: the probes' rows of A^k */
+  double *Q;   /* nch x CP_K x n: A^k U_c */
+  /* rules on [0, 1]: collocation nodes u (u[CP_M] = 1) and weights w; the
+   * collocation matrix; the rows giving the interpolant's two highest
+   * Legendre coefficients; T[p][k][j] = integral_0^{u_p} (u_p - r)^k / k! l_j(r) dr */
+  double u[CP_M + 1], w[CP_M];
+  double Acol[CP_M * CP_M], tail[2][CP_M];
+  double T[(CP_M + 1) * CP_K * CP_M];
+  cprop cache[CP_CACHE];
+  int next;
+};
+
+/* Gauss-Legendre nodes (ascending) and weights on [0, 1]. */
+static void gauss_rule(int n, double *x, double *w) {
+  for (int i = 0; i < n; i++) {
+    double t = cos(3.14159265358979323846 * (i + 0.75) / (n + 0.5)), dp = 1.0;
+    for (int it = 0; it < 100; it++) {
+      double p0 = 1.0, p1 = t;
+      for (int k = 2; k <= n; k++) {
+        double p2 = ((2.0 * k - 1.0) * t * p1 - (k - 1.0) * p0) / k;
+        p0 = p1, p1 = p2;
+      }
+      dp = n * (t * p1 - p0) / (t * t - 1.0);
+      double dx = p1 / dp;
+      t -= dx;
+      if (fabs(dx) < 1e-16) break;
+    }
+    x[i] = 0.5 * (1.0 - t);
+    w[i] = 1.0 / ((1.0 - t * t) * dp * dp);
+  }
+}
+
+/* The Lagrange polynomial of collocation node j at v. */
+static double lagrange(const double *u, int j, double v) {
+  double p = 1.0;
+  for (int k = 0; k < CP_M; k++)
+    if (k != j) p *= (v - u[k]) / (u[j] - u[k]);
+  return p;
+}
+
+static double legendre_p(int k, double t) {
+  double p0 = 1.0, p1 = t;
+  if (k == 0) return 1.0;
+  for (int n = 2; n <= k; n++) {
+    double p2 = ((2.0 * n - 1.0) * t * p1 - (n - 1.0) * p0) / n;
+    p0 = p1, p1 = p2;
+  }
+  return p1;
+}
+
+static int find_probe(struct coupled *c, int state) {
+  for (int k = 0; k < c->np; k++)
+    if (c->probe[k] == state) return k;
+  if (c->np == CP_MAXPROBE) return -1;
+  c->probe[c->np] = state;
+  return c->np++;
+}
+
+static void coupled_free(struct coupled *c) {
+  if (!c) return;
+  for (int k = 0; k < CP_CACHE; k++)
+    free(c->cache[k].Cp), free(c->cache[k].D), free(c->cache[k].Pn), free(c->cache[k].Gn);
+  free(c->P), free(c->Q);
+  free(c);
+}
+
+/* NULL if out of memory or if the model needs more channels or probes than
+ * this step has (pk_exact_takes). */
+static struct coupled *coupled_new(pk_exact *x) {
+  const pk_system *s = x->s;
+  struct coupled *c = calloc(1, sizeof *c);
+  if (!c) return NULL;
+  size_t n = (size_t)s->n_lin;
+  c->n = s->n_lin;
+  double *U = n <= 512 ? calloc(CP_MAXCH * n, sizeof *U) : NULL;
+  if (!U) goto fail;
+  for (int k = 0; k < s->n_eflow; k++) {
+    const struct pk_eflow *f = &s->eflow[k];
+    int p = find_probe(c, f->from), ch = -1;
+    if (p < 0) goto fail;
+    for (int q = 0; q < c->nch; q++)
+      if (c->ch_enz[q] == f->enz && c->ch_from[q] == p) ch = q;
+    if (ch < 0) {
+      if (c->nch == CP_MAXCH) goto fail;
+      ch = c->nch++;
+      c->ch_enz[ch] = f->enz, c->ch_from[ch] = p;
+    }
+    U[(size_t)ch * n + (size_t)f->to] += f->k_per_h;
+    U[(size_t)ch * n + (size_t)f->from] -= f->k_per_h;
+  }
+  for (int q = 0; q < s->n_einact; q++)
+    for (int k = 0; k < s->einact[q].n_src; k++)
+      if ((c->src_probe[q][k] = find_probe(c, s->einact[q].src[k])) < 0) goto fail;
+  c->np_in = c->np; /* the probes the iteration needs; then the ligands' */
+  for (int l = 0; l < s->n_ligands; l++)
+    if ((c->lig_probe[l] = find_probe(c, s->lig_state[l])) < 0) goto fail;
+  size_t np = (size_t)c->np, nch = (size_t)c->nch;
+  c->P = malloc(np * CP_K * n * sizeof *c->P + 1);
+  c->Q = malloc(nch * CP_K * n * sizeof *c->Q + 1);
+  if (!c->P || !c->Q) goto fail;
+  const double *A = s->A;
+  /* twice the fastest outflow rate bounds the growth of the terms of the
+   * Taylor series of a flow system; the unit factors between amounts and
+   * concentrations (1000 / V) add constant factors, which the truncation
+   * bound of 1e-24 in coupled_tables leaves room for */
+  for (size_t i = 0; i < n; i++) c->norm = MAXD(c->norm, 2.0 * fabs(A[i * n + i]));
+  /* Krylov rows and columns: P_k = e_probe^T A^k, Q_k = A^k U_c */
+  for (size_t pr = 0; pr < np; pr++) {
+    double *r = c->P + pr * CP_K * n;
+    memset(r, 0, n * sizeof *r);
+    r[c->probe[pr]] = 1.0;
+    for (int k = 1; k < CP_K; k++)
+      for (size_t j = 0; j < n; j++) {
+        double acc = 0.0;
+        for (size_t i = 0; i < n; i++) acc += r[(size_t)(k - 1) * n + i] * A[i * n + j];
+        r[(size_t)k * n + j] = acc;
+      }
+  }
+  for (size_t ch = 0; ch < nch; ch++) {
+    double *q = c->Q + ch * CP_K * n;
+    memcpy(q, U + ch * n, n * sizeof *q);
+    for (int k = 1; k < CP_K; k++)
+      for (size_t i = 0; i < n; i++) {
+        double acc = 0.0;
+        for (size_t j = 0; j < n; j++) acc += A[i * n + j] * q[(size_t)(k - 1) * n + j];
+        q[(size_t)k * n + i] = acc;
+      }
+  }
+  free(U);
+  U = NULL;
+  /* rules */
+  double v[CP_GQ], om[CP_GQ];
+  gauss_rule(CP_M, c->u, c->w);
+  c->u[CP_M] = 1.0;
+  gauss_rule(CP_GQ, v, om);
+  for (int p = 0; p <= CP_M; p++)
+    for (int j = 0; j < CP_M; j++) {
+      double acc[CP_K] = {0};
+      for (int q = 0; q < CP_GQ; q++) {
+        double r = c->u[p] * v[q], d = c->u[p] - r, lj = om[q] * lagrange(c->u, j, r), pw = 1.0;
+        for (int k = 0; k < CP_K; k++) {
+          acc[k] += lj * pw;
+          pw *= d / (k + 1);
+        }
+      }
+      for (int k = 0; k < CP_K; k++) c->T[((size_t)p * CP_K + (size_t)k) * CP_M + (size_t)j] = c->u[p] * acc[k];
+      if (p < CP_M) c->Acol[p * CP_M + j] = c->u[p] * acc[0];
+    }
+  /* c_k = (2k + 1) integral_0^1 P_k(2u - 1) f(u) du, exact for the
+   * interpolant by the rule itself */
+  for (int t = 0; t < 2; t++) {
+    int k = CP_M - 1 - t;
+    for (int j = 0; j < CP_M; j++)
+      c->tail[t][j] = (2.0 * k + 1.0) * c->w[j] * legendre_p(k, 2.0 * c->u[j] - 1.0);
+  }
+  return c;
+fail:
+  free(U);
+  coupled_free(c);
+  return NULL;
+}
+
+static const cprop *coupled_tables(pk_exact *x, double h, pk_error *err) {
+  struct coupled *c = x->cp;
+  for (int k = 0; k < CP_CACHE; k++)
+    if (c->cache[k].h == h) return &c->cache[k];
+  cprop *t = &c->cache[c->next];
+  c->next = (c->next + 1) % CP_CACHE;
+  size_t n = (size_t)c->n, nch = (size_t)c->nch, np = (size_t)c->np, N = nch * CP_M;
+  if (!t->Cp) {
+    t->Cp = malloc(np * CP_M * N * sizeof *t->Cp + 1);
+    t->D = malloc(N * n * sizeof *t->D + 1);
+    t->Pn = malloc(np * CP_M * n * sizeof *t->Pn + 1);
+    t->Gn = malloc(np * CP_M * n * sizeof *t->Gn + 1);
+    if (!t->Cp || !t->D || !t->Pn || !t->Gn) {
+      pk_err_nomem(err);
+      return NULL;
+    }
+  }
+  t->h = 0.0;
+  double hk[CP_K + 1];
+  hk[0] = 1.0;
+  for (int k = 1; k <= CP_K; k++) hk[k] = hk[k - 1] * h;
+  /* the Taylor series' terms needed: (2 rho h)^K / K! below 1e-24 */
+  int K = 1;
+  for (double term = 1.0; K < CP_K && term > 1e-24; K++) term *= c->norm * h / K;
+  for (size_t pr = 0; pr < np; pr++)
+    for (int p = 0; p < CP_M; p++) {
+      double sp = c->u[p] * h, ek[CP_K], gk[CP_K], e = 1.0;
+      for (int k = 0; k < K; k++) {
+        ek[k] = e;
+        e *= sp / (k + 1);
+        gk[k] = e;
+      }
+      double *pn = t->Pn + (pr * CP_M + (size_t)p) * n, *gn = t->Gn + (pr * CP_M + (size_t)p) * n;
+      const double *P = c->P + pr * CP_K * n;
+      for (size_t i = 0; i < n; i++) {
+        double a1 = 0.0, a2 = 0.0;
+        for (int k = K - 1; k >= 0; k--) a1 += ek[k] * P[(size_t)k * n + i], a2 += gk[k] * P[(size_t)k * n + i];
+        pn[i] = a1, gn[i] = a2;
+      }
+    }
+  /* integral_0^{s_p} e^{A (s_p - r)} U_c l_j(r / h) dr = sum_k A^k U_c h^{k+1} T[p][k][j] */
+  for (size_t pr = 0; pr < np; pr++)
+    for (size_t p = 0; p < CP_M; p++)
+      for (size_t ch = 0; ch < nch; ch++)
+        for (size_t j = 0; j < CP_M; j++) {
+          const double *q = c->Q + ch * CP_K * n + (size_t)c->probe[pr];
+          double acc = 0.0;
+          for (int k = K - 1; k >= 0; k--)
+            acc += q[(size_t)k * n] * hk[k + 1] * c->T[(p * CP_K + (size_t)k) * CP_M + j];
+          t->Cp[(pr * CP_M + p) * N + ch * CP_M + j] = acc;
+        }
+  for (size_t ch = 0; ch < nch; ch++)
+    for (size_t j = 0; j < CP_M; j++) {
+      double *d = t->D + (ch * CP_M + j) * n;
+      memset(d, 0, n * sizeof *d);
+      for (int k = K - 1; k >= 0; k--) {
+        double f = hk[k + 1] * c->T[((size_t)CP_M * CP_K + (size_t)k) * CP_M + j];
+        const double *q = c->Q + (ch * CP_K + (size_t)k) * n;
+        for (size_t i = 0; i < n; i++) d[i] += f * q[i];
+      }
+    }
+  for (int p = 0; p < CP_M; p++) {
+    double w1, wf[PK_PD_FILTERS] = {0};
+    pk_system_pd_weights(x->s, h * (1.0 - c->u[p]), &w1, wf);
+    t->wpd[0][p] = h * c->w[p] * w1;
+    for (int j = 0; j < PK_PD_FILTERS; j++) t->wpd[1 + j][p] = h * c->w[p] * wf[j];
+  }
+  t->h = h;
+  return t;
+}
+
+/* LU factors of M (n x n, row-major, in place) with partial pivoting, the
+ * diagonal holding the pivots' reciprocals; 0 if singular. */
+static int lu_factor(int n, double *M, int *piv) {
+  for (int k = 0; k < n; k++) {
+    int pk = k;
+    for (int i = k + 1; i < n; i++)
+      if (fabs(M[i * n + k]) > fabs(M[pk * n + k])) pk = i;
+    piv[k] = pk;
+    if (!(fabs(M[pk * n + k]) > 0.0)) return 0;
+    if (pk != k)
+      for (int j = 0; j < n; j++) {
+        double t = M[k * n + j];
+        M[k * n + j] = M[pk * n + j], M[pk * n + j] = t;
+      }
+    double inv = 1.0 / M[k * n + k];
+    for (int i = k + 1; i < n; i++) {
+      double f = M[i * n + k] *= inv;
+      for (int j = k + 1; j < n; j++) M[i * n + j] -= f * M[k * n + j];
+    }
+    M[k * n + k] = inv; /* the pivot's reciprocal, for lu_solve */
+  }
+  return 1;
+}
+
+/* Solves M u = b with lu_factor's factors (u in b). */
+static void lu_solve(int n, const double *M, const int *piv, double *b) {
+  for (int k = 0; k < n; k++) {
+    double t = b[piv[k]];
+    b[piv[k]] = b[k], b[k] = t;
+    for (int i = k + 1; i < n; i++) b[i] -= M[i * n + k] * t;
+  }
+  for (int k = n - 1; k >= 0; k--) {
+    double acc = b[k];
+    for (int j = k + 1; j < n; j++) acc -= M[k * n + j] * b[j];
+    b[k] = acc * M[k * n + k];
+  }
+}
+
+/* pv = base + Cp phi at the nodes for probes [from, to). */
+static void probe_values(const cprop *t, int N, int from, int to, double (*base)[CP_M],
+                         const double *phi, double (*pv)[CP_M]) {
+  for (int pr = from; pr < to; pr++)
+    for (int p = 0; p < CP_M; p++) {
+      const double *row = t->Cp + ((size_t)pr * CP_M + (size_t)p) * (size_t)N;
+      double acc = base[pr][p];
+      for (int k = 0; k < N; k++) acc += row[k] * phi[k];
+      pv[pr][p] = acc;
+    }
+}
+
+static double tail_of(const struct coupled *c, const double *f) {
+  double t0 = 0.0, t1 = 0.0;
+  for (int j = 0; j < CP_M; j++) t0 += c->tail[0][j] * f[j], t1 += c->tail[1][j] * f[j];
+  return fabs(t0) + fabs(t1);
+}
+
+/* One collocation step of length h from y (the full state) with the inputs
+ * rate; halves itself where the check fails. */
+static pk_status coupled_step(pk_exact *x, double h, const double *rate, int has_rate,
+                              double *y, int depth, pk_error *err) {
+  const pk_system *s = x->s;
+  struct coupled *c = x->cp;
+  const cprop *t = coupled_tables(x, h, err);
+  if (!t) return PK_ERR_NOMEM;
+  size_t n = (size_t)c->n;
+  int nch = c->nch, np = c->np, N = nch * CP_M;
+  /* the probes at the nodes without the fluxes */
+  double base[CP_MAXPROBE][CP_M], pv[CP_MAXPROBE][CP_M];
+  for (int pr = 0; pr < np; pr++)
+    for (int p = 0; p < CP_M; p++) {
+      const double *pn = t->Pn + ((size_t)pr * CP_M + (size_t)p) * n;
+      const double *gn = t->Gn + ((size_t)pr * CP_M + (size_t)p) * n;
+      double acc = 0.0;
+      for (size_t i = 0; i < n; i++) acc += pn[i] * y[i];
+      for (size_t i = 0; has_rate && i < n; i++) acc += gn[i] * rate[i];
+      base[pr][p] = acc;
+    }
+  double a[PK_MAX_ENZYMES][CP_M], anew[PK_MAX_ENZYMES][CP_M], kap[PK_MAX_ENZYMES][CP_M];
+  double phi[CP_MAXCH * CP_M], Mx[CP_MAXCH * CP_M * CP_MAXCH * CP_M];
+  /* first guess: the activities' slope at the start held */
+  double slope[PK_MAX_ENZYMES];
+  for (int e = 0; e < s->n_enz; e++) slope[e] = s->enz_kdeg[e] * (1.0 - y[s->enz[e]]);
+  for (int q = 0; q < s->n_einact; q++) {
+    const struct pk_einact *in = &s->einact[q];
+    double conc = 0.0;
+    for (int k = 0; k < in->n_src; k++) conc += in->w[k] * y[in->src[k]];
+    slope[in->enz] -= in->kinact_per_h * conc / (in->KI_nM + conc) * y[s->enz[in->enz]];
+  }
+  for (int e = 0; e < s->n_enz; e++)
+    for (int p = 0; p < CP_M; p++) a[e][p] = y[s->enz[e]] + slope[e] * c->u[p] * h;
+  /* the chord method: both systems factored at the first iteration, later
+   * iterations correct by their residuals (the activities move by about
+   * 1e-5 within a step, so the first factors stay good) */
+  int converged = 0, pivx[CP_MAXCH * CP_M], piv2[PK_MAX_ENZYMES][CP_M];
+  double A2[PK_MAX_ENZYMES][CP_M * CP_M], b2[PK_MAX_ENZYMES][CP_M], r[CP_MAXCH * CP_M];
+  for (int it = 0; it < CP_ITER && !converged; it++) {
+    /* the fluxes given the activities: phi_c = a (base + Cp phi) at the nodes */
+    double dphi = 0.0, big = 0.0;
+    if (it == 0) {
+      for (int ch = 0; ch < nch; ch++)
+        for (int p = 0; p < CP_M; p++) {
+          int q = ch * CP_M + p, pr = c->ch_from[ch];
+          double ap = a[c->ch_enz[ch]][p];
+          const double *row = t->Cp + ((size_t)pr * CP_M + (size_t)p) * (size_t)N;
+          for (int k = 0; k < N; k++) Mx[q * N + k] = (k == q) - ap * row[k];
+          phi[q] = ap * base[pr][p];
+        }
+      if (!lu_factor(N, Mx, pivx)) break;
+      lu_solve(N, Mx, pivx, phi);
+    } else {
+      for (int ch = 0; ch < nch; ch++)
+        for (int p = 0; p < CP_M; p++) {
+          int q = ch * CP_M + p;
+          r[q] = a[c->ch_enz[ch]][p] * pv[c->ch_from[ch]][p] - phi[q];
+        }
+      lu_solve(N, Mx, pivx, r);
+      for (int q = 0; q < N; q++) {
+        phi[q] += r[q];
+        dphi = MAXD(dphi, fabs(r[q]));
+        big = MAXD(big, fabs(phi[q]));
+      }
+    }
+    probe_values(t, N, 0, c->np_in, base, phi, pv);
+    /* the activities given the concentrations: a = a0 + h Acol (kdeg (1 - a) - kappa a) */
+    for (int e = 0; e < s->n_enz; e++)
+      for (int p = 0; p < CP_M; p++) kap[e][p] = 0.0;
+    for (int q = 0; q < s->n_einact; q++) {
+      const struct pk_einact *in = &s->einact[q];
+      for (int p = 0; p < CP_M; p++) {
+        double conc = 0.0;
+        for (int k = 0; k < in->n_src; k++) conc += in->w[k] * pv[c->src_probe[q][k]][p];
+        kap[in->enz][p] += in->kinact_per_h * conc / (in->KI_nM + conc);
+      }
+    }
+    double diff = 0.0;
+    int singular = 0;
+    for (int e = 0; e < s->n_enz && !singular; e++) {
+      double kd = s->enz_kdeg[e], a0 = y[s->enz[e]], x2[CP_M];
+      if (it == 0) {
+        for (int p = 0; p < CP_M; p++) {
+          double rowsum = 0.0;
+          for (int j = 0; j < CP_M; j++) {
+            double aw = h * c->Acol[p * CP_M + j];
+            A2[e][p * CP_M + j] = (p == j) + aw * (kd + kap[e][j]);
+            rowsum += aw;
+          }
+          x2[p] = b2[e][p] = a0 + kd * rowsum;
+        }
+        if (!(singular = !lu_factor(CP_M, A2[e], piv2[e]))) lu_solve(CP_M, A2[e], piv2[e], x2);
+      } else {
+        /* residual of (I + h Acol diag(kdeg + kappa)) a = b2 at the current a */
+        double g[CP_M];
+        for (int j = 0; j < CP_M; j++) g[j] = (kd + kap[e][j]) * a[e][j];
+        for (int p = 0; p < CP_M; p++) {
+          double acc = 0.0;
+          for (int j = 0; j < CP_M; j++) acc += c->Acol[p * CP_M + j] * g[j];
+          x2[p] = b2[e][p] - a[e][p] - h * acc;
+        }
+        lu_solve(CP_M, A2[e], piv2[e], x2);
+        for (int p = 0; p < CP_M; p++) x2[p] += a[e][p];
+      }
+      for (int p = 0; p < CP_M; p++) {
+        diff = MAXD(diff, fabs(x2[p] - a[e][p]));
+        anew[e][p] = x2[p];
+      }
+    }
+    if (singular) break;
+    if (it > 0 && diff <= CP_CONVERGED && dphi <= CP_CONVERGED * big) converged = 1;
+    memcpy(a, anew, sizeof a);
+  }
+  probe_values(t, N, c->np_in, np, base, phi, pv);
+  double E[CP_M];
+  for (int p = 0; p < CP_M && converged; p++) {
+    double sum_x = 0.0, sum_tx = 0.0;
+    for (int l = 0; l < s->n_ligands; l++) {
+      double xl = s->lig_fu[l] * pv[c->lig_probe[l]][p] / s->lig_K_nM[l];
+      sum_x += xl;
+      sum_tx += s->lig_tau[l] * xl;
+    }
+    E[p] = s->n_ligands ? PK_RESPONSE_E(sum_x, sum_tx) : 0.0;
+  }
+  /* the check */
+  double worst = converged ? 0.0 : INFINITY;
+  for (int ch = 0; ch < nch && converged; ch++) {
+    double big = 0.0;
+    for (int p = 0; p < CP_M; p++) big = MAXD(big, fabs(phi[ch * CP_M + p]));
+    if (big > 0) worst = MAXD(worst, tail_of(c, phi + ch * CP_M) / big);
+  }
+  for (int e = 0; e < s->n_enz && converged; e++) worst = MAXD(worst, tail_of(c, anew[e]));
+  if (converged && s->n_ligands) worst = MAXD(worst, tail_of(c, E));
+  if (!(worst <= CP_TAIL)) {
+    if (depth >= CP_DEPTH)
+      return pk_err_set(err, PK_ERR_SOLVER, NULL, NULL,
+                        "exact solver (enzymes): a step of %g h still fails its check after "
+                        "%d halvings (%s %.3g, allowed %g); use the ode solver",
+                        x->step_h, CP_DEPTH,
+                        converged ? "interpolation tail" : "the collocation did not converge:",
+                        worst, CP_TAIL);
+    pk_status st = coupled_step(x, 0.5 * h, rate, has_rate, y, depth + 1, err);
+    if (st == PK_OK) st = coupled_step(x, 0.5 * h, rate, has_rate, y, depth + 1, err);
+    return st;
+  }
+  double I[1 + PK_PD_FILTERS] = {0};
+  for (int k = 0; k <= s->n_filt; k++)
+    for (int p = 0; p < CP_M; p++) I[k] += t->wpd[k][p] * E[p];
+  const prop *pp = NULL;
+  pk_status st = get_prop(x, h, &pp, err);
+  if (st != PK_OK) return st;
+  affine(c->n, pp->phi, pp->gam, y, rate, has_rate, x->xn);
+  for (int k = 0; k < N; k++) {
+    const double *d = t->D + (size_t)k * n;
+    for (size_t i = 0; i < n; i++) x->xn[i] += d[i] * phi[k];
+  }
+  pk_system_pd_advance(s, h, I[0], I + 1, y);
+  memcpy(y, x->xn, n * sizeof *y);
+  for (int e = 0; e < s->n_enz; e++) {
+    double g = 0.0, kd = s->enz_kdeg[e];
+    for (int p = 0; p < CP_M; p++)
+      g += c->w[p] * (kd * (1.0 - anew[e][p]) - kap[e][p] * anew[e][p]);
+    y[s->enz[e]] += h * g;
+  }
+  return PK_OK;
+}
+
+/* A step of h of a model with enzymes: sub-steps with 2 rho h <= CP_NORM_STEP
+ * (rho the fastest outflow rate). */
+static pk_status coupled_run(pk_exact *x, double h, const double *rate, int has_rate, double *y,
+                             pk_error *err) {
+  double n_sub_d =
+      fmin(MAX_SUBSTEPS_PER_STEP, fmax(1.0, ceil(h * x->cp->norm / CP_NORM_STEP)));
+  int n_sub = (int)n_sub_d;
+  double hs = h / n_sub;
+  for (int k = 0; k < n_sub; k++) {
+    pk_status st = coupled_step(x, hs, rate, has_rate, y, 0, err);
+    if (st != PK_OK) return st;
+  }
+  for (int i = 0; i < x->s->n_states; i++)
+    if (!isfinite(y[i]))
+      return pk_err_set(err, PK_ERR_SOLVER, NULL, NULL,
+                        "exact propagation (enzymes) gave a non-finite state");
+  return PK_OK;
+}
+
 /* One step: tol from the quadrature (nodes in modal coordinates where
  * possible: cheap at any time inside the step), the state by the cached
  * Phi, Gamma of the step, which keep every component accurate relative to
@@ -517,10 +1057,17 @@ pk_status pk_exact_step(pk_exact *x, double h, const double *rate, double *y, pk
                       "in the propagators (about 2.2e-16 times that rate, relative, per hour) "
                       "would show in the outputs; use the ode path with msbdf",
                       x->rho, MAX_RATE_PER_H);
-  double n_sub_d = fmin(MAX_SUBSTEPS_PER_STEP, fmax(1.0, ceil(h * x->rho / 20.0)));
-  int n_sub = (int)n_sub_d;
   x->step_h = h;
   x->node_evals = 0.0;
+  if (s->n_enz > 0) {
+    if (!x->cp)
+      return pk_err_set(err, PK_ERR_SOLVER, NULL, NULL,
+                        "exact solver: the model's enzymes need more channels or probes than "
+                        "the coupled step has; use the ode solver");
+    return coupled_run(x, h, rate, has_rate, y, err);
+  }
+  double n_sub_d = fmin(MAX_SUBSTEPS_PER_STEP, fmax(1.0, ceil(h * x->rho / 20.0)));
+  int n_sub = (int)n_sub_d;
   double hs = h / n_sub;
   int need_quad = s->k_tol_per_h > 0 || s->n_filt > 0;
   const double *in = rate;

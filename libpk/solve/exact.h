@@ -12,7 +12,9 @@
  * V^-1, real eigenvalues, checked conditioning) that is elementwise
  * e^{l t}; where no such decomposition exists, node propagators are built
  * by matrix exponentials. Kinetic receptor binding is not handled here (the
- * ODE path is).
+ * ODE path is). With enzymes, the activity-scaled flows enter the linear
+ * part by the variation of constants and the activities are solved with
+ * them by Gauss collocation (exact.c, "the coupled step").
  */
 #ifndef PK_EXACT_H
 #define PK_EXACT_H
@@ -25,6 +27,11 @@ typedef struct pk_exact pk_exact;
  * NULL if out of memory. */
 pk_exact *pk_exact_new(const pk_system *s);
 void pk_exact_free(pk_exact *x);
+
+/* Whether this path takes the system: always without enzymes; with
+ * enzymes, when its linear part has a modal decomposition and its sizes are
+ * within the coupled step's (exact.c). */
+int pk_exact_takes(const pk_exact *x);
 
 /* The linear state whose outflow is the system's fastest rate. */
 int pk_exact_fastest_state(const pk_exact *x);

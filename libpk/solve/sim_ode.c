@@ -65,18 +65,17 @@ const char *pk_solver_name(pk_solver solver) {
 }
 
 int pk_sim_resolve_solver(const pk_model *m, const pk_sim_options *opt, pk_error *err) {
-  int kinetic = 0, enzymes = m && m->n_enzymes > 0;
+  int kinetic = 0;
   for (int i = 0; m && i < m->n_compounds; i++)
     kinetic |= m->compound[i].binds_receptor && m->compound[i].kinetic_binding;
   switch (opt->solver) {
   case PK_SOLVER_ODE: return PK_SOLVER_ODE;
-  case PK_SOLVER_AUTO: return kinetic || enzymes ? PK_SOLVER_ODE : PK_SOLVER_EXACT;
+  case PK_SOLVER_AUTO: return kinetic ? PK_SOLVER_ODE : PK_SOLVER_EXACT;
   case PK_SOLVER_EXACT:
-    if (!kinetic && !enzymes) return PK_SOLVER_EXACT;
+    if (!kinetic) return PK_SOLVER_EXACT;
     pk_err_set(err, PK_ERR_INVALID, NULL, NULL,
-               "the exact solver does not handle %s; use the ode or auto solver",
-               kinetic ? "kinetic receptor binding"
-                       : "an enzyme whose activity changes (a nonlinear model)");
+               "the exact solver does not handle kinetic receptor binding; use the ode or "
+               "auto solver");
     return -1;
   }
   pk_err_set(err, PK_ERR_INVALID, NULL, NULL, "unknown solver %d", (int)opt->solver);
@@ -217,8 +216,24 @@ static pk_status check_state(runner *r, double t, const double *y, pk_error *err
 
 /* ---- the exact path --------------------------------------------------------- */
 
+static const stepper_type ODE_STEPPER;
+static pk_status ode_open(runner *r, const pk_system *s, pk_error *err);
+
 static pk_status exact_open(runner *r, const pk_system *s, pk_error *err) {
-  return (r->exact = pk_exact_new(s)) ? PK_OK : pk_err_nomem(err);
+  if (!(r->exact = pk_exact_new(s))) return pk_err_nomem(err);
+  if (pk_exact_takes(r->exact)) return PK_OK;
+  pk_exact_free(r->exact);
+  r->exact = NULL;
+  /* an enzyme model without a modal decomposition: the ODE path when the
+   * choice was automatic */
+  if (r->o->solver == PK_SOLVER_AUTO) {
+    r->type = &ODE_STEPPER;
+    return ode_open(r, s, err);
+  }
+  return pk_err_set(err, PK_ERR_INVALID, NULL, NULL,
+                    "the exact solver takes an enzyme model only when its linear part has a "
+                    "modal decomposition with real eigenvalues (this one has not); use the ode "
+                    "or auto solver");
 }
 
 static void exact_close(runner *r) {

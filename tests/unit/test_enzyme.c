@@ -16,7 +16,10 @@
  *     the Jacobian with the enzyme terms) agrees with rk8pd (1e-5).
  *  6. The inlet concentration: an oral dose inactivates more than the same
  *     dose given intravenously, and without a hepatic blood flow both act
- *     alike on the plasma concentration. */
+ *     alike on the plasma concentration.
+ * Each check runs on both solver paths: the ODE path (rk8pd) and the exact
+ * path (the coupled step of exact.c: the linear part exact, the fluxes and
+ * activities by Gauss collocation). */
 #include <math.h>
 #include <string.h>
 #include "check.h"
@@ -51,11 +54,16 @@ static pk_model *model(double kinact, double Qh, int with_enzyme) {
   return m;
 }
 
+/* the path under test (main runs every check on each) */
+static pk_solver SOLVER = PK_SOLVER_ODE;
+
+/* o's solver unless it names one: the path under test */
 static pk_trajectory *run(const pk_model *m, const pk_regimen *r, pk_sim_options o) {
   pk_trajectory *t = NULL;
   pk_error err;
+  if (o.solver == PK_SOLVER_AUTO) o.solver = SOLVER;
   pk_status st = pk_simulate(m, r, &o, &t, &err);
-  CHECK(st == PK_OK, "simulate: %s", err.message);
+  CHECK(st == PK_OK, "simulate (%s path): %s", pk_solver_name(o.solver), err.message);
   return t;
 }
 
@@ -72,7 +80,7 @@ static void no_inactivation_is_linear(void) {
   pk_sim_options o = pk_sim_options_default();
   o.t_end_h = 96, o.output_step_h = 0.5, o.rtol = 1e-11, o.atol = 1e-14;
   pk_trajectory *a = run(me, r, o);
-  o.solver = PK_SOLVER_EXACT;
+  o.solver = PK_SOLVER_EXACT; /* the linear model: matrix exponentials only */
   pk_trajectory *b = run(ml, r, o);
   double worst = 0.0;
   for (size_t i = 0; a && b && i < pk_trajectory_rows(a); i++) {
@@ -244,11 +252,16 @@ static void inlet_concentration(void) {
 
 int main(void) {
   test_init();
-  no_inactivation_is_linear();
-  infusion_steady_state();
-  mass_balance();
-  recovery();
-  periodic_state_and_stiff_solver();
-  inlet_concentration();
+  const pk_solver paths[] = {PK_SOLVER_ODE, PK_SOLVER_EXACT};
+  for (int k = 0; k < 2; k++) {
+    SOLVER = paths[k];
+    printf("%s path:\n", pk_solver_name(SOLVER));
+    no_inactivation_is_linear();
+    infusion_steady_state();
+    mass_balance();
+    recovery();
+    periodic_state_and_stiff_solver();
+    inlet_concentration();
+  }
   return test_finish("unit_enzyme_turnover_and_inactivation");
 }
