@@ -108,8 +108,11 @@ static int report_solver(const pk_scenario *s, const char *scenario, pk_error *e
   int path = pk_sim_resolve_solver(pk_scenario_model(s), &o, err);
   if (path < 0) return -1;
   if (path == PK_SOLVER_EXACT)
-    fprintf(stderr, "pk: %s: solver exact (matrix exponentials of the linear part, adaptive "
-            "Gauss-Kronrod quadrature for tol)%s\n", scenario,
+    fprintf(stderr, "pk: %s: solver exact (matrix exponentials of the linear part, %s)%s\n",
+            scenario,
+            pk_model_enzyme_count(pk_scenario_model(s)) > 0
+                ? "enzyme-scaled flows and activities by Gauss collocation, checked per step"
+                : "adaptive Gauss-Kronrod quadrature for tol",
             o.solver == PK_SOLVER_AUTO ? ", chosen automatically" : "");
   else
     fprintf(stderr, "pk: %s: solver ode (GSL %s, rtol %g, atol %g)%s\n", scenario,
