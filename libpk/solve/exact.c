@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "exact.h"
+#include "gauss.h"
 
 #include "modal.h"
 #include "response.h"
@@ -574,26 +575,6 @@ struct coupled {
   int next;
 };
 
-/* Gauss-Legendre nodes (ascending) and weights on [0, 1]. */
-static void gauss_rule(int n, double *x, double *w) {
-  for (int i = 0; i < n; i++) {
-    double t = cos(3.14159265358979323846 * (i + 0.75) / (n + 0.5)), dp = 1.0;
-    for (int it = 0; it < 100; it++) {
-      double p0 = 1.0, p1 = t;
-      for (int k = 2; k <= n; k++) {
-        double p2 = ((2.0 * k - 1.0) * t * p1 - (k - 1.0) * p0) / k;
-        p0 = p1, p1 = p2;
-      }
-      dp = n * (t * p1 - p0) / (t * t - 1.0);
-      double dx = p1 / dp;
-      t -= dx;
-      if (fabs(dx) < 1e-16) break;
-    }
-    x[i] = 0.5 * (1.0 - t);
-    w[i] = 1.0 / ((1.0 - t * t) * dp * dp);
-  }
-}
-
 /* The Lagrange polynomial of collocation node j at v. */
 static double lagrange(const double *u, int j, double v) {
   double p = 1.0;
@@ -694,9 +675,9 @@ static struct coupled *coupled_new(pk_exact *x) {
   U = NULL;
   /* rules */
   double v[CP_GQ], om[CP_GQ];
-  gauss_rule(CP_M, c->u, c->w);
+  pk_gauss_legendre01(CP_M, c->u, c->w);
   c->u[CP_M] = 1.0;
-  gauss_rule(CP_GQ, v, om);
+  pk_gauss_legendre01(CP_GQ, v, om);
   for (int p = 0; p <= CP_M; p++)
     for (int j = 0; j < CP_M; j++) {
       double acc[CP_K] = {0};
