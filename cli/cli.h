@@ -66,6 +66,27 @@ int cli_temp_csv(const pk_trajectory *t, char *tmpl);
 /* Takes a temporary file off the list and removes it. */
 void cli_temp_remove(const char *path);
 
+/* --set KEY=VALUE settings (settings.c), kept as given (argv strings). */
+typedef struct cli_settings {
+  const char **v;
+  size_t n;
+} cli_settings;
+/* Adds one; prints why and returns 1 if text is not KEY=VALUE. */
+int cli_settings_add(cli_settings *s, const char *text);
+void cli_settings_free(cli_settings *s);
+/* The help lines of --set, shared by the commands' help texts. */
+#define CLI_SET_HELP                                                                   \
+  "  -S, --set KEY=VALUE change the scenario (repeatable, later ones win): a model\n"  \
+  "                      parameter named as in pk sweep (mitragynine.CL=150 in L/h,\n"  \
+  "                      k_tol, tol0, 7-hydroxymitragynine.fm, dose=1.5 to scale\n"  \
+  "                      every dose, dose.<compound>, <product>.content.<compound>\n"  \
+  "                      in the product file's unit) or a scenario key path\n"  \
+  "                      (output.duration_days=7, dosing[0].dose_g=3,\n"  \
+  "                      solver.path=ode); see docs/scenario-format.md#settings\n"
+/* Loads the scenario at path with the settings (NULL: none); 0, or prints
+ * the error and returns 1. */
+int cli_load_scenario(const char *path, const cli_settings *set, pk_scenario **out);
+
 int cmd_simulate(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
 int cmd_compounds(int argc, char **argv);

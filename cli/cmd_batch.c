@@ -22,7 +22,7 @@ static const char HELP_POPULATION[] =
     "usage: pk population [SCENARIO] -n N [--seed S] [--spec POP.json] [-o SUMMARY.csv]\n"
     "                     [--percentiles PCT.csv [--levels 5,50,95]]\n"
     "                     [--trajectories ALL.csv] [--threads T] [--shard K/N | --mpi]\n"
-    "                     [--w-threshold X] [--occ-threshold Y] [--quiet]\n"
+    "                     [--w-threshold X] [--occ-threshold Y] [--set KEY=VALUE ...] [--quiet]\n"
     "\n"
     "Simulates N subjects of SCENARIO (default: the shipped kratom taper) drawn\n"
     "from a population: log-normal variability of parameters with a full\n"
@@ -35,7 +35,7 @@ static const char HELP_SWEEP[] =
     "usage: pk sweep [SCENARIO] --param NAME=VALUES [--param ...] [--lhs N --seed S]\n"
     "                [-o SUMMARY.csv] [--percentiles PCT.csv [--levels 5,50,95]]\n"
     "                [--trajectories ALL.csv] [--threads T] [--shard K/N | --mpi]\n"
-    "                [--w-threshold X] [--occ-threshold Y] [--quiet]\n"
+    "                [--w-threshold X] [--occ-threshold Y] [--set KEY=VALUE ...] [--quiet]\n"
     "\n"
     "Simulates SCENARIO (default: the shipped kratom taper) at every point of a\n"
     "grid over the --param axes (the last varying fastest), or at N points of a\n"
@@ -79,6 +79,7 @@ static const char HELP_COMMON[] =
     "      --w-threshold X   W threshold of h_W_above_X (default: the receptor's symptom\n"
     "                        threshold, withdrawal.threshold; 0.02 without one)\n"
     "      --occ-threshold Y occupancy threshold of h_occ_above_Y (default 0.1)\n"
+CLI_SET_HELP
     "  -q, --quiet           no progress bar (shown only on a terminal anyway)\n"
     "  -h, --help            this text\n"
     "\n"
@@ -102,6 +103,7 @@ typedef struct batch_args {
   const char *params[MAX_PARAMS];
   size_t n_params;
   size_t lhs_n;
+  cli_settings set;
 } batch_args;
 
 /* ---- output files: written to a temporary name, renamed on success ---- */
@@ -363,7 +365,7 @@ static int parse_shard(const char *s, batch_args *a) {
 }
 
 enum { OPT_SEED = 256, OPT_SPEC, OPT_PCT, OPT_LEVELS, OPT_TRAJ, OPT_THREADS, OPT_SHARD,
-       OPT_MPI, OPT_WTHR, OPT_OTHR, OPT_PARAM, OPT_LHS };
+       OPT_MPI, OPT_WTHR, OPT_OTHR, OPT_PARAM, OPT_LHS, OPT_SET };
 
 /* Returns 0 to go on, 1 or 2 (exit status) to stop, -1 after --help. */
 static int parse_args(int argc, char **argv, batch_args *a) {
@@ -378,12 +380,13 @@ static int parse_args(int argc, char **argv, batch_args *a) {
       {"w-threshold", required_argument, 0, OPT_WTHR},
       {"occ-threshold", required_argument, 0, OPT_OTHR},
       {"param", required_argument, 0, OPT_PARAM}, {"lhs", required_argument, 0, OPT_LHS},
+      {"set", required_argument, 0, 'S'},
       {"quiet", no_argument, 0, 'q'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
   const char *help = a->sweep ? HELP_SWEEP : HELP_POPULATION;
   int c, n_given = 0;
   size_t tmp = 0;
   optind = 1;
-  while ((c = getopt_long(argc, argv, "n:o:qh", opts, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, "n:o:S:qh", opts, NULL)) != -1) {
     int bad = 0;
     switch (c) {
     case 'n':
@@ -417,6 +420,7 @@ static int parse_args(int argc, char **argv, batch_args *a) {
       else a->params[a->n_params++] = optarg;
       break;
     case OPT_LHS: bad = parse_size("--lhs", optarg, 1, 100000000, &a->lhs_n); break;
+    case 'S': bad = cli_settings_add(&a->set, optarg); break;
     case 'q': a->quiet = 1; break;
     case 'h':
       fputs(help, stdout);
@@ -498,10 +502,7 @@ static int load_inputs(const batch_args *a, pk_scenario **s, pk_population **pop
                       "(scenarios/kratom-taper.json) was not found; set PK_MODELS_DIR");
     scenario = def;
   }
-  if (pk_scenario_load(scenario, s, &err) != PK_OK) {
-    cli_report(&err);
-    return 1;
-  }
+  if (cli_load_scenario(scenario, &a->set, s) != 0) return 1;
   const pk_model *m = pk_scenario_model(*s);
   if (!a->sweep) {
     if (pk_population_load(a->spec ? a->spec : scenario, m, pop, &err) != PK_OK) {
@@ -745,9 +746,9 @@ static int batch_main(int argc, char **argv, int sweep) {
   batch_args a = {.sweep = sweep, .seed = 1, .w_thr = NAN, .occ_thr = 0.1,
                   .levels = {5, 50, 95}, .nl = 3};
   int rc = parse_args(argc, argv, &a);
-  if (rc < 0) return 0;
-  if (rc > 0) return rc;
-  return run(&a, argc, argv);
+  if (rc == 0) rc = run(&a, argc, argv);
+  cli_settings_free(&a.set);
+  return rc < 0 ? 0 : rc;
 }
 
 int cmd_population(int argc, char **argv) { return batch_main(argc, argv, 0); }

@@ -10,7 +10,8 @@
 
 static const char HELP[] =
     "usage: pk simulate [SCENARIO] [--events FILE.csv] [-o FILE.csv]\n"
-    "                   [--plot FILE.png|FILE.svg] [--solver auto|exact|ode] [-v]\n"
+    "                   [--plot FILE.png|FILE.svg] [--solver auto|exact|ode]\n"
+    "                   [--set KEY=VALUE ...] [-v]\n"
     "\n"
     "Simulates SCENARIO (a JSON file, see docs/scenario-format.md; default: the\n"
     "shipped kratom taper, models/scenarios/kratom-taper.json) and writes the\n"
@@ -28,6 +29,7 @@ static const char HELP[] =
     "  -e, --events FILE   dosing from the event dataset FILE (CSV)\n"
     "  -o, --output FILE   write the CSV to FILE (default: standard output)\n"
     "  -p, --plot IMAGE    also draw it with gnuplot into IMAGE (.png or .svg)\n"
+CLI_SET_HELP
     "  -s, --solver PATH   auto (default: exact unless the model has kinetic\n"
     "                      receptor binding), exact or ode (GSL, the reference)\n"
     "  -v, --verbose       say which solver path runs\n"
@@ -173,28 +175,45 @@ static int simulate_plot(const pk_scenario *s, const pk_trajectory *t, const cha
   return rc;
 }
 
+static int run_simulate(int argc, char **argv, const char *output, const char *plot,
+                        const char *events, const char *solver, int verbose,
+                        const cli_settings *set);
+
 int cmd_simulate(int argc, char **argv) {
   static const struct option opts[] = {{"output", required_argument, 0, 'o'},
                                        {"events", required_argument, 0, 'e'},
                                        {"plot", required_argument, 0, 'p'},
                                        {"solver", required_argument, 0, 's'},
                                        {"verbose", no_argument, 0, 'v'},
+                                       {"set", required_argument, 0, 'S'},
                                        {"help", no_argument, 0, 'h'},
                                        {0, 0, 0, 0}};
   const char *output = NULL, *plot = NULL, *events = NULL, *solver = NULL;
   int c, verbose = 0;
+  cli_settings set = {0};
   optind = 1;
-  while ((c = getopt_long(argc, argv, "o:p:e:s:vh", opts, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, "o:p:e:s:S:vh", opts, NULL)) != -1) {
     switch (c) {
+    case 'S':
+      if (cli_settings_add(&set, optarg) != 0) return cli_settings_free(&set), 2;
+      break;
     case 'o': output = optarg; break;
     case 's': solver = optarg; break;
     case 'v': verbose = 1; break;
     case 'e': events = optarg; break;
     case 'p': plot = optarg; break;
-    case 'h': fputs(HELP, stdout); return 0;
-    default: fputs(HELP, stderr); return 2;
+    case 'h': cli_settings_free(&set); fputs(HELP, stdout); return 0;
+    default: cli_settings_free(&set); fputs(HELP, stderr); return 2;
     }
   }
+  int rc = run_simulate(argc, argv, output, plot, events, solver, verbose, &set);
+  cli_settings_free(&set);
+  return rc;
+}
+
+static int run_simulate(int argc, char **argv, const char *output, const char *plot,
+                        const char *events, const char *solver, int verbose,
+                        const cli_settings *set) {
   if (argc - optind > 1) {
     cli_fail("simulate takes one scenario file, got %d arguments", argc - optind);
     fputs(HELP, stderr);
@@ -223,10 +242,7 @@ int cmd_simulate(int argc, char **argv) {
   pk_scenario *s = NULL;
   pk_trajectory *t = NULL;
   int rc = 0;
-  if (pk_scenario_load(scenario, &s, &err) != PK_OK) {
-    cli_report(&err);
-    return 1;
-  }
+  if (cli_load_scenario(scenario, set, &s) != 0) return 1;
   if ((rc = check_paths(s, scenario, events, output, plot)) != 0) goto done;
   if ((solver && pk_scenario_set_solver(s, path, &err) != PK_OK) ||
       (verbose && report_solver(s, scenario, &err) != 0) ||

@@ -16,7 +16,7 @@ static const char HELP[] =
     "usage: pk taper [SCENARIO] --max-withdrawal W [--grid G] [--max-step S]\n"
     "                [--min-days-between-changes N] [--max-days D] [--no-greedy]\n"
     "                [-o SCHEDULE.json] [--csv SCHEDULE.csv] [--trajectory FILE.csv]\n"
-    "                [--plot FILE.png|FILE.svg]\n"
+    "                [--plot FILE.png|FILE.svg] [--set KEY=VALUE ...]\n"
     "\n"
     "Finds the shortest taper to zero of the first dosing entry of SCENARIO (its\n"
     "product or compound, clock times and dose; default: the shipped kratom\n"
@@ -39,6 +39,7 @@ static const char HELP[] =
     "  -c, --csv FILE.csv       write day,dose\n"
     "  -t, --trajectory FILE    write the simulated trajectory (CSV)\n"
     "  -p, --plot IMAGE         draw the trajectory with gnuplot (.png or .svg)\n"
+CLI_SET_HELP
     "  -h, --help               this text\n"
     "\n"
     "Files are written to a temporary name and renamed when complete.\n";
@@ -47,6 +48,7 @@ typedef struct taper_args {
   const char *scenario, *json, *csv, *traj, *plot;
   pk_taper_limits lim;
   int has_grid;
+  cli_settings set;
 } taper_args;
 
 static int parse_number(const char *opt, const char *text, double *out) {
@@ -94,11 +96,15 @@ static int parse_args(int argc, char **argv, taper_args *a) {
       {"max-days", required_argument, 0, 'd'}, {"no-greedy", no_argument, 0, 'G'},
       {"output", required_argument, 0, 'o'}, {"csv", required_argument, 0, 'c'},
       {"trajectory", required_argument, 0, 't'}, {"plot", required_argument, 0, 'p'},
-      {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+      {"set", required_argument, 0, 'S'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
   int c, rc;
   optind = 1;
-  while ((c = getopt_long(argc, argv, "w:g:s:n:d:o:c:t:p:h", opts, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, "w:g:s:n:d:o:c:t:p:S:h", opts, NULL)) != -1) {
     if (c == 'h') return fputs(HELP, stdout), -1;
+    if (c == 'S') {
+      if (cli_settings_add(&a->set, optarg) != 0) return 2;
+      continue;
+    }
     if (c == '?' || (rc = parse_option(c, a)) == 2) return fputs(HELP, stderr), 2;
     if (rc) return 2; /* a bad value, already reported */
   }
@@ -272,24 +278,21 @@ done:
 int cmd_taper(int argc, char **argv) {
   taper_args a = {.lim = pk_taper_limits_default()};
   int rc = parse_args(argc, argv, &a);
-  if (rc) return rc < 0 ? 0 : rc;
+  if (rc) return cli_settings_free(&a.set), rc < 0 ? 0 : rc;
   char def[4096];
   if (!a.scenario) {
     if (cli_default_scenario(def, sizeof def) != 0)
-      return cli_fail("no SCENARIO given and the default scenario "
+      return cli_settings_free(&a.set), cli_fail("no SCENARIO given and the default scenario "
                       "(scenarios/kratom-taper.json) was not found; set PK_MODELS_DIR");
     a.scenario = def;
   }
-  pk_error err;
   pk_scenario *s = NULL;
-  if (pk_scenario_load(a.scenario, &s, &err) != PK_OK) {
-    cli_report(&err);
-    return 1;
-  }
+  if (cli_load_scenario(a.scenario, &a.set, &s) != 0) return cli_settings_free(&a.set), 1;
   const cli_path p[] = {{"-o", a.json, 1}, {"--csv", a.csv, 1}, {"--trajectory", a.traj, 1},
                         {"--plot", a.plot, 1}};
   rc = cli_check_outputs(s, a.scenario, p, sizeof p / sizeof p[0]);
   if (rc == 0) rc = run(&a, s);
   pk_scenario_free(s);
+  cli_settings_free(&a.set);
   return rc;
 }

@@ -60,6 +60,11 @@ PK_API void pk_sweep_free(pk_sweep *s); /* NULL is safe */
  *           tol0              the initial adaptation level (no steady-state history)
  *           dose              a multiplier on every dose (and steady-state history)
  *           dose.<compound>   a multiplier on every dose of one compound
+ *           <product>.content.<compound>  the product's content of the compound, in
+ *                             its file's unit (w/w, mg/<unit>, mg/h): the doses of
+ *                             that compound that come from that product scale with it
+ *                             (a content of 0 in the file cannot be varied: the
+ *                             scenario holds no such dose)
  *   VALUES  LO:HI:N           N values from LO to HI, evenly spaced (N >= 1)
  *           LO:HI:N:log       N values evenly spaced on a log scale (LO, HI > 0)
  *           V1,V2,...         the values listed

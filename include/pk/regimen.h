@@ -45,6 +45,9 @@ typedef struct pk_dose {
   int reset;         /* 1: reset before this dose: every state to its start (tol to the
                         initial level), running inputs stopped, doses not yet absorbed
                         dropped. With amount 0, a reset only. */
+  int product;       /* the product (its index in the model) this dose is part of, or -1
+                        (pk_dose_default): a compound dosed as such. Only read by sweeps
+                        whose axis is a product's content (<product>.content.<compound>) */
 } pk_dose;
 
 typedef struct pk_regimen pk_regimen;
@@ -53,7 +56,7 @@ PK_API pk_regimen *pk_regimen_new(void); /* NULL if out of memory */
 PK_API void pk_regimen_free(pk_regimen *r); /* NULL is safe */
 
 /* A bolus of 0 mg of compound 0 at t = 0 by mouth, with the compound's own
- * absorption (NaN overrides): fill in what differs. */
+ * absorption (NaN overrides), part of no product: fill in what differs. */
 PK_API pk_dose pk_dose_default(void);
 
 /* Adds a dose after checking it: finite time, amount >= 0, duration >= 0,

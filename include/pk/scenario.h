@@ -32,6 +32,21 @@ PK_API pk_status pk_scenario_load(const char *path, pk_scenario **out, pk_error 
 PK_API pk_status pk_scenario_load_text(const char *text, size_t len, const char *name,
                                        const char *base_dir, pk_scenario **out,
                                        pk_error *err);
+/* pk_scenario_load with n settings, each "KEY=VALUE" (docs/scenario-format.md,
+ * "Settings"), applied in order, a later one winning:
+ *   - a scenario key path, its first key a top-level key other than
+ *     population (output.duration_days=7, dosing[0].dose_g=3,
+ *     subject.initial_tol=0.1): the value (JSON where it parses as JSON,
+ *     else a string) replaces or adds that key in the file's document
+ *     before it is read, and is checked as the file's own would be;
+ *   - a subject setting named as a sweep axis (pk/batch.h: <compound>.<KEY>,
+ *     <metabolite>.fm, k_tol, k_wx, k_wf, immediate, tol0, dose,
+ *     dose.<compound>, <product>.content.<compound>), a number in the unit of
+ *     the model files, applied after the subject's overrides and before the
+ *     dosing is expanded (content), dose multipliers to the expanded doses.
+ * An error names the setting. */
+PK_API pk_status pk_scenario_load_set(const char *path, const char *const *settings, size_t n,
+                                      pk_scenario **out, pk_error *err);
 PK_API void pk_scenario_free(pk_scenario *s); /* NULL is safe */
 
 PK_API const char *pk_scenario_name(const pk_scenario *s);

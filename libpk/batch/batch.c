@@ -410,11 +410,11 @@ static int worker_init(worker *w, const pk_batch *b) {
   return ok ? 0 : -1;
 }
 
-static void scale_into(pk_regimen *dst, const pk_regimen *src, const double *mult) {
+static void scale_into(pk_regimen *dst, const pk_regimen *src, const pk_subject_extra *e) {
   dst->n = src->n;
   for (size_t k = 0; k < src->n; k++) {
     pk_dose d = src->dose[k];
-    double f = d.compound >= 0 && d.compound < PK_MAX_COMPOUNDS ? mult[d.compound] : 1.0;
+    double f = pk_subject_dose_factor(e, &d);
     d.amount_mg *= f;
     d.rate_mg_per_h *= f; /* a rate-defined input keeps its duration */
     dst->dose[k] = d;
@@ -465,13 +465,13 @@ static int prepare_subject(const pk_batch *b, worker *w, int l, slot *s, const p
   *opt = b->opt;
   opt->tol0 = extra.tol0;
   *reg = b->regimen;
-  int scaled = 0;
+  int scaled = extra.n_content > 0;
   for (int c = 0; c < b->n_comp; c++) scaled |= extra.dose_mult[c] != 1.0;
   if (scaled) {
-    scale_into(&w->reg[l], b->regimen, extra.dose_mult);
+    scale_into(&w->reg[l], b->regimen, &extra);
     *reg = &w->reg[l];
     if (opt->steady_state) {
-      scale_into(&w->hist[l], opt->steady_state, extra.dose_mult);
+      scale_into(&w->hist[l], opt->steady_state, &extra);
       opt->steady_state = &w->hist[l];
     }
   }

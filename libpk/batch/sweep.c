@@ -28,7 +28,8 @@ struct pk_sweep {
 
 static const unsigned SWEEP_TARGETS = (1u << PK_TARGET_PARAM) | (1u << PK_TARGET_K_TOL) |
                                       (1u << PK_TARGET_PD) | (1u << PK_TARGET_TOL0) |
-                                      (1u << PK_TARGET_DOSE) | (1u << PK_TARGET_FM);
+                                      (1u << PK_TARGET_DOSE) | (1u << PK_TARGET_FM) |
+                                      (1u << PK_TARGET_CONTENT);
 
 pk_sweep *pk_sweep_new(void) { return calloc(1, sizeof(pk_sweep)); }
 

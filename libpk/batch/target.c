@@ -15,7 +15,7 @@ int pk_target_parse(const pk_model *m, const char *text, unsigned allow, pk_targ
   t->key = -1;
   if (!text || !text[0]) {
     snprintf(msg, n, "empty name; expected <compound>.<KEY>, <metabolite>.fm, k_tol, k_wx, "
-             "k_wf, immediate, tol0, dose or dose.<compound>");
+             "k_wf, immediate, tol0, dose, dose.<compound> or <product>.content.<compound>");
     return -1;
   }
   const char *what = NULL;
@@ -51,11 +51,38 @@ int pk_target_parse(const pk_model *m, const char *text, unsigned allow, pk_targ
       return -1;
     }
     snprintf(t->name, sizeof t->name, "dose.%s", m->compound[t->compound].id);
+  } else if (strstr(text, ".content.")) {
+    const char *mid = strstr(text, ".content.");
+    char prod[PK_ID_MAX + 8];
+    size_t len = (size_t)(mid - text);
+    if (len >= sizeof prod) len = sizeof prod - 1;
+    memcpy(prod, text, len);
+    prod[len] = '\0';
+    const char *comp = mid + 9;
+    t->kind = PK_TARGET_CONTENT;
+    if ((t->product = pk_model_find_product(m, prod)) < 0) {
+      snprintf(msg, n, "'%s': no product '%s' in the model files", text, prod);
+      return -1;
+    }
+    const pk_product *p = &m->product[t->product];
+    if ((t->compound = pk_model_find_compound(m, comp)) < 0) {
+      snprintf(msg, n, "'%s': no compound '%s' in the model files", text, comp);
+      return -1;
+    }
+    for (size_t k = 0; k < p->n; k++)
+      if (p->compound[k] == t->compound) t->key = (int)k;
+    if (t->key < 0) {
+      snprintf(msg, n, "'%s': product '%s' does not list compound '%s' in its content", text,
+               p->id, m->compound[t->compound].name);
+      return -1;
+    }
+    snprintf(t->name, sizeof t->name, "%s.content.%s", p->id, m->compound[t->compound].id);
   } else {
     const char *dot = strrchr(text, '.');
     if (!dot || dot == text || !dot[1]) {
       snprintf(msg, n, "'%s': expected <compound>.<KEY> (such as mitragynine.CL), k_tol, k_wx, "
-               "k_wf, immediate, tol0, dose or dose.<compound>", text);
+               "k_wf, immediate, tol0, dose, dose.<compound> or <product>.content.<compound>",
+               text);
       return -1;
     }
     char comp[PK_NAME_MAX + 8];
@@ -159,6 +186,7 @@ double pk_target_typical(const pk_model *m, const pk_sim_options *o, const pk_ta
   case PK_TARGET_TOL0: return o ? o->tol0 : 0.0;
   case PK_TARGET_DOSE: return 1.0;
   case PK_TARGET_FM: return m->conversion[t->key].fm;
+  case PK_TARGET_CONTENT: return m->product[t->product].content[t->key];
   }
   return NAN;
 }
@@ -210,6 +238,38 @@ int pk_target_apply(pk_model *m, pk_subject_extra *extra, const pk_target *t, do
       snprintf(msg, n, "%s = %g: %.400s", t->name, x, err.message);
       return -1;
     }
+    return 0;
+  }
+  case PK_TARGET_CONTENT: {
+    pk_product *p = &m->product[t->product];
+    int w = p->content_kind == PK_CONTENT_W_W;
+    if (!(isfinite(x) && x >= 0 && (!w || x <= 1))) {
+      snprintf(msg, n, "%s must be %s, got %g", t->name,
+               w ? "a mass fraction in [0, 1] (w/w)" : "a finite number >= 0", x);
+      return -1;
+    }
+    double old = p->content[t->key];
+    p->content[t->key] = x;
+    if (old == x) return 0;
+    if (!(old > 0)) {
+      /* the typical regimen has no dose of it to scale */
+      snprintf(msg, n, "%s: the product's content is 0 in its file, so its doses hold none "
+               "to scale; set it in the scenario (subject.overrides) instead", t->name);
+      return -1;
+    }
+    for (int k = 0; k < extra->n_content; k++)
+      if (extra->content[k].product == t->product && extra->content[k].compound == t->compound) {
+        extra->content[k].mult *= x / old;
+        return 0;
+      }
+    if (extra->n_content == PK_MAX_CONTENT_SETTINGS) {
+      snprintf(msg, n, "more than %d product contents set", PK_MAX_CONTENT_SETTINGS);
+      return -1;
+    }
+    extra->content[extra->n_content].product = t->product;
+    extra->content[extra->n_content].compound = t->compound;
+    extra->content[extra->n_content].mult = x / old;
+    extra->n_content++;
     return 0;
   }
   case PK_TARGET_TOL0:

@@ -136,6 +136,55 @@ pk_status pk_model_apply_overrides(pk_model *m, int i, pk_jctx *c, const cJSON *
   return pk_model_set_compound(m, i, &p, c->err); /* derives K of a kinetic ligand */
 }
 
+pk_status pk_model_apply_product_overrides(pk_model *m, int i, pk_jctx *c, const cJSON *obj) {
+  static const char *const keys[] = {"content", "note", NULL};
+  pk_product *p = &m->product[i];
+  pk_status st = pk_json_check_object(c, obj, "product overrides", keys);
+  if (st != PK_OK) return st;
+  const cJSON *content = pk_json_get(obj, "content");
+  if (!content) return PK_OK;
+  size_t len = pk_json_push_key(c, "content");
+  if (!cJSON_IsObject(content))
+    st = pk_json_fail(c, "expected an object mapping compound names to {\"value\", \"unit\", "
+                      "\"source\"}, got %s", pk_json_type(content));
+  char unit[PK_ID_MAX + 8];
+  if (p->content_kind == PK_CONTENT_W_W) snprintf(unit, sizeof unit, "w/w");
+  else if (p->content_kind == PK_CONTENT_MG_PER_H) snprintf(unit, sizeof unit, "mg/h");
+  else snprintf(unit, sizeof unit, "mg/%s", p->dose_unit);
+  double x[PK_MAX_COMPOUNDS];
+  int slot[PK_MAX_COMPOUNDS], n = 0;
+  for (const cJSON *it = content && st == PK_OK ? content->child : NULL; it && st == PK_OK;
+       it = it->next) {
+    size_t l2 = pk_json_push_key(c, it->string);
+    int ci = pk_model_find_compound(m, it->string), k = -1;
+    for (size_t j = 0; ci >= 0 && j < p->n; j++)
+      if (p->compound[j] == ci) k = (int)j;
+    if (k < 0)
+      st = pk_json_fail(c, "product '%s' does not list '%s' in its content; expected one of "
+                        "the compounds of its file", p->id, it->string);
+    for (int j = 0; j < n && st == PK_OK; j++)
+      if (slot[j] == k)
+        st = pk_json_fail(c, "compound '%s' is overridden twice (by id and by name)",
+                          it->string);
+    pk_json_pop(c, l2);
+    if (st != PK_OK) break;
+    st = pk_json_param(c, content, it->string, unit, 0, 1, &x[n]);
+    int w = p->content_kind == PK_CONTENT_W_W;
+    if (st == PK_OK && !(x[n] >= 0 && (!w || x[n] <= 1))) {
+      l2 = pk_json_push_key(c, it->string);
+      size_t l3 = pk_json_push_key(c, "value");
+      st = pk_json_fail(c, "expected %s %s, got %g", w ? "a mass fraction in [0, 1]" : "a value >= 0",
+                        unit, x[n]);
+      pk_json_pop(c, l3);
+      pk_json_pop(c, l2);
+    }
+    slot[n++] = k;
+  }
+  pk_json_pop(c, len);
+  for (int j = 0; j < n && st == PK_OK; j++) p->content[slot[j]] = x[j];
+  return st;
+}
+
 int pk_param_find(const char *key) {
   for (int k = 0; key && k < N_PARAMS; k++)
     if (strcasecmp(PARAMS[k].key, key) == 0) return k;

@@ -14,6 +14,10 @@ pk_status pk_model_load_json(pk_model *m, const cJSON *root, const char *file, i
 
 /* Applies {"CL": {"value": .., "unit": ".."}, ...} to compound i. */
 pk_status pk_model_apply_overrides(pk_model *m, int i, pk_jctx *c, const cJSON *obj);
+/* Applies {"content": {"<compound>": {"value": .., "unit": "..", "source": ..}}}
+ * to product i: the unit that of the product file's content (w/w, mg/<dose
+ * unit>, mg/h), the compounds among those the file lists. */
+pk_status pk_model_apply_product_overrides(pk_model *m, int i, pk_jctx *c, const cJSON *obj);
 
 /* The compound parameters by their file keys ("CL", "V", "ka"...), for
  * overrides from other sources (event datasets): index of key (matched

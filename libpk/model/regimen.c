@@ -14,7 +14,8 @@ void pk_regimen_free(pk_regimen *r) {
 pk_dose pk_dose_default(void) {
   return (pk_dose){.t_h = 0.0, .compound = 0, .route = PK_ROUTE_ORAL, .amount_mg = 0.0,
                    .duration_h = 0.0, .ka_per_h = NAN, .F = NAN, .lag_h = NAN,
-                   .rate_mg_per_h = 0.0, .ss = 0, .ii_h = 0.0, .reset = 0};
+                   .rate_mg_per_h = 0.0, .ss = 0, .ii_h = 0.0, .reset = 0,
+                   .product = -1};
 }
 
 static pk_status check_dose(const pk_dose *d, pk_error *err) {
@@ -39,6 +40,7 @@ static pk_status check_dose(const pk_dose *d, pk_error *err) {
   if (d->rate_mg_per_h > 0 && d->duration_h > 0)
     BAD("give an input's duration or its rate, not both");
   if (d->ss < 0 || d->ss > 2) BAD("ss must be 0, 1 or 2, got %d", d->ss);
+  if (d->product < -1) BAD("product index %d is below -1 (no product)", d->product);
   if (d->reset != 0 && d->reset != 1) BAD("reset must be 0 or 1, got %d", d->reset);
   if (!(isfinite(d->ii_h) && d->ii_h >= 0)) BAD("interval must be finite and >= 0 h, got %g", d->ii_h);
   int constant_input = d->ss == 1 && d->ii_h == 0 && d->amount_mg == 0 && d->rate_mg_per_h > 0;

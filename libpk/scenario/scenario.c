@@ -6,6 +6,7 @@
 #include <string.h>
 #include "json.h"
 #include "model_load.h"
+#include "scenario_set.h"
 #include "scenario_taper.h"
 
 struct pk_scenario {
@@ -17,6 +18,7 @@ struct pk_scenario {
   pk_scenario_tapers tapers; /* taper generators, and the first entry for pk taper */
   char **files;    /* the model files read, as opened */
   size_t n_files;
+  int dose_scaled; /* a dose multiplier setting scaled the doses */
 };
 
 /* What a dosing entry gives, and how its amounts are counted. */
@@ -143,9 +145,19 @@ static pk_status load_subject(pk_scenario *s, pk_jctx *c, const cJSON *root) {
     for (const cJSON *it = ov->child; it && st == PK_OK; it = it->next) {
       size_t l3 = pk_json_push_key(c, it->string);
       int i = pk_model_find_compound(s->model, it->string);
+      int prod = i < 0 ? pk_model_find_product(s->model, it->string) : -1;
+      for (const cJSON *jt = ov->child; prod >= 0 && jt != it && st == PK_OK; jt = jt->next)
+        if (strcmp(jt->string, it->string) == 0)
+          st = pk_json_fail(c, "key '%s' appears more than once in overrides", it->string);
+      if (prod >= 0) {
+        if (st == PK_OK) st = pk_model_apply_product_overrides(s->model, prod, c, it);
+        pk_json_pop(c, l3);
+        continue;
+      }
       if (i < 0)
-        st = pk_json_fail(c, "no compound '%s' in the model files; expected the id or name "
-                          "of a loaded compound", it->string);
+        st = pk_json_fail(c, "no compound or product '%s' in the model files; expected the id "
+                          "or name of a loaded compound, or the id of a loaded product",
+                          it->string);
       for (const cJSON *jt = ov->child; jt != it && st == PK_OK; jt = jt->next)
         if (strcmp(jt->string, it->string) == 0)
           st = pk_json_fail(c, "key '%s' appears more than once in overrides", it->string);
@@ -286,6 +298,7 @@ static pk_status add_dose(pk_scenario *s, pk_jctx *c, const dose_spec *d, pk_reg
     return pk_regimen_add(r, &dose, c->err);
   }
   const pk_product *p = &s->model->product[d->product];
+  dose.product = d->product;
   st = pk_product_add_dose(p, &dose, amount, r, c->err);
   return st;
 }
@@ -660,7 +673,8 @@ static pk_status load_run_in(pk_scenario *s, pk_jctx *c, const cJSON *root) {
 /* Loads the scenario named path (for messages): from text[0..len), or with
  * text NULL from the file path. */
 static pk_status load_scenario(const char *path, const char *text, size_t len,
-                               const char *base_dir, pk_scenario **out, pk_error *err) {
+                               const char *base_dir, const char *const *settings,
+                               size_t n_settings, pk_scenario **out, pk_error *err) {
   pk_error_clear(err);
   if (!path || !out) return pk_err_set(err, PK_ERR_INVALID, NULL, NULL, "no path or output");
   *out = NULL;
@@ -681,11 +695,18 @@ static pk_status load_scenario(const char *path, const char *text, size_t len,
   pk_jctx c = {.file = path, .err = err};
   double days = 0;
   const char *name = NULL, *desc = "";
+  if (st == PK_OK && n_settings) st = pk_settings_apply_json(root, settings, n_settings, err);
   if (st == PK_OK) st = pk_json_check_object(&c, root, "a scenario", keys);
   if (st == PK_OK) st = pk_json_string(&c, root, "name", 1, &name);
   if (st == PK_OK) st = pk_json_string(&c, root, "description", 0, &desc);
   if (st == PK_OK) st = load_models(s, &c, root, base_dir);
   if (st == PK_OK) st = load_subject(s, &c, root);
+  double dose_mult[PK_MAX_COMPOUNDS];
+  if (st == PK_OK && n_settings) {
+    st = pk_settings_apply_model(s->model, settings, n_settings, &s->options.tol0, dose_mult,
+                                 &s->dose_scaled, err);
+    if (st != PK_OK && !err->file[0]) snprintf(err->file, sizeof err->file, "%s", path);
+  }
   if (st == PK_OK) st = load_output(s, &c, root, &days);
   if (st == PK_OK) st = load_solver(s, &c, root);
   dose_target main = {.r = s->regimen, .days = days};
@@ -695,6 +716,11 @@ static pk_status load_scenario(const char *path, const char *text, size_t len,
   if (st == PK_OK)
     st = pk_scenario_taper_deferred(&c, &s->tapers, s->model, &s->options, s->regimen);
   if (st == PK_OK && s->regimen->n > MAX_DOSES) st = check_dose_count(&c, s->regimen->n);
+  if (st == PK_OK && s->dose_scaled) {
+    pk_settings_scale_doses(s->regimen, dose_mult);
+    pk_settings_scale_doses(s->history, dose_mult);
+  }
+  if (st != PK_OK) pk_settings_explain(settings, n_settings, err);
   if (st == PK_OK) {
     s->name = dup_str(name);
     s->description = dup_str(desc);
@@ -711,7 +737,16 @@ static pk_status load_scenario(const char *path, const char *text, size_t len,
 }
 
 pk_status pk_scenario_load(const char *path, pk_scenario **out, pk_error *err) {
-  return load_scenario(path, NULL, 0, NULL, out, err);
+  return load_scenario(path, NULL, 0, NULL, NULL, 0, out, err);
+}
+
+pk_status pk_scenario_load_set(const char *path, const char *const *settings, size_t n,
+                               pk_scenario **out, pk_error *err) {
+  if (n && !settings) {
+    pk_error_clear(err);
+    return pk_err_set(err, PK_ERR_INVALID, path, NULL, "no settings");
+  }
+  return load_scenario(path, NULL, 0, NULL, settings, n, out, err);
 }
 
 pk_status pk_scenario_load_text(const char *text, size_t len, const char *name,
@@ -720,7 +755,7 @@ pk_status pk_scenario_load_text(const char *text, size_t len, const char *name,
     pk_error_clear(err);
     return pk_err_set(err, PK_ERR_INVALID, name, NULL, "no text");
   }
-  return load_scenario(name ? name : "", text ? text : "", len, base_dir, out, err);
+  return load_scenario(name ? name : "", text ? text : "", len, base_dir, NULL, 0, out, err);
 }
 
 void pk_scenario_free(pk_scenario *s) {
@@ -765,5 +800,9 @@ pk_status pk_scenario_simulate(const pk_scenario *s, pk_trajectory **out, pk_err
 pk_status pk_scenario_taper_start(const pk_scenario *s, pk_taper_item *item, int *start_day,
                                   pk_regimen **others, pk_error *err) {
   if (!s) return pk_err_set(err, PK_ERR_INVALID, NULL, NULL, "no scenario");
+  if (s->dose_scaled)
+    return pk_err_set(err, PK_ERR_INVALID, NULL, NULL, "a dose multiplier setting (dose, "
+                      "dose.<compound>) does not carry over to the schedules a taper search "
+                      "makes; set the dose of the dosing entry instead (dosing[0].dose_g=...)");
   return pk_scenario_taper_split(&s->tapers, s->regimen, item, start_day, others, err);
 }

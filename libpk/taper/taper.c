@@ -149,6 +149,7 @@ pk_status pk_taper_add_administration(const pk_model *m, const pk_taper_item *it
   }
   const pk_product *p = &m->product[item->product];
   pk_status st = PK_OK;
+  dose.product = item->product;
   st = pk_product_add_dose(p, &dose, amount, r, err);
   return st;
 }

@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# workflow.sh - the researcher's command-line workflow: settings (--set),
+# NCA, units and formats, run metadata, exact extrema and curves.
+#
+# usage: workflow.sh PK SOURCE_DIR CASE
+#
+#   settings  --set changes a parameter, a dose, a product's content or any
+#             scenario key; checked against closed forms of the linear
+#             model (doses and contents scale concentrations exactly), a
+#             scenario file saying the same, and bad settings refused with
+#             the setting named and no output written
+# Exit status: 0 pass, 1 fail, 77 skipped.
+set -u
+PK=$1
+SRC=$2
+CASE=$3
+GOOD=$SRC/tests/data/good
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/pk-workflow-test.XXXXXX") || exit 1
+trap 'rm -rf "$WORK"' EXIT
+unset PK_MODELS_DIR PK_GNUPLOT
+. "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+run() { # run NAME ARGS...: exit status in $rc, stdout/stderr in $WORK/NAME.out/.err
+  local name=$1
+  shift
+  "$PK" "$@" >"$WORK/$name.out" 2>"$WORK/$name.err"
+  rc=$?
+}
+ok() { # ok NAME WHAT: the last run succeeded
+  [ "$rc" -eq 0 ] || { fail "$2: exit status $rc"; cat "$WORK/$1.err" >&2; }
+}
+refused() { # refused NAME WHAT TEXT...: exit 1, nothing on stdout, every TEXT on stderr
+  local name=$1 what=$2
+  shift 2
+  [ "$rc" -eq 1 ] || fail "$what: exit status $rc, expected 1"
+  [ -s "$WORK/$name.out" ] && fail "$what: wrote to standard output"
+  for t in "$@"; do
+    grep -qF -- "$t" "$WORK/$name.err" || fail "$what: standard error lacks '$t': $(cat "$WORK/$name.err")"
+  done
+}
+col() { # col FILE NAME: index (1-based) of column NAME in FILE's header
+  head -1 "$1" | tr ',' '\n' | grep -nx -- "$2" | cut -d: -f1
+}
+# ratio FILE_A FILE_B COLUMN WANT TOL WHAT: every row with A > 1e-6 has B/A = WANT within TOL
+ratio() {
+  local ca cb
+  ca=$(col "$1" "$3")
+  cb=$(col "$2" "$3")
+  [ -n "$ca" ] && [ -n "$cb" ] || { fail "$6: no column $3"; return; }
+  paste -d, <(cut -d, -f"$ca" "$1") <(cut -d, -f"$cb" "$2") | awk -F, -v want="$4" -v tol="$5" '
+    NR > 1 && $1 > 1e-6 { n++; r = $2 / $1; d = r - want; if (d < 0) d = -d
+                          if (d > tol * want) { bad++; if (bad < 3) print "row " NR ": " $1 " -> " $2 } }
+    END { if (n < 10 || bad) { print n " rows compared, " bad+0 " off"; exit 1 } }' >"$WORK/ratio.log" ||
+    fail "$6: $(cat "$WORK/ratio.log")"
+}
+
+case_settings() {
+  local S=$GOOD/two-days.json
+  run base simulate "$S" -o "$WORK/base.csv"
+  ok base "the fixture"
+  # a dose multiplier: a linear model's concentrations double exactly
+  run dose simulate "$S" --set dose=2 -o "$WORK/dose.csv"
+  ok dose "--set dose=2"
+  ratio "$WORK/base.csv" "$WORK/dose.csv" C_mg 2 1e-9 "--set dose=2, C_mg"
+  ratio "$WORK/base.csv" "$WORK/dose.csv" C_7oh 2 1e-9 "--set dose=2, C_7oh"
+  # the dose of one entry, by its key path: 3 g instead of 2 g
+  run dose_g simulate "$S" --set 'dosing[0].dose_g=3' -o "$WORK/dose_g.csv"
+  ok dose_g "--set dosing[0].dose_g=3"
+  ratio "$WORK/base.csv" "$WORK/dose_g.csv" C_mg 1.5 1e-9 "dosing[0].dose_g=3, C_mg"
+  # the product's content: mitragynine doubles, the leaf's own 7OH does not
+  run content simulate "$S" --set kratom-leaf-powder.content.mitragynine=0.026 -o "$WORK/content.csv"
+  ok content "--set kratom-leaf-powder.content.mitragynine"
+  ratio "$WORK/base.csv" "$WORK/content.csv" C_mg 2 1e-9 "content x2, C_mg"
+  awk -F, -v c="$(col "$WORK/content.csv" C_7oh)" 'NR==FNR { if (FNR > 1) a[FNR] = $c; next }
+    FNR > 1 && a[FNR] > 1e-6 { r = $c / a[FNR]; if (r < 1.5 || r > 2 + 1e-9) bad++; if (r < 1.95) below++ }
+    END { exit (bad || below < 1) ? 1 : 0 }' "$WORK/base.csv" "$WORK/content.csv" ||
+    fail "content x2: C_7oh should rise by less than twice (the leaf's 7OH is unchanged)"
+  # the same content in a scenario file (subject.overrides of a product)
+  run rich simulate "$GOOD/two-days-rich-leaf.json" -o "$WORK/rich.csv"
+  ok rich "a product content override in the scenario"
+  cmp -s "$WORK/content.csv" "$WORK/rich.csv" ||
+    fail "--set kratom-leaf-powder.content.mitragynine=0.026 and the scenario override differ"
+  # compound parameters: without its peripheral flows mitragynine is one
+  # compartment, and halving its clearance doubles its AUC (F dose / CL)
+  local one=(--set mg.Q1=0 --set output.duration_days=10 --set output.step_h=0.25)
+  run cl simulate "$S" "${one[@]}" --set mitragynine.CL=30 -o "$WORK/cl.csv"
+  ok cl "--set mitragynine.CL=30"
+  run cl2 simulate "$S" "${one[@]}" --set mg.CL=60 -o "$WORK/cl2.csv"
+  ok cl2 "--set mg.CL=60"
+  auc() { awk -F, -v c="$(col "$1" C_mg)" 'NR > 2 { a += ($1 - t) * ($c + p) / 2 } NR > 1 { t = $1; p = $c } END { printf "%.10g", a }' "$1"; }
+  awk -v a="$(auc "$WORK/cl2.csv")" -v b="$(auc "$WORK/cl.csv")" 'BEGIN { r = b / a; exit (r > 1.995 && r < 2.005) ? 0 : 1 }' ||
+    fail "AUC(CL 30) / AUC(CL 60) = $(auc "$WORK/cl.csv") / $(auc "$WORK/cl2.csv"), expected 2 (dose/CL)"
+  # a scenario key: two days at 1 h are 49 rows; 1 day 25
+  run days simulate "$S" --set output.duration_days=1 -o "$WORK/days.csv"
+  ok days "--set output.duration_days=1"
+  [ "$(wc -l <"$WORK/days.csv")" -eq 26 ] || fail "output.duration_days=1: $(wc -l <"$WORK/days.csv") lines, expected 26"
+  # later settings win
+  run twice simulate "$S" --set dose=5 --set 'dosing[0].dose_g=1' --set 'dosing[0].dose_g=3' -o "$WORK/twice.csv"
+  ok twice "repeated settings"
+  ratio "$WORK/base.csv" "$WORK/twice.csv" C_mg 7.5 1e-9 "dose=5 and dose_g 1 then 3"
+  # the same in pk sweep: a content axis scales Cmax linearly
+  run sweep sweep "$S" --param kratom-leaf-powder.content.mg=0.0065,0.013,0.026 -o "$WORK/sweep.csv" -q
+  ok sweep "a content axis in pk sweep"
+  awk -F, -v c="$(col "$WORK/sweep.csv" Cmax_mg)" 'NR > 1 { v[NR] = $c } END {
+      r1 = v[3] / v[2]; r2 = v[4] / v[3]
+      exit (r1 > 1.999999 && r1 < 2.000001 && r2 > 1.999999 && r2 < 2.000001) ? 0 : 1 }' "$WORK/sweep.csv" ||
+    fail "sweep over content: Cmax_mg should double with each level: $(cut -d, -f1-6 "$WORK/sweep.csv")"
+  run sweepset sweep "$S" --param dose=1,2 --set kratom-leaf-powder.content.mg=0.026 -o "$WORK/sweepset.csv" -q
+  ok sweepset "--set in pk sweep"
+  awk -F, -v c="$(col "$WORK/sweepset.csv" Cmax_mg)" -v d="$(col "$WORK/sweep.csv" Cmax_mg)" \
+    'NR == FNR { if (FNR == 4) want = $d; next } FNR == 2 { got = $c } END { r = got / want; exit (r > 0.999999 && r < 1.000001) ? 0 : 1 }' \
+    "$WORK/sweep.csv" "$WORK/sweepset.csv" || fail "--set content in pk sweep differs from the content axis"
+  # bad settings: refused, named, nothing written
+  run bad1 simulate "$S" --set mitragynine.CLX=3 -o "$WORK/bad.csv"
+  refused bad1 "unknown parameter" "setting 'mitragynine.CLX=3'" "unknown parameter 'CLX'"
+  run bad2 simulate "$S" --set mitragynine.CL=fast -o "$WORK/bad.csv"
+  refused bad2 "not a number" "setting 'mitragynine.CL=fast'" "expected a finite number"
+  run bad3 simulate "$S" --set 'dosing[4].dose_g=1' -o "$WORK/bad.csv"
+  refused bad3 "index out of range" "two-days.json" "'dosing' has 1 entry"
+  run bad4 simulate "$S" --set 'dosing[0].dose_g=-1' -o "$WORK/bad.csv"
+  refused bad4 "value out of range" "dosing[0].dose_g" "(the value of the setting 'dosing[0].dose_g=-1')"
+  run bad5 simulate "$S" --set kratom-leaf-powder.content.mg=1.5 -o "$WORK/bad.csv"
+  refused bad5 "content above 1 w/w" "mass fraction in [0, 1]"
+  run bad6 simulate "$S" --set novalue -o "$WORK/bad.csv"
+  [ "$rc" -eq 2 ] || fail "--set without '=': exit status $rc, expected 2"
+  run bad7 taper "$S" --max-withdrawal 0.05 --set dose=2
+  refused bad7 "a dose multiplier in pk taper" "does not carry over"
+  [ -e "$WORK/bad.csv" ] && fail "a refused setting left $WORK/bad.csv"
+}
+
+case "$CASE" in
+  settings) case_settings ;;
+  *) echo "unknown case '$CASE'" >&2; exit 1 ;;
+esac
+finish
