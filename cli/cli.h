@@ -2,6 +2,7 @@
 #ifndef PK_CLI_H
 #define PK_CLI_H
 
+#include <stdint.h>
 #include <stdio.h>
 #include "pk/pk.h"
 
@@ -86,6 +87,54 @@ void cli_settings_free(cli_settings *s);
 /* Loads the scenario at path with the settings (NULL: none); 0, or prints
  * the error and returns 1. */
 int cli_load_scenario(const char *path, const cli_settings *set, pk_scenario **out);
+
+/* Output units and metadata (report.c). */
+typedef enum cli_units { CLI_UNITS_NM = 0, CLI_UNITS_NG_ML = 1, CLI_UNITS_UG_L = 2 } cli_units;
+/* nM (default, text NULL), ng/mL, ug/L (or µg/L); prints why and returns 1 otherwise. */
+int cli_units_parse(const char *text, cli_units *u);
+const char *cli_units_name(cli_units u);
+/* The factor from nM to u for output column col (C_<id>, ce_<id>: MW/1000
+ * for ng/mL and ug/L; 1 for other columns), and its name in u (C_mg_ngmL). */
+double cli_units_factor(const pk_model *m, const char *col, cli_units u);
+void cli_units_column(const pk_model *m, const char *col, cli_units u, char *buf, size_t n);
+/* The unit of output column col, in words (h, nM, ng/mL, fraction of receptors...). */
+const char *cli_column_unit(const pk_model *m, const char *col, cli_units u);
+
+/* What the run metadata says (beside the pk version, the command line and
+ * the time, which every run has). */
+typedef struct cli_run {
+  const pk_scenario *scenario; /* model files, solver, grid; may be NULL */
+  const char *scenario_path;   /* hashed; may be NULL */
+  const char *input_path;      /* another input (a trajectory CSV), hashed; may be NULL */
+  const cli_settings *set;     /* may be NULL */
+  int has_seed;
+  uint64_t seed;
+  int has_units;
+  cli_units units;
+  int sidecar;                 /* 1: a CSV output gets NAME.meta.json beside it */
+} cli_run;
+/* Keeps argc/argv for the metadata (main). */
+void cli_set_command_line(int argc, char **argv);
+/* The metadata as a cJSON object (caller deletes), NULL if out of memory. */
+struct cJSON *cli_meta_object(const cli_run *r);
+/* The sidecar of output (x.csv -> x.meta.json, other names + .meta.json)
+ * into buf; -1 when output gets none (standard output, a device). */
+int cli_meta_sidecar(const char *output, char *buf, size_t n);
+/* Writes output's sidecar atomically (nothing for standard output or a
+ * device); 0, or prints why and returns 1. */
+int cli_meta_write_sidecar(const char *output, const cli_run *r);
+/* 1 if path ends in .json. */
+int cli_is_json_name(const char *path);
+/* text as a JSON string (quotes, backslashes and control characters escaped). */
+void cli_json_string(FILE *out, const char *text);
+/* Writes trajectory t to path (NULL: standard output) as CSV, or with json
+ * as JSON ({"metadata", "columns": [{name, unit}], "data": {column:
+ * [values]}}), concentrations in u; a CSV file gets the sidecar when
+ * r->sidecar. Atomic as pk_output. 0, or prints why and returns 1. */
+int cli_write_trajectory(const pk_trajectory *t, const pk_model *m, const char *path, int json,
+                         cli_units u, const cli_run *r);
+/* SHA-256 of a file as 64 hex digits; -1 if it cannot be read. */
+int cli_sha256_file(const char *path, char hex[65]);
 
 int cmd_simulate(int argc, char **argv);
 int cmd_plot(int argc, char **argv);

@@ -11,7 +11,8 @@
 static const char HELP[] =
     "usage: pk simulate [SCENARIO] [--events FILE.csv] [-o FILE.csv]\n"
     "                   [--plot FILE.png|FILE.svg] [--solver auto|exact|ode]\n"
-    "                   [--set KEY=VALUE ...] [-v]\n"
+    "                   [--set KEY=VALUE ...] [--units nM|ng/mL|ug/L]\n"
+    "                   [--format csv|json] [--no-metadata] [-v]\n"
     "\n"
     "Simulates SCENARIO (a JSON file, see docs/scenario-format.md; default: the\n"
     "shipped kratom taper, models/scenarios/kratom-taper.json) and writes the\n"
@@ -30,6 +31,13 @@ static const char HELP[] =
     "  -o, --output FILE   write the CSV to FILE (default: standard output)\n"
     "  -p, --plot IMAGE    also draw it with gnuplot into IMAGE (.png or .svg)\n"
 CLI_SET_HELP
+    "  -u, --units U       concentrations in nM (default), ng/mL or ug/L: the\n"
+    "                      columns C_<id> and ce_<id> become C_<id>_ngmL (ugL)\n"
+    "  -f, --format F      csv (default) or json (also chosen by -o FILE.json):\n"
+    "                      {\"metadata\", \"columns\": [{name, unit}], \"data\"}\n"
+    "      --no-metadata   no NAME.meta.json beside a CSV file (the run's pk\n"
+    "                      version, command, scenario and model files with\n"
+    "                      SHA-256, settings, solver, tolerances and grid)\n"
     "  -s, --solver PATH   auto (default: exact unless the model has kinetic\n"
     "                      receptor binding), exact or ode (GSL, the reference)\n"
     "  -v, --verbose       say which solver path runs\n"
@@ -124,13 +132,6 @@ static int report_solver(const pk_scenario *s, const char *scenario, pk_error *e
   return 0;
 }
 
-/* Refuses outputs that name an input (the scenario, its model files, the
- * event dataset) or each other. */
-static int check_paths(const pk_scenario *s, const char *scenario, const char *events,
-                       const char *output, const char *plot) {
-  const cli_path p[] = {{"-o", output, 1}, {"--plot", plot, 1}, {"--events dataset", events, 0}};
-  return cli_check_outputs(s, scenario, p, sizeof p / sizeof p[0]);
-}
 
 /* Writes the CSV (to output, or standard output) and draws the plot. gnuplot
  * reads the CSV from the temporary file beside output (renamed over output
@@ -175,9 +176,29 @@ static int simulate_plot(const pk_scenario *s, const pk_trajectory *t, const cha
   return rc;
 }
 
-static int run_simulate(int argc, char **argv, const char *output, const char *plot,
-                        const char *events, const char *solver, int verbose,
-                        const cli_settings *set);
+/* Draws the plot alone, from a temporary CSV in nM (the output, in other
+ * units or JSON, is written afterwards). */
+static int plot_only(const pk_scenario *s, const pk_trajectory *t, const char *plot) {
+  char tmp[4200];
+  cli_temp_template(tmp, sizeof tmp, "pk-plot");
+  int rc = cli_temp_csv(t, tmp);
+  if (rc != 0) return rc;
+  double threshold = NAN;
+  pk_model_withdrawal(pk_scenario_model(s), NULL, NULL, NULL, &threshold);
+  rc = cli_plot_csv(tmp, plot, pk_scenario_name(s), threshold);
+  cli_temp_remove(tmp);
+  return rc;
+}
+
+/* How the trajectory is written. */
+typedef struct sim_out {
+  const char *output, *plot, *events, *solver;
+  int verbose, json, no_meta;
+  cli_units units;
+  int has_units;
+} sim_out;
+
+static int run_simulate(int argc, char **argv, const sim_out *so, const cli_settings *set);
 
 int cmd_simulate(int argc, char **argv) {
   static const struct option opts[] = {{"output", required_argument, 0, 'o'},
@@ -186,34 +207,56 @@ int cmd_simulate(int argc, char **argv) {
                                        {"solver", required_argument, 0, 's'},
                                        {"verbose", no_argument, 0, 'v'},
                                        {"set", required_argument, 0, 'S'},
+                                       {"units", required_argument, 0, 'u'},
+                                       {"format", required_argument, 0, 'f'},
+                                       {"no-metadata", no_argument, 0, 'M'},
                                        {"help", no_argument, 0, 'h'},
                                        {0, 0, 0, 0}};
-  const char *output = NULL, *plot = NULL, *events = NULL, *solver = NULL;
-  int c, verbose = 0;
+  sim_out so = {0};
+  int c;
   cli_settings set = {0};
   optind = 1;
-  while ((c = getopt_long(argc, argv, "o:p:e:s:S:vh", opts, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, "o:p:e:s:S:u:f:vh", opts, NULL)) != -1) {
     switch (c) {
     case 'S':
       if (cli_settings_add(&set, optarg) != 0) return cli_settings_free(&set), 2;
       break;
-    case 'o': output = optarg; break;
-    case 's': solver = optarg; break;
-    case 'v': verbose = 1; break;
-    case 'e': events = optarg; break;
-    case 'p': plot = optarg; break;
+    case 'u':
+      if (cli_units_parse(optarg, &so.units) != 0) return cli_settings_free(&set), 2;
+      so.has_units = 1;
+      break;
+    case 'f':
+      if (strcmp(optarg, "csv") != 0 && strcmp(optarg, "json") != 0) {
+        cli_settings_free(&set);
+        cli_fail("--format takes csv or json, got '%s'", optarg);
+        return 2;
+      }
+      so.json = strcmp(optarg, "json") == 0 ? 1 : -1;
+      break;
+    case 'M': so.no_meta = 1; break;
+    case 'o': so.output = optarg; break;
+    case 's': so.solver = optarg; break;
+    case 'v': so.verbose = 1; break;
+    case 'e': so.events = optarg; break;
+    case 'p': so.plot = optarg; break;
     case 'h': cli_settings_free(&set); fputs(HELP, stdout); return 0;
     default: cli_settings_free(&set); fputs(HELP, stderr); return 2;
     }
   }
-  int rc = run_simulate(argc, argv, output, plot, events, solver, verbose, &set);
+  int rc = run_simulate(argc, argv, &so, &set);
   cli_settings_free(&set);
   return rc;
 }
 
-static int run_simulate(int argc, char **argv, const char *output, const char *plot,
-                        const char *events, const char *solver, int verbose,
-                        const cli_settings *set) {
+static int run_simulate(int argc, char **argv, const sim_out *so, const cli_settings *set) {
+  const char *output = so->output, *plot = so->plot, *events = so->events, *solver = so->solver;
+  int verbose = so->verbose;
+  int json = so->json > 0 || (so->json == 0 && output && cli_is_json_name(output));
+  if (so->json < 0 && output && cli_is_json_name(output)) {
+    cli_fail("%s: --format csv with a .json name; name the file .csv or use --format json",
+             output);
+    return 2;
+  }
   if (argc - optind > 1) {
     cli_fail("simulate takes one scenario file, got %d arguments", argc - optind);
     fputs(HELP, stderr);
@@ -243,7 +286,17 @@ static int run_simulate(int argc, char **argv, const char *output, const char *p
   pk_trajectory *t = NULL;
   int rc = 0;
   if (cli_load_scenario(scenario, set, &s) != 0) return 1;
-  if ((rc = check_paths(s, scenario, events, output, plot)) != 0) goto done;
+  char sidecar[4200];
+  int meta = !so->no_meta && !json && !events && cli_meta_sidecar(output, sidecar, sizeof sidecar) == 0;
+  {
+    const cli_path p[] = {{"-o", output, 1}, {"--plot", plot, 1}, {"--events dataset", events, 0},
+                          {"metadata", meta ? sidecar : NULL, 1}};
+    if ((rc = cli_check_outputs(s, scenario, p, sizeof p / sizeof p[0])) != 0) goto done;
+  }
+  if (events && (json || so->has_units)) {
+    rc = cli_fail("--events writes CSV in nM; --units and JSON are for scenario runs");
+    goto done;
+  }
   if ((solver && pk_scenario_set_solver(s, path, &err) != PK_OK) ||
       (verbose && report_solver(s, scenario, &err) != 0) ||
       (!events && pk_scenario_simulate(s, &t, &err) != PK_OK)) {
@@ -253,16 +306,19 @@ static int run_simulate(int argc, char **argv, const char *output, const char *p
     goto done;
   }
   if (events && ((rc = simulate_events(s, events, output, plot, &t)) != 0 || !t)) goto done;
+  cli_run run = {.scenario = s, .scenario_path = scenario, .set = set, .has_units = 1,
+                 .units = so->units, .sidecar = meta};
   if (!plot) {
-    if (!output) {
-      rc = write_stdout(t);
-    } else if (pk_trajectory_write_csv(t, output, &err) != PK_OK) {
-      cli_report(&err);
-      rc = 1;
-    }
+    rc = cli_write_trajectory(t, pk_scenario_model(s), output, json, so->units, &run);
+    goto done;
+  }
+  if (json || so->units != CLI_UNITS_NM) {
+    rc = plot_only(s, t, plot);
+    if (rc == 0) rc = cli_write_trajectory(t, pk_scenario_model(s), output, json, so->units, &run);
     goto done;
   }
   rc = simulate_plot(s, t, output, plot);
+  if (rc == 0 && meta) rc = cli_meta_write_sidecar(output, &run);
 done:
   pk_trajectory_free(t);
   pk_scenario_free(s);

@@ -171,6 +171,7 @@ static void tune_malloc(void) {
 
 int main(int argc, char **argv) {
   gsl_set_error_handler_off();
+  cli_set_command_line(argc, argv);
   tune_malloc();
   cli_cleanup_on_signals();
   if (set_input_limit() != 0) return 2;

@@ -35,6 +35,8 @@ typedef struct pk_nca_result {
   double lambda_r2;      /* coefficient of determination of the log-linear fit */
   size_t lambda_n;       /* number of samples in the regression */
   double auc_inf;        /* AUClast + clast / lambda_z, unit of c times h */
+  double lambda_from_h;  /* first and last time of the samples in the regression, h */
+  double lambda_to_h;
 } pk_nca_result;
 
 /* Computes the summaries of the n samples (t_h[i], c[i]). Requires n >= 2,
@@ -48,6 +50,14 @@ PK_API pk_status pk_nca_compute(const double *t_h, const double *c, size_t n,
                                 double lambda_from_h, double lambda_to_h, pk_nca_result *out,
                                 pk_error *err);
 
+/* The same with the terminal window chosen from the data, as NCA software
+ * does by default ("best fit"): among the last k samples with c > 0 after
+ * Tmax and at or after min_from_h (k = 3, 4, ...), the regression with the
+ * largest adjusted r^2 (1 - (1 - r^2)(k - 1)/(k - 2)); of those within 1e-4 of
+ * it, the one with the most samples; it must have a negative slope.
+ * PK_ERR_INVALID when fewer than 3 such samples exist or none declines. */
+PK_API pk_status pk_nca_compute_auto(const double *t_h, const double *c, size_t n,
+                                     double min_from_h, pk_nca_result *out, pk_error *err);
 /* The same for the column named `column` (e.g. "C_mg") of a trajectory,
  * against its time_h column. PK_ERR_INVALID if the column does not exist. */
 PK_API pk_status pk_nca_compute_column(const pk_trajectory *t, const char *column,

@@ -49,6 +49,18 @@ PK_API const double *pk_trajectory_data(const pk_trajectory *t);
 PK_API pk_status pk_trajectory_write_csv(const pk_trajectory *t, const char *path,
                                          pk_error *err);
 
+/* Reads a trajectory CSV back (as pk_trajectory_write_csv writes it, one
+ * subject): a header of distinct column names (printable, no quotes or
+ * spaces), the first time_h, then rows of as many finite numbers, times
+ * strictly increasing, at least one row; CRLF line ends allowed. On failure
+ * err names the file and the line (and column) and what was expected; *out
+ * is then NULL. The file is read through pk/input.h's reader (regular files,
+ * at most pk_max_input_bytes()). */
+PK_API pk_status pk_trajectory_read_csv(const char *path, pk_trajectory **out, pk_error *err);
+/* The same from text[0..len) (need not end in a NUL; a NUL in it is an
+ * error); name (may be NULL) names it in messages. */
+PK_API pk_status pk_trajectory_read_csv_text(const char *text, size_t len, const char *name,
+                                             pk_trajectory **out, pk_error *err);
 /* Writes the same CSV to an open stream; PK_ERR_IO if a write fails. */
 PK_API pk_status pk_trajectory_write_csv_stream(const pk_trajectory *t, FILE *f,
                                                 pk_error *err);

@@ -79,6 +79,13 @@ static pk_status terminal_slope(const double *t_h, const double *c, size_t n, do
                "(log-linear slope %g 1/h)", from, to, slope);
   out->lambda_z_per_h = -slope;
   out->lambda_n = m;
+  out->lambda_from_h = NAN;
+  out->lambda_to_h = NAN;
+  for (size_t i = 0; i < n; i++)
+    if (t_h[i] >= from && t_h[i] <= to && c[i] > 0) {
+      if (isnan(out->lambda_from_h)) out->lambda_from_h = t_h[i];
+      out->lambda_to_h = t_h[i];
+    }
   out->lambda_r2 = syy > 0 ? sty * sty / (stt * syy) : 1.0;
   return PK_OK;
 }
@@ -93,6 +100,49 @@ pk_status pk_nca_compute(const double *t_h, const double *c, size_t n, double la
   pk_status st = check_samples(t_h, c, n, err);
   if (st == PK_OK) st = exposure(t_h, c, n, out, err);
   if (st == PK_OK) st = terminal_slope(t_h, c, n, lambda_from_h, lambda_to_h, out, err);
+  if (st != PK_OK) return st;
+  out->t_half_h = log(2.0) / out->lambda_z_per_h;
+  out->auc_inf = out->auc_last + out->clast / out->lambda_z_per_h;
+  return PK_OK;
+}
+
+pk_status pk_nca_compute_auto(const double *t_h, const double *c, size_t n, double min_from_h,
+                              pk_nca_result *out, pk_error *err) {
+  pk_error_clear(err);
+  if (!out) return BAD("NCA: no result");
+  pk_status st = check_samples(t_h, c, n, err);
+  if (st == PK_OK) st = exposure(t_h, c, n, out, err);
+  if (st != PK_OK) return st;
+  /* the positive samples after Tmax (and min_from_h), from the last back */
+  size_t m = 0;
+  for (size_t i = n; i-- > 0;) {
+    if (!(t_h[i] > out->tmax_h) || t_h[i] < min_from_h) break;
+    if (c[i] > 0) m++;
+  }
+  if (m < 3)
+    return BAD("NCA: %zu sample%s with c > 0 after Tmax (%g h)%s; at least 3 are needed for "
+               "the terminal slope", m, m == 1 ? "" : "s", out->tmax_h,
+               isfinite(min_from_h) ? " and the window's start" : "");
+  double best_adj = -INFINITY, best_from = NAN;
+  size_t k = 0;
+  double to = t_h[n - 1];
+  for (size_t i = n; i-- > 0 && k < m;) {
+    if (!(c[i] > 0)) continue;
+    k++;
+    if (k < 3) continue;
+    pk_nca_result r = *out;
+    pk_error e;
+    if (terminal_slope(t_h, c, n, t_h[i], to, &r, &e) != PK_OK) continue;
+    double adj = 1.0 - (1.0 - r.lambda_r2) * (double)(k - 1) / (double)(k - 2);
+    if (adj > best_adj - 1e-4) { /* more samples win within 1e-4 */
+      if (adj > best_adj) best_adj = adj;
+      best_from = t_h[i];
+    }
+  }
+  if (isnan(best_from))
+    return BAD("NCA: concentrations do not decline after Tmax (%g h) over any window of the "
+               "last 3 or more samples", out->tmax_h);
+  st = terminal_slope(t_h, c, n, best_from, to, out, err);
   if (st != PK_OK) return st;
   out->t_half_h = log(2.0) / out->lambda_z_per_h;
   out->auc_inf = out->auc_last + out->clast / out->lambda_z_per_h;

@@ -9,6 +9,11 @@
 #             model (doses and contents scale concentrations exactly), a
 #             scenario file saying the same, and bad settings refused with
 #             the setting named and no output written
+#   formats   --units ng/mL and ug/L against the molecular weights of the
+#             model files; JSON output holding the same numbers; the
+#             metadata sidecar with the SHA-256 of every input as sha256sum
+#             gives it, none with --no-metadata or on standard output, and
+#             a sidecar that would overwrite an input refused
 # Exit status: 0 pass, 1 fail, 77 skipped.
 set -u
 PK=$1
@@ -127,8 +132,81 @@ case_settings() {
   [ -e "$WORK/bad.csv" ] && fail "a refused setting left $WORK/bad.csv"
 }
 
+mw_of() { # mw_of MODEL_FILE: its MW value
+  sed -n 's/.*"MW": *{"value": *\([0-9.]*\).*/\1/p' "$1" | head -1
+}
+
+case_formats() {
+  local S=$GOOD/two-days.json M=$SRC/models/compounds/linear
+  local mw_mg mw_7oh
+  mw_mg=$(mw_of "$M/mitragynine.json")
+  mw_7oh=$(mw_of "$M/7-hydroxymitragynine.json")
+  [ -n "$mw_mg" ] && [ -n "$mw_7oh" ] || fail "no MW in the model files"
+  run nm simulate "$S" -o "$WORK/nm.csv"
+  ok nm "nM"
+  run ng simulate "$S" --units ng/mL -o "$WORK/ng.csv"
+  ok ng "--units ng/mL"
+  run ug simulate "$S" --units ug/L -o "$WORK/ug.csv"
+  ok ug "--units ug/L"
+  head -1 "$WORK/ng.csv" | grep -q '^time_h,C_mg_ngmL,C_7oh_ngmL,ce_mg_ngmL,ce_7oh_ngmL,occ,' ||
+    fail "--units ng/mL: header $(head -1 "$WORK/ng.csv")"
+  head -1 "$WORK/ug.csv" | grep -q '^time_h,C_mg_ugL,C_7oh_ugL,' || fail "--units ug/L: header $(head -1 "$WORK/ug.csv")"
+  # ng/mL = nM * MW / 1000, column by column; occupancy untouched
+  paste -d, "$WORK/nm.csv" "$WORK/ng.csv" | awk -F, -v a="$mw_mg" -v b="$mw_7oh" '
+    NR == 1 { n = NF / 2; next }
+    { for (j = 2; j <= n; j++) { f = (j == 2 || j == 4) ? a / 1000 : (j == 3 || j == 5) ? b / 1000 : 1
+        x = $j * f; y = $(j + n); d = x - y; if (d < 0) d = -d
+        if (d > 1e-11 * (x < 0 ? -x : x) + 1e-300) { bad++; if (bad < 3) print "row " NR " col " j ": " x " vs " y } } }
+    END { exit bad ? 1 : 0 }' >"$WORK/units.log" || fail "--units ng/mL is not nM * MW / 1000: $(cat "$WORK/units.log")"
+  cmp -s <(tail -n +2 "$WORK/ng.csv") <(tail -n +2 "$WORK/ug.csv") || fail "ng/mL and ug/L differ in value"
+  # JSON: the same numbers, column by column
+  run js simulate "$S" --units ng/mL -o "$WORK/run.json"
+  ok js "-o FILE.json"
+  [ -e "$WORK/run.meta.json" ] && fail "a JSON output got a sidecar (its metadata is inside)"
+  grep -q '"metadata": {' "$WORK/run.json" && grep -q '{"name": "C_mg_ngmL", "unit": "ng/mL"}' "$WORK/run.json" ||
+    fail "JSON output lacks metadata or column units"
+  local want got
+  want=$(cut -d, -f2 "$WORK/ng.csv" | tail -n +2 | paste -sd, -)
+  got=$(sed -n 's/^  "C_mg_ngmL": \[\(.*\)\],\{0,1\}$/\1/p' "$WORK/run.json")
+  [ "$want" = "$got" ] || fail "JSON C_mg_ngmL differs from the CSV column"
+  if command -v python3 >/dev/null 2>&1; then
+    python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert len(d["data"]["time_h"]) == 49 and d["columns"][0]["unit"] == "h"' "$WORK/run.json" ||
+      fail "JSON output does not parse as the documented structure"
+  fi
+  run jstd simulate "$S" --format json
+  ok jstd "--format json to standard output"
+  grep -q '"data": {' "$WORK/jstd.out" || fail "--format json wrote no JSON to standard output"
+  # the sidecar: digests as sha256sum gives them
+  [ -s "$WORK/nm.meta.json" ] || fail "no nm.meta.json beside nm.csv"
+  for f in "$S" "$M/mitragynine.json" "$M/7-hydroxymitragynine.json" "$SRC/models/receptors/mu-opioid.json" \
+           "$SRC/models/products/kratom-leaf-powder.json"; do
+    h=$(sha256sum "$f" | cut -d' ' -f1)
+    grep -q "\"sha256\":[[:space:]]*\"$h\"" "$WORK/nm.meta.json" || fail "sidecar lacks the SHA-256 of $(basename "$f")"
+  done
+  grep -q '"path":[[:space:]]*"exact"' "$WORK/nm.meta.json" || fail "sidecar does not name the solver path"
+  run set simulate "$S" --set dose=2 --set 'solver.path="ode"' -o "$WORK/set.csv"
+  ok set "settings in the metadata"
+  grep -q '"dose=2"' "$WORK/set.meta.json" && grep -q '"rtol":' "$WORK/set.meta.json" ||
+    fail "sidecar lacks the settings or the ODE tolerances"
+  run nometa simulate "$S" --no-metadata -o "$WORK/nometa.csv"
+  ok nometa "--no-metadata"
+  [ -e "$WORK/nometa.meta.json" ] && fail "--no-metadata wrote a sidecar"
+  # a sidecar that would overwrite an input is refused, the input kept
+  mkdir -p "$WORK/in"
+  cp "$S" "$WORK/in/x.meta.json"
+  sed -i 's#"\.\./\.\./\.\./models#"'"$SRC"'/models#' "$WORK/in/x.meta.json"
+  cp "$WORK/in/x.meta.json" "$WORK/in/keep.json"
+  run clash simulate "$WORK/in/x.meta.json" -o "$WORK/in/x.csv"
+  refused clash "a sidecar naming the scenario" "x.meta.json"
+  cmp -s "$WORK/in/x.meta.json" "$WORK/in/keep.json" || fail "the scenario was overwritten by a sidecar"
+  [ -e "$WORK/in/x.csv" ] && fail "a refused run wrote x.csv"
+  run badu simulate "$S" --units mg/L
+  [ "$rc" -eq 2 ] || fail "--units mg/L: exit status $rc, expected 2"
+}
+
 case "$CASE" in
   settings) case_settings ;;
+  formats) case_formats ;;
   *) echo "unknown case '$CASE'" >&2; exit 1 ;;
 esac
 finish
