@@ -142,5 +142,6 @@ int cmd_compounds(int argc, char **argv);
 int cmd_taper(int argc, char **argv);
 int cmd_population(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);
+int cmd_nca(int argc, char **argv);
 
 #endif

@@ -44,6 +44,9 @@ static const char USAGE[] =
     "                   N subjects drawn from a population: one summary row each\n"
     "  sweep [SCENARIO] --param NAME=LO:HI:N ... [--lhs N --seed S] [-o SUMMARY.csv]\n"
     "                   a grid or Latin hypercube over parameters and dose levels\n"
+    "  nca [SCENARIO | TRAJECTORY.csv] [--units nM|ng/mL|ug/L] [-o FILE.csv|FILE.json]\n"
+    "                   Cmax, Tmax, Cmin, AUC, AUCinf, lambda_z, half-life per compound,\n"
+    "                   whole output and first and last dosing intervals\n"
     "  help             this text; 'pk COMMAND --help' for a command\n"
     "  version          the version of pk and libpk\n";
 
@@ -187,6 +190,7 @@ int main(int argc, char **argv) {
   if (strcmp(cmd, "taper") == 0) return cmd_taper(argc - 1, argv + 1);
   if (strcmp(cmd, "population") == 0) return cmd_population(argc - 1, argv + 1);
   if (strcmp(cmd, "sweep") == 0) return cmd_sweep(argc - 1, argv + 1);
+  if (strcmp(cmd, "nca") == 0) return cmd_nca(argc - 1, argv + 1);
   if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
     fputs(USAGE, stdout);
     return 0;

@@ -50,6 +50,10 @@ PK_API pk_status pk_nca_compute(const double *t_h, const double *c, size_t n,
                                 double lambda_from_h, double lambda_to_h, pk_nca_result *out,
                                 pk_error *err);
 
+/* Only Cmax, Tmax, Clast, Tlast and AUClast (the terminal fields NaN, 0
+ * samples), with the same requirements on the samples. */
+PK_API pk_status pk_nca_exposure(const double *t_h, const double *c, size_t n,
+                                 pk_nca_result *out, pk_error *err);
 /* The same with the terminal window chosen from the data, as NCA software
  * does by default ("best fit"): among the last k samples with c > 0 after
  * Tmax and at or after min_from_h (k = 3, 4, ...), the regression with the

@@ -106,6 +106,19 @@ pk_status pk_nca_compute(const double *t_h, const double *c, size_t n, double la
   return PK_OK;
 }
 
+pk_status pk_nca_exposure(const double *t_h, const double *c, size_t n, pk_nca_result *out,
+                          pk_error *err) {
+  pk_error_clear(err);
+  if (!out) return BAD("NCA: no result");
+  pk_status st = check_samples(t_h, c, n, err);
+  if (st == PK_OK) st = exposure(t_h, c, n, out, err);
+  if (st != PK_OK) return st;
+  out->lambda_z_per_h = out->t_half_h = out->lambda_r2 = out->auc_inf = NAN;
+  out->lambda_from_h = out->lambda_to_h = NAN;
+  out->lambda_n = 0;
+  return PK_OK;
+}
+
 pk_status pk_nca_compute_auto(const double *t_h, const double *c, size_t n, double min_from_h,
                               pk_nca_result *out, pk_error *err) {
   pk_error_clear(err);

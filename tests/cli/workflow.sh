@@ -14,6 +14,11 @@
 #             metadata sidecar with the SHA-256 of every input as sha256sum
 #             gives it, none with --no-metadata or on standard output, and
 #             a sidecar that would overwrite an input refused
+#   nca       pk nca against the closed form of a one-compartment oral dose
+#             (Cmax, Tmax from the continuous solution; lambda_z = CL/V;
+#             AUCinf = dose/CL), sampled extrema equal to the CSV's maximum,
+#             a CSV input equal to the scenario run, dosing intervals, units,
+#             JSON, and bad trajectory CSVs refused with file and line
 # Exit status: 0 pass, 1 fail, 77 skipped.
 set -u
 PK=$1
@@ -204,8 +209,95 @@ case_formats() {
   [ "$rc" -eq 2 ] || fail "--units mg/L: exit status $rc, expected 2"
 }
 
+field() { # field FILE ROWMATCH NAME: the value of column NAME in the first row matching ROWMATCH
+  local c
+  c=$(col "$1" "$3")
+  grep -m1 -- "$2" "$1" | cut -d, -f"$c"
+}
+near() { # near GOT WANT RELTOL WHAT
+  awk -v g="$1" -v w="$2" -v t="$3" 'BEGIN { d = g - w; if (d < 0) d = -d; s = w < 0 ? -w : w; exit (g != "" && d <= t * s) ? 0 : 1 }' ||
+    fail "$4: got '$1', expected $2 (relative tolerance $3)"
+}
+
+case_nca() {
+  local S=$GOOD/two-days.json M=$SRC/models/compounds/linear
+  local mw ka V CL
+  mw=$(mw_of "$M/mitragynine.json")
+  ka=$(sed -n 's/.*"ka": *{"value": *\([0-9.]*\).*/\1/p' "$M/mitragynine.json" | head -1)
+  V=$(sed -n 's/.*"V": *{"value": *\([0-9.]*\).*/\1/p' "$M/mitragynine.json" | head -1)
+  CL=$(sed -n 's/.*"CL": *{"value": *\([0-9.]*\).*/\1/p' "$M/mitragynine.json" | head -1)
+  # without its peripheral flow mitragynine is one compartment: 26 mg (2 g at
+  # 1.3 % w/w, read from the product file) by mouth at 8 h, F 1, no lag
+  local w
+  w=$(sed -n 's/.*"mitragynine": *{"value": *\([0-9.]*\), "unit": "w\/w".*/\1/p' "$SRC/models/products/kratom-leaf-powder.json" | head -1)
+  local one=(--set mg.Q1=0 --columns C_mg)
+  read -r tmax cmax lz auc <<<"$(awk -v ka="$ka" -v V="$V" -v CL="$CL" -v mw="$mw" -v w="$w" 'BEGIN {
+      D = 2000 * w / mw * 1000; ke = CL / V; tm = log(ka / ke) / (ka - ke)
+      c = 1000 * D / V * ka / (ka - ke) * (exp(-ke * tm) - exp(-ka * tm))
+      printf "%.12g %.12g %.12g %.12g", 8 + tm, c, ke, 1000 * D / CL }')"
+  run c nca "$S" "${one[@]}" -o "$WORK/c.csv"
+  ok c "pk nca on a scenario"
+  near "$(field "$WORK/c.csv" '^C_mg,all' Cmax)" "$cmax" 1e-8 "continuous Cmax (closed form)"
+  near "$(field "$WORK/c.csv" '^C_mg,all' Tmax_h)" "$tmax" 2e-7 "continuous Tmax (closed form ln(ka/ke)/(ka-ke) after the dose)"
+  [ "$(field "$WORK/c.csv" '^C_mg,all' extrema)" = continuous ] || fail "extrema column is not 'continuous'"
+  # the fixed terminal window: exactly ke; the automatic one: after Tmax, close to it
+  run lw nca "$S" "${one[@]}" --lambda-window 24:48 --set output.step_h=0.05 -o "$WORK/lw.csv"
+  ok lw "--lambda-window"
+  near "$(field "$WORK/lw.csv" '^C_mg,all' lambda_z_per_h)" "$lz" 1e-8 "lambda_z over 24-48 h = CL/V"
+  near "$(field "$WORK/lw.csv" '^C_mg,all' t_half_h)" "$(awk -v k="$lz" 'BEGIN { printf "%.12g", log(2) / k }')" 1e-8 "t_half = ln 2 / lambda_z"
+  near "$(field "$WORK/lw.csv" '^C_mg,all' AUCinf)" "$auc" 1e-3 "AUCinf = dose / CL (trapezoids at 0.05 h)"
+  local lf
+  lf=$(field "$WORK/c.csv" '^C_mg,all' lambda_from_h)
+  awk -v a="$lf" -v t="$tmax" 'BEGIN { exit (a > t) ? 0 : 1 }' || fail "automatic terminal window starts at $lf h, not after Tmax $tmax h"
+  near "$(field "$WORK/c.csv" '^C_mg,all' lambda_z_per_h)" "$lz" 1e-3 "automatic lambda_z"
+  # sampled extrema: the CSV's own maximum; a CSV input gives the same
+  run s nca "$S" "${one[@]}" --sampled -o "$WORK/s.csv"
+  ok s "--sampled"
+  run traj simulate "$S" --set mg.Q1=0 --no-metadata -o "$WORK/traj.csv"
+  read -r gt gc <<<"$(awk -F, 'NR > 1 && $2 > m { m = $2; t = $1 } END { print t, m }' "$WORK/traj.csv")"
+  near "$(field "$WORK/s.csv" '^C_mg,all' Cmax)" "$gc" 1e-9 "sampled Cmax = the CSV's maximum"
+  near "$(field "$WORK/s.csv" '^C_mg,all' Tmax_h)" "$gt" 1e-12 "sampled Tmax"
+  awk -v s="$(field "$WORK/s.csv" '^C_mg,all' Cmax)" -v c="$cmax" 'BEGIN { exit (s < c) ? 0 : 1 }' ||
+    fail "the sampled Cmax is not below the continuous one"
+  run fromcsv nca "$WORK/traj.csv" --columns C_mg -o "$WORK/fromcsv.csv"
+  ok fromcsv "pk nca on a trajectory CSV"
+  [ "$(cut -d, -f1-17 "$WORK/fromcsv.csv")" = "$(cut -d, -f1-17 "$WORK/s.csv")" ] ||
+    fail "a CSV input and --sampled on its scenario differ"
+  # dosing intervals: doses at 8, 20 and 32 h
+  run iv nca "$S" --set 'dosing[0].times_h=[8,20,32]' -o "$WORK/iv.csv"
+  ok iv "three doses"
+  [ "$(grep '^C_mg,first' "$WORK/iv.csv" | cut -d, -f3,4)" = "8,20" ] || fail "first interval is not 8-20 h: $(grep '^C_mg,first' "$WORK/iv.csv")"
+  [ "$(grep '^C_mg,last' "$WORK/iv.csv" | cut -d, -f3,4)" = "32,48" ] || fail "last interval is not 32-48 h"
+  [ "$(grep -c '^C_7oh,' "$WORK/iv.csv")" -eq 3 ] || fail "C_7oh lacks its three rows"
+  # units: Cmax and AUC times MW / 1000
+  run ng nca "$S" "${one[@]}" --units ng/mL -o "$WORK/ng.csv"
+  ok ng "--units ng/mL"
+  near "$(field "$WORK/ng.csv" '^C_mg,all' Cmax)" "$(awk -v c="$cmax" -v m="$mw" 'BEGIN { printf "%.12g", c * m / 1000 }')" 1e-8 "Cmax in ng/mL"
+  near "$(field "$WORK/ng.csv" '^C_mg,all' AUC)" "$(awk -v c="$(field "$WORK/c.csv" '^C_mg,all' AUC)" -v m="$mw" 'BEGIN { printf "%.12g", c * m / 1000 }')" 1e-8 "AUC in ng/mL h"
+  [ "$(field "$WORK/ng.csv" '^C_mg,all' unit)" = ng/mL ] || fail "unit column is not ng/mL"
+  # JSON
+  run js nca "$S" -o "$WORK/nca.json"
+  ok js "pk nca -o FILE.json"
+  grep -q '"interval":[[:space:]]*"all"' "$WORK/nca.json" && grep -q '"metadata":' "$WORK/nca.json" || fail "JSON table lacks rows or metadata"
+  # bad inputs
+  printf 'time_h,C_mg\n0,1\n1,x\n' >"$WORK/bad.csv"
+  run b1 nca "$WORK/bad.csv"
+  refused b1 "a bad number" "bad.csv" "line 3, column 2 (C_mg): 'x' is not a finite number"
+  printf 'time_h,C_mg\n0,1\n0,2\n' >"$WORK/bad2.csv"
+  run b2 nca "$WORK/bad2.csv"
+  refused b2 "times not increasing" "line 3: time_h 0 does not follow 0"
+  printf 'ID,time_h,C_mg\n1,0,1\n' >"$WORK/bad3.csv"
+  run b3 nca "$WORK/bad3.csv"
+  refused b3 "an ID column" "the first column is 'ID'; expected time_h"
+  run b4 nca "$WORK/traj.csv" --units ng/mL
+  refused b4 "units without a scenario" "needs molecular weights"
+  run b5 nca "$S" --columns C_xx
+  refused b5 "an unknown column" "no column 'C_xx'"
+}
+
 case "$CASE" in
   settings) case_settings ;;
+  nca) case_nca ;;
   formats) case_formats ;;
   *) echo "unknown case '$CASE'" >&2; exit 1 ;;
 esac
