@@ -6,7 +6,8 @@
 #
 # usage: tests/fuzz/run.sh BUILD_DIR [SECONDS] [TARGET...]
 #   SECONDS  per target (default 60)
-#   TARGET   scenario, model, dataset, population, sweep (default: all)
+#   TARGET   scenario, model, dataset, population, sweep, trajectory, settings
+#            (default: all)
 #
 # New inputs go to BUILD_DIR/fuzz-corpus/<target>/ (the seed directories are
 # only read); a failing input is saved as BUILD_DIR/fuzz-artifacts/<target>-*
