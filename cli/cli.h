@@ -143,5 +143,6 @@ int cmd_taper(int argc, char **argv);
 int cmd_population(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);
 int cmd_nca(int argc, char **argv);
+int cmd_curve(int argc, char **argv);
 
 #endif

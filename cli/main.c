@@ -47,6 +47,9 @@ static const char USAGE[] =
     "  nca [SCENARIO | TRAJECTORY.csv] [--units nM|ng/mL|ug/L] [-o FILE.csv|FILE.json]\n"
     "                   Cmax, Tmax, Cmin, AUC, AUCinf, lambda_z, half-life per compound,\n"
     "                   whole output and first and last dosing intervals\n"
+    "  curve conc|dose [SCENARIO] [--range LO:HI:N] [--mix ID=R,...] [-o FILE]\n"
+    "                   concentration -> occupancy and E per ligand (and mixtures);\n"
+    "                   steady-state dose -> day-mean, trough, peak occupancy and E\n"
     "  help             this text; 'pk COMMAND --help' for a command\n"
     "  version          the version of pk and libpk\n";
 
@@ -191,6 +194,7 @@ int main(int argc, char **argv) {
   if (strcmp(cmd, "population") == 0) return cmd_population(argc - 1, argv + 1);
   if (strcmp(cmd, "sweep") == 0) return cmd_sweep(argc - 1, argv + 1);
   if (strcmp(cmd, "nca") == 0) return cmd_nca(argc - 1, argv + 1);
+  if (strcmp(cmd, "curve") == 0) return cmd_curve(argc - 1, argv + 1);
   if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
     fputs(USAGE, stdout);
     return 0;

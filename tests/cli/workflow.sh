@@ -19,6 +19,11 @@
 #             AUCinf = dose/CL), sampled extrema equal to the CSV's maximum,
 #             a CSV input equal to the scenario run, dosing intervals, units,
 #             JSON, and bad trajectory CSVs refused with file and line
+#   curve     pk curve conc against the receptor model's closed forms (one
+#             ligand: occ = u/(K+u), E = tau u/(K + (1+tau) u); a mixture);
+#             pk curve dose: the day-mean concentration at steady state is
+#             F dose per day / (CL 24 h) exactly, linear in dose, trough <=
+#             mean <= peak
 # Exit status: 0 pass, 1 fail, 77 skipped.
 set -u
 PK=$1
@@ -295,8 +300,57 @@ case_nca() {
   refused b5 "an unknown column" "no column 'C_xx'"
 }
 
+param_of() { # param_of FILE KEY: the value of a model parameter
+  sed -n 's/.*"'"$2"'": *{"value": *\([0-9.e-]*\).*/\1/p' "$1" | head -1
+}
+
+case_curve() {
+  local S=$GOOD/two-days.json M=$SRC/models/compounds/linear
+  local K tau fu K7 tau7 fu7
+  K=$(param_of "$M/mitragynine.json" K)
+  tau=$(param_of "$M/mitragynine.json" tau)
+  fu=$(param_of "$M/mitragynine.json" fu)
+  K7=$(param_of "$M/7-hydroxymitragynine.json" K)
+  tau7=$(param_of "$M/7-hydroxymitragynine.json" tau)
+  fu7=$(param_of "$M/7-hydroxymitragynine.json" fu)
+  : "${fu:=1}" "${fu7:=1}"
+  run conc curve conc "$S" --range 0.5:50000:21 --mix mg=1,7oh=0.25 -o "$WORK/conc.csv"
+  ok conc "pk curve conc"
+  [ "$(grep -c '^mg,' "$WORK/conc.csv")" -eq 21 ] && [ "$(grep -c '^mix,' "$WORK/conc.csv")" -eq 21 ] ||
+    fail "pk curve conc: expected 21 rows per curve"
+  awk -F, -v K="$K" -v tau="$tau" -v fu="$fu" -v K7="$K7" -v t7="$tau7" -v f7="$fu7" '
+    function chk(g, w, what) { d = g - w; if (d < 0) d = -d; if (d > 1e-10 * (w < 0 ? -w : w) + 1e-15) { bad++; print what ": " g " vs " w } }
+    $1 == "mg" { u = fu * $2; chk($3, u / (K + u), "occ mg"); chk($4, tau * u / (K + (1 + tau) * u), "E mg") }
+    $1 == "mix" { x = fu * $2 / K; y = f7 * 0.25 * $2 / K7; den = 1 + x + y
+                  chk($3, (x + y) / den, "occ mix"); chk($5, x / den, "occ_mg mix")
+                  chk($4, (tau * x + t7 * y) / (den + tau * x + t7 * y), "E mix") }
+    END { exit bad ? 1 : 0 }' "$WORK/conc.csv" >"$WORK/conc.log" || fail "pk curve conc against the closed forms: $(head -3 "$WORK/conc.log")"
+  # dose: the linear model at steady state
+  local mw w CL
+  mw=$(mw_of "$M/mitragynine.json")
+  CL=$(param_of "$M/mitragynine.json" CL)
+  w=$(sed -n 's/.*"mitragynine": *{"value": *\([0-9.]*\), "unit": "w\/w".*/\1/p' "$SRC/models/products/kratom-leaf-powder.json" | head -1)
+  run dose curve dose "$S" --range 0:3:4 -o "$WORK/dose.csv" \
+    --set 'dosing[0]={"product": "kratom-leaf-powder", "dose_g": 2, "times_of_day_h": [8, 20], "days": [1, 2]}'
+  ok dose "pk curve dose"
+  awk -F, -v mw="$mw" -v w="$w" -v CL="$CL" -v m="$(col "$WORK/dose.csv" C_mg_mean)" \
+      -v tr="$(col "$WORK/dose.csv" C_mg_trough)" -v pk="$(col "$WORK/dose.csv" C_mg_peak)" \
+      -v om="$(col "$WORK/dose.csv" occ_mean)" -v ot="$(col "$WORK/dose.csv" occ_trough)" -v op="$(col "$WORK/dose.csv" occ_peak)" '
+    NR > 1 { want = 1000 * (2 * $1 * 1000 * w * 1000 / mw) / (CL * 24); d = $m - want; if (d < 0) d = -d
+             if (d > 1e-6 * want + 1e-12) { bad++; print "dose " $1 ": mean " $m " vs " want }
+             if (!($tr <= $m && $m <= $pk && $ot <= $om && $om <= $op)) { bad++; print "dose " $1 ": trough/mean/peak out of order" } }
+    END { exit bad ? 1 : 0 }' "$WORK/dose.csv" >"$WORK/dose.log" || fail "pk curve dose: $(head -3 "$WORK/dose.log")"
+  run badk curve shape "$S"
+  [ "$rc" -eq 2 ] || fail "pk curve shape: exit status $rc, expected 2"
+  run badr curve conc "$S" --range 0:10:5
+  refused badr "a log axis from 0" "needs LO > 0"
+  run badm curve conc "$S" --mix morphine=1
+  refused badm "an unknown ligand" "no compound 'morphine'"
+}
+
 case "$CASE" in
   settings) case_settings ;;
+  curve) case_curve ;;
   nca) case_nca ;;
   formats) case_formats ;;
   *) echo "unknown case '$CASE'" >&2; exit 1 ;;
