@@ -10,6 +10,12 @@ void cli_report(const pk_error *err);
 /* Prints "pk: <message>" to stderr; returns 1 (the exit code for failures). */
 int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* Loads the scenario at path; on failure prints the error and returns 1.
+ * Prints its warnings as "pk: warning: FILE: KEY.PATH: what" (with_events:
+ * not those about compounds no dose of the scenario reaches, as an event
+ * dataset does the dosing). */
+int cli_load_scenario(const char *path, int with_events, pk_scenario **s);
+
 /* Path of the default scenario (models/scenarios/kratom-taper.json), looked
  * up in $PK_MODELS_DIR, <directory of pk>/../share/libpk/models, the source
  * tree, then the installed data directory.

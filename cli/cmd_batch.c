@@ -498,10 +498,7 @@ static int load_inputs(const batch_args *a, pk_scenario **s, pk_population **pop
                       "(scenarios/kratom-taper.json) was not found; set PK_MODELS_DIR");
     scenario = def;
   }
-  if (pk_scenario_load(scenario, s, &err) != PK_OK) {
-    cli_report(&err);
-    return 1;
-  }
+  if (cli_load_scenario(scenario, 0, s) != 0) return 1;
   const pk_model *m = pk_scenario_model(*s);
   if (!a->sweep) {
     if (pk_population_load(a->spec ? a->spec : scenario, m, pop, &err) != PK_OK) {

@@ -223,10 +223,7 @@ int cmd_simulate(int argc, char **argv) {
   pk_scenario *s = NULL;
   pk_trajectory *t = NULL;
   int rc = 0;
-  if (pk_scenario_load(scenario, &s, &err) != PK_OK) {
-    cli_report(&err);
-    return 1;
-  }
+  if (cli_load_scenario(scenario, events != NULL, &s) != 0) return 1;
   if ((rc = check_paths(s, scenario, events, output, plot)) != 0) goto done;
   if ((solver && pk_scenario_set_solver(s, path, &err) != PK_OK) ||
       (verbose && report_solver(s, scenario, &err) != 0) ||

@@ -280,12 +280,8 @@ int cmd_taper(int argc, char **argv) {
                       "(scenarios/kratom-taper.json) was not found; set PK_MODELS_DIR");
     a.scenario = def;
   }
-  pk_error err;
   pk_scenario *s = NULL;
-  if (pk_scenario_load(a.scenario, &s, &err) != PK_OK) {
-    cli_report(&err);
-    return 1;
-  }
+  if (cli_load_scenario(a.scenario, 0, &s) != 0) return 1;
   const cli_path p[] = {{"-o", a.json, 1}, {"--csv", a.csv, 1}, {"--trajectory", a.traj, 1},
                         {"--plot", a.plot, 1}};
   rc = cli_check_outputs(s, a.scenario, p, sizeof p / sizeof p[0]);
