@@ -17,7 +17,8 @@ static const char HELP[] =
     "name contains it, and products and metabolites that mention it.\n"
     "\n"
     "  -m, --models DIR   the models folder\n"
-    "  -s, --sources      print each parameter's source on its own line\n"
+    "  -s, --sources      print each parameter's source on its own line (sources\n"
+    "                     citing reference/NAME.md: the models folder's reference/)\n"
     "  -h, --help         this text\n";
 
 static int cmp_str(const void *a, const void *b) {
@@ -163,6 +164,10 @@ int cmd_compounds(int argc, char **argv) {
   for (int k = 0; k < nf; k++) found |= hits[k];
   if (nf == 0 || found)
     printf("* assumption: chosen where the literature has no value (see --sources)\n");
+  if (sources && (nf == 0 || found))
+    printf("Sources cited as reference/NAME.md are in %s/reference/ (the literature, with "
+           "full citations); %s/SOURCES.md says where each kind of source is\n", models,
+           models);
   for (int k = 0; k < nf; k++)
     if (!hits[k]) {
       const char *dym = pk_suggest(filters[k], (const char *const *)nm.v, nm.n);

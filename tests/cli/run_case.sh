@@ -484,6 +484,23 @@ case_compounds() {
   [ "$rc" -eq 0 ] || fail "pk compounds --sources exited $rc"
   grep -q "Tanna 2022" "$WORK/src.out" || fail "--sources does not show the Tanna 2022 source"
   grep -q "kratom-leaf-powder" "$WORK/src.out" || fail "the filter dropped products containing mitragynine"
+  # every reference file a model file cites is in the repository, where
+  # --sources says it is
+  grep -q "^Sources cited as reference/NAME.md are in $SRC/models/reference/" "$WORK/src.out" ||
+    fail "--sources does not say where reference/ files are"
+  local ref n_refs=0
+  for ref in $(grep -rhoE 'reference/[A-Za-z0-9._-]+\.md' "$SRC"/models --include='*.json' | sort -u); do
+    n_refs=$((n_refs + 1))
+    [ -s "$SRC/models/$ref" ] || fail "a model file cites $ref, which is not in models/"
+  done
+  [ "$n_refs" -ge 2 ] || fail "expected the model files to cite reference/ files, found $n_refs"
+  # and the sections they cite (reference/pkpd-literature.md 1e) are headings in it
+  local sec
+  for sec in $(grep -rhoE 'reference/pkpd-literature\.md,? [0-9][a-z]?\b' "$SRC"/models --include='*.json' |
+      awk '{ print $NF }' | sort -u); do
+    grep -qE "^##+ $sec\." "$SRC/models/reference/pkpd-literature.md" ||
+      fail "reference/pkpd-literature.md has no section $sec, which a model file cites"
+  done
   run "$WORK/missing" compounds --models "$WORK/nowhere"
   [ "$rc" -ne 0 ] || fail "a missing models folder must fail"
   grep -q "nowhere" "$WORK/missing.err" || fail "the error must name the folder"
