@@ -1,6 +1,5 @@
 /* main.c - the pk tool: dispatch to one subcommand per file. */
 #include <errno.h>
-#include <gsl/gsl_errno.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -253,7 +252,7 @@ static int help(int argc, char **argv) {
 }
 
 int main(int argc, char **argv) {
-  gsl_set_error_handler_off();
+  pk_gsl_error_handler_off();
   tune_malloc();
   cli_cleanup_on_signals();
   if (set_input_limit() != 0) return 2;
