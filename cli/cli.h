@@ -11,6 +11,11 @@ void cli_report(const pk_error *err);
 /* Prints "pk: <message>" to stderr; returns 1 (the exit code for failures). */
 int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* Prints the scenario's warnings as "pk: warning: FILE: KEY.PATH: what"
+ * (with_events: not those about compounds no dose of the scenario reaches,
+ * as an event dataset does the dosing). */
+void cli_print_warnings(const pk_scenario *s, int with_events);
+
 /* Path of the default scenario (models/scenarios/kratom-taper.json), looked
  * up in $PK_MODELS_DIR, <directory of pk>/../share/libpk/models, the source
  * tree, then the installed data directory.
@@ -84,9 +89,10 @@ void cli_settings_free(cli_settings *s);
   "                      in the product file's unit) or a scenario key path\n"  \
   "                      (output.duration_days=7, dosing[0].dose_g=3,\n"  \
   "                      solver.path=ode); see docs/scenario-format.md#settings\n"
-/* Loads the scenario at path with the settings (NULL: none); 0, or prints
- * the error and returns 1. */
-int cli_load_scenario(const char *path, const cli_settings *set, pk_scenario **out);
+/* Loads the scenario at path with the settings (NULL: none) and prints its
+ * warnings (cli_print_warnings); 0, or prints the error and returns 1. */
+int cli_load_scenario(const char *path, const cli_settings *set, int with_events,
+                      pk_scenario **out);
 
 /* Output units and metadata (report.c). */
 typedef enum cli_units { CLI_UNITS_NM = 0, CLI_UNITS_NG_ML = 1, CLI_UNITS_UG_L = 2 } cli_units;

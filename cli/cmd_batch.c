@@ -502,7 +502,7 @@ static int load_inputs(const batch_args *a, pk_scenario **s, pk_population **pop
                       "(scenarios/kratom-taper.json) was not found; set PK_MODELS_DIR");
     scenario = def;
   }
-  if (cli_load_scenario(scenario, &a->set, s) != 0) return 1;
+  if (cli_load_scenario(scenario, &a->set, 0, s) != 0) return 1;
   const pk_model *m = pk_scenario_model(*s);
   if (!a->sweep) {
     if (pk_population_load(a->spec ? a->spec : scenario, m, pop, &err) != PK_OK) {

@@ -17,7 +17,8 @@ static const char HELP[] =
     "name contains it, and products and metabolites that mention it.\n"
     "\n"
     "  -m, --models DIR   the models folder\n"
-    "  -s, --sources      print each parameter's source on its own line\n"
+    "  -s, --sources      print each parameter's source on its own line (sources\n"
+    "                     citing reference/NAME.md: the models folder's reference/)\n"
     "  -h, --help         this text\n";
 
 static int cmp_str(const void *a, const void *b) {
@@ -81,8 +82,25 @@ static void print_info(const pk_file_info *info, int sources) {
   if (!sources && n) printf("\n");
 }
 
+/* The ids and names of every file listed, for "did you mean". */
+typedef struct names {
+  char **v;
+  size_t n, cap;
+} names;
+
+static void add_name(names *nm, const char *name) {
+  if (nm->n == nm->cap) {
+    size_t cap = nm->cap ? 2 * nm->cap : 64;
+    char **v = realloc(nm->v, cap * sizeof *v);
+    if (!v) return; /* suggestions are a courtesy: none when out of memory */
+    nm->v = v;
+    nm->cap = cap;
+  }
+  if ((nm->v[nm->n] = strdup(name))) nm->n++;
+}
+
 static int list_folder(const char *models, const char *sub, const char *title, int sources,
-                       char **filters, int n_filters, int *hits) {
+                       char **filters, int n_filters, int *hits, names *nm) {
   char dir[4200], path[4600];
   snprintf(dir, sizeof dir, "%s/%s", models, sub);
   size_t n;
@@ -96,7 +114,11 @@ static int list_folder(const char *models, const char *sub, const char *title, i
     if (pk_file_info_load(path, &info, &err) != PK_OK) {
       cli_report(&err);
       rc = 1;
-    } else if (matches(info, filters, n_filters, hits)) {
+    } else {
+      add_name(nm, pk_file_info_id(info));
+      add_name(nm, pk_file_info_name(info));
+    }
+    if (info && matches(info, filters, n_filters, hits)) {
       if (!header) printf("%s (%s)\n", title, dir);
       header = 1;
       print_info(info, sources);
@@ -134,18 +156,27 @@ int cmd_compounds(int argc, char **argv) {
   int nf = argc - optind;
   int *hits = calloc((size_t)nf + 1, sizeof *hits);
   if (!hits) return cli_fail("out of memory");
-  int rc = list_folder(models, "compounds", "Compounds", sources, filters, nf, hits);
-  rc |= list_folder(models, "receptors", "Receptor", sources, filters, nf, hits);
-  rc |= list_folder(models, "products", "Products", sources, filters, nf, hits);
+  names nm = {0};
+  int rc = list_folder(models, "compounds", "Compounds", sources, filters, nf, hits, &nm);
+  rc |= list_folder(models, "receptors", "Receptor", sources, filters, nf, hits, &nm);
+  rc |= list_folder(models, "products", "Products", sources, filters, nf, hits, &nm);
   int found = 0;
   for (int k = 0; k < nf; k++) found |= hits[k];
   if (nf == 0 || found)
     printf("* assumption: chosen where the literature has no value (see --sources)\n");
+  if (sources && (nf == 0 || found))
+    printf("Sources cited as reference/NAME.md are in %s/reference/ (the literature, with "
+           "full citations); %s/SOURCES.md says where each kind of source is\n", models,
+           models);
   for (int k = 0; k < nf; k++)
-    if (!hits[k])
+    if (!hits[k]) {
+      const char *dym = pk_suggest(filters[k], (const char *const *)nm.v, nm.n);
       rc = cli_fail("%s: no compound, receptor or product in %s has an id, name or parameter "
-                    "containing '%s'; 'pk compounds' lists them all", filters[k], models,
-                    filters[k]);
+                    "containing '%s'; 'pk compounds' lists them all%s%s%s", filters[k], models,
+                    filters[k], dym ? "; did you mean '" : "", dym ? dym : "", dym ? "'?" : "");
+    }
+  for (size_t k = 0; k < nm.n; k++) free(nm.v[k]);
+  free(nm.v);
   free(hits);
   return rc;
 }

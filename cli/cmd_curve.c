@@ -484,7 +484,7 @@ int cmd_curve(int argc, char **argv) {
   }
   if (rc == 0 && strcmp(a.kind, "dose") == 0 && (a.ligands || a.mix))
     rc = cli_fail("--ligands and --mix go with 'pk curve conc'");
-  if (rc == 0) rc = cli_load_scenario(a.scenario, &a.set, &s);
+  if (rc == 0) rc = cli_load_scenario(a.scenario, &a.set, 0, &s);
   char sidecar[4200];
   int json = a.output && cli_is_json_name(a.output);
   int meta = !a.no_meta && !json && cli_meta_sidecar(a.output, sidecar, sizeof sidecar) == 0;

@@ -332,7 +332,7 @@ static int run_nca(nca_args *a) {
   double *doses = NULL;
   pk_error err;
   int rc = 0;
-  if (scenario && cli_load_scenario(scenario, &a->set, &s) != 0) return 1;
+  if (scenario && cli_load_scenario(scenario, &a->set, 0, &s) != 0) return 1;
   int json = a->output && cli_is_json_name(a->output);
   char sidecar[4200];
   int meta = !a->no_meta && !json && cli_meta_sidecar(a->output, sidecar, sizeof sidecar) == 0;

@@ -285,7 +285,7 @@ static int run_simulate(int argc, char **argv, const sim_out *so, const cli_sett
   pk_scenario *s = NULL;
   pk_trajectory *t = NULL;
   int rc = 0;
-  if (cli_load_scenario(scenario, set, &s) != 0) return 1;
+  if (cli_load_scenario(scenario, set, events != NULL, &s) != 0) return 1;
   char sidecar[4200];
   int meta = !so->no_meta && !json && !events && cli_meta_sidecar(output, sidecar, sizeof sidecar) == 0;
   {

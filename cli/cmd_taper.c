@@ -287,7 +287,7 @@ int cmd_taper(int argc, char **argv) {
     a.scenario = def;
   }
   pk_scenario *s = NULL;
-  if (cli_load_scenario(a.scenario, &a.set, &s) != 0) return cli_settings_free(&a.set), 1;
+  if (cli_load_scenario(a.scenario, &a.set, 0, &s) != 0) return cli_settings_free(&a.set), 1;
   const cli_path p[] = {{"-o", a.json, 1}, {"--csv", a.csv, 1}, {"--trajectory", a.traj, 1},
                         {"--plot", a.plot, 1}};
   rc = cli_check_outputs(s, a.scenario, p, sizeof p / sizeof p[0]);

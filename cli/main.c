@@ -1,6 +1,5 @@
 /* main.c - the pk tool: dispatch to one subcommand per file. */
 #include <errno.h>
-#include <gsl/gsl_errno.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -50,22 +49,59 @@ static const char USAGE[] =
     "  curve conc|dose [SCENARIO] [--range LO:HI:N] [--mix ID=R,...] [-o FILE]\n"
     "                   concentration -> occupancy and E per ligand (and mixtures);\n"
     "                   steady-state dose -> day-mean, trough, peak occupancy and E\n"
-    "  help             this text; 'pk COMMAND --help' for a command\n"
-    "  version          the version of pk and libpk\n";
+      "  help [COMMAND]   this text, or a command's (the same as 'pk COMMAND --help');\n"
+    "                   'pk help --commands' lists the command names\n"
+    "  version          the version of pk and libpk\n"
+    "\n"
+    "A scenario that loads but looks like a mistake (a dose far above any published\n"
+    "use, no receptor file, a compound that no dose reaches) is run with a warning\n"
+    "on standard error: 'pk: warning: FILE: KEY.PATH: what'. An unknown key,\n"
+    "product, compound, parameter or command is an error that names the closest\n"
+    "known one ('did you mean ...?').\n"
+    "\n"
+    "environment:\n"
+    "  PK_MODELS_DIR       the models folder (default: <prefix>/share/libpk/models\n"
+    "                      beside pk, else the source tree's models/)\n"
+    "  PK_GNUPLOT          the gnuplot program for --plot (default: gnuplot on PATH)\n"
+    "  PK_MAX_INPUT_BYTES  the largest input file read, bytes (default 64 MiB)\n"
+    "  PK_SIMD             the batch kernel's variant: avx512, avx2, sse2 or scalar\n"
+    "  OMP_NUM_THREADS     threads of pk population and pk sweep (default: all cores)\n";
 
-/* Prints "pk: error: TEXT" with every control character of TEXT (a newline,
+/* The commands, in the order of the usage text. */
+typedef struct command {
+  const char *name;
+  int (*run)(int argc, char **argv);
+} command;
+static const command COMMANDS[] = {
+    {"simulate", cmd_simulate}, {"plot", cmd_plot},           {"compounds", cmd_compounds},
+    {"taper", cmd_taper},       {"population", cmd_population}, {"sweep", cmd_sweep},
+    {"nca", cmd_nca},           {"curve", cmd_curve}};
+enum { N_COMMANDS = sizeof COMMANDS / sizeof COMMANDS[0] };
+
+/* Prints "pk: KIND: TEXT" with every control character of TEXT (a newline,
  * a terminal escape sequence from a file's contents) shown as '?'. */
-static void put_error(const char *text) {
-  fputs("pk: error: ", stderr);
+static void put_message(const char *kind, const char *text) {
+  fprintf(stderr, "pk: %s: ", kind);
   for (const unsigned char *p = (const unsigned char *)text; *p; p++)
     fputc(*p < 0x20 || *p == 0x7f ? '?' : *p, stderr);
   fputc('\n', stderr);
 }
+static void put_error(const char *text) { put_message("error", text); }
 
 void cli_report(const pk_error *err) {
   char buf[2048];
   pk_error_format(err, buf, sizeof buf);
   put_error(buf);
+}
+
+void cli_print_warnings(const pk_scenario *s, int with_events) {
+  for (size_t k = 0; k < pk_scenario_warning_count(s); k++) {
+    const pk_error *w = pk_scenario_warning(s, k);
+    if (with_events && w->code == PK_WARN_NOT_DOSED) continue; /* the dataset doses */
+    char buf[2048];
+    pk_error_format(w, buf, sizeof buf);
+    put_message("warning", buf);
+  }
 }
 
 int cli_fail(const char *fmt, ...) {
@@ -175,8 +211,49 @@ static void tune_malloc(void) {
 #endif
 }
 
+static const command *find_command(const char *name) {
+  for (size_t k = 0; k < N_COMMANDS; k++)
+    if (strcmp(COMMANDS[k].name, name) == 0) return &COMMANDS[k];
+  return NULL;
+}
+
+/* Says that name is no command, with the closest one if any; returns 2. */
+static int unknown_command(const char *name) {
+  const char *names[N_COMMANDS + 2] = {"help", "version"};
+  for (size_t k = 0; k < N_COMMANDS; k++) names[k + 2] = COMMANDS[k].name;
+  const char *dym = pk_suggest(name, names, N_COMMANDS + 2);
+  cli_fail("unknown command '%s'%s%s%s", name, dym ? "; did you mean '" : "", dym ? dym : "",
+           dym ? "'?" : "");
+  fprintf(stderr, "\n%s", USAGE);
+  return 2;
+}
+
+/* pk help [COMMAND | --commands]: the usage, a command's help exactly as
+ * 'pk COMMAND --help' prints it, or the command names one a line (for
+ * completion scripts and the manual page). */
+static int help(int argc, char **argv) {
+  if (argc < 2) {
+    fputs(USAGE, stdout);
+    return 0;
+  }
+  if (argc > 2) {
+    cli_fail("help takes one command name, got %d arguments", argc - 1);
+    return 2;
+  }
+  if (strcmp(argv[1], "--commands") == 0) {
+    for (size_t k = 0; k < N_COMMANDS; k++) puts(COMMANDS[k].name);
+    return 0;
+  }
+  const command *c = find_command(argv[1]);
+  if (!c) return unknown_command(argv[1]);
+  char name[32], opt[] = "--help";
+  snprintf(name, sizeof name, "%s", c->name);
+  char *args[] = {name, opt, NULL};
+  return c->run(2, args);
+}
+
 int main(int argc, char **argv) {
-  gsl_set_error_handler_off();
+  pk_gsl_error_handler_off();
   cli_set_command_line(argc, argv);
   tune_malloc();
   cli_cleanup_on_signals();
@@ -187,18 +264,10 @@ int main(int argc, char **argv) {
   }
   const char *cmd = argv[1];
   warn_simd();
-  if (strcmp(cmd, "simulate") == 0) return cmd_simulate(argc - 1, argv + 1);
-  if (strcmp(cmd, "plot") == 0) return cmd_plot(argc - 1, argv + 1);
-  if (strcmp(cmd, "compounds") == 0) return cmd_compounds(argc - 1, argv + 1);
-  if (strcmp(cmd, "taper") == 0) return cmd_taper(argc - 1, argv + 1);
-  if (strcmp(cmd, "population") == 0) return cmd_population(argc - 1, argv + 1);
-  if (strcmp(cmd, "sweep") == 0) return cmd_sweep(argc - 1, argv + 1);
-  if (strcmp(cmd, "nca") == 0) return cmd_nca(argc - 1, argv + 1);
-  if (strcmp(cmd, "curve") == 0) return cmd_curve(argc - 1, argv + 1);
-  if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
-    fputs(USAGE, stdout);
-    return 0;
-  }
+  const command *c = find_command(cmd);
+  if (c) return c->run(argc - 1, argv + 1);
+  if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0)
+    return help(argc - 1, argv + 1);
   if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
     int lanes = 0;
     const char *isa = pk_batch_simd(&lanes);
@@ -208,7 +277,5 @@ int main(int argc, char **argv) {
            threads == 1 ? "" : "s");
     return 0;
   }
-  cli_fail("unknown command '%s'", cmd);
-  fprintf(stderr, "\n%s", USAGE);
-  return 2;
+  return unknown_command(cmd);
 }

@@ -20,11 +20,13 @@ void cli_settings_free(cli_settings *s) {
   s->n = 0;
 }
 
-int cli_load_scenario(const char *path, const cli_settings *set, pk_scenario **out) {
+int cli_load_scenario(const char *path, const cli_settings *set, int with_events,
+                      pk_scenario **out) {
   pk_error err;
   if (pk_scenario_load_set(path, set ? set->v : NULL, set ? set->n : 0, out, &err) != PK_OK) {
     cli_report(&err);
     return 1;
   }
+  cli_print_warnings(*out, with_events);
   return 0;
 }

@@ -15,8 +15,14 @@
 extern "C" {
 #endif
 
-/* 0 is success, negative values are failures. */
+/* 0 is success, negative values are failures. Positive values name the
+ * kind of a warning (pk_scenario_warning): a call never returns them. */
 typedef enum pk_status {
+  PK_WARN_DOSE = 1,      /* a dose far above any published use (the compound file's
+                            max_plausible_dose) */
+  PK_WARN_RECEPTOR = 2,  /* no receptor file (tol and W stay 0), or no compound binds it
+                            (occupancy and E stay 0 too) */
+  PK_WARN_NOT_DOSED = 3, /* a compound that no dose reaches: its concentrations stay 0 */
   PK_OK = 0,
   PK_ERR_IO = -1,      /* a file could not be read or written */
   PK_ERR_PARSE = -2,   /* malformed JSON (line and column set) */
@@ -50,6 +56,15 @@ PK_API const char *pk_status_str(pk_status status);
  * into buf of size n. Returns the number of characters that the full text
  * needs, like snprintf. */
 PK_API int pk_error_format(const pk_error *err, char *buf, size_t n);
+
+/* "Did you mean": of the n candidates, the one closest to word, a name that
+ * was not found (a key, product, compound, parameter or command), or NULL
+ * when none is close enough to be a slip. Closeness is the edit distance
+ * ignoring case, a swap of neighbouring letters counting as one edit: at
+ * most a third of the longer name's length (at least 1) and less than the
+ * shorter's length. Ties go to the first candidate. The result points into
+ * candidates. */
+PK_API const char *pk_suggest(const char *word, const char *const *candidates, size_t n);
 
 #ifdef __cplusplus
 }

@@ -59,6 +59,19 @@ PK_API pk_sim_options pk_scenario_options(const pk_scenario *s);
 PK_API size_t pk_scenario_file_count(const pk_scenario *s);
 PK_API const char *pk_scenario_file(const pk_scenario *s, size_t k); /* NULL if k >= count */
 
+/* Warnings: what loads and runs but looks like a mistake, in file order.
+ * Each is a pk_error (format it with pk_error_format) naming the scenario
+ * file and the key path, whose code says the kind: PK_WARN_DOSE (a dose
+ * above a compound file's max_plausible_dose, far above any published use),
+ * PK_WARN_RECEPTOR (no receptor file: tol and W stay 0; or no compound
+ * binding it: occupancy and E stay 0 too), PK_WARN_NOT_DOSED (a compound that neither a dose
+ * nor a conversion from a dosed compound reaches). libpk prints none of
+ * them; a caller should show them. At most 64 (the last then says that
+ * more were left out). pk_scenario_warning returns NULL if k >= count; the
+ * pointer lives as long as s. */
+PK_API size_t pk_scenario_warning_count(const pk_scenario *s);
+PK_API const pk_error *pk_scenario_warning(const pk_scenario *s, size_t k);
+
 /* Chooses the solver path (auto, exact, ode) for later simulations,
  * overriding the file's solver.path. */
 PK_API pk_status pk_scenario_set_solver(pk_scenario *s, pk_solver solver, pk_error *err);

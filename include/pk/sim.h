@@ -12,8 +12,9 @@
  * a dose time shows the state just after the dose.
  *
  * GSL's default error handler aborts the process; libpk validates inputs so
- * that GSL is not reached with bad ones, but programs should still call
- * gsl_set_error_handler_off() once at start-up.
+ * that GSL is not reached with bad ones, but programs should still turn it
+ * off once at start-up with pk_gsl_error_handler_off() (which needs no GSL
+ * header or library of their own).
  */
 #ifndef PK_SIM_H
 #define PK_SIM_H
@@ -96,6 +97,13 @@ typedef struct pk_sim_options {
 /* Defaults: start 0, output from 0 to 24 h every 1 h, tol0 0, rk8pd,
  * rtol 1e-10, atol 1e-12, no steady-state history. */
 PK_API pk_sim_options pk_sim_options_default(void);
+
+/* Turns off GSL's default error handler, which aborts the process: libpk
+ * checks the status of every GSL call and reports failures as a pk_status.
+ * The handler is process-wide (GSL's gsl_set_error_handler_off): call this
+ * once at start-up, before threads use libpk; a program that installs a
+ * GSL handler of its own need not call it. */
+PK_API void pk_gsl_error_handler_off(void);
 
 /* Simulates model m under regimen r. Doses before t_start_h or after t_end_h
  * are errors, as is a regimen with no dose (unless a steady-state history is

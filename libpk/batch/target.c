@@ -47,7 +47,9 @@ int pk_target_parse(const pk_model *m, const char *text, unsigned allow, pk_targ
   } else if (strncmp(text, "dose.", 5) == 0) {
     t->kind = PK_TARGET_DOSE;
     if ((t->compound = pk_model_find_compound(m, text + 5)) < 0) {
-      snprintf(msg, n, "'%s': no compound '%s' in the model files", text, text + 5);
+      char dym[PK_NAME_MAX + 32];
+      pk_model_suggest_compound(m, text + 5, dym, sizeof dym);
+      snprintf(msg, n, "'%s': no compound '%s' in the model files%s", text, text + 5, dym);
       return -1;
     }
     snprintf(t->name, sizeof t->name, "dose.%s", m->compound[t->compound].id);
@@ -80,9 +82,12 @@ int pk_target_parse(const pk_model *m, const char *text, unsigned allow, pk_targ
   } else {
     const char *dot = strrchr(text, '.');
     if (!dot || dot == text || !dot[1]) {
+      static const char *const names[] = {"k_tol", "k_wx", "k_wf", "immediate", "tol0", "dose"};
+      char dym[64];
+      pk_suggest_suffix(text, names, sizeof names / sizeof names[0], dym, sizeof dym);
       snprintf(msg, n, "'%s': expected <compound>.<KEY> (such as mitragynine.CL), k_tol, k_wx, "
-               "k_wf, immediate, tol0, dose, dose.<compound> or <product>.content.<compound>",
-               text);
+               "k_wf, immediate, tol0, dose, dose.<compound> or <product>.content.<compound>%s",
+               text, dym);
       return -1;
     }
     char comp[PK_NAME_MAX + 8];
@@ -92,7 +97,9 @@ int pk_target_parse(const pk_model *m, const char *text, unsigned allow, pk_targ
     comp[len] = '\0';
     t->kind = PK_TARGET_PARAM;
     if ((t->compound = pk_model_find_compound(m, comp)) < 0) {
-      snprintf(msg, n, "'%s': no compound '%s' in the model files", text, comp);
+      char dym[PK_NAME_MAX + 32];
+      pk_model_suggest_compound(m, comp, dym, sizeof dym);
+      snprintf(msg, n, "'%s': no compound '%s' in the model files%s", text, comp, dym);
       return -1;
     }
     if (strcmp(dot + 1, "fm") == 0) { /* the metabolite's formation from its parent */
@@ -115,9 +122,15 @@ int pk_target_parse(const pk_model *m, const char *text, unsigned allow, pk_targ
       goto allowed;
     }
     if ((t->key = pk_param_find(dot + 1)) < 0) {
+      const char *keys[32];
+      size_t nk = 0;
+      for (const char *k; nk < 31 && (k = pk_param_key((int)nk)); nk++) keys[nk] = k;
+      keys[nk++] = "fm";
+      char dym[64];
+      pk_suggest_suffix(dot + 1, keys, nk, dym, sizeof dym);
       snprintf(msg, n, "'%s': unknown parameter '%s'; expected a key of the model files "
-               "(MW, ka, lag, F, V, CL, Vp1, Q1, Vp2, Q2, ke0, fu, K, tau, kon, koff, R, D)",
-               text, dot + 1);
+               "(MW, ka, lag, F, V, CL, Vp1, Q1, Vp2, Q2, ke0, fu, K, tau, kon, koff, R, D) "
+               "or fm%s", text, dot + 1, dym);
       return -1;
     }
     pk_compound_params p = m->compound[t->compound];

@@ -62,6 +62,9 @@ static pk_status walk(pk_file_info *info, pk_error *err) {
   pk_status st = PK_OK;
   if (strcmp(info->kind, "compound") == 0) {
     st = add_all(info, "", cJSON_GetObjectItemCaseSensitive(d, "parameters"), err);
+    if (st == PK_OK)
+      st = add(info, "", "max_plausible_dose",
+               cJSON_GetObjectItemCaseSensitive(d, "max_plausible_dose"), err);
     const cJSON *ff = cJSON_GetObjectItemCaseSensitive(d, "formed_from");
     for (const cJSON *it = cJSON_IsArray(ff) ? ff->child : NULL; it && st == PK_OK; it = it->next) {
       char prefix[128];

@@ -14,6 +14,9 @@ void pk_error_clear(pk_error *err) {
 
 const char *pk_status_str(pk_status status) {
   switch (status) {
+  case PK_WARN_DOSE: return "PK_WARN_DOSE";
+  case PK_WARN_RECEPTOR: return "PK_WARN_RECEPTOR";
+  case PK_WARN_NOT_DOSED: return "PK_WARN_NOT_DOSED";
   case PK_OK: return "PK_OK";
   case PK_ERR_IO: return "PK_ERR_IO";
   case PK_ERR_PARSE: return "PK_ERR_PARSE";

@@ -205,14 +205,16 @@ pk_status pk_json_check_object(pk_jctx *c, const cJSON *obj, const char *what,
     for (const char *const *a = allowed; *a; a++)
       if (strcmp(*a, it->string) == 0) ok = 1;
     if (!ok) {
-      char list[PK_ERROR_MESSAGE_MAX / 2] = "";
-      for (const char *const *a = allowed; *a; a++) {
+      char list[PK_ERROR_MESSAGE_MAX / 2] = "", dym[PK_ERROR_MESSAGE_MAX / 4];
+      size_t n_allowed = 0;
+      for (const char *const *a = allowed; *a; a++, n_allowed++) {
         size_t l = strlen(list);
         snprintf(list + l, sizeof list - l, "%s%s", l ? ", " : "", *a);
       }
+      pk_suggest_suffix(it->string, allowed, n_allowed, dym, sizeof dym);
       size_t len = pk_json_push_key(c, it->string);
-      pk_status st = pk_json_fail(c, "unknown key '%s' in %s; allowed keys: %s", it->string,
-                                  what, list);
+      pk_status st = pk_json_fail(c, "unknown key '%s' in %s; allowed keys: %s%s", it->string,
+                                  what, list, dym);
       pk_json_pop(c, len);
       return st;
     }

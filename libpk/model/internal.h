@@ -66,6 +66,9 @@ struct pk_model {
   int has_withdrawal;
   double k_wx_per_h, k_wf_per_h, w_immediate, w_threshold;
   int has_receptor; /* a receptor file was loaded (only one allowed) */
+  /* a compound file's max_plausible_dose: mg of the compound in one dose
+   * above which a scenario warns (0: none given) */
+  double max_dose_mg[PK_MAX_COMPOUNDS];
 };
 
 struct pk_regimen {
@@ -83,6 +86,13 @@ struct pk_trajectory {
 pk_status pk_err_set(pk_error *err, pk_status code, const char *file, const char *path,
                      const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 pk_status pk_err_nomem(pk_error *err);
+
+/* "; did you mean 'x'?" with the candidate closest to word (pk_suggest), or
+ * "" when none is close, into buf of size cap (suggest.c). */
+void pk_suggest_suffix(const char *word, const char *const *candidates, size_t n, char *buf,
+                       size_t cap);
+/* pk_suggest_suffix over the ids and names of m's compounds (model.c). */
+void pk_model_suggest_compound(const pk_model *m, const char *name, char *buf, size_t cap);
 
 /* Trajectory construction (trajectory.c). */
 pk_trajectory *pk_trajectory_alloc(size_t cols, size_t rows_hint);

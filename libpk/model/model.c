@@ -557,3 +557,13 @@ pk_status pk_product_add_dose(const pk_product *p, const pk_dose *base, double a
   }
   return st;
 }
+
+void pk_model_suggest_compound(const pk_model *m, const char *name, char *buf, size_t cap) {
+  const char *names[2 * PK_MAX_COMPOUNDS];
+  size_t n = 0;
+  for (int i = 0; m && i < m->n_compounds; i++) {
+    names[n++] = m->compound[i].id;
+    names[n++] = m->compound[i].name;
+  }
+  pk_suggest_suffix(name, names, n, buf, cap);
+}

@@ -239,7 +239,7 @@ static pk_status copy_name(pk_jctx *c, const cJSON *root, const char *key, char 
 static pk_status load_compound(pk_model *m, pk_jctx *c, const cJSON *root) {
   static const char *const keys[] = {"kind",        "id",          "name",  "description",
                                      "parameters",  "formed_from", "enzymes", "calibration",
-                                     "notes",       NULL};
+                                     "max_plausible_dose", "notes",       NULL};
   pk_status st = pk_json_check_object(c, root, "a compound file", keys);
   if (st != PK_OK) return st;
   pk_compound_params p = pk_compound_params_default();
@@ -255,8 +255,20 @@ static pk_status load_compound(pk_model *m, pk_jctx *c, const cJSON *root) {
   if (pk_model_find_compound(m, p.id) >= 0 || pk_model_find_compound(m, p.name) >= 0)
     return pk_json_fail(c, "compound '%s' (%s) is loaded twice, or its id or name is taken "
                         "by another compound", p.name, p.id);
+  double max_dose = NAN;
+  if ((st = pk_json_param(c, root, "max_plausible_dose", "mg", 1, 0, &max_dose)) != PK_OK)
+    return st;
+  if (!isnan(max_dose) && !(max_dose > 0 && max_dose <= 1e9)) {
+    size_t l2 = pk_json_push_key(c, "max_plausible_dose"), l3 = pk_json_push_key(c, "value");
+    st = pk_json_fail(c, "expected a dose in (0, 1e+09] mg, got %g", max_dose);
+    pk_json_pop(c, l3);
+    pk_json_pop(c, l2);
+    return st;
+  }
   if ((st = pk_model_add_compound(m, &p, NULL, c->err)) != PK_OK)
     snprintf(c->err->file, sizeof c->err->file, "%s", c->file);
+  else
+    m->max_dose_mg[m->n_compounds - 1] = isnan(max_dose) ? 0.0 : max_dose;
   return st;
 }
 
@@ -275,9 +287,13 @@ static pk_status find_enzyme(const pk_model *m, pk_jctx *c, const cJSON *obj, co
     used += snprintf(loaded + used, sizeof loaded - (size_t)used, "%s%s", k ? ", " : "",
                      m->enzyme[k].id);
   size_t len = pk_json_push_key(c, "enzyme");
+  const char *ids[PK_MAX_ENZYMES];
+  char dym[PK_ID_MAX + 32];
+  for (int k = 0; k < m->n_enzymes; k++) ids[k] = m->enzyme[k].id;
+  pk_suggest_suffix(name, ids, (size_t)m->n_enzymes, dym, sizeof dym);
   pk_status st = pk_json_fail(c, "enzyme '%s' is not loaded (loaded: %s); add its file "
-                              "(models/enzymes/) to the model files", name,
-                              loaded[0] ? loaded : "none");
+                              "(models/enzymes/) to the model files%s", name,
+                              loaded[0] ? loaded : "none", dym);
   pk_json_pop(c, len);
   return st;
 }
@@ -382,11 +398,13 @@ static pk_status load_formation(pk_model *m, pk_jctx *c, const cJSON *root) {
         for (int k = 0, used = 0; k < m->n_compounds && used < (int)sizeof loaded; k++)
           used += snprintf(loaded + used, sizeof loaded - (size_t)used, "%s%s (%s)",
                            k ? ", " : "", m->compound[k].id, m->compound[k].name);
+        char dym[PK_NAME_MAX + 32];
+        pk_model_suggest_compound(m, parent, dym, sizeof dym);
         size_t l3 = pk_json_push_key(c, "compound");
         st = pk_json_fail(c, "parent compound '%s' of '%s' is not loaded; expected the id or "
                           "name of a loaded compound (loaded: %s); add the parent's file to the "
-                          "model files (with pk_model_load_file, load it first)",
-                          parent, id, loaded);
+                          "model files (with pk_model_load_file, load it first)%s",
+                          parent, id, loaded, dym);
         pk_json_pop(c, l3);
       } else if ((st = pk_model_add_conversion(m, from, to, fm, fp, c->err)) != PK_OK) {
         snprintf(c->err->file, sizeof c->err->file, "%s", c->file);
@@ -474,9 +492,12 @@ static pk_status read_content(pk_model *m, pk_jctx *c, const cJSON *root, pk_pro
       if (strcmp(jt->string, it->string) == 0)
         st = pk_json_fail(c, "key '%s' appears more than once in the content", it->string);
     int i = st == PK_OK ? pk_model_find_compound(m, it->string) : -1;
-    if (st == PK_OK && i < 0)
+    if (st == PK_OK && i < 0) {
+      char dym[PK_NAME_MAX + 32];
+      pk_model_suggest_compound(m, it->string, dym, sizeof dym);
       st = pk_json_fail(c, "product '%s' contains '%s', which is not a loaded compound: the "
-                        "model files must include its compound file", p->id, it->string);
+                        "model files must include its compound file%s", p->id, it->string, dym);
+    }
     for (size_t k = 0; k < p->n && st == PK_OK; k++)
       if (p->compound[k] == i)
         st = pk_json_fail(c, "compound '%s' is listed twice in the content (by id and by "

@@ -2,6 +2,7 @@
  * day over day ranges, step tapers, product doses), output grid and solver.
  * Every key is documented in docs/scenario-format.md. */
 #include <math.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include "json.h"
@@ -19,7 +20,36 @@ struct pk_scenario {
   char **files;    /* the model files read, as opened */
   size_t n_files;
   int dose_scaled; /* a dose multiplier setting scaled the doses */
+  int compound_file[PK_MAX_COMPOUNDS]; /* index in files of each compound's file */
+  pk_error *warnings; /* what loads but looks like a mistake (pk_scenario_warning) */
+  size_t n_warnings;
 };
+
+/* At most MAX_WARNINGS are kept; the last then says that more were left out. */
+enum { MAX_WARNINGS = 64 };
+
+/* Records a warning of the given kind at the current key path extended by
+ * key (NULL: the path itself). Fails only when out of memory. */
+static pk_status warn(pk_scenario *s, pk_jctx *c, const char *key, pk_status kind,
+                      const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static pk_status warn(pk_scenario *s, pk_jctx *c, const char *key, pk_status kind,
+                      const char *fmt, ...) {
+  if (s->n_warnings == MAX_WARNINGS) return PK_OK;
+  if (!s->warnings && !(s->warnings = malloc(MAX_WARNINGS * sizeof *s->warnings)))
+    return pk_err_nomem(c->err);
+  pk_error *w = &s->warnings[s->n_warnings++];
+  size_t len = key ? pk_json_push_key(c, key) : strlen(c->path);
+  char msg[PK_ERROR_MESSAGE_MAX];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  if (s->n_warnings == MAX_WARNINGS)
+    snprintf(msg, sizeof msg, "more than %d warnings; the rest are left out", MAX_WARNINGS - 1);
+  pk_err_set(w, kind, c->file, c->path, "%s", msg);
+  pk_json_pop(c, len);
+  return PK_OK;
+}
 
 /* What a dosing entry gives, and how its amounts are counted. */
 typedef struct dose_spec {
@@ -71,6 +101,24 @@ static char *dir_with_slash(const char *base_dir) {
   return d;
 }
 
+/* Without a receptor file the scenario runs with no adaptation and no
+ * withdrawal (tol and W 0 throughout), and without a compound that binds
+ * the receptor with occupancy and E 0 too: legal (a PK-only model), but
+ * more often a file left out of 'model'. */
+static pk_status warn_receptor(pk_scenario *s, pk_jctx *c) {
+  const pk_model *m = s->model;
+  if (!m->has_receptor)
+    return warn(s, c, "model", PK_WARN_RECEPTOR,
+                "no receptor file among the model files: no adaptation or withdrawal, tol "
+                "and W stay 0 throughout (occupancy and E come from the compounds' K and "
+                "tau); add one such as receptors/mu-opioid.json");
+  for (int i = 0; i < m->n_compounds; i++)
+    if (m->compound[i].binds_receptor) return PK_OK;
+  return warn(s, c, "model", PK_WARN_RECEPTOR,
+              "no compound binds the receptor (none has K, or kon and koff): occupancy, E, tol "
+              "and W stay 0 throughout");
+}
+
 /* Model paths are relative to base_dir, or without one to the scenario
  * file's directory. */
 static pk_status load_models(pk_scenario *s, pk_jctx *c, const cJSON *root,
@@ -111,8 +159,11 @@ static pk_status load_models(pk_scenario *s, pk_jctx *c, const cJSON *root,
   }
   pk_json_pop(c, len);
   for (int pass = PK_LOAD_COMPOUNDS; pass <= PK_LOAD_PRODUCTS && st == PK_OK; pass++)
-    for (i = 0; i < n && st == PK_OK; i++)
+    for (i = 0; i < n && st == PK_OK; i++) {
+      int before = s->model->n_compounds;
       st = pk_model_load_json(s->model, docs[i], paths[i], pass, c->err);
+      for (int k = before; k < s->model->n_compounds; k++) s->compound_file[k] = i;
+    }
   if (st == PK_OK && s->model->n_compounds == 0)
     st = pk_json_fail_at(c, "model", "the model files name no compound; expected at least one file "
                  "of kind \"compound\"");
@@ -121,6 +172,7 @@ static pk_status load_models(pk_scenario *s, pk_jctx *c, const cJSON *root,
   free(dir);
   s->files = paths; /* kept for pk_scenario_file */
   s->n_files = paths ? (size_t)n : 0;
+  if (st == PK_OK) st = warn_receptor(s, c);
   return st;
 }
 
@@ -154,10 +206,13 @@ static pk_status load_subject(pk_scenario *s, pk_jctx *c, const cJSON *root) {
         pk_json_pop(c, l3);
         continue;
       }
-      if (i < 0)
+      if (i < 0) {
+        char dym[PK_NAME_MAX + 32];
+        pk_model_suggest_compound(s->model, it->string, dym, sizeof dym);
         st = pk_json_fail(c, "no compound or product '%s' in the model files; expected the id "
-                          "or name of a loaded compound, or the id of a loaded product",
-                          it->string);
+                          "or name of a loaded compound, or the id of a loaded product%s",
+                          it->string, dym);
+      }
       for (const cJSON *jt = ov->child; jt != it && st == PK_OK; jt = jt->next)
         if (strcmp(jt->string, it->string) == 0)
           st = pk_json_fail(c, "key '%s' appears more than once in overrides", it->string);
@@ -320,9 +375,14 @@ static pk_status read_dose_spec(pk_scenario *s, pk_jctx *c, const cJSON *e, dose
   *d = (dose_spec){.product = -1, .compound = -1, .route = PK_ROUTE_ORAL,
                    .amount_key = "dose_mg", .step_key = "step_mg", .unit = "mg"};
   if (prod) {
-    if ((d->product = pk_model_find_product(s->model, prod)) < 0)
+    if ((d->product = pk_model_find_product(s->model, prod)) < 0) {
+      const char *ids[PK_MAX_PRODUCTS];
+      char dym[PK_ID_MAX + 32];
+      for (int k = 0; k < s->model->n_products; k++) ids[k] = s->model->product[k].id;
+      pk_suggest_suffix(prod, ids, (size_t)s->model->n_products, dym, sizeof dym);
       return pk_json_fail_at(c, "product", "no product '%s' in the model files; expected the id of a "
-                     "loaded product", prod);
+                     "loaded product%s", prod, dym);
+    }
     const char *unit = pk_model_product_dose_unit(s->model, d->product);
     int grams = strcmp(unit, "g") == 0;
     d->amount_key = grams ? "dose_g" : "dose_units";
@@ -330,9 +390,12 @@ static pk_status read_dose_spec(pk_scenario *s, pk_jctx *c, const cJSON *e, dose
     d->unit = grams ? "g" : unit;
     if (route) return pk_json_fail_at(c, "route", "a product's route is set in its product file");
   } else {
-    if ((d->compound = pk_model_find_compound(s->model, comp)) < 0)
+    if ((d->compound = pk_model_find_compound(s->model, comp)) < 0) {
+      char dym[PK_NAME_MAX + 32];
+      pk_model_suggest_compound(s->model, comp, dym, sizeof dym);
       return pk_json_fail_at(c, "compound", "no compound '%s' in the model files; expected the id or "
-                     "name of a loaded compound", comp);
+                     "name of a loaded compound%s", comp, dym);
+    }
     if (route && strcmp(route, "iv") == 0) d->route = PK_ROUTE_IV;
     else if (route && strcmp(route, "oral") != 0)
       return pk_json_fail_at(c, "route", "unknown route '%s'; expected \"oral\" or \"iv\" (other "
@@ -354,23 +417,55 @@ static pk_status read_amount(pk_jctx *c, const cJSON *e, const dose_spec *d, dou
   return st;
 }
 
+/* Whether mg of compound i in one dose is above its file's
+ * max_plausible_dose: far above any published use, most often a slip of
+ * unit (3000 g meant as mg). */
+static int implausible(const pk_scenario *s, int i, double mg) {
+  return s->model->max_dose_mg[i] > 0 && mg > s->model->max_dose_mg[i];
+}
+
+/* The warning for the entry's dose: one per entry, for compound i. */
+static pk_status warn_dose(pk_scenario *s, pk_jctx *c, const dose_spec *d, double amount,
+                           int i, double mg) {
+  const pk_compound_params *p = &s->model->compound[i];
+  char what[PK_NAME_MAX * 3 + 64];
+  if (d->product >= 0)
+    snprintf(what, sizeof what, "%g %s of %s carries %.6g mg of %s per dose", amount, d->unit,
+             s->model->product[d->product].id, mg, p->name);
+  else
+    snprintf(what, sizeof what, "%.6g mg of %s per dose", mg, p->name);
+  return warn(s, c, d->amount_key, PK_WARN_DOSE,
+              "%s, far above any published use: more than %g mg, the max_plausible_dose of "
+              "%s, which cites its source; check the unit: '%s' is in %s",
+              what, s->model->max_dose_mg[i], s->files[s->compound_file[i]], d->amount_key,
+              d->unit);
+}
+
 /* A product's amount must make doses of finite mg (1e308 g does not): tried
  * once here, so that the message names the amount's key. Compound amounts
- * are mg already. */
+ * are mg already. Either way the mg per dose are checked against each
+ * compound's max_plausible_dose. */
 static pk_status check_dose_mg(pk_scenario *s, pk_jctx *c, const dose_spec *d, double amount) {
-  if (d->product < 0) return PK_OK;
+  if (d->product < 0)
+    return implausible(s, d->compound, amount) ? warn_dose(s, c, d, amount, d->compound, amount)
+                                               : PK_OK;
   pk_regimen *r = pk_regimen_new();
   if (!r) return pk_err_nomem(c->err);
   const pk_product *p = &s->model->product[d->product];
   pk_dose base = pk_dose_default();
   pk_status st = pk_product_add_dose(p, &base, amount, r, c->err);
-  pk_regimen_free(r);
   if (st != PK_OK && st != PK_ERR_NOMEM) {
     char msg[PK_ERROR_MESSAGE_MAX];
     snprintf(msg, sizeof msg, "%s", c->err->message);
     st = pk_json_fail_at(c, d->amount_key, "%g %s of %s: %s; expected a smaller dose", amount,
                          d->unit, p->id, msg);
   }
+  for (size_t k = 0; k < r->n && st == PK_OK; k++)
+    if (implausible(s, r->dose[k].compound, r->dose[k].amount_mg)) {
+      st = warn_dose(s, c, d, amount, r->dose[k].compound, r->dose[k].amount_mg);
+      break;
+    }
+  pk_regimen_free(r);
   return st;
 }
 
@@ -670,6 +765,44 @@ static pk_status load_run_in(pk_scenario *s, pk_jctx *c, const cJSON *root) {
   return st;
 }
 
+/* Marks the compounds that r doses (an amount or a rate). */
+static void mark_dosed(const pk_regimen *r, int *reached) {
+  for (size_t k = 0; r && k < r->n; k++)
+    if (r->dose[k].amount_mg > 0 || r->dose[k].rate_mg_per_h > 0)
+      reached[r->dose[k].compound] = 1;
+}
+
+/* Warns about each compound that neither a dose nor a conversion from a
+ * dosed compound reaches: its concentrations stay 0, most often a file
+ * loaded by mistake or a dosing entry left out. */
+static pk_status warn_not_dosed(pk_scenario *s, pk_jctx *c) {
+  const pk_model *m = s->model;
+  int reached[PK_MAX_COMPOUNDS] = {0};
+  mark_dosed(s->regimen, reached);
+  mark_dosed(s->history, reached);
+  for (int changed = 1; changed;) {
+    changed = 0;
+    for (int k = 0; k < m->n_conversions; k++) {
+      const pk_conversion *v = &m->conversion[k];
+      if (reached[v->from] && !reached[v->to] && (v->fm > 0 || v->f_first_pass > 0))
+        reached[v->to] = changed = 1;
+    }
+  }
+  pk_status st = PK_OK;
+  for (int i = 0; i < m->n_compounds && st == PK_OK; i++) {
+    if (reached[i]) continue;
+    size_t len = pk_json_push_key(c, "model");
+    size_t l2 = pk_json_push_index(c, (size_t)s->compound_file[i]);
+    st = warn(s, c, NULL, PK_WARN_NOT_DOSED,
+              "compound '%s' (%s) is never dosed and not formed from a dosed compound: its "
+              "concentrations stay 0 throughout; dose it in 'dosing' or leave its file out",
+              m->compound[i].name, s->files[s->compound_file[i]]);
+    pk_json_pop(c, l2);
+    pk_json_pop(c, len);
+  }
+  return st;
+}
+
 /* Loads the scenario named path (for messages): from text[0..len), or with
  * text NULL from the file path. */
 static pk_status load_scenario(const char *path, const char *text, size_t len,
@@ -720,6 +853,7 @@ static pk_status load_scenario(const char *path, const char *text, size_t len,
     pk_settings_scale_doses(s->regimen, dose_mult);
     pk_settings_scale_doses(s->history, dose_mult);
   }
+  if (st == PK_OK) st = warn_not_dosed(s, &c);
   if (st != PK_OK) pk_settings_explain(settings, n_settings, err);
   if (st == PK_OK) {
     s->name = dup_str(name);
@@ -768,12 +902,18 @@ void pk_scenario_free(pk_scenario *s) {
   pk_scenario_tapers_release(&s->tapers);
   for (size_t k = 0; k < s->n_files; k++) free(s->files[k]);
   free(s->files);
+  free(s->warnings);
   free(s);
 }
 
 size_t pk_scenario_file_count(const pk_scenario *s) { return s ? s->n_files : 0; }
 const char *pk_scenario_file(const pk_scenario *s, size_t k) {
   return s && k < s->n_files ? s->files[k] : NULL;
+}
+
+size_t pk_scenario_warning_count(const pk_scenario *s) { return s ? s->n_warnings : 0; }
+const pk_error *pk_scenario_warning(const pk_scenario *s, size_t k) {
+  return s && k < s->n_warnings ? &s->warnings[k] : NULL;
 }
 
 const char *pk_scenario_name(const pk_scenario *s) { return s ? s->name : NULL; }

@@ -64,6 +64,8 @@ const char *pk_solver_name(pk_solver solver) {
   return "unknown";
 }
 
+void pk_gsl_error_handler_off(void) { gsl_set_error_handler_off(); }
+
 int pk_sim_resolve_solver(const pk_model *m, const pk_sim_options *opt, pk_error *err) {
   int kinetic = 0;
   for (int i = 0; m && i < m->n_compounds; i++)

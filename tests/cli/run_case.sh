@@ -253,6 +253,117 @@ case_help() {
   finish
 }
 
+# pk help COMMAND prints exactly what pk COMMAND --help prints, for every
+# command that pk help --commands lists, and the usage lists each of them.
+case_help_command() {
+  run "$WORK/list" help --commands
+  expect_rc 0 "$WORK/list" "pk help --commands"
+  local n
+  n=$(wc -l <"$WORK/list.out")
+  [ "$n" -ge 6 ] || fail "pk help --commands lists $n commands, expected at least 6"
+  run "$WORK/usage" help
+  local cmd
+  while read -r cmd; do
+    grep -q "^  $cmd " "$WORK/usage.out" || fail "pk help does not list '$cmd'"
+    run "$WORK/a" help "$cmd"
+    expect_rc 0 "$WORK/a" "pk help $cmd"
+    run "$WORK/b" "$cmd" --help
+    expect_rc 0 "$WORK/b" "pk $cmd --help"
+    [ -s "$WORK/a.out" ] || fail "pk help $cmd printed nothing"
+    expect_in "$WORK/a.out" "usage: pk $cmd" "pk help $cmd is the command's help"
+    cmp -s "$WORK/a.out" "$WORK/b.out" || fail "pk help $cmd differs from pk $cmd --help"
+  done <"$WORK/list.out"
+  for cmd in simulate plot compounds taper population sweep; do
+    grep -qx "$cmd" "$WORK/list.out" || fail "pk help --commands does not list $cmd"
+  done
+  run "$WORK/x" help simulat
+  expect_rc 2 "$WORK/x" "pk help simulat"
+  expect_in "$WORK/x.err" "unknown command 'simulat'; did you mean 'simulate'?" "pk help simulat"
+  finish
+}
+
+# Scenarios that load but look like mistakes run, with a warning naming the
+# file, the key path and what is wrong (tests/data/warn/); a scenario
+# without them prints nothing on standard error.
+case_warnings() {
+  cd "$WORK" || exit 1
+  local w=$DATA/warn
+  run "$WORK/dose" simulate "$w/dose-3000-g.json" -o dose.csv
+  expect_rc 0 "$WORK/dose" "a dose of 3000 g runs"
+  expect_in "$WORK/dose.err" "pk: warning: $w/dose-3000-g.json: dosing[0].dose_g: 3000 g of kratom-leaf-powder carries 39000 mg of mitragynine per dose, far above any published use: more than 1100 mg" "the implausible dose is named"
+  expect_in "$WORK/dose.err" "check the unit: 'dose_g' is in g" "the unit is named"
+  [ "$(grep -c . "$WORK/dose.err")" -eq 1 ] || fail "one warning per dosing entry expected"
+  [ "$(($(wc -l <dose.csv) - 1))" -eq 49 ] || fail "the 3000 g run did not write 49 rows"
+
+  # the limit is the model file's max_plausible_dose: 1100 mg of mitragynine
+  local mgfile=$SRC/models/compounds/linear/mitragynine.json
+  grep -q '"max_plausible_dose": {"value": 1100, "unit": "mg"' "$mgfile" ||
+    fail "linear/mitragynine.json no longer states 1100 mg"
+  local dose
+  for dose in 1100 1101; do
+    cat >"mg-$dose.json" <<JSON
+{"name": "mg-$dose", "model": ["$mgfile", "$SRC/models/receptors/mu-opioid.json"],
+ "dosing": [{"compound": "mitragynine", "dose_mg": $dose, "times_h": [1]}],
+ "output": {"duration_days": 1, "step_h": 6}}
+JSON
+    run "$WORK/mg$dose" simulate "mg-$dose.json" -o "mg-$dose.csv"
+    expect_rc 0 "$WORK/mg$dose" "$dose mg of mitragynine"
+  done
+  [ -s "$WORK/mg1100.err" ] && fail "1100 mg (the limit) warned: $(cat "$WORK/mg1100.err")"
+  expect_in "$WORK/mg1101.err" "mg-1101.json: dosing[0].dose_mg: 1101 mg of mitragynine per dose, far above any published use" "1101 mg warns"
+
+  # no receptor: tol and W are 0 in every row while E is not, as the warning says
+  run "$WORK/rec" simulate "$w/no-receptor.json" -o rec.csv
+  expect_rc 0 "$WORK/rec" "a scenario without a receptor runs"
+  expect_in "$WORK/rec.err" "pk: warning: $w/no-receptor.json: model: no receptor file among the model files: no adaptation or withdrawal, tol and W stay 0 throughout" "no receptor is said"
+  awk -F, 'NR == 1 { for (j = 1; j <= NF; j++) col[$j] = j; next }
+    { s += $col["tol"] + $col["W"]; e += $col["E"] }
+    END { exit !(s == 0 && e > 0) }' rec.csv || fail "without a receptor tol and W should be 0 and E > 0"
+
+  # a compound no dose reaches: named with its file, its column 0 throughout
+  run "$WORK/nd" simulate "$w/compound-not-dosed.json" -o nd.csv
+  expect_rc 0 "$WORK/nd" "a scenario with an undosed compound runs"
+  expect_in "$WORK/nd.err" "pk: warning: $w/compound-not-dosed.json: model[2]: compound 'naloxone' (" "the undosed compound is named at its model entry"
+  expect_in "$WORK/nd.err" "naloxone.json) is never dosed and not formed from a dosed compound" "the reason is given"
+  awk -F, 'NR == 1 { for (j = 1; j <= NF; j++) col[$j] = j; next }
+    { s += $col["C_naloxone"] } END { exit !(s == 0) }' nd.csv || fail "C_naloxone should stay 0"
+
+  # the other commands that load a scenario say it too
+  run "$WORK/sw" sweep "$w/no-receptor.json" --param dose=1,2 -o sweep.csv --quiet
+  expect_rc 0 "$WORK/sw" "pk sweep on a scenario without a receptor"
+  expect_in "$WORK/sw.err" "pk: warning: $w/no-receptor.json: model: no receptor file" "pk sweep warns"
+
+  # a scenario without mistakes: nothing on standard error
+  run "$WORK/good" simulate "$GOOD" -o good.csv
+  expect_rc 0 "$WORK/good" "the good fixture"
+  [ -s "$WORK/good.err" ] && fail "the good fixture printed: $(cat "$WORK/good.err")"
+  finish
+}
+
+# Unknown names get the closest known one: commands, compounds, products
+# and parameters (files: the pk_cli_bad cases in CMakeLists.txt).
+case_did_you_mean() {
+  run "$WORK/c" simulat
+  expect_rc 2 "$WORK/c" "pk simulat"
+  expect_in "$WORK/c.err" "pk: error: unknown command 'simulat'; did you mean 'simulate'?" "a mistyped command"
+  run "$WORK/far" frobnicate
+  grep -q "; did you mean" "$WORK/far.err" && fail "a name close to nothing got a suggestion"
+  run "$WORK/p1" sweep "$GOOD" --param mitragynine.CLL=100:200:2 -o /dev/null
+  expect_rc 1 "$WORK/p1" "an unknown parameter"
+  expect_in "$WORK/p1.err" "unknown parameter 'CLL'" "the parameter is named"
+  expect_in "$WORK/p1.err" "did you mean 'CL'?" "the closest parameter"
+  run "$WORK/p2" sweep "$GOOD" --param k_tl=0.01,0.02 -o /dev/null
+  expect_rc 1 "$WORK/p2" "an unknown setting"
+  expect_in "$WORK/p2.err" "did you mean 'k_tol'?" "the closest setting"
+  run "$WORK/p3" sweep "$GOOD" --param dose.mitragynin=1,2 -o /dev/null
+  expect_rc 1 "$WORK/p3" "an unknown compound in a dose multiplier"
+  expect_in "$WORK/p3.err" "no compound 'mitragynin' in the model files; did you mean 'mitragynine'?" "the closest compound"
+  run "$WORK/k" compounds --models "$SRC/models" kratom-leaf-powdr
+  expect_rc 1 "$WORK/k" "pk compounds with a mistyped name"
+  expect_in "$WORK/k.err" "did you mean 'kratom-leaf-powder'?" "the closest product"
+  finish
+}
+
 case_usage_errors() {
   run "$WORK/u" frobnicate
   expect_rc 2 "$WORK/u" "pk frobnicate"
@@ -373,6 +484,23 @@ case_compounds() {
   [ "$rc" -eq 0 ] || fail "pk compounds --sources exited $rc"
   grep -q "Tanna 2022" "$WORK/src.out" || fail "--sources does not show the Tanna 2022 source"
   grep -q "kratom-leaf-powder" "$WORK/src.out" || fail "the filter dropped products containing mitragynine"
+  # every reference file a model file cites is in the repository, where
+  # --sources says it is
+  grep -q "^Sources cited as reference/NAME.md are in $SRC/models/reference/" "$WORK/src.out" ||
+    fail "--sources does not say where reference/ files are"
+  local ref n_refs=0
+  for ref in $(grep -rhoE 'reference/[A-Za-z0-9._-]+\.md' "$SRC"/models --include='*.json' | sort -u); do
+    n_refs=$((n_refs + 1))
+    [ -s "$SRC/models/$ref" ] || fail "a model file cites $ref, which is not in models/"
+  done
+  [ "$n_refs" -ge 2 ] || fail "expected the model files to cite reference/ files, found $n_refs"
+  # and the sections they cite (reference/pkpd-literature.md 1e) are headings in it
+  local sec
+  for sec in $(grep -rhoE 'reference/pkpd-literature\.md,? [0-9][a-z]?\b' "$SRC"/models --include='*.json' |
+      awk '{ print $NF }' | sort -u); do
+    grep -qE "^##+ $sec\." "$SRC/models/reference/pkpd-literature.md" ||
+      fail "reference/pkpd-literature.md has no section $sec, which a model file cites"
+  done
   run "$WORK/missing" compounds --models "$WORK/nowhere"
   [ "$rc" -ne 0 ] || fail "a missing models folder must fail"
   grep -q "nowhere" "$WORK/missing.err" || fail "the error must name the folder"
@@ -498,6 +626,9 @@ case "$CASE" in
   compounds) case_compounds ;;
   end_to_end) case_end_to_end ;;
   help) case_help ;;
+  help_command) case_help_command ;;
+  warnings) case_warnings ;;
+  did_you_mean) case_did_you_mean ;;
   usage_errors) case_usage_errors ;;
   no_gnuplot) case_no_gnuplot ;;
   bad_plot_name) case_bad_plot_name ;;
