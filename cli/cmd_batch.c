@@ -22,7 +22,8 @@ static const char HELP_POPULATION[] =
     "usage: pk population [SCENARIO] -n N [--seed S] [--spec POP.json] [-o SUMMARY.csv]\n"
     "                     [--percentiles PCT.csv [--levels 5,50,95]]\n"
     "                     [--trajectories ALL.csv] [--threads T] [--shard K/N | --mpi]\n"
-    "                     [--w-threshold X] [--occ-threshold Y] [--set KEY=VALUE ...] [--quiet]\n"
+    "                     [--summary-percentiles SPCT.csv] [--w-threshold X] [--occ-threshold Y]\n"
+    "                     [--set KEY=VALUE ...] [--quiet]\n"
     "\n"
     "Simulates N subjects of SCENARIO (default: the shipped kratom taper) drawn\n"
     "from a population: log-normal variability of parameters with a full\n"
@@ -67,6 +68,10 @@ static const char HELP_COMMON[] =
     "      --percentiles F   percentiles across subjects of every output column at\n"
     "                        every time (time_h, n, <col>_p<level>...); holds every\n"
     "                        value: subjects x times x columns x 8 bytes\n"
+    "      --summary-percentiles F  across the subjects that succeeded, per summary\n"
+    "                        column (Cmax_<id>, AUC_<id>, occ_max, W_max, ...): n,\n"
+    "                        mean, sd and the percentiles of --levels; holds\n"
+    "                        subjects x columns x 8 bytes (not with --mpi or --shard)\n"
     "      --levels L,...    percentile levels in percent (default 5,50,95)\n"
     "      --trajectories F  every subject's trajectory (an id column first)\n"
     "      --threads T       threads (default: all cores, or OMP_NUM_THREADS)\n"
@@ -92,7 +97,7 @@ enum { MAX_LEVELS = 32, MAX_PARAMS = 32 };
 
 typedef struct batch_args {
   int sweep;
-  const char *scenario, *spec, *output, *pct_path, *traj_path;
+  const char *scenario, *spec, *output, *pct_path, *traj_path, *sumpct_path;
   size_t n;
   uint64_t seed;
   int threads, use_mpi, quiet;
@@ -190,6 +195,8 @@ typedef struct run_ctx {
   int rank, size; /* MPI, or 0 and 1 */
   int remote_stopped, protocol_error;
   size_t failed_remote;
+  double *kept;      /* --summary-percentiles: the values of every subject that succeeded */
+  size_t n_kept, cap_kept;
 } run_ctx;
 
 static double now_s(void) {
@@ -250,9 +257,72 @@ static int write_trajectory(run_ctx *c, const pk_subject_result *r) {
   return ferror(c->traj.f) ? -1 : 0;
 }
 
+/* Keeps a successful subject's values for --summary-percentiles. */
+static int keep_summary(run_ctx *c, const pk_subject_result *r) {
+  if (!c->a->sumpct_path || r->status != PK_OK) return 0;
+  size_t nc = pk_batch_column_count(c->b);
+  if (c->n_kept == c->cap_kept) {
+    size_t cap = c->cap_kept ? 2 * c->cap_kept : 1024;
+    double *k = realloc(c->kept, cap * nc * sizeof *k);
+    if (!k) return -1;
+    c->kept = k;
+    c->cap_kept = cap;
+  }
+  memcpy(c->kept + c->n_kept * nc, r->values, nc * sizeof *c->kept);
+  c->n_kept++;
+  return 0;
+}
+
+static int cmp_double(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+/* column,n,mean,sd,p<level>...: per column over the kept subjects (NaN
+ * values left out), percentiles between order statistics as R's type 7. */
+static int write_summary_percentiles(run_ctx *c, out_file *o) {
+  size_t nc = pk_batch_column_count(c->b), n = c->n_kept;
+  double *v = malloc((n ? n : 1) * sizeof *v);
+  if (!v) return cli_fail("out of memory");
+  fputs("column,n,mean,sd", o->f);
+  for (size_t l = 0; l < c->a->nl; l++) fprintf(o->f, ",p%g", c->a->levels[l]);
+  fputc('\n', o->f);
+  for (size_t j = 0; j < nc; j++) {
+    size_t m = 0;
+    double sum = 0;
+    for (size_t i = 0; i < n; i++) {
+      double x = c->kept[i * nc + j];
+      if (!isnan(x)) v[m++] = x, sum += x;
+    }
+    fprintf(o->f, "%s,%zu", pk_batch_column_name(c->b, j), m);
+    if (m == 0) {
+      for (size_t l = 0; l < c->a->nl + 2; l++) fputc(',', o->f);
+      fputc('\n', o->f);
+      continue;
+    }
+    double mean = sum / (double)m, ss = 0;
+    for (size_t i = 0; i < m; i++) ss += (v[i] - mean) * (v[i] - mean);
+    qsort(v, m, sizeof *v, cmp_double);
+    fprintf(o->f, ",%.12g,", mean);
+    if (m > 1) fprintf(o->f, "%.12g", sqrt(ss / (double)(m - 1)));
+    for (size_t l = 0; l < c->a->nl; l++) {
+      double h = (double)(m - 1) * c->a->levels[l] / 100.0;
+      size_t lo = (size_t)floor(h), hi = lo + 1 < m ? lo + 1 : lo;
+      fprintf(o->f, ",%.12g", v[lo] + (h - (double)lo) * (v[hi] - v[lo]));
+    }
+    fputc('\n', o->f);
+  }
+  free(v);
+  return ferror(o->f) ? cli_fail("%s: write failed", c->a->sumpct_path) : 0;
+}
+
 static int on_subject(void *ctx, const pk_subject_result *r) {
   run_ctx *c = ctx;
   size_t len = 0;
+  if (keep_summary(c, r) != 0) {
+    c->io_error = 1;
+    return 1;
+  }
   const char *line = format_row(c, r, &len);
   if (!line) {
     c->io_error = 1;
@@ -365,7 +435,7 @@ static int parse_shard(const char *s, batch_args *a) {
 }
 
 enum { OPT_SEED = 256, OPT_SPEC, OPT_PCT, OPT_LEVELS, OPT_TRAJ, OPT_THREADS, OPT_SHARD,
-       OPT_MPI, OPT_WTHR, OPT_OTHR, OPT_PARAM, OPT_LHS, OPT_SET };
+       OPT_MPI, OPT_WTHR, OPT_OTHR, OPT_PARAM, OPT_LHS, OPT_SET, OPT_SUMPCT };
 
 /* Returns 0 to go on, 1 or 2 (exit status) to stop, -1 after --help. */
 static int parse_args(int argc, char **argv, batch_args *a) {
@@ -373,6 +443,7 @@ static int parse_args(int argc, char **argv, batch_args *a) {
       {"subjects", required_argument, 0, 'n'}, {"seed", required_argument, 0, OPT_SEED},
       {"spec", required_argument, 0, OPT_SPEC}, {"output", required_argument, 0, 'o'},
       {"percentiles", required_argument, 0, OPT_PCT},
+      {"summary-percentiles", required_argument, 0, OPT_SUMPCT},
       {"levels", required_argument, 0, OPT_LEVELS},
       {"trajectories", required_argument, 0, OPT_TRAJ},
       {"threads", required_argument, 0, OPT_THREADS},
@@ -405,6 +476,7 @@ static int parse_args(int argc, char **argv, batch_args *a) {
     case OPT_SPEC: a->spec = optarg; break;
     case 'o': a->output = optarg; break;
     case OPT_PCT: a->pct_path = optarg; break;
+    case OPT_SUMPCT: a->sumpct_path = optarg; break;
     case OPT_LEVELS: bad = parse_levels(optarg, a); break;
     case OPT_TRAJ: a->traj_path = optarg; break;
     case OPT_THREADS:
@@ -449,6 +521,9 @@ static int parse_args(int argc, char **argv, batch_args *a) {
     return cli_fail("--percentiles needs every subject in one run: not with --shard (use "
                     "--mpi, or one process)"), 2;
   if (a->traj_path && a->use_mpi) return cli_fail("--trajectories is not available with --mpi"), 2;
+  if (a->sumpct_path && (a->use_mpi || a->shard_n > 1))
+    return cli_fail("--summary-percentiles needs every subject in one process: not with --mpi "
+                    "or --shard (compute them from the concatenated summaries)"), 2;
 #ifndef PK_WITH_MPI
   if (a->use_mpi)
     return cli_fail("--mpi: this pk was built without MPI (configure with -DPK_WITH_MPI=ON)"), 1;
@@ -533,7 +608,8 @@ static int load_inputs(const batch_args *a, pk_scenario **s, pk_population **pop
  * population spec) or each other. */
 static int check_paths(const batch_args *a, const pk_scenario *s) {
   const cli_path p[] = {{"-o", a->output, 1}, {"--percentiles", a->pct_path, 1},
-                        {"--trajectories", a->traj_path, 1}, {"--spec", a->spec, 0}};
+                        {"--trajectories", a->traj_path, 1}, {"--spec", a->spec, 0},
+                        {"--summary-percentiles", a->sumpct_path, 1}};
   return cli_check_outputs(s, a->scenario, p, sizeof p / sizeof p[0]);
 }
 
@@ -561,7 +637,7 @@ static int run(batch_args *a, int argc, char **argv) {
   pk_batch *b = NULL;
   pk_error err;
   int rc = 0, rank = 0, size = 1;
-  out_file pct = {0};
+  out_file pct = {0}, sumpct = {0};
   run_ctx c = {.a = a, .rank = 0, .size = 1};
   (void)argc;
   (void)argv;
@@ -612,6 +688,7 @@ static int run(batch_args *a, int argc, char **argv) {
     if ((rc = out_open(&c.sum, a->output)) != 0) goto done;
     if (a->pct_path && (rc = out_open(&pct, a->pct_path)) != 0) goto done;
     if (a->traj_path && (rc = out_open(&c.traj, a->traj_path)) != 0) goto done;
+    if (a->sumpct_path && (rc = out_open(&sumpct, a->sumpct_path)) != 0) goto done;
     int need = pk_batch_format_header(b, NULL, 0);
     char *hdr = malloc((size_t)need + 1);
     if (!hdr) {
@@ -695,10 +772,12 @@ static int run(batch_args *a, int argc, char **argv) {
   if (a->use_mpi && rc == 0) rc = cli_mpi_max(rc);
 #endif
   if (rc == 0 && a->pct_path) rc = write_percentiles(&c, &pct);
+  if (rc == 0 && a->sumpct_path) rc = write_summary_percentiles(&c, &sumpct);
   if (rc == 0 && rank == 0) {
     rc = out_commit(&c.sum);
     if (rc == 0 && c.traj.f) rc = out_commit(&c.traj);
     if (rc == 0 && pct.f) rc = out_commit(&pct);
+    if (rc == 0 && sumpct.f) rc = out_commit(&sumpct);
     size_t failed = rep.failed + c.failed_remote;
     size_t done = a->use_mpi ? c.n_total : rep.done;
     if (rc == 0 && !a->quiet) {
@@ -723,6 +802,8 @@ done:
   out_discard(&c.sum);
   out_discard(&c.traj);
   out_discard(&pct);
+  out_discard(&sumpct);
+  free(c.kept);
   free(c.buf);
   pk_batch_free(b);
   pk_sweep_free(sw);

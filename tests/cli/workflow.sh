@@ -24,6 +24,9 @@
 #             pk curve dose: the day-mean concentration at steady state is
 #             F dose per day / (CL 24 h) exactly, linear in dose, trough <=
 #             mean <= peak
+#   summary   pk population --summary-percentiles: n, mean and the 5/50/95th
+#             percentiles of every summary column equal those computed here
+#             from the summary CSV (sorted, R's type 7)
 # Exit status: 0 pass, 1 fail, 77 skipped.
 set -u
 PK=$1
@@ -348,8 +351,35 @@ case_curve() {
   refused badm "an unknown ligand" "no compound 'morphine'"
 }
 
+case_summary() {
+  local S=$GOOD/two-days.json
+  run pop population "$S" --spec "$SRC/tests/data/population/kratom-pop.json" -n 101 --seed 7 -q \
+    -o "$WORK/sum.csv" --summary-percentiles "$WORK/sp.csv"
+  ok pop "--summary-percentiles"
+  local name c want got
+  for name in Cmax_mg AUC_7oh occ_max W_max mg.CL; do
+    c=$(col "$WORK/sum.csv" "$name")
+    [ -n "$c" ] || { fail "no column $name in the summary"; continue; }
+    want=$(awk -F, 'NR > 1 && $2 == "ok"' "$WORK/sum.csv" | cut -d, -f"$c" | sort -g | awk '
+      { v[NR] = $1; s += $1 } END { n = NR
+        for (k = 1; k <= 3; k++) { p = (k == 1 ? 5 : k == 2 ? 50 : 95); h = (n - 1) * p / 100; lo = int(h)
+          q[k] = v[lo + 1] + (h - lo) * (v[lo + 2 > n ? n : lo + 2] - v[lo + 1]) }
+        printf "%d %.10g %.10g %.10g %.10g", n, s / n, q[1], q[2], q[3] }')
+    got=$(grep "^$name," "$WORK/sp.csv" | awk -F, '{ printf "%d %.10g %.10g %.10g %.10g", $2, $3, $5, $6, $7 }')
+    set -- $want
+    local w=("$@")
+    set -- $got
+    local g=("$@")
+    [ "${w[0]}" = "${g[0]}" ] || fail "$name: n ${g[0]}, expected ${w[0]}"
+    for k in 1 2 3 4; do near "${g[$k]}" "${w[$k]}" 1e-9 "$name statistic $k"; done
+  done
+  run bad population "$S" -n 4 --shard 0/2 --summary-percentiles "$WORK/x.csv"
+  [ "$rc" -eq 2 ] || fail "--summary-percentiles with --shard: exit status $rc, expected 2"
+}
+
 case "$CASE" in
   settings) case_settings ;;
+  summary) case_summary ;;
   curve) case_curve ;;
   nca) case_nca ;;
   formats) case_formats ;;
