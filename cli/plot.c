@@ -137,6 +137,12 @@ static void put_label(FILE *f, const char *s) {
   put_quoted(f, s);
 }
 
+char *plot_clean(const char *s, size_t max) {
+  char *out = malloc(4 * max + 16);
+  if (out) clean_text(s, max, out, 4 * max + 16);
+  return out;
+}
+
 static size_t text_chars(const char *s) {
   char buf[4 * TEXT_MAX + 16];
   return clean_text(s, TEXT_MAX, buf, sizeof buf);

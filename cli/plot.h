@@ -117,6 +117,9 @@ plot_series *plot_series_add(plot_figure *f, plot_panel *p, plot_style style, in
 int plot_apply_yranges(plot_figure *f, const cli_plot_options *o);
 /* Draws f into image (.png or .svg) with gnuplot, atomically. */
 int plot_figure_render(plot_figure *f, const char *image);
+/* s as a figure shows it, in a new string: control characters and bytes
+ * that are not UTF-8 as '?', cut to max characters with "...". */
+char *plot_clean(const char *s, size_t max);
 /* printf into a new string (aborts the plot with NULL when out of memory). */
 char *plot_strf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

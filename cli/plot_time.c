@@ -178,13 +178,14 @@ static int choose_range(time_plot *p) {
 }
 
 /* Labels: --label, else the file's name without its folder (the whole
- * name when two files share it). */
+ * name when two files share it); at most 28 characters, so that the key
+ * entry "label: column" keeps its column. */
 static int choose_labels(time_plot *p) {
   p->labels = calloc(p->n, sizeof *p->labels);
   if (!p->labels) return cli_fail("out of memory");
   for (size_t i = 0; i < p->n; i++) {
     if (i < p->o->n_labels) {
-      p->labels[i] = strdup(p->o->labels[i]);
+      p->labels[i] = plot_clean(p->o->labels[i], 28);
     } else {
       const char *path = p->t[i].path, *base = strrchr(path, '/');
       base = base ? base + 1 : path;
@@ -194,7 +195,7 @@ static int choose_labels(time_plot *p) {
         b = b ? b + 1 : p->t[k].path;
         clash |= k != i && strcmp(b, base) == 0;
       }
-      p->labels[i] = strdup(clash ? path : base);
+      p->labels[i] = plot_clean(clash ? path : base, 28);
     }
     if (!p->labels[i]) return cli_fail("out of memory");
   }
@@ -253,9 +254,9 @@ static int write_block(time_plot *p, plot_figure *f, const plot_table *t, const 
 }
 
 /* A series' key entry: the quantity, with the file's label when several
- * files are drawn. */
+ * files are drawn or a label is given. */
 static char *entry(const time_plot *p, size_t file, const char *q, const char *what) {
-  if (p->n > 1) return plot_strf("%s: %s%s", p->labels[file], q, what);
+  if (p->n > 1 || p->o->n_labels > 0) return plot_strf("%s: %s%s", p->labels[file], q, what);
   return plot_strf("%s%s", q, what);
 }
 
