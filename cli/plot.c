@@ -183,8 +183,8 @@ void plot_sequence_colour(size_t i, size_t n, char out[8]) {
 }
 
 const char *plot_quantity_colour(const char *name, char *const *compounds, size_t nc) {
-  static const char *const compound[] = {"#0072B2", "#E69F00", "#56B4E9", "#CC79A7",
-                                         "#8C564B", "#17BECF", "#BCBD22", "#1F3A93"};
+  static const char *const compound[] = {"#0072B2", "#E69F00", "#CC79A7", "#8C564B",
+                                         "#56B4E9", "#BCBD22", "#17BECF", "#1F3A93"};
   static const struct { const char *name, *colour; } fixed[] = {
       {"occ", "#000000"}, {"occ_min", "#000000"}, {"occ_max", "#000000"},
       {"E", "#009E73"}, {"E_max", "#009E73"}, {"tol", "#7B3294"}, {"net", "#B8860B"},

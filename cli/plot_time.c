@@ -445,15 +445,24 @@ static int add_doses(time_plot *p, plot_figure *f) {
     return cli_fail("--doses is given %zu times for %zu CSV files; give it once (the same "
                     "doses for every file) or once per file, in their order",
                     o->n_dose_sets, p->n);
+  const char *what = p->daily ? "days with doses" : "doses";
   for (size_t k = 0; k < o->n_dose_sets; k++) {
     int b = plot_block(f);
+    double last_day = -INFINITY;
     for (size_t i = 0; i < o->n_doses[k]; i++) {
       double x = o->doses[k][i];
       if (x < p->x_lo || x > p->x_hi) continue;
+      if (p->daily) {
+        /* the daily view: a marker in the middle of each day with doses */
+        double d = floor(x / 24);
+        if (d == last_day) continue;
+        last_day = d;
+        x = (fmax(24 * d, p->x_lo) + fmin(24 * d + 24, p->x_hi)) / 2;
+      }
       x *= p->scale;
       plot_row(f, 1, &x);
     }
-    char *title = o->n_dose_sets > 1 ? plot_strf("%s: doses", p->labels[k]) : strdup("doses");
+    char *title = o->n_dose_sets > 1 ? plot_strf("%s: %s", p->labels[k], what) : strdup(what);
     const char *colour = o->n_dose_sets > 1 ? plot_file_colour(k) : "#555555";
     plot_series_add(f, &f->p[0], PLOT_DOSES, b, (int)k, colour, 1, 1, title);
     free(title);
