@@ -188,7 +188,7 @@ const char *plot_quantity_colour(const char *name, char *const *compounds, size_
   static const struct { const char *name, *colour; } fixed[] = {
       {"occ", "#000000"}, {"occ_min", "#000000"}, {"occ_max", "#000000"},
       {"E", "#009E73"}, {"E_max", "#009E73"}, {"tol", "#7B3294"}, {"net", "#B8860B"},
-      {"wx", "#A6761D"}, {"wf", "#666666"}, {"W", "#C0392B"}, {"W_max", "#C0392B"}};
+      {"wx", "#1B7F8C"}, {"wf", "#666666"}, {"W", "#C0392B"}, {"W_max", "#C0392B"}};
   for (size_t k = 0; k < sizeof fixed / sizeof fixed[0]; k++)
     if (strcmp(name, fixed[k].name) == 0) return fixed[k].colour;
   if (strncmp(name, "h_W_above", 9) == 0) return "#C0392B";

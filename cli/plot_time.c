@@ -167,7 +167,7 @@ static int choose_range(time_plot *p) {
     hi = fmin(hi, dhi);
   }
   if (!(lo < hi))
-    return cli_fail("%s: nothing to draw in --xrange: the data run from %g to %g h (day %g "
+    return cli_fail("%s: nothing to draw in --xrange: the data run from %g to %g h (days %g "
                     "to %g); expected a range overlapping them, with more than one time",
                     p->t[0].path, dlo, dhi, dlo / 24, dhi / 24);
   p->x_lo = lo;
@@ -260,15 +260,18 @@ static char *entry(const time_plot *p, size_t file, const char *q, const char *w
   return plot_strf("%s%s", q, what);
 }
 
-/* The series of quantity q of file i in panel pn. */
+/* The series of quantity q of file i in panel pn: several files, a colour
+ * per file and a dash type per quantity (rank: its place in the panel);
+ * one file, the quantity's colour, and a dash type of its own among the
+ * panel's quantities of that colour (C_mg solid, ce_mg dashed). */
 static int add_quantity(time_plot *p, plot_figure *f, plot_panel *pn, size_t i, const char *q,
-                        size_t rank) {
+                        size_t rank, size_t same_colour) {
   const plot_table *t = &p->t[i];
   qcols c;
   if (!find_q(t, q, &c)) return 0; /* a default quantity this file does not have */
   const char *colour = p->n > 1 ? plot_file_colour(i)
                                 : plot_quantity_colour(q, p->compounds, p->ncomp);
-  int dash = p->n > 1 ? 1 + (int)(rank % 5) : strncmp(q, "ce_", 3) == 0 ? 2 : 1;
+  int dash = 1 + (int)((p->n > 1 ? rank : same_colour) % 5);
   double lw = 2.0;
   char *title = NULL;
   if (t->kind == PLOT_TRAJECTORY) {
@@ -424,8 +427,13 @@ static int build_panel(time_plot *p, plot_figure *f, panel_kind k, size_t other)
   size_t rank = 0;
   for (size_t qi = 0; qi < p->nq; qi++) {
     if (!(k == P_OTHER ? qi == other : kind_of(p->q[qi]) == k)) continue;
+    const char *colour = plot_quantity_colour(p->q[qi], p->compounds, p->ncomp);
+    size_t same = 0;
+    for (size_t qj = 0; qj < qi; qj++)
+      same += (k == P_OTHER ? 0 : kind_of(p->q[qj]) == k) &&
+              !strcmp(plot_quantity_colour(p->q[qj], p->compounds, p->ncomp), colour);
     for (size_t i = 0; i < p->n; i++)
-      if (add_quantity(p, f, pn, i, p->q[qi], rank) != 0) return 1;
+      if (add_quantity(p, f, pn, i, p->q[qi], rank, same) != 0) return 1;
     rank++;
   }
   if (k == P_W && isfinite(p->o->threshold)) {
@@ -442,9 +450,9 @@ static int add_doses(time_plot *p, plot_figure *f) {
   const cli_plot_options *o = p->o;
   if (o->n_dose_sets == 0 || f->np == 0) return 0;
   if (o->n_dose_sets != 1 && o->n_dose_sets != p->n)
-    return cli_fail("--doses is given %zu times for %zu CSV files; give it once (the same "
+    return cli_fail("--doses is given %zu times for %zu CSV file%s; give it once (the same "
                     "doses for every file) or once per file, in their order",
-                    o->n_dose_sets, p->n);
+                    o->n_dose_sets, p->n, p->n == 1 ? "" : "s");
   const char *what = p->daily ? "days with doses" : "doses";
   for (size_t k = 0; k < o->n_dose_sets; k++) {
     int b = plot_block(f);
