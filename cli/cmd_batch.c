@@ -634,10 +634,10 @@ static int draw(run_ctx *c, const pk_scenario *s, out_file *pct) {
       int fd = mkstemp(tmp);
       FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
       if (fd >= 0) pk_temporary_add(tmp);
-      if (!f || pk_batch_write_percentiles(c->b, a->levels, a->nl, f, &err) != PK_OK) {
+      if (!f || pk_batch_write_percentiles(c->b, a->levels, a->nl, f, &err) != PK_OK)
         rc = cli_fail("cannot write a temporary file for the plot: %s", strerror(errno));
-      }
-      if (f ? fclose(f) != 0 : (fd >= 0 && close(fd) != 0)) rc = 1;
+      if ((f ? fclose(f) != 0 : (fd >= 0 && close(fd) != 0)) && rc == 0)
+        rc = cli_fail("cannot write a temporary file for the plot: %s", strerror(errno));
       if (fd < 0) tmp[0] = '\0';
       data = tmp;
     }
