@@ -30,10 +30,45 @@ int cli_gnuplot_available(void);
 /* Says that `what` needs gnuplot and where it was looked for ($PK_GNUPLOT or
  * PATH); returns 1. */
 int cli_gnuplot_missing(const char *what);
-/* Draws the figure of a trajectory CSV into image (.png or .svg),
- * atomically: concentrations, occupancy/E/tol, and W with the symptom
- * threshold as a dashed line (threshold NaN: none). Returns 0 on success;
- * on failure prints why and leaves no image behind. */
+/* What to draw and how (pk plot's options; cli_plot_options_init gives
+ * the defaults: everything automatic). */
+enum { CLI_PLOT_MAX_PANELS = 12 };
+typedef struct cli_range {
+  double lo, hi;     /* NaN: that end from the data */
+  int lo_h, hi_h;    /* time axes: the end was given in hours (else days) */
+  int time_unit;     /* a unit (d or h) was given */
+} cli_range;
+typedef struct cli_plot_options {
+  const char *title;            /* NULL: the CSV's name for one file, none for several */
+  const char *const *labels;    /* labels of the first n_labels CSVs (else their names) */
+  size_t n_labels;
+  const char *columns;          /* comma-separated columns to draw; NULL: the default */
+  int log_y, log_x;             /* 1: logarithmic, -1: linear, 0: automatic */
+  int daily;                    /* 1: daily max/min, -1: every point, 0: automatic */
+  int heatmap;                  /* sweeps over two axes: heat maps, not curves */
+  int has_xrange;
+  cli_range xrange;
+  cli_range yrange[CLI_PLOT_MAX_PANELS]; /* top panel first */
+  size_t n_yranges;
+  double threshold;             /* W symptom threshold; NaN: unknown */
+  const double *const *doses;   /* dose times (h) to mark: one set for every CSV, or */
+  const size_t *n_doses;        /* one set per CSV, in order */
+  size_t n_dose_sets;
+} cli_plot_options;
+void cli_plot_options_init(cli_plot_options *o);
+/* Parses "A:B" (either end empty: from the data) into r; time: the ends may
+ * end in d or h. Prints why and returns 1 if it is no range or A >= B. */
+int cli_parse_range(const char *opt, const char *text, int time, cli_range *r);
+/* Draws the CSV files (trajectories written by pk simulate overlaid,
+ * percentile tables of pk population/sweep --percentiles as bands, or one
+ * sweep summary) into image (.png or .svg), atomically. Returns 0 on
+ * success; on failure prints why and leaves no image behind. */
+int cli_plot_files(const char *const *csv, size_t n, const char *image,
+                   const cli_plot_options *o);
+/* The distinct times (h) of the doses of r, sorted, into *times (malloc'd;
+ * free it); -1 when out of memory, else the count. */
+long cli_dose_times(const pk_regimen *r, double **times);
+/* One trajectory CSV with its W threshold (NaN: none): cli_plot_files. */
 int cli_plot_csv(const char *csv, const char *image, const char *title, double threshold);
 /* Checks that image ends in .png or .svg; prints an error and returns 1 if not. */
 int cli_check_image_name(const char *image);

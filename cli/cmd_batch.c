@@ -23,20 +23,28 @@ static const char HELP_POPULATION[] =
     "                     [--percentiles PCT.csv [--levels 5,50,95]]\n"
     "                     [--trajectories ALL.csv] [--threads T] [--shard K/N | --mpi]\n"
     "                     [--summary-percentiles SPCT.csv] [--w-threshold X] [--occ-threshold Y]\n"
-    "                     [--set KEY=VALUE ...] [--quiet]\n"
+    "                     [--plot IMAGE] [--set KEY=VALUE ...] [--quiet]\n"
     "\n"
     "Simulates N subjects of SCENARIO (default: the shipped kratom taper) drawn\n"
     "from a population: log-normal variability of parameters with a full\n"
     "covariance matrix, and body weight with allometric scaling\n"
     "(docs/population.md). The population is the scenario's \"population\" block,\n"
     "or the file given with --spec. Subject i is a function of (S, i) alone:\n"
-    "results do not depend on threads, shards or ranks.\n";
+    "results do not depend on threads, shards or ranks.\n"
+    "\n"
+    "  --plot IMAGE  draw the percentiles across subjects with gnuplot (.png or\n"
+    "                .svg): the median and the band from the lowest to the highest\n"
+    "                level (5-95 %% by default) of concentrations, occupancy, E,\n"
+    "                tol and W (with the symptom threshold), the doses marked;\n"
+    "                each day's range for runs longer than 14 days (pk plot\n"
+    "                PCT.csv draws a --percentiles file with more choices)\n";
 
 static const char HELP_SWEEP[] =
     "usage: pk sweep [SCENARIO] --param NAME=VALUES [--param ...] [--lhs N --seed S]\n"
     "                [-o SUMMARY.csv] [--percentiles PCT.csv [--levels 5,50,95]]\n"
     "                [--trajectories ALL.csv] [--threads T] [--shard K/N | --mpi]\n"
-    "                [--w-threshold X] [--occ-threshold Y] [--set KEY=VALUE ...] [--quiet]\n"
+    "                [--w-threshold X] [--occ-threshold Y] [--plot IMAGE [--heatmap]]\n"
+    "                [--summary-percentiles SPCT.csv] [--set KEY=VALUE ...] [--quiet]\n"
     "\n"
     "Simulates SCENARIO (default: the shipped kratom taper) at every point of a\n"
     "grid over the --param axes (the last varying fastest), or at N points of a\n"
@@ -53,7 +61,14 @@ static const char HELP_SWEEP[] =
     "  VALUES  LO:HI:N           N evenly spaced values from LO to HI\n"
     "          LO:HI:N:log       N values evenly spaced on a log scale\n"
     "          V1,V2,...         these values\n"
-    "          LO:HI[:log]       a range, for --lhs (N, if given, is ignored)\n";
+    "          LO:HI[:log]       a range, for --lhs (N, if given, is ignored)\n"
+    "\n"
+    "  --plot IMAGE  draw the summary with gnuplot (.png or .svg): Cmax and Cmin,\n"
+    "                occupancy, E_max and W_max (with the symptom threshold)\n"
+    "                against the first setting that varies; over two settings,\n"
+    "                Cmax, occ_max and W_max with one curve per value of the\n"
+    "                second (pk plot SUMMARY.csv draws it with more choices)\n"
+    "  --heatmap     with --plot over two settings: a heat map of W_max\n";
 
 static const char HELP_COMMON[] =
     "\n"
@@ -97,7 +112,8 @@ enum { MAX_LEVELS = 32, MAX_PARAMS = 32 };
 
 typedef struct batch_args {
   int sweep;
-  const char *scenario, *spec, *output, *pct_path, *traj_path, *sumpct_path;
+  const char *scenario, *spec, *output, *pct_path, *traj_path, *sumpct_path, *plot;
+  int heatmap;
   size_t n;
   uint64_t seed;
   int threads, use_mpi, quiet;
@@ -197,6 +213,8 @@ typedef struct run_ctx {
   size_t failed_remote;
   double *kept;      /* --summary-percentiles: the values of every subject that succeeded */
   size_t n_kept, cap_kept;
+  FILE *copy;           /* pk sweep --plot: the summary, also in a temporary file */
+  char copy_path[4200];
 } run_ctx;
 
 static double now_s(void) {
@@ -334,7 +352,8 @@ static int on_subject(void *ctx, const pk_subject_result *r) {
     return c->protocol_error;
   }
 #endif
-  if (fwrite(line, 1, len, c->sum.f) != len || write_trajectory(c, r) != 0) {
+  if (fwrite(line, 1, len, c->sum.f) != len || write_trajectory(c, r) != 0 ||
+      (c->copy && fwrite(line, 1, len, c->copy) != len)) {
     c->io_error = 1;
     return 1;
   }
@@ -435,7 +454,8 @@ static int parse_shard(const char *s, batch_args *a) {
 }
 
 enum { OPT_SEED = 256, OPT_SPEC, OPT_PCT, OPT_LEVELS, OPT_TRAJ, OPT_THREADS, OPT_SHARD,
-       OPT_MPI, OPT_WTHR, OPT_OTHR, OPT_PARAM, OPT_LHS, OPT_SET, OPT_SUMPCT };
+       OPT_MPI, OPT_WTHR, OPT_OTHR, OPT_PARAM, OPT_LHS, OPT_SET, OPT_SUMPCT, OPT_PLOT,
+       OPT_HEAT };
 
 /* Returns 0 to go on, 1 or 2 (exit status) to stop, -1 after --help. */
 static int parse_args(int argc, char **argv, batch_args *a) {
@@ -452,6 +472,7 @@ static int parse_args(int argc, char **argv, batch_args *a) {
       {"occ-threshold", required_argument, 0, OPT_OTHR},
       {"param", required_argument, 0, OPT_PARAM}, {"lhs", required_argument, 0, OPT_LHS},
       {"set", required_argument, 0, 'S'},
+      {"plot", required_argument, 0, OPT_PLOT}, {"heatmap", no_argument, 0, OPT_HEAT},
       {"quiet", no_argument, 0, 'q'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
   const char *help = a->sweep ? HELP_SWEEP : HELP_POPULATION;
   int c, n_given = 0;
@@ -493,6 +514,8 @@ static int parse_args(int argc, char **argv, batch_args *a) {
       break;
     case OPT_LHS: bad = parse_size("--lhs", optarg, 1, 100000000, &a->lhs_n); break;
     case 'S': bad = cli_settings_add(&a->set, optarg); break;
+    case OPT_PLOT: a->plot = optarg; break;
+    case OPT_HEAT: a->heatmap = 1; break;
     case 'q': a->quiet = 1; break;
     case 'h':
       fputs(help, stdout);
@@ -524,6 +547,13 @@ static int parse_args(int argc, char **argv, batch_args *a) {
   if (a->sumpct_path && (a->use_mpi || a->shard_n > 1))
     return cli_fail("--summary-percentiles needs every subject in one process: not with --mpi "
                     "or --shard (compute them from the concatenated summaries)"), 2;
+  if (a->heatmap && (!a->sweep || !a->plot))
+    return cli_fail("--heatmap goes with pk sweep --plot"), 2;
+  if (a->plot && (a->shard_n > 1 || a->use_mpi))
+    return cli_fail("--plot needs every subject in one process: not with --shard or --mpi "
+                    "(write -o%s and draw it with pk plot)", a->sweep ? "" : " and --percentiles"), 2;
+  if (a->plot && cli_check_image_name(a->plot) != 0) return 1;
+  if (a->plot && !cli_gnuplot_available()) return cli_gnuplot_missing("--plot");
 #ifndef PK_WITH_MPI
   if (a->use_mpi)
     return cli_fail("--mpi: this pk was built without MPI (configure with -DPK_WITH_MPI=ON)"), 1;
@@ -608,8 +638,8 @@ static int load_inputs(const batch_args *a, pk_scenario **s, pk_population **pop
  * population spec) or each other. */
 static int check_paths(const batch_args *a, const pk_scenario *s) {
   const cli_path p[] = {{"-o", a->output, 1}, {"--percentiles", a->pct_path, 1},
-                        {"--trajectories", a->traj_path, 1}, {"--spec", a->spec, 0},
-                        {"--summary-percentiles", a->sumpct_path, 1}};
+                        {"--trajectories", a->traj_path, 1}, {"--plot", a->plot, 1},
+                        {"--spec", a->spec, 0}, {"--summary-percentiles", a->sumpct_path, 1}};
   return cli_check_outputs(s, a->scenario, p, sizeof p / sizeof p[0]);
 }
 
@@ -628,6 +658,78 @@ static double available_memory(void) {
 #else
   return 0;
 #endif
+}
+
+/* pk sweep --plot: a copy of the summary for gnuplot, whatever -o is. */
+static int open_copy(run_ctx *c) {
+  cli_temp_template(c->copy_path, sizeof c->copy_path, "pk-plot-summary");
+  int fd = mkstemp(c->copy_path);
+  if (fd < 0) {
+    c->copy_path[0] = '\0';
+    return cli_fail("cannot create a temporary file for the plot: %s", strerror(errno));
+  }
+  pk_temporary_add(c->copy_path);
+  if (!(c->copy = fdopen(fd, "w"))) {
+    close(fd);
+    return cli_fail("cannot write a temporary file for the plot: %s", strerror(errno));
+  }
+  return 0;
+}
+
+/* --plot: the sweep's summary, or the population's percentiles (those of
+ * --percentiles, still in their temporary file, or written for the plot),
+ * with the scenario's doses and W threshold. */
+static int draw(run_ctx *c, const pk_scenario *s, out_file *pct) {
+  const batch_args *a = c->a;
+  cli_plot_options o;
+  cli_plot_options_init(&o);
+  o.threshold = a->w_thr;
+  if (isnan(o.threshold))
+    pk_model_withdrawal(pk_scenario_model(s), NULL, NULL, NULL, &o.threshold);
+  char title[512], tmp[4200] = "";
+  const char *data = NULL;
+  double *times = NULL;
+  size_t count = 0;
+  int rc = 0;
+  if (a->sweep) {
+    snprintf(title, sizeof title, "sweep of %s", pk_scenario_name(s));
+    o.heatmap = a->heatmap;
+    if (fflush(c->copy) != 0 || ferror(c->copy))
+      return cli_fail("%s: cannot write a temporary file for the plot", c->copy_path);
+    data = c->copy_path;
+  } else {
+    snprintf(title, sizeof title, "%s, %zu subjects", pk_scenario_name(s), c->n_total);
+    long nt = cli_dose_times(pk_scenario_regimen(s), &times);
+    if (nt < 0) return cli_fail("out of memory");
+    count = (size_t)nt;
+    const char *kept = pct->out ? pk_output_temp_path(pct->out) : NULL;
+    if (kept && fflush(pct->f) == 0) {
+      data = kept;
+    } else {
+      pk_error err;
+      cli_temp_template(tmp, sizeof tmp, "pk-plot-percentiles");
+      int fd = mkstemp(tmp);
+      FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+      if (fd >= 0) pk_temporary_add(tmp);
+      if (!f || pk_batch_write_percentiles(c->b, a->levels, a->nl, f, &err) != PK_OK)
+        rc = cli_fail("cannot write a temporary file for the plot: %s", strerror(errno));
+      if ((f ? fclose(f) != 0 : (fd >= 0 && close(fd) != 0)) && rc == 0)
+        rc = cli_fail("cannot write a temporary file for the plot: %s", strerror(errno));
+      if (fd < 0) tmp[0] = '\0';
+      data = tmp;
+    }
+  }
+  const double *const sets[1] = {times};
+  if (count) {
+    o.doses = sets;
+    o.n_doses = &count;
+    o.n_dose_sets = 1;
+  }
+  o.title = title;
+  if (rc == 0) rc = cli_plot_files(&data, 1, a->plot, &o);
+  if (tmp[0]) cli_temp_remove(tmp);
+  free(times);
+  return rc;
 }
 
 static int run(batch_args *a, int argc, char **argv) {
@@ -666,7 +768,8 @@ static int run(batch_args *a, int argc, char **argv) {
   }
   c.b = b;
   c.n_total = pk_batch_subject_count(b);
-  if (a->pct_path && !a->use_mpi) {
+  int keep = a->pct_path || (a->plot && !a->sweep);
+  if (keep && !a->use_mpi) {
     double bytes = pk_batch_kept_bytes(b, c.n_total);
     double ram = available_memory();
     if (ram > 0 && bytes > ram) {
@@ -697,7 +800,9 @@ static int run(batch_args *a, int argc, char **argv) {
     }
     pk_batch_format_header(b, hdr, (size_t)need + 1);
     fputs(hdr, c.sum.f);
+    if (a->plot && a->sweep && (rc = open_copy(&c)) == 0) fputs(hdr, c.copy);
     free(hdr);
+    if (rc != 0) goto done;
     if (c.traj.f) {
       fputs("id,time_h", c.traj.f);
       for (size_t j = 0; j < pk_batch_output_count(b); j++)
@@ -728,7 +833,7 @@ static int run(batch_args *a, int argc, char **argv) {
   ro.shard_index = a->use_mpi ? (size_t)rank : a->shard_k;
   ro.shard_count = a->use_mpi ? (size_t)size : a->shard_n;
   ro.shard_interleaved = a->use_mpi;
-  ro.keep_values = a->pct_path != NULL;
+  ro.keep_values = keep;
   ro.want_trajectories = a->traj_path != NULL;
   if (ro.want_trajectories) ro.prepare = format_trajectory;
   ro.on_subject = on_subject;
@@ -773,6 +878,7 @@ static int run(batch_args *a, int argc, char **argv) {
 #endif
   if (rc == 0 && a->pct_path) rc = write_percentiles(&c, &pct);
   if (rc == 0 && a->sumpct_path) rc = write_summary_percentiles(&c, &sumpct);
+  if (rc == 0 && a->plot) rc = draw(&c, s, &pct);
   if (rc == 0 && rank == 0) {
     rc = out_commit(&c.sum);
     if (rc == 0 && c.traj.f) rc = out_commit(&c.traj);
@@ -799,6 +905,8 @@ static int run(batch_args *a, int argc, char **argv) {
               failed, failed == 1 ? "" : "s");
   }
 done:
+  if (c.copy) fclose(c.copy);
+  if (c.copy_path[0]) cli_temp_remove(c.copy_path);
   out_discard(&c.sum);
   out_discard(&c.traj);
   out_discard(&pct);

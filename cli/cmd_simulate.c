@@ -136,9 +136,10 @@ static int report_solver(const pk_scenario *s, const char *scenario, pk_error *e
 /* Writes the CSV (to output, or standard output) and draws the plot. gnuplot
  * reads the CSV from the temporary file beside output (renamed over output
  * once the plot is drawn, so that a failed plot keeps any previous file), or
- * from a temporary file in /tmp when output is standard output or a device. */
+ * from a temporary file in /tmp when output is standard output or a device.
+ * mark_doses: mark the scenario's dose times. */
 static int simulate_plot(const pk_scenario *s, const pk_trajectory *t, const char *output,
-                         const char *plot) {
+                         const char *plot, int mark_doses) {
   pk_error err;
   pk_output *o = NULL;
   const char *data = NULL;
@@ -165,9 +166,23 @@ static int simulate_plot(const pk_scenario *s, const pk_trajectory *t, const cha
     data = tmp;
     own_tmp = 1;
   }
-  double threshold = NAN;
-  pk_model_withdrawal(pk_scenario_model(s), NULL, NULL, NULL, &threshold);
-  if (rc == 0) rc = cli_plot_csv(data, plot, pk_scenario_name(s), threshold);
+  /* the figure marks the scenario's doses (not with --events: the dataset's
+   * doses replace them) and draws its W threshold */
+  cli_plot_options po;
+  cli_plot_options_init(&po);
+  po.title = pk_scenario_name(s);
+  pk_model_withdrawal(pk_scenario_model(s), NULL, NULL, NULL, &po.threshold);
+  double *times = NULL;
+  long nt = cli_dose_times(pk_scenario_regimen(s), &times);
+  size_t count = nt > 0 ? (size_t)nt : 0;
+  const double *const sets[1] = {times};
+  if (nt > 0 && mark_doses) {
+    po.doses = sets;
+    po.n_doses = &count;
+    po.n_dose_sets = 1;
+  }
+  if (rc == 0) rc = cli_plot_files(&data, 1, plot, &po);
+  free(times);
   if (o) {
     if (rc == 0 && pk_output_commit(o, &err) != PK_OK) cli_report(&err), rc = 1;
     else if (rc != 0) pk_output_discard(o);
@@ -317,7 +332,7 @@ static int run_simulate(int argc, char **argv, const sim_out *so, const cli_sett
     if (rc == 0) rc = cli_write_trajectory(t, pk_scenario_model(s), output, json, so->units, &run);
     goto done;
   }
-  rc = simulate_plot(s, t, output, plot);
+  rc = simulate_plot(s, t, output, plot, events == NULL);
   if (rc == 0 && meta) rc = cli_meta_write_sidecar(output, &run);
 done:
   pk_trajectory_free(t);
