@@ -50,6 +50,12 @@ typedef struct pk_dose {
                         whose axis is a product's content (<product>.content.<compound>) */
 } pk_dose;
 
+/* The largest dose (mg) and input rate (mg/h) a regimen takes: a tonne of
+ * compound, far beyond anything physical, and below the amounts (1e60 g of
+ * leaf and more) at which the exact path's quadrature of a saturated
+ * receptor took minutes per simulated day. */
+#define PK_MAX_DOSE_MG 1e9
+
 typedef struct pk_regimen pk_regimen;
 
 PK_API pk_regimen *pk_regimen_new(void); /* NULL if out of memory */
@@ -59,8 +65,9 @@ PK_API void pk_regimen_free(pk_regimen *r); /* NULL is safe */
  * absorption (NaN overrides), part of no product: fill in what differs. */
 PK_API pk_dose pk_dose_default(void);
 
-/* Adds a dose after checking it: finite time, amount >= 0, duration >= 0,
- * rate >= 0 (not both duration and rate), overrides NaN or in range (ka > 0,
+/* Adds a dose after checking it: finite time, amount in [0,
+ * PK_MAX_DOSE_MG] mg, duration >= 0, rate in [0, PK_MAX_DOSE_MG] mg/h (not
+ * both duration and rate), overrides NaN or in range (ka > 0,
  * F in (0, 1], lag >= 0), ss 0/1/2 with ii_h > 0 (or the constant-input
  * form), reset 0/1. */
 PK_API pk_status pk_regimen_add(pk_regimen *r, const pk_dose *d, pk_error *err);

@@ -410,15 +410,23 @@ static int worker_init(worker *w, const pk_batch *b) {
   return ok ? 0 : -1;
 }
 
-static void scale_into(pk_regimen *dst, const pk_regimen *src, const pk_subject_extra *e) {
+/* 0, or -1 (err set) when a scaled dose exceeds PK_MAX_DOSE_MG. */
+static int scale_into(pk_regimen *dst, const pk_regimen *src, const pk_subject_extra *e,
+                      pk_error *err) {
   dst->n = src->n;
   for (size_t k = 0; k < src->n; k++) {
     pk_dose d = src->dose[k];
     double f = pk_subject_dose_factor(e, &d);
     d.amount_mg *= f;
     d.rate_mg_per_h *= f; /* a rate-defined input keeps its duration */
+    if (!(d.amount_mg <= PK_MAX_DOSE_MG && d.rate_mg_per_h <= PK_MAX_DOSE_MG)) {
+      pk_err_set(err, PK_ERR_INVALID, NULL, NULL, "the dose multiplier makes a dose of %g mg "
+                 "(or %g mg/h); at most %g mg", d.amount_mg, d.rate_mg_per_h, PK_MAX_DOSE_MG);
+      return -1;
+    }
     dst->dose[k] = d;
   }
+  return 0;
 }
 
 static void fail_slot(slot *s, const pk_error *err, const char *what) {
@@ -468,12 +476,13 @@ static int prepare_subject(const pk_batch *b, worker *w, int l, slot *s, const p
   int scaled = extra.n_content > 0;
   for (int c = 0; c < b->n_comp; c++) scaled |= extra.dose_mult[c] != 1.0;
   if (scaled) {
-    scale_into(&w->reg[l], b->regimen, &extra);
-    *reg = &w->reg[l];
-    if (opt->steady_state) {
-      scale_into(&w->hist[l], opt->steady_state, &extra);
-      opt->steady_state = &w->hist[l];
+    if (scale_into(&w->reg[l], b->regimen, &extra, &err) != 0 ||
+        (opt->steady_state && scale_into(&w->hist[l], opt->steady_state, &extra, &err) != 0)) {
+      fail_slot(s, &err, "");
+      return -1;
     }
+    *reg = &w->reg[l];
+    if (opt->steady_state) opt->steady_state = &w->hist[l];
   }
   return 0;
 }

@@ -21,8 +21,9 @@ pk_dose pk_dose_default(void) {
 static pk_status check_dose(const pk_dose *d, pk_error *err) {
 #define BAD(...) return pk_err_set(err, PK_ERR_INVALID, NULL, NULL, __VA_ARGS__)
   if (!isfinite(d->t_h)) BAD("dose time must be finite, got %g h", d->t_h);
-  if (!(isfinite(d->amount_mg) && d->amount_mg >= 0.0))
-    BAD("dose amount must be finite and >= 0 mg, got %g", d->amount_mg);
+  if (!(isfinite(d->amount_mg) && d->amount_mg >= 0.0 && d->amount_mg <= PK_MAX_DOSE_MG))
+    BAD("dose amount must be finite, >= 0 and at most %g mg (a tonne), got %g mg",
+        PK_MAX_DOSE_MG, d->amount_mg);
   if (d->compound < 0)
     return pk_err_set(err, PK_ERR_RANGE, NULL, NULL, "compound index %d is negative",
                       d->compound);
@@ -35,8 +36,9 @@ static pk_status check_dose(const pk_dose *d, pk_error *err) {
   if (!isnan(d->F) && !(d->F > 0 && d->F <= 1)) BAD("F must be in (0, 1], got %g", d->F);
   if (!isnan(d->lag_h) && !(isfinite(d->lag_h) && d->lag_h >= 0))
     BAD("lag time must be finite and >= 0 h, got %g", d->lag_h);
-  if (!(isfinite(d->rate_mg_per_h) && d->rate_mg_per_h >= 0))
-    BAD("input rate must be finite and >= 0 mg/h, got %g", d->rate_mg_per_h);
+  if (!(isfinite(d->rate_mg_per_h) && d->rate_mg_per_h >= 0 && d->rate_mg_per_h <= PK_MAX_DOSE_MG))
+    BAD("input rate must be finite, >= 0 and at most %g mg/h, got %g mg/h", PK_MAX_DOSE_MG,
+        d->rate_mg_per_h);
   if (d->rate_mg_per_h > 0 && d->duration_h > 0)
     BAD("give an input's duration or its rate, not both");
   if (d->ss < 0 || d->ss > 2) BAD("ss must be 0, 1 or 2, got %d", d->ss);

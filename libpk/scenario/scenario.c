@@ -850,8 +850,8 @@ static pk_status load_scenario(const char *path, const char *text, size_t len,
     st = pk_scenario_taper_deferred(&c, &s->tapers, s->model, &s->options, s->regimen);
   if (st == PK_OK && s->regimen->n > MAX_DOSES) st = check_dose_count(&c, s->regimen->n);
   if (st == PK_OK && s->dose_scaled) {
-    pk_settings_scale_doses(s->regimen, dose_mult);
-    pk_settings_scale_doses(s->history, dose_mult);
+    st = pk_settings_scale_doses(s->regimen, dose_mult, err);
+    if (st == PK_OK) st = pk_settings_scale_doses(s->history, dose_mult, err);
   }
   if (st == PK_OK) st = warn_not_dosed(s, &c);
   if (st != PK_OK) pk_settings_explain(settings, n_settings, err);

@@ -189,12 +189,17 @@ pk_status pk_settings_apply_model(pk_model *m, const char *const *settings, size
   return PK_OK;
 }
 
-void pk_settings_scale_doses(pk_regimen *r, const double *dose_mult) {
-  if (!r) return;
+pk_status pk_settings_scale_doses(pk_regimen *r, const double *dose_mult, pk_error *err) {
+  if (!r) return PK_OK;
   for (size_t k = 0; k < r->n; k++) {
     pk_dose *d = &r->dose[k];
     double f = d->compound >= 0 && d->compound < PK_MAX_COMPOUNDS ? dose_mult[d->compound] : 1.0;
     d->amount_mg *= f;
     d->rate_mg_per_h *= f; /* a rate-defined input keeps its duration */
+    if (!(d->amount_mg <= PK_MAX_DOSE_MG && d->rate_mg_per_h <= PK_MAX_DOSE_MG))
+      return pk_err_set(err, PK_ERR_INVALID, NULL, NULL, "a dose multiplier setting makes a "
+                        "dose of %g mg (or %g mg/h); at most %g mg", d->amount_mg,
+                        d->rate_mg_per_h, PK_MAX_DOSE_MG);
   }
+  return PK_OK;
 }

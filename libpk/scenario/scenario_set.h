@@ -23,7 +23,8 @@ void pk_settings_explain(const char *const *settings, size_t n, pk_error *err);
  * values, multiplied in; *dose_set becomes 1 if any was given). */
 pk_status pk_settings_apply_model(pk_model *m, const char *const *settings, size_t n,
                                   double *tol0, double *dose_mult, int *dose_set, pk_error *err);
-/* Multiplies the amounts (and rates) of r's doses by dose_mult[compound]. */
-void pk_settings_scale_doses(pk_regimen *r, const double *dose_mult);
+/* Multiplies the amounts (and rates) of r's doses by dose_mult[compound];
+ * PK_ERR_INVALID when one exceeds PK_MAX_DOSE_MG. */
+pk_status pk_settings_scale_doses(pk_regimen *r, const double *dose_mult, pk_error *err);
 
 #endif

@@ -140,6 +140,11 @@ case_settings() {
   refused bad5 "content above 1 w/w" "mass fraction in [0, 1]"
   run bad6 simulate "$S" --set novalue -o "$WORK/bad.csv"
   [ "$rc" -eq 2 ] || fail "--set without '=': exit status $rc, expected 2"
+  # a dose beyond PK_MAX_DOSE_MG (once minutes of quadrature) is refused at once
+  run bad8 simulate "$S" --set 'dosing[0].dose_g=1e60' -o "$WORK/bad.csv"
+  refused bad8 "a dose of 1e60 g" "at most 1e+09 mg"
+  run bad9 simulate "$S" --set dose=1e60 -o "$WORK/bad.csv"
+  refused bad9 "a multiplier of 1e60" "at most 1e+09 mg"
   run bad7 taper "$S" --max-withdrawal 0.05 --set dose=2
   refused bad7 "a dose multiplier in pk taper" "does not carry over"
   [ -e "$WORK/bad.csv" ] && fail "a refused setting left $WORK/bad.csv"
