@@ -48,21 +48,6 @@ mkdir -p "$TMPDIR"
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 cd "$WORK" || exit 1
 
-run() { # run PREFIX ARGS...: pk ARGS, output in PREFIX.out/.err, status in $rc
-  local prefix=$1
-  shift
-  "$PK" "$@" >"$prefix.out" 2>"$prefix.err"
-  rc=$?
-}
-expect() { # expect RC PREFIX TEXT WHAT
-  if [ "$rc" -ne "$1" ]; then
-    fail "$4: exit status $rc, expected $1"
-    cat "$2.err" >&2
-  elif [ -n "$3" ] && ! grep -qF -- "$3" "$2.err"; then
-    fail "$4: '$3' not in the error"
-    cat "$2.err" >&2
-  fi
-}
 have_gnuplot() { command -v gnuplot >/dev/null 2>&1; }
 no_temporaries() { # no_temporaries WHAT
   local left

@@ -43,21 +43,6 @@ unset PK_MODELS_DIR PK_GNUPLOT
 export TMPDIR=$WORK
 cd "$WORK" || exit 1
 
-run() { # run PREFIX ARGS...: pk ARGS, output in PREFIX.out/.err, status in $rc
-  local prefix=$1
-  shift
-  "$PK" "$@" >"$prefix.out" 2>"$prefix.err"
-  rc=$?
-}
-expect() { # expect RC PREFIX TEXT WHAT
-  if [ "$rc" -ne "$1" ]; then
-    fail "$4: exit status $rc, expected $1"
-    cat "$2.err" >&2
-  elif [ -n "$3" ] && ! grep -qF -- "$3" "$2.err"; then
-    fail "$4: '$3' not in the error"
-    cat "$2.err" >&2
-  fi
-}
 no_temporaries() { # no_temporaries WHAT
   local left
   left=$(find "$WORK" -maxdepth 1 \( -name '*.tmp.*' -o -name 'pk-gnuplot-*' -o -name 'pk-plot-*' \) 2>/dev/null)
