@@ -153,6 +153,7 @@ typedef struct cli_run {
   int has_units;
   cli_units units;
   int sidecar;                 /* 1: a CSV output gets NAME.meta.json beside it */
+  const struct cJSON *extra;   /* an object whose members are added (copied); may be NULL */
 } cli_run;
 /* Keeps argc/argv for the metadata (main). */
 void cli_set_command_line(int argc, char **argv);

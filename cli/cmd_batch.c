@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include <cjson/cJSON.h>
 #include "cli.h"
 #ifdef PK_WITH_MPI
 #include "batch_mpi.h"
@@ -23,7 +24,8 @@ static const char HELP_POPULATION[] =
     "                     [--percentiles PCT.csv [--levels 5,50,95]]\n"
     "                     [--trajectories ALL.csv] [--threads T] [--shard K/N | --mpi]\n"
     "                     [--summary-percentiles SPCT.csv] [--w-threshold X] [--occ-threshold Y]\n"
-    "                     [--plot IMAGE] [--set KEY=VALUE ...] [--quiet]\n"
+    "                     [--plot IMAGE] [--exact-extrema] [--nca] [--no-metadata]\n"
+    "                     [--set KEY=VALUE ...] [--quiet]\n"
     "\n"
     "Simulates N subjects of SCENARIO (default: the shipped kratom taper) drawn\n"
     "from a population: log-normal variability of parameters with a full\n"
@@ -44,7 +46,8 @@ static const char HELP_SWEEP[] =
     "                [-o SUMMARY.csv] [--percentiles PCT.csv [--levels 5,50,95]]\n"
     "                [--trajectories ALL.csv] [--threads T] [--shard K/N | --mpi]\n"
     "                [--w-threshold X] [--occ-threshold Y] [--plot IMAGE [--heatmap]]\n"
-    "                [--summary-percentiles SPCT.csv] [--set KEY=VALUE ...] [--quiet]\n"
+    "                [--summary-percentiles SPCT.csv] [--exact-extrema] [--nca]\n"
+    "                [--no-metadata] [--set KEY=VALUE ...] [--quiet]\n"
     "\n"
     "Simulates SCENARIO (default: the shipped kratom taper) at every point of a\n"
     "grid over the --param axes (the last varying fastest), or at N points of a\n"
@@ -75,7 +78,9 @@ static const char HELP_COMMON[] =
     "Output: one summary row per subject in subject order (id, status ok/failed,\n"
     "the subject's settings, then per compound Cmax, Tmax, Cmin after the first\n"
     "dose, AUC over the output times, then occ_min, occ_max, E_max, W_max, hours\n"
-    "with W above X and with occupancy above Y, then fail_t_h and reason). A\n"
+    "with W above X and with occupancy above Y, [with --nca: per compound\n"
+    "AUCinf, lambda_z, t_half and r2 of the terminal phase], then fail_t_h and\n"
+    "reason). Values are on the output grid unless --exact-extrema. A\n"
     "subject that fails is reported with its reason and the others go on.\n"
     "Summaries are streamed: memory grows with threads, not subjects.\n"
     "\n"
@@ -99,6 +104,17 @@ static const char HELP_COMMON[] =
     "      --w-threshold X   W threshold of h_W_above_X (default: the receptor's symptom\n"
     "                        threshold, withdrawal.threshold; 0.02 without one)\n"
     "      --occ-threshold Y occupancy threshold of h_occ_above_Y (default 0.1)\n"
+    "      --exact-extrema   Cmax/Tmax per compound, occ_max, E_max and W_max from the\n"
+    "                        continuous solution (to 1e-6 h) instead of the output\n"
+    "                        grid; each subject is simulated again over the grid\n"
+    "                        intervals around its peaks (bench/README.md: the cost)\n"
+    "      --nca             add AUCinf_<id>, lambda_z_<id> (1/h), t_half_<id> (h) and\n"
+    "                        r2_<id>: the terminal phase over the whole output, the\n"
+    "                        window chosen as pk nca does (best adjusted r2); empty\n"
+    "                        when no declining tail exists\n"
+    "      --no-metadata     no NAME.meta.json beside the -o file (pk version, command\n"
+    "                        line, scenario and model files with SHA-256, solver,\n"
+    "                        seed, settings, what the summary holds)\n"
 CLI_SET_HELP
     "  -q, --quiet           no progress bar (shown only on a terminal anyway)\n"
     "  -h, --help            this text\n"
@@ -125,6 +141,8 @@ typedef struct batch_args {
   size_t n_params;
   size_t lhs_n;
   cli_settings set;
+  int exact_extrema, nca, no_meta;
+  char sidecar[4200]; /* -o FILE's metadata, or "" */
 } batch_args;
 
 /* ---- output files: written to a temporary name, renamed on success ---- */
@@ -455,7 +473,7 @@ static int parse_shard(const char *s, batch_args *a) {
 
 enum { OPT_SEED = 256, OPT_SPEC, OPT_PCT, OPT_LEVELS, OPT_TRAJ, OPT_THREADS, OPT_SHARD,
        OPT_MPI, OPT_WTHR, OPT_OTHR, OPT_PARAM, OPT_LHS, OPT_SET, OPT_SUMPCT, OPT_PLOT,
-       OPT_HEAT };
+       OPT_HEAT, OPT_EXACT, OPT_NCA, OPT_NOMETA };
 
 /* Returns 0 to go on, 1 or 2 (exit status) to stop, -1 after --help. */
 static int parse_args(int argc, char **argv, batch_args *a) {
@@ -473,6 +491,8 @@ static int parse_args(int argc, char **argv, batch_args *a) {
       {"param", required_argument, 0, OPT_PARAM}, {"lhs", required_argument, 0, OPT_LHS},
       {"set", required_argument, 0, 'S'},
       {"plot", required_argument, 0, OPT_PLOT}, {"heatmap", no_argument, 0, OPT_HEAT},
+      {"exact-extrema", no_argument, 0, OPT_EXACT}, {"nca", no_argument, 0, OPT_NCA},
+      {"no-metadata", no_argument, 0, OPT_NOMETA},
       {"quiet", no_argument, 0, 'q'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
   const char *help = a->sweep ? HELP_SWEEP : HELP_POPULATION;
   int c, n_given = 0;
@@ -516,6 +536,9 @@ static int parse_args(int argc, char **argv, batch_args *a) {
     case 'S': bad = cli_settings_add(&a->set, optarg); break;
     case OPT_PLOT: a->plot = optarg; break;
     case OPT_HEAT: a->heatmap = 1; break;
+    case OPT_EXACT: a->exact_extrema = 1; break;
+    case OPT_NCA: a->nca = 1; break;
+    case OPT_NOMETA: a->no_meta = 1; break;
     case 'q': a->quiet = 1; break;
     case 'h':
       fputs(help, stdout);
@@ -636,10 +659,13 @@ static int load_inputs(const batch_args *a, pk_scenario **s, pk_population **pop
 
 /* Refuses outputs that name an input (the scenario, its model files, the
  * population spec) or each other. */
-static int check_paths(const batch_args *a, const pk_scenario *s) {
+static int check_paths(batch_args *a, const pk_scenario *s) {
+  if (a->no_meta || cli_meta_sidecar(a->output, a->sidecar, sizeof a->sidecar) != 0)
+    a->sidecar[0] = '\0';
   const cli_path p[] = {{"-o", a->output, 1}, {"--percentiles", a->pct_path, 1},
                         {"--trajectories", a->traj_path, 1}, {"--plot", a->plot, 1},
-                        {"--spec", a->spec, 0}, {"--summary-percentiles", a->sumpct_path, 1}};
+                        {"--spec", a->spec, 0}, {"--summary-percentiles", a->sumpct_path, 1},
+                        {"metadata", a->sidecar[0] ? a->sidecar : NULL, 1}};
   return cli_check_outputs(s, a->scenario, p, sizeof p / sizeof p[0]);
 }
 
@@ -732,6 +758,43 @@ static int draw(run_ctx *c, const pk_scenario *s, out_file *pct) {
   return rc;
 }
 
+/* -o FILE's metadata: the scenario, model files, solver, seed and settings
+ * (report.c), and what the summary holds. */
+static int write_sidecar(const batch_args *a, const pk_scenario *s, size_t n, size_t failed) {
+  char def[4096];
+  const char *scenario = a->scenario;
+  if (!scenario && cli_default_scenario(def, sizeof def) == 0) scenario = def;
+  cJSON *x = cJSON_CreateObject();
+  if (!x) return cli_fail("out of memory");
+  cJSON_AddStringToObject(x, "command", a->sweep ? "sweep" : "population");
+  cJSON_AddNumberToObject(x, "subjects", (double)n);
+  cJSON_AddNumberToObject(x, "failed", (double)failed);
+  if (a->shard_n > 1) {
+    char sh[64];
+    snprintf(sh, sizeof sh, "%zu/%zu", a->shard_k, a->shard_n);
+    cJSON_AddStringToObject(x, "shard", sh);
+  }
+  if (a->spec) {
+    char hex[65];
+    cJSON *sp = cJSON_AddObjectToObject(x, "population_spec");
+    cJSON_AddStringToObject(sp, "path", a->spec);
+    if (cli_sha256_file(a->spec, hex) == 0) cJSON_AddStringToObject(sp, "sha256", hex);
+  }
+  cJSON *ax = a->sweep ? cJSON_AddArrayToObject(x, "axes") : NULL;
+  for (size_t k = 0; ax && k < a->n_params; k++)
+    cJSON_AddItemToArray(ax, cJSON_CreateString(a->params[k]));
+  if (a->sweep && a->lhs_n) cJSON_AddNumberToObject(x, "latin_hypercube_points", (double)a->lhs_n);
+  cJSON_AddStringToObject(x, "extrema", a->exact_extrema
+                                            ? "continuous solution (maxima to 1e-6 h)"
+                                            : "output grid");
+  cJSON_AddBoolToObject(x, "terminal_phase", a->nca);
+  cli_run run = {.scenario = s, .scenario_path = scenario, .set = &a->set,
+                 .has_seed = !a->sweep || a->lhs_n, .seed = a->seed, .extra = x};
+  int rc = cli_meta_write_sidecar(a->output, &run);
+  cJSON_Delete(x);
+  return rc;
+}
+
 static int run(batch_args *a, int argc, char **argv) {
   pk_scenario *s = NULL;
   pk_population *pop = NULL;
@@ -760,6 +823,8 @@ static int run(batch_args *a, int argc, char **argv) {
   spec.seed = a->seed;
   spec.w_threshold = a->w_thr;
   spec.occ_threshold = a->occ_thr;
+  spec.exact_extrema = a->exact_extrema;
+  spec.nca = a->nca;
   if (pk_batch_new(&spec, &b, &err) != PK_OK) {
     if (!err.file[0] && a->scenario) fprintf(stderr, "pk: while preparing %s:\n", a->scenario);
     cli_report(&err);
@@ -881,6 +946,7 @@ static int run(batch_args *a, int argc, char **argv) {
   if (rc == 0 && a->plot) rc = draw(&c, s, &pct);
   if (rc == 0 && rank == 0) {
     rc = out_commit(&c.sum);
+    if (rc == 0 && a->sidecar[0]) rc = write_sidecar(a, s, c.n_total, rep.failed + c.failed_remote);
     if (rc == 0 && c.traj.f) rc = out_commit(&c.traj);
     if (rc == 0 && pct.f) rc = out_commit(&pct);
     if (rc == 0 && sumpct.f) rc = out_commit(&sumpct);

@@ -124,6 +124,8 @@ cJSON *cli_meta_object(const cli_run *r) {
   }
   if (r && r->has_seed) cJSON_AddNumberToObject(o, "seed", (double)r->seed);
   if (r && r->has_units) cJSON_AddStringToObject(o, "concentration_unit", cli_units_name(r->units));
+  for (const cJSON *x = r && r->extra ? r->extra->child : NULL; x; x = x->next)
+    if (x->string) cJSON_AddItemToObject(o, x->string, cJSON_Duplicate(x, 1));
   return o;
 }
 

@@ -24,6 +24,16 @@
  *                         h_occ_above_<y> hours with occ > y;
  *                         crossings between output times are interpolated
  *                         (log-linearly between positive values, else linearly)
+ * with pk_batch_spec.nca, after these, for each compound (as pk_nca's
+ * pk_nca_compute_auto over the whole output, from the first output time;
+ * empty where no declining tail of 3 or more positive samples exists):
+ *   AUCinf_<id>           AUC_<id> + Clast / lambda_z, nM h
+ *   lambda_z_<id>         terminal rate constant, 1/h
+ *   t_half_<id>           ln 2 / lambda_z, h
+ *   r2_<id>               r^2 of the log-linear terminal fit
+ * The maxima are grid values unless pk_batch_spec.exact_extrema is set;
+ * minima stay grid values (a dose's instant is excluded from Cmin, so its
+ * infimum on the continuous solution would be the pre-dose value).
  * preceded by the subject's settings (population: WT and the individual
  * parameter values; sweep: the value of each axis).
  */
@@ -105,6 +115,12 @@ typedef struct pk_batch_spec {
   double w_threshold;             /* h_W_above_<x>: x (default NaN: the receptor's
                                      symptom threshold, 0.02 without one) */
   double occ_threshold;           /* h_occ_above_<y>: y (default 0.1) */
+  int exact_extrema;              /* 1: Cmax_<id>/Tmax_<id>, occ_max, E_max and W_max
+                                     from the continuous solution (pk_sim_extremum in
+                                     the output intervals either side of the grid's
+                                     best time), not the output grid; costs a few
+                                     simulations per value */
+  int nca;                        /* 1: add the terminal phase of each compound */
 } pk_batch_spec;
 
 /* Defaults: no model, no population or sweep, 1 subject, seed 1,

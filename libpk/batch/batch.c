@@ -15,6 +15,7 @@
 #include "population_internal.h"
 #include "rng.h"
 #include "fast.h"
+#include "pk/nca.h"
 
 /* SLOTS_PER_THREAD: subjects per thread in one block (16 packs of eight
  * lanes, 32 of four, 64 of two: the threads wait for each other at the end
@@ -31,6 +32,7 @@ struct pk_batch {
   size_t n_subjects;
   uint64_t seed;
   double w_thr, occ_thr;
+  int exact_extrema, nca; /* pk_batch_spec's */
   /* the output grid and columns (pk_sim_layout) */
   size_t rows, tcols;
   double *times;
@@ -130,7 +132,7 @@ static pk_status layout(pk_batch *b, const pk_trajectory *t, pk_error *err) {
 static pk_status columns(pk_batch *b, pk_error *err) {
   size_t n_set = b->pop ? pk_population_value_count(b->pop)
                         : b->sweep ? pk_sweep_axis_count(b->sweep) : 0;
-  size_t ncol = n_set + 4 * (size_t)b->n_comp + 6;
+  size_t ncol = n_set + (b->nca ? 8 : 4) * (size_t)b->n_comp + 6;
   b->colname = calloc(ncol, sizeof *b->colname);
   if (!b->colname) return pk_err_nomem(err);
   size_t j = 0;
@@ -151,6 +153,13 @@ static pk_status columns(pk_batch *b, pk_error *err) {
   if (st == PK_OK) st = add_col(b, &j, err, "W_max");
   if (st == PK_OK) st = add_col(b, &j, err, "h_W_above_%g", b->w_thr);
   if (st == PK_OK) st = add_col(b, &j, err, "h_occ_above_%g", b->occ_thr);
+  for (int c = 0; b->nca && c < b->n_comp && st == PK_OK; c++) {
+    const char *id = b->model->compound[c].id;
+    st = add_col(b, &j, err, "AUCinf_%s", id);
+    if (st == PK_OK) st = add_col(b, &j, err, "lambda_z_%s", id);
+    if (st == PK_OK) st = add_col(b, &j, err, "t_half_%s", id);
+    if (st == PK_OK) st = add_col(b, &j, err, "r2_%s", id);
+  }
   b->n_set = n_set;
   b->ncol = j;
   return st;
@@ -224,6 +233,8 @@ pk_status pk_batch_new(const pk_batch_spec *spec, pk_batch **out, pk_error *err)
   b->seed = spec->seed;
   b->w_thr = w_thr;
   b->occ_thr = spec->occ_threshold;
+  b->exact_extrema = spec->exact_extrema != 0;
+  b->nca = spec->nca != 0;
   b->t_first = INFINITY;
   for (size_t k = 0; k < pk_regimen_size(spec->regimen); k++)
     b->t_first = fmin(b->t_first, pk_regimen_dose(spec->regimen, k).t_h);
@@ -274,7 +285,8 @@ double pk_hours_above(const double *t_h, const double *y, size_t n, size_t strid
 }
 
 /* The summaries of one subject, accumulated row by row (nothing else is
- * kept). */
+ * kept, except each compound's concentrations when the batch computes the
+ * terminal phase: conc[row * n_comp + c]). */
 typedef struct summ {
   const pk_batch *b;
   size_t rows;
@@ -282,13 +294,17 @@ typedef struct summ {
   double cmax[PK_MAX_COMPOUNDS], tmax[PK_MAX_COMPOUNDS], cmin[PK_MAX_COMPOUNDS],
       auc[PK_MAX_COMPOUNDS];
   double omin, omax, emax, wmax, h_w, h_o;
+  double t_omax, t_emax, t_wmax; /* grid times of the maxima (for refinement) */
+  double *conc;                  /* b->rows * n_comp, or NULL */
 } summ;
 
-static void summ_init(summ *a, const pk_batch *b) {
+static void summ_init(summ *a, const pk_batch *b, double *conc) {
   memset(a, 0, sizeof *a);
   a->b = b;
+  a->conc = conc;
   for (int c = 0; c < b->n_comp; c++) a->cmax[c] = -INFINITY, a->tmax[c] = NAN, a->cmin[c] = INFINITY;
   a->omin = INFINITY, a->omax = a->emax = a->wmax = -INFINITY;
+  a->t_omax = a->t_emax = a->t_wmax = NAN;
 }
 
 /* One output row (time in column 0). */
@@ -301,12 +317,13 @@ static void summ_row(summ *a, const double *row) {
     if (ti > b->t_first && ci < a->cmin[c]) a->cmin[c] = ci;
     if (a->rows > 0) a->auc[c] += pk_seg_auc(a->t_prev, ti, a->c_prev[c], ci);
     a->c_prev[c] = ci;
+    if (a->conc && a->rows < b->rows) a->conc[a->rows * (size_t)b->n_comp + (size_t)c] = ci;
   }
-  double occ = row[b->occ_col], w = row[b->w_col];
+  double occ = row[b->occ_col], w = row[b->w_col], e = row[b->e_col];
   a->omin = fmin(a->omin, occ);
-  a->omax = fmax(a->omax, occ);
-  a->emax = fmax(a->emax, row[b->e_col]);
-  a->wmax = fmax(a->wmax, w);
+  if (occ > a->omax) a->omax = occ, a->t_omax = ti;
+  if (e > a->emax) a->emax = e, a->t_emax = ti;
+  if (w > a->wmax) a->wmax = w, a->t_wmax = ti;
   if (a->rows > 0) {
     a->h_w += pk_seg_above(a->t_prev, ti, a->w_prev, w, b->w_thr);
     a->h_o += pk_seg_above(a->t_prev, ti, a->o_prev, occ, b->occ_thr);
@@ -315,14 +332,43 @@ static void summ_row(summ *a, const double *row) {
   a->rows++;
 }
 
-/* A summary row is finite (Cmin may be missing: no dose yet). */
+/* Summary values: 4 per compound, then 6, then (nca) 4 per compound. */
+static size_t n_summary(const pk_batch *b) {
+  return (b->nca ? 8 : 4) * (size_t)b->n_comp + 6;
+}
+
+/* A summary row is finite (Cmin may be missing: no dose yet; the terminal
+ * phase may be missing: no declining tail). */
 static pk_status check_summary(const pk_batch *b, const double *out, pk_error *err) {
-  size_t n = 4 * (size_t)b->n_comp + 6;
-  for (size_t i = 0; i < n; i++)
-    if (!isfinite(out[i]) && !(isnan(out[i]) && i % 4 == 2 && i < 4 * (size_t)b->n_comp))
+  size_t n = n_summary(b), n4 = 4 * (size_t)b->n_comp;
+  for (size_t i = 0; i < n; i++) {
+    int may_be_nan = (i < n4 && i % 4 == 2) || i >= n4 + 6;
+    if (!isfinite(out[i]) && !(isnan(out[i]) && may_be_nan))
       return pk_err_set(err, PK_ERR_SOLVER, NULL, NULL, "a summary (%s) is not finite",
                         b->colname[b->n_set + i]);
+  }
   return PK_OK;
+}
+
+/* The terminal phase of compound c from the kept concentrations, as pk nca
+ * computes it over the whole output (pk_nca_compute_auto from the first
+ * output time): AUCinf, lambda_z, t1/2, r^2, NaN where there is none. */
+static void summ_terminal(const summ *a, int c, double *out) {
+  const pk_batch *b = a->b;
+  out[0] = out[1] = out[2] = out[3] = NAN;
+  if (!a->conc || a->rows != b->rows) return;
+  double *cc = malloc((b->rows ? b->rows : 1) * sizeof *cc);
+  if (!cc) return;
+  for (size_t r = 0; r < b->rows; r++) cc[r] = a->conc[r * (size_t)b->n_comp + (size_t)c];
+  pk_nca_result q;
+  pk_error err;
+  if (pk_nca_compute_auto(b->times, cc, b->rows, b->times[0], &q, &err) == PK_OK) {
+    out[0] = q.auc_inf;
+    out[1] = q.lambda_z_per_h;
+    out[2] = q.t_half_h;
+    out[3] = q.lambda_r2;
+  }
+  free(cc);
 }
 
 static pk_status summ_finish(const summ *a, double *out, pk_error *err) {
@@ -340,22 +386,68 @@ static pk_status summ_finish(const summ *a, double *out, pk_error *err) {
   out[j++] = a->wmax;
   out[j++] = a->h_w;
   out[j++] = a->h_o;
+  for (int c = 0; b->nca && c < b->n_comp; c++, j += 4) summ_terminal(a, c, out + j);
   return check_summary(b, out, err);
 }
 
-pk_status pk_batch_summarise(const pk_batch *b, const pk_trajectory *t, double *out,
-                             pk_error *err) {
-  if (!b || !t || !out) return pk_err_set(err, PK_ERR_INVALID, NULL, NULL, "no batch or output");
+/* exact_extrema: the maxima of the summary (Cmax_<id> with Tmax_<id>,
+ * occ_max, E_max, W_max) moved from the output grid to the continuous
+ * solution of the subject (m, reg, opt): pk_sim_extremum over the output
+ * intervals either side of the grid's best time. */
+static pk_status refine_maxima(const summ *a, const pk_model *m, const pk_regimen *reg,
+                               const pk_sim_options *opt, double *out, pk_error *err) {
+  const pk_batch *b = a->b;
+  size_t n4 = 4 * (size_t)b->n_comp;
+  double step = b->opt.output_step_h, t0 = b->times[0], t1 = b->times[b->rows - 1];
+  for (int k = 0; k < b->n_comp + 3; k++) {
+    double t_grid;
+    size_t jv, jt = SIZE_MAX;
+    int col;
+    if (k < b->n_comp) jv = 4 * (size_t)k, jt = jv + 1, t_grid = a->tmax[k], col = b->ccol[k];
+    else if (k == b->n_comp) jv = n4 + 1, t_grid = a->t_omax, col = b->occ_col;
+    else if (k == b->n_comp + 1) jv = n4 + 2, t_grid = a->t_emax, col = b->e_col;
+    else jv = n4 + 3, t_grid = a->t_wmax, col = b->w_col;
+    double lo = fmax(t0, t_grid - step), hi = fmin(t1, t_grid + step);
+    if (!(hi > lo)) continue; /* a single output time */
+    double t_best, v_best;
+    pk_status st = pk_sim_extremum(m, reg, opt, b->tnames[col], lo, hi, 1, &t_best, &v_best, err);
+    if (st != PK_OK) return st;
+    if (v_best > out[jv]) {
+      out[jv] = v_best;
+      if (jt != SIZE_MAX) out[jt] = t_best;
+    }
+  }
+  return PK_OK;
+}
+
+/* The summaries of trajectory t (the batch's grid) into out; with a subject
+ * (m non-NULL) and exact_extrema, its maxima refined. conc: scratch for the
+ * terminal phase (b->rows * n_comp), or NULL to allocate it here. */
+static pk_status summarise(const pk_batch *b, const pk_trajectory *t, double *out, double *conc,
+                           const pk_model *m, const pk_regimen *reg, const pk_sim_options *opt,
+                           pk_error *err) {
   size_t nr = pk_trajectory_rows(t), nc = pk_trajectory_cols(t);
   if (nr != b->rows || nc != b->tcols)
     return pk_err_set(err, PK_ERR_INVALID, NULL, NULL,
                       "the trajectory has %zu x %zu values, the batch's grid %zu x %zu", nr, nc,
                       b->rows, b->tcols);
   const double *d = pk_trajectory_data(t);
+  double *own = NULL;
+  if (b->nca && !conc && !(conc = own = malloc((nr ? nr : 1) * (size_t)b->n_comp * sizeof *conc)))
+    return pk_err_nomem(err);
   summ a;
-  summ_init(&a, b);
+  summ_init(&a, b, conc);
   for (size_t r = 0; r < nr; r++) summ_row(&a, d + r * nc);
-  return summ_finish(&a, out, err);
+  pk_status st = summ_finish(&a, out, err);
+  if (st == PK_OK && m && b->exact_extrema) st = refine_maxima(&a, m, reg, opt, out, err);
+  free(own);
+  return st;
+}
+
+pk_status pk_batch_summarise(const pk_batch *b, const pk_trajectory *t, double *out,
+                             pk_error *err) {
+  if (!b || !t || !out) return pk_err_set(err, PK_ERR_INVALID, NULL, NULL, "no batch or output");
+  return summarise(b, t, out, NULL, NULL, NULL, NULL, err);
 }
 
 /* ---- one subject ---- */
@@ -368,6 +460,7 @@ typedef struct worker {
   pk_model *model[LANES];
   gsl_rng *rng;
   pk_regimen reg[LANES], hist[LANES]; /* scaled copies, own dose arrays */
+  double *conc[LANES]; /* nca: each lane's concentrations (rows x compounds) */
   pk_fast *fast;
 } worker;
 
@@ -388,6 +481,7 @@ static void worker_release(worker *w) {
     pk_model_free(w->model[l]);
     free(w->reg[l].dose);
     free(w->hist[l].dose);
+    free(w->conc[l]);
   }
   if (w->rng) gsl_rng_free(w->rng);
   pk_fast_free(w->fast);
@@ -406,6 +500,8 @@ static int worker_init(worker *w, const pk_batch *b) {
     w->reg[l].cap = nr;
     w->hist[l].cap = nh;
     ok = w->model[l] && w->reg[l].dose && w->hist[l].dose;
+    if (ok && b->nca)
+      ok = (w->conc[l] = malloc((b->rows ? b->rows : 1) * (size_t)b->n_comp * sizeof(double))) != NULL;
   }
   return ok ? 0 : -1;
 }
@@ -490,12 +586,12 @@ static int prepare_subject(const pk_batch *b, worker *w, int l, slot *s, const p
 /* One prepared subject through pk_simulate (any model, any solver). */
 static void simulate_subject(const pk_batch *b, const pk_model *m, const pk_regimen *reg,
                              const pk_sim_options *opt, const pk_batch_run_options *o, slot *s,
-                             double *kept) {
+                             double *kept, double *conc) {
   pk_error err;
   pk_error_clear(&err);
   pk_trajectory *t = NULL;
   pk_status st = pk_simulate(m, reg, opt, &t, &err);
-  if (st == PK_OK) st = pk_batch_summarise(b, t, s->values + b->n_set, &err);
+  if (st == PK_OK) st = summarise(b, t, s->values + b->n_set, conc, m, reg, opt, &err);
   if (st != PK_OK) {
     for (size_t j = b->n_set; j < b->ncol; j++) s->values[j] = NAN;
     fail_slot(s, &err, "");
@@ -563,7 +659,7 @@ static void flush_pack(const pk_batch *b, worker *w, const pk_batch_run_options 
   pk_status status[LANES];
   pk_error errs[LANES];
   for (int l = 0; l < n; l++) {
-    summ_init(&sink.acc[l], b);
+    summ_init(&sink.acc[l], b, w->conc[l]);
     sink.kept[l] = kept[l];
     if (kept[l])
       for (size_t k = 0; k < b->rows * (b->tcols - 1); k++) kept[l][k] = NAN;
@@ -575,7 +671,7 @@ static void flush_pack(const pk_batch *b, worker *w, const pk_batch_run_options 
     }
   }
   /* summaries only: the kernel accumulates them lane-wise, no rows */
-  int rows_needed = o->want_trajectories;
+  int rows_needed = o->want_trajectories || b->nca || b->exact_extrema;
   for (int l = 0; l < n; l++) rows_needed |= kept[l] != NULL;
   pk_fast_summary fs = {.t_first_h = b->t_first, .w_threshold = b->w_thr,
                         .occ_threshold = b->occ_thr};
@@ -598,7 +694,7 @@ static void flush_pack(const pk_batch *b, worker *w, const pk_batch_run_options 
        * (as for a single run of the subject) */
       pk_trajectory_free(sink.traj[l]);
       s->kernel = 0;
-      simulate_subject(b, subj[l].m, subj[l].reg, &subj[l].opt, o, s, kept[l]);
+      simulate_subject(b, subj[l].m, subj[l].reg, &subj[l].opt, o, s, kept[l], w->conc[l]);
       continue;
     }
     if (st != PK_OK) err = errs[l];
@@ -608,6 +704,9 @@ static void flush_pack(const pk_batch *b, worker *w, const pk_batch_run_options 
                       rows_needed ? sink.acc[l].rows : fs.rows, b->rows);
     else if (rows_needed) st = summ_finish(&sink.acc[l], s->values + b->n_set, &err);
     else st = check_summary(b, s->values + b->n_set, &err);
+    if (st == PK_OK && b->exact_extrema)
+      st = refine_maxima(&sink.acc[l], subj[l].m, subj[l].reg, &subj[l].opt,
+                         s->values + b->n_set, &err);
     if (st != PK_OK) {
       for (size_t j = b->n_set; j < b->ncol; j++) s->values[j] = NAN;
       fail_slot(s, &err, "");
@@ -653,7 +752,7 @@ static void run_slots(const pk_batch *b, worker *w, const pk_batch_run_options *
       continue;
     }
     if (r == PK_FAST_REFUSED) {
-      simulate_subject(b, w->model[l], reg, &opt, o, s, kp);
+      simulate_subject(b, w->model[l], reg, &opt, o, s, kp, w->conc[l]);
       continue;
     }
     if (nl == 0) lane0_opt = opt;

@@ -138,15 +138,21 @@ pk_status pk_nca_compute_auto(const double *t_h, const double *c, size_t n, doub
                isfinite(min_from_h) ? " and the window's start" : "");
   double best_adj = -INFINITY, best_from = NAN;
   size_t k = 0;
-  double to = t_h[n - 1];
+  /* the regression of each window from running co-moments (Welford's
+   * updates, stable for late windows): one pass, not one fit per window */
+  double mt = 0, my = 0, stt = 0, syy = 0, sty = 0;
   for (size_t i = n; i-- > 0 && k < m;) {
     if (!(c[i] > 0)) continue;
     k++;
-    if (k < 3) continue;
-    pk_nca_result r = *out;
-    pk_error e;
-    if (terminal_slope(t_h, c, n, t_h[i], to, &r, &e) != PK_OK) continue;
-    double adj = 1.0 - (1.0 - r.lambda_r2) * (double)(k - 1) / (double)(k - 2);
+    double y = log(c[i]), dt = t_h[i] - mt, dy = y - my;
+    mt += dt / (double)k;
+    my += dy / (double)k;
+    stt += dt * (t_h[i] - mt);
+    syy += dy * (y - my);
+    sty += dt * (y - my);
+    if (k < 3 || !(sty / stt < 0)) continue;
+    double r2 = syy > 0 ? sty * sty / (stt * syy) : 1.0;
+    double adj = 1.0 - (1.0 - r2) * (double)(k - 1) / (double)(k - 2);
     if (adj > best_adj - 1e-4) { /* more samples win within 1e-4 */
       if (adj > best_adj) best_adj = adj;
       best_from = t_h[i];
@@ -155,7 +161,7 @@ pk_status pk_nca_compute_auto(const double *t_h, const double *c, size_t n, doub
   if (isnan(best_from))
     return BAD("NCA: concentrations do not decline after Tmax (%g h) over any window of the "
                "last 3 or more samples", out->tmax_h);
-  st = terminal_slope(t_h, c, n, best_from, to, out, err);
+  st = terminal_slope(t_h, c, n, best_from, t_h[n - 1], out, err);
   if (st != PK_OK) return st;
   out->t_half_h = log(2.0) / out->lambda_z_per_h;
   out->auc_inf = out->auc_last + out->clast / out->lambda_z_per_h;

@@ -1,14 +1,15 @@
 /* extrema.c - the highest or lowest value of an output between two times on
  * the continuous solution, not on the output grid: the simulation is run
- * again over shrinking windows around the best time (16 sub-intervals each,
+ * again over shrinking windows around the best time (128 sub-intervals each,
  * down to a window of PK_EXTREMUM_TOL_H), which on the exact path costs one
  * propagation per dose before the window and a few output rows. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include "internal.h"
+#include "fast.h"
 
-enum { SUB = 16, MAX_ROUNDS = 16 };
+enum { SUB = 128, MAX_ROUNDS = 16 };
 
 pk_status pk_sim_extremum(const pk_model *m, const pk_regimen *r, const pk_sim_options *opt,
                           const char *column, double t_lo_h, double t_hi_h, int want_max,
@@ -20,29 +21,31 @@ pk_status pk_sim_extremum(const pk_model *m, const pk_regimen *r, const pk_sim_o
     return pk_err_set(err, PK_ERR_INVALID, NULL, NULL, "extremum: expected a window "
                       "t_start <= lo < hi, got [%g, %g] h (start %g h)", t_lo_h, t_hi_h,
                       opt->t_start_h);
-  /* the doses up to the window's end (later ones cannot matter, and
-   * pk_simulate refuses doses after its end) */
   pk_regimen *sub = pk_regimen_new();
   if (!sub) return pk_err_nomem(err);
   pk_status st = PK_OK;
-  for (size_t k = 0; k < r->n && st == PK_OK; k++)
-    if (r->dose[k].t_h <= t_hi_h) st = pk_regimen_add(sub, &r->dose[k], err);
-  if (st == PK_OK && sub->n == 0 && !opt->steady_state) {
-    /* nothing dosed by then: a dose of nothing, since a regimen without
-     * doses is refused (tol and W may still move from tol0) */
-    pk_dose d = pk_dose_default();
-    d.t_h = t_lo_h;
-    st = pk_regimen_add(sub, &d, err);
-  }
   double lo = t_lo_h, hi = t_hi_h, best_t = NAN, best = NAN;
   int col = -1;
   for (int round = 0; st == PK_OK && round < MAX_ROUNDS; round++) {
+    /* the doses up to this window's end (later ones cannot matter, and
+     * pk_simulate refuses doses after its end) */
+    sub->n = 0;
+    for (size_t k = 0; k < r->n && st == PK_OK; k++)
+      if (r->dose[k].t_h <= hi) st = pk_regimen_add(sub, &r->dose[k], err);
+    if (st == PK_OK && sub->n == 0 && !opt->steady_state) {
+      /* nothing dosed by then: a dose of nothing, since a regimen without
+       * doses is refused (tol and W may still move from tol0) */
+      pk_dose d = pk_dose_default();
+      d.t_h = lo;
+      st = pk_regimen_add(sub, &d, err);
+    }
+    if (st != PK_OK) break;
     pk_sim_options o = *opt;
     o.output_start_h = lo;
     o.output_step_h = (hi - lo) / SUB;
     o.t_end_h = hi;
     pk_trajectory *t = NULL;
-    if ((st = pk_simulate(m, sub, &o, &t, err)) != PK_OK) break;
+    if ((st = pk_sim_run_pre(m, sub, &o, opt->output_step_h, &t, err)) != PK_OK) break;
     if (col < 0 && (col = pk_trajectory_column_index(t, column)) < 0) {
       pk_trajectory_free(t);
       st = pk_err_set(err, PK_ERR_INVALID, NULL, NULL, "extremum: no output column '%s'",

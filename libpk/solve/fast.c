@@ -119,3 +119,5 @@ int pk_fast_run(pk_fast *f, int n_lanes, const pk_sim_options *o, pk_fast_row_fn
 }
 
 const pk_system *pk_fast_system(const pk_fast *f, int lane) { return f->ops->system(f->k, lane); }
+
+void pk_fast_set_pre_step(pk_fast *f, double h) { f->ops->pre_step(f->k, h); }

@@ -108,4 +108,16 @@ int pk_fast_run(pk_fast *f, int n_lanes, const pk_sim_options *o, pk_fast_row_fn
 /* The system of lane `lane` (for column names). */
 const pk_system *pk_fast_system(const pk_fast *f, int lane);
 
+/* Before the first output time the kernel steps from each event in lengths
+ * that double (h, h, 2h, 4h, ...); h is the output step unless set here
+ * (> 0). Only the step lengths change, not what the quadrature bound
+ * guarantees: pk_sim_extremum keeps the scenario's step for the run-up to
+ * a narrow window, whose own output step would make thousands of distinct
+ * step lengths. */
+void pk_fast_set_pre_step(pk_fast *f, double h);
+
+/* pk_simulate with that step (0: the output step) where the kernel runs. */
+pk_status pk_sim_run_pre(const pk_model *m, const pk_regimen *r, const pk_sim_options *opt,
+                         double pre_step_h, pk_trajectory **out, pk_error *err);
+
 #endif

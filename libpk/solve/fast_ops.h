@@ -16,6 +16,7 @@ typedef struct pk_fast_ops {
              pk_fast_summary *summary, int (*stop_fn)(void *), void *stop_ctx, pk_status *status,
              pk_error *errs);
   const pk_system *(*system)(const void *k, int lane);
+  void (*pre_step)(void *k, double h);
 } pk_fast_ops;
 
 /* Each is defined only where the build compiled its variant

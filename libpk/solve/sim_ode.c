@@ -890,9 +890,13 @@ static int kernel_row(void *ctx, int lane, size_t k, const double *row) {
  * the outcome (PK_OK and *out, or out of memory), 0 if the kernel does not
  * take the subject or fails on it (the general exact path then runs). */
 static int simulate_kernel(const pk_model *m, const pk_regimen *r, const pk_sim_options *opt,
-                           pk_trajectory **out, pk_status *st, pk_error *err) {
-  pk_fast *f = pk_fast_new();
+                           double pre_step_h, pk_trajectory **out, pk_status *st, pk_error *err) {
+  /* pk_sim_extremum's runs (pre_step_h > 0) take one lane: a window of one
+   * subject gains nothing from the width of a pack, whose tables cost as
+   * many lanes as it has */
+  pk_fast *f = pre_step_h > 0 ? pk_fast_new_lanes(1) : pk_fast_new();
   if (!f) return 0;
+  pk_fast_set_pre_step(f, pre_step_h);
   pk_error e;
   pk_error_clear(&e);
   int taken = 0;
@@ -963,10 +967,15 @@ pk_status pk_sim_layout(const pk_model *m, const pk_regimen *r, const pk_sim_opt
 
 pk_status pk_simulate(const pk_model *m, const pk_regimen *r, const pk_sim_options *opt,
                       pk_trajectory **out, pk_error *err) {
+  return pk_sim_run_pre(m, r, opt, 0.0, out, err);
+}
+
+pk_status pk_sim_run_pre(const pk_model *m, const pk_regimen *r, const pk_sim_options *opt,
+                         double pre_step_h, pk_trajectory **out, pk_error *err) {
   int path;
   pk_status st = sim_checks(m, r, opt, out, &path, err);
   if (st != PK_OK) return st;
-  if (path == PK_SOLVER_EXACT && simulate_kernel(m, r, opt, out, &st, err)) return st;
+  if (path == PK_SOLVER_EXACT && simulate_kernel(m, r, opt, pre_step_h, out, &st, err)) return st;
   pk_system s;
   const pk_regimen *regs[2] = {r, opt->steady_state};
   if ((st = pk_system_init(&s, m, regs, 2, opt->include_amounts, err)) != PK_OK) {
