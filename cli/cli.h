@@ -68,8 +68,10 @@ int cli_plot_files(const char *const *csv, size_t n, const char *image,
 /* The distinct times (h) of the doses of r, sorted, into *times (malloc'd;
  * free it); -1 when out of memory, else the count. */
 long cli_dose_times(const pk_regimen *r, double **times);
-/* One trajectory CSV with its W threshold (NaN: none): cli_plot_files. */
-int cli_plot_csv(const char *csv, const char *image, const char *title, double threshold);
+/* One trajectory CSV with its W threshold (NaN: none), the doses of the
+ * regimen doses marked (NULL: none): cli_plot_files. */
+int cli_plot_csv(const char *csv, const char *image, const char *title, double threshold,
+                 const pk_regimen *doses);
 /* Checks that image ends in .png or .svg; prints an error and returns 1 if not. */
 int cli_check_image_name(const char *image);
 
@@ -114,6 +116,15 @@ typedef struct cli_settings {
 } cli_settings;
 /* Adds one; prints why and returns 1 if text is not KEY=VALUE. */
 int cli_settings_add(cli_settings *s, const char *text);
+/* getopt_long, and for an unknown long option (after getopt's own message)
+ * "did you mean --NAME?" with the nearest of longopts. */
+struct option;
+int cli_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts);
+/* After a usage error: the usage lines of help (up to its first blank line)
+ * and where the rest is, on standard error. */
+void cli_usage_error(const char *help);
+/* -o's argument: NULL (standard output) for "-", else the name. */
+const char *cli_output_arg(const char *arg);
 void cli_settings_free(cli_settings *s);
 /* The help lines of --set, shared by the commands' help texts. */
 #define CLI_SET_HELP                                                                   \

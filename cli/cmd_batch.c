@@ -20,10 +20,11 @@
 #endif
 
 static const char HELP_POPULATION[] =
-    "usage: pk population [SCENARIO] -n N [--seed S] [--spec POP.json] [-o SUMMARY.csv]\n"
-    "                     [--percentiles PCT.csv [--levels 5,50,95]]\n"
-    "                     [--trajectories ALL.csv] [--threads T] [--shard K/N | --mpi]\n"
-    "                     [--summary-percentiles SPCT.csv] [--w-threshold X] [--occ-threshold Y]\n"
+    "usage: pk population [SCENARIO] -n N [--seed S] [--spec POP.json]\n"
+    "                     [-o SUMMARY.csv] [--percentiles PCT.csv [--levels 5,50,95]]\n"
+    "                     [--trajectories ALL.csv] [--threads T]\n"
+    "                     [--shard K/N | --mpi] [--summary-percentiles SPCT.csv]\n"
+    "                     [--w-threshold X] [--occ-threshold Y]\n"
     "                     [--plot IMAGE] [--exact-extrema] [--nca] [--no-metadata]\n"
     "                     [--set KEY=VALUE ...] [--quiet]\n"
     "\n"
@@ -56,10 +57,12 @@ static const char HELP_SWEEP[] =
     "  NAME    <compound>.<KEY>  a compound parameter, by compound id or name and\n"
     "                            model-file key: mitragynine.CL, mg.V, 7oh.ka ...\n"
     "          k_tol             the receptor's adaptation rate (1/h)\n"
-    "          k_wx, k_wf        its withdrawal expression and fast-follower rates (1/h)\n"
+    "          k_wx, k_wf        its withdrawal expression and fast-follower\n"
+    "                            rates (1/h)\n"
     "          immediate         the immediate share of W\n"
     "          tol0              the initial adaptation level\n"
-    "          dose              a multiplier on every dose (and steady-state history)\n"
+    "          dose              a multiplier on every dose (and the steady-state\n"
+    "                            history)\n"
     "          dose.<compound>   a multiplier on every dose of one compound\n"
     "  VALUES  LO:HI:N           N evenly spaced values from LO to HI\n"
     "          LO:HI:N:log       N values evenly spaced on a log scale\n"
@@ -84,7 +87,7 @@ static const char HELP_COMMON[] =
     "subject that fails is reported with its reason and the others go on.\n"
     "Summaries are streamed: memory grows with threads, not subjects.\n"
     "\n"
-    "  -o, --output FILE     the summary CSV (default: standard output)\n"
+    "  -o, --output FILE     the summary CSV (default or -: standard output)\n"
     "      --percentiles F   percentiles across subjects of every output column at\n"
     "                        every time (time_h, n, <col>_p<level>...); holds every\n"
     "                        value: subjects x times x columns x 8 bytes\n"
@@ -101,20 +104,22 @@ static const char HELP_COMMON[] =
     "                        output of one run (no --percentiles)\n"
     "      --mpi             split the subjects across the MPI ranks of mpirun\n"
     "                        (rank 0 writes; MPI builds only; no --trajectories)\n"
-    "      --w-threshold X   W threshold of h_W_above_X (default: the receptor's symptom\n"
-    "                        threshold, withdrawal.threshold; 0.02 without one)\n"
+    "      --w-threshold X   W threshold of h_W_above_X (default: the receptor's\n"
+    "                        symptom threshold, withdrawal.threshold; 0.02\n"
+    "                        without one)\n"
     "      --occ-threshold Y occupancy threshold of h_occ_above_Y (default 0.1)\n"
-    "      --exact-extrema   Cmax/Tmax per compound, occ_max, E_max and W_max from the\n"
-    "                        continuous solution (to 1e-6 h) instead of the output\n"
-    "                        grid; each subject is simulated again over the grid\n"
-    "                        intervals around its peaks (bench/README.md: the cost)\n"
-    "      --nca             add AUCinf_<id>, lambda_z_<id> (1/h), t_half_<id> (h) and\n"
-    "                        r2_<id>: the terminal phase over the whole output, the\n"
-    "                        window chosen as pk nca does (best adjusted r2); empty\n"
-    "                        when no declining tail exists\n"
-    "      --no-metadata     no NAME.meta.json beside the -o file (pk version, command\n"
-    "                        line, scenario and model files with SHA-256, solver,\n"
-    "                        seed, settings, what the summary holds)\n"
+    "      --exact-extrema   Cmax/Tmax per compound, occ_max, E_max and W_max\n"
+    "                        from the continuous solution (to 1e-6 h) instead of\n"
+    "                        the output grid; each subject is simulated again over\n"
+    "                        the grid intervals around its peaks (about 50 times\n"
+    "                        the cost: bench/README.md)\n"
+    "      --nca             add AUCinf_<id>, lambda_z_<id> (1/h), t_half_<id> (h)\n"
+    "                        and r2_<id>: the terminal phase over the whole output,\n"
+    "                        the window chosen as pk nca does (best adjusted r2);\n"
+    "                        empty when no declining tail exists\n"
+    "      --no-metadata     no NAME.meta.json beside the -o file (pk version,\n"
+    "                        command line, scenario and model files with SHA-256,\n"
+    "                        solver, seed, settings, what the summary holds)\n"
 CLI_SET_HELP
     "  -q, --quiet           no progress bar (shown only on a terminal anyway)\n"
     "  -h, --help            this text\n"
@@ -498,7 +503,7 @@ static int parse_args(int argc, char **argv, batch_args *a) {
   int c, n_given = 0;
   size_t tmp = 0;
   optind = 1;
-  while ((c = getopt_long(argc, argv, "n:o:S:qh", opts, NULL)) != -1) {
+  while ((c = cli_getopt(argc, argv, "n:o:S:qh", opts)) != -1) {
     int bad = 0;
     switch (c) {
     case 'n':
@@ -515,7 +520,7 @@ static int parse_args(int argc, char **argv, batch_args *a) {
       break;
     }
     case OPT_SPEC: a->spec = optarg; break;
-    case 'o': a->output = optarg; break;
+    case 'o': a->output = cli_output_arg(optarg); break;
     case OPT_PCT: a->pct_path = optarg; break;
     case OPT_SUMPCT: a->sumpct_path = optarg; break;
     case OPT_LEVELS: bad = parse_levels(optarg, a); break;
@@ -544,13 +549,13 @@ static int parse_args(int argc, char **argv, batch_args *a) {
       fputs(help, stdout);
       fputs(HELP_COMMON, stdout);
       return -1;
-    default: fputs(help, stderr); return 2;
+    default: cli_usage_error(help); return 2;
     }
     if (bad) return 2;
   }
   if (argc - optind > 1) {
     cli_fail("%s takes one scenario file, got %d arguments", argv[0], argc - optind);
-    fputs(help, stderr);
+    cli_usage_error(help);
     return 2;
   }
   a->scenario = optind < argc ? argv[optind] : NULL;

@@ -138,12 +138,12 @@ int cmd_compounds(int argc, char **argv) {
   const char *models = NULL;
   int sources = 0, c;
   optind = 1;
-  while ((c = getopt_long(argc, argv, "m:sh", opts, NULL)) != -1) {
+  while ((c = cli_getopt(argc, argv, "m:sh", opts)) != -1) {
     switch (c) {
     case 'm': models = optarg; break;
     case 's': sources = 1; break;
     case 'h': fputs(HELP, stdout); return 0;
-    default: fputs(HELP, stderr); return 2;
+    default: cli_usage_error(HELP); return 2;
     }
   }
   char dir[4096];

@@ -38,7 +38,7 @@ static const char HELP[] =
     "  -r, --range LO:HI:N the axis: concentrations (nM) or doses\n"
     "      --log, --linear spacing of the axis (conc: log, dose: linear)\n"
     CLI_SET_HELP
-    "  -o, --output FILE   CSV (default: standard output), JSON for FILE.json\n"
+    "  -o, --output FILE   CSV (default or -: standard output), JSON for FILE.json\n"
     "      --no-metadata   no NAME.meta.json beside a CSV file\n"
     "  -h, --help          this text\n";
 
@@ -444,7 +444,7 @@ int cmd_curve(int argc, char **argv) {
   curve_args a = {0};
   int c, rc = 0;
   optind = 1;
-  while (rc == 0 && (c = getopt_long(argc, argv, "l:m:r:S:o:h", opts, NULL)) != -1) {
+  while (rc == 0 && (c = cli_getopt(argc, argv, "l:m:r:S:o:h", opts)) != -1) {
     switch (c) {
     case 'l': a.ligands = optarg; break;
     case 'm': a.mix = optarg; break;
@@ -452,17 +452,17 @@ int cmd_curve(int argc, char **argv) {
     case OPT_LOG: a.spacing = 1; break;
     case OPT_LINEAR: a.spacing = 2; break;
     case 'S': rc = cli_settings_add(&a.set, optarg) ? 2 : 0; break;
-    case 'o': a.output = optarg; break;
+    case 'o': a.output = cli_output_arg(optarg); break;
     case OPT_NOMETA: a.no_meta = 1; break;
     case 'h': cli_settings_free(&a.set); fputs(HELP, stdout); return 0;
-    default: rc = 2; fputs(HELP, stderr); break;
+    default: rc = 2; cli_usage_error(HELP); break;
     }
   }
   if (rc == 0 && (optind >= argc || (strcmp(argv[optind], "conc") != 0 &&
                                      strcmp(argv[optind], "dose") != 0))) {
     cli_fail("curve needs a kind: conc or dose%s%s%s", optind < argc ? ", got '" : "",
              optind < argc ? argv[optind] : "", optind < argc ? "'" : "");
-    fputs(HELP, stderr);
+    cli_usage_error(HELP);
     rc = 2;
   }
   if (rc == 0 && argc - optind > 2) {

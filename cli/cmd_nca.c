@@ -11,9 +11,10 @@
 #include "cli.h"
 
 static const char HELP[] =
-    "usage: pk nca [SCENARIO | TRAJECTORY.csv] [--scenario SCENARIO] [--set KEY=VALUE ...]\n"
-    "              [--columns COL,...] [--units nM|ng/mL|ug/L] [--lambda-window FROM:TO]\n"
-    "              [--sampled] [-o FILE.csv|FILE.json] [--no-metadata]\n"
+    "usage: pk nca [SCENARIO | TRAJECTORY.csv] [--scenario SCENARIO]\n"
+    "              [--set KEY=VALUE ...] [--columns COL,...] [--units nM|ng/mL|ug/L]\n"
+    "              [--lambda-window FROM:TO] [--sampled] [-o FILE.csv|FILE.json]\n"
+    "              [--no-metadata]\n"
     "\n"
     "Non-compartmental analysis, as clinical studies report it, of the plasma\n"
     "concentrations of SCENARIO (simulated; default: the shipped kratom taper) or\n"
@@ -45,8 +46,8 @@ static const char HELP[] =
     "      --sampled         extrema at the output times only\n"
     "      --scenario FILE   with a CSV input: dose times and molecular weights\n"
     CLI_SET_HELP
-    "  -o, --output FILE     the table as CSV (default: standard output), or JSON\n"
-    "                        for FILE.json (metadata inside)\n"
+    "  -o, --output FILE     the table as CSV (default or -: standard output), or\n"
+    "                        JSON for FILE.json (metadata inside)\n"
     "      --no-metadata     no NAME.meta.json beside a CSV file\n"
     "  -h, --help            this text\n";
 
@@ -421,7 +422,7 @@ int cmd_nca(int argc, char **argv) {
   nca_args a = {.lam_from = NAN, .lam_to = NAN};
   int c, rc = 0;
   optind = 1;
-  while (rc == 0 && (c = getopt_long(argc, argv, "c:u:l:S:o:h", opts, NULL)) != -1) {
+  while (rc == 0 && (c = cli_getopt(argc, argv, "c:u:l:S:o:h", opts)) != -1) {
     switch (c) {
     case 'c': a.columns = optarg; break;
     case 'u': rc = cli_units_parse(optarg, &a.units) ? 2 : 0; break;
@@ -429,15 +430,15 @@ int cmd_nca(int argc, char **argv) {
     case OPT_SAMPLED: a.sampled = 1; break;
     case OPT_SCENARIO: a.scenario = optarg; break;
     case 'S': rc = cli_settings_add(&a.set, optarg) ? 2 : 0; break;
-    case 'o': a.output = optarg; break;
+    case 'o': a.output = cli_output_arg(optarg); break;
     case OPT_NOMETA: a.no_meta = 1; break;
     case 'h': cli_settings_free(&a.set); fputs(HELP, stdout); return 0;
-    default: rc = 2; fputs(HELP, stderr); break;
+    default: rc = 2; cli_usage_error(HELP); break;
     }
   }
   if (rc == 0 && argc - optind > 1) {
     cli_fail("nca takes one scenario or trajectory file, got %d arguments", argc - optind);
-    fputs(HELP, stderr);
+    cli_usage_error(HELP);
     rc = 2;
   }
   if (rc == 0) {

@@ -164,16 +164,16 @@ int cmd_plot(int argc, char **argv) {
   a.o.labels = a.labels;
   int c, rc;
   optind = 1;
-  while ((c = getopt_long(argc, argv, "o:t:l:c:h", opts, NULL)) != -1) {
+  while ((c = cli_getopt(argc, argv, "o:t:l:c:h", opts)) != -1) {
     if (c == 'h') return fputs(HELP, stdout), 0;
-    if (c == '?' || (rc = parse_option(c, &a)) == 2) return fputs(HELP, stderr), 2;
+    if (c == '?' || (rc = parse_option(c, &a)) == 2) return cli_usage_error(HELP), 2;
     if (rc) return 2; /* a bad value, already reported */
   }
   size_t n = (size_t)(argc - optind);
   if (n == 0 || !a.output) {
     if (n == 0) cli_fail("plot needs at least one CSV file");
     else cli_fail("plot needs -o FILE.png or -o FILE.svg");
-    fputs(HELP, stderr);
+    cli_usage_error(HELP);
     return 2;
   }
   if (n > MAX_FILES) return cli_fail("plot: at most %d CSV files, got %zu", MAX_FILES, n), 2;

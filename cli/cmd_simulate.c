@@ -28,7 +28,7 @@ static const char HELP[] =
     "a single subject).\n"
     "\n"
     "  -e, --events FILE   dosing from the event dataset FILE (CSV)\n"
-    "  -o, --output FILE   write the CSV to FILE (default: standard output)\n"
+    "  -o, --output FILE   write the CSV to FILE (default or -: standard output)\n"
     "  -p, --plot IMAGE    also draw it with gnuplot into IMAGE (.png or .svg)\n"
 CLI_SET_HELP
     "  -u, --units U       concentrations in nM (default), ng/mL or ug/L: the\n"
@@ -49,7 +49,8 @@ CLI_SET_HELP
     "input (the scenario, its model files, the dataset) is refused.\n"
     "\n"
     "environment:\n"
-    "  PK_MODELS_DIR       directory holding scenarios/kratom-taper.json (the default)\n"
+    "  PK_MODELS_DIR       directory holding scenarios/kratom-taper.json (the\n"
+    "                      default scenario)\n"
     "  PK_GNUPLOT          the gnuplot program to run (default: gnuplot on PATH)\n"
     "  PK_MAX_INPUT_BYTES  the largest input file read, bytes (default 64 MiB)\n";
 
@@ -168,21 +169,11 @@ static int simulate_plot(const pk_scenario *s, const pk_trajectory *t, const cha
   }
   /* the figure marks the scenario's doses (not with --events: the dataset's
    * doses replace them) and draws its W threshold */
-  cli_plot_options po;
-  cli_plot_options_init(&po);
-  po.title = pk_scenario_name(s);
-  pk_model_withdrawal(pk_scenario_model(s), NULL, NULL, NULL, &po.threshold);
-  double *times = NULL;
-  long nt = cli_dose_times(pk_scenario_regimen(s), &times);
-  size_t count = nt > 0 ? (size_t)nt : 0;
-  const double *const sets[1] = {times};
-  if (nt > 0 && mark_doses) {
-    po.doses = sets;
-    po.n_doses = &count;
-    po.n_dose_sets = 1;
-  }
-  if (rc == 0) rc = cli_plot_files(&data, 1, plot, &po);
-  free(times);
+  double threshold = NAN;
+  pk_model_withdrawal(pk_scenario_model(s), NULL, NULL, NULL, &threshold);
+  if (rc == 0)
+    rc = cli_plot_csv(data, plot, pk_scenario_name(s), threshold,
+                      mark_doses ? pk_scenario_regimen(s) : NULL);
   if (o) {
     if (rc == 0 && pk_output_commit(o, &err) != PK_OK) cli_report(&err), rc = 1;
     else if (rc != 0) pk_output_discard(o);
@@ -193,14 +184,16 @@ static int simulate_plot(const pk_scenario *s, const pk_trajectory *t, const cha
 
 /* Draws the plot alone, from a temporary CSV in nM (the output, in other
  * units or JSON, is written afterwards). */
-static int plot_only(const pk_scenario *s, const pk_trajectory *t, const char *plot) {
+static int plot_only(const pk_scenario *s, const pk_trajectory *t, const char *plot,
+                     int mark_doses) {
   char tmp[4200];
   cli_temp_template(tmp, sizeof tmp, "pk-plot");
   int rc = cli_temp_csv(t, tmp);
   if (rc != 0) return rc;
   double threshold = NAN;
   pk_model_withdrawal(pk_scenario_model(s), NULL, NULL, NULL, &threshold);
-  rc = cli_plot_csv(tmp, plot, pk_scenario_name(s), threshold);
+  rc = cli_plot_csv(tmp, plot, pk_scenario_name(s), threshold,
+                    mark_doses ? pk_scenario_regimen(s) : NULL);
   cli_temp_remove(tmp);
   return rc;
 }
@@ -231,7 +224,7 @@ int cmd_simulate(int argc, char **argv) {
   int c;
   cli_settings set = {0};
   optind = 1;
-  while ((c = getopt_long(argc, argv, "o:p:e:s:S:u:f:vh", opts, NULL)) != -1) {
+  while ((c = cli_getopt(argc, argv, "o:p:e:s:S:u:f:vh", opts)) != -1) {
     switch (c) {
     case 'S':
       if (cli_settings_add(&set, optarg) != 0) return cli_settings_free(&set), 2;
@@ -249,13 +242,13 @@ int cmd_simulate(int argc, char **argv) {
       so.json = strcmp(optarg, "json") == 0 ? 1 : -1;
       break;
     case 'M': so.no_meta = 1; break;
-    case 'o': so.output = optarg; break;
+    case 'o': so.output = cli_output_arg(optarg); break;
     case 's': so.solver = optarg; break;
     case 'v': so.verbose = 1; break;
     case 'e': so.events = optarg; break;
     case 'p': so.plot = optarg; break;
     case 'h': cli_settings_free(&set); fputs(HELP, stdout); return 0;
-    default: cli_settings_free(&set); fputs(HELP, stderr); return 2;
+    default: cli_settings_free(&set); cli_usage_error(HELP); return 2;
     }
   }
   int rc = run_simulate(argc, argv, &so, &set);
@@ -274,7 +267,7 @@ static int run_simulate(int argc, char **argv, const sim_out *so, const cli_sett
   }
   if (argc - optind > 1) {
     cli_fail("simulate takes one scenario file, got %d arguments", argc - optind);
-    fputs(HELP, stderr);
+    cli_usage_error(HELP);
     return 2;
   }
   char def[4096];
@@ -328,7 +321,7 @@ static int run_simulate(int argc, char **argv, const sim_out *so, const cli_sett
     goto done;
   }
   if (json || so->units != CLI_UNITS_NM) {
-    rc = plot_only(s, t, plot);
+    rc = plot_only(s, t, plot, events == NULL);
     if (rc == 0) rc = cli_write_trajectory(t, pk_scenario_model(s), output, json, so->units, &run);
     goto done;
   }

@@ -30,7 +30,8 @@ static const char HELP[] =
     "shorter. See docs/taper.md.\n"
     "\n"
     "  -w, --max-withdrawal W   the W limit (fraction of the system maximum), > 0\n"
-    "  -g, --grid G             dose grid in the entry's unit (default 0.25 g, 1 unit, 1 mg)\n"
+    "  -g, --grid G             dose grid in the entry's unit (default 0.25 g,\n"
+    "                           1 unit, 1 mg)\n"
     "  -s, --max-step S         largest cut, in the entry's unit (a multiple of G)\n"
     "  -n, --min-days-between-changes N   (default 1)\n"
     "  -d, --max-days D         longest taper considered, in days (default 365)\n"
@@ -99,22 +100,22 @@ static int parse_args(int argc, char **argv, taper_args *a) {
       {"set", required_argument, 0, 'S'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
   int c, rc;
   optind = 1;
-  while ((c = getopt_long(argc, argv, "w:g:s:n:d:o:c:t:p:S:h", opts, NULL)) != -1) {
+  while ((c = cli_getopt(argc, argv, "w:g:s:n:d:o:c:t:p:S:h", opts)) != -1) {
     if (c == 'h') return fputs(HELP, stdout), -1;
     if (c == 'S') {
       if (cli_settings_add(&a->set, optarg) != 0) return 2;
       continue;
     }
-    if (c == '?' || (rc = parse_option(c, a)) == 2) return fputs(HELP, stderr), 2;
+    if (c == '?' || (rc = parse_option(c, a)) == 2) return cli_usage_error(HELP), 2;
     if (rc) return 2; /* a bad value, already reported */
   }
   if (argc - optind > 1) {
     cli_fail("taper takes one scenario file, got %d arguments", argc - optind);
-    return fputs(HELP, stderr), 2;
+    return cli_usage_error(HELP), 2;
   }
   if (isnan(a->lim.max_withdrawal)) {
     cli_fail("taper needs --max-withdrawal W (the W limit, e.g. 0.05)");
-    return fputs(HELP, stderr), 2;
+    return cli_usage_error(HELP), 2;
   }
   a->scenario = optind < argc ? argv[optind] : NULL;
   if (a->plot && cli_check_image_name(a->plot)) return 1;
@@ -183,20 +184,40 @@ static void print_peak(const pk_taper_eval *ev) {
 }
 
 /* Draws the trajectory through a temporary CSV. */
-static int plot(const pk_model *m, const pk_trajectory *t, const char *image,
-                const char *title) {
+static int plot(const pk_model *m, const pk_trajectory *t, const pk_taper_schedule *sched,
+                const pk_regimen *others, const char *image, const char *title) {
+  /* the doses marked: the schedule's and the scenario's others */
+  pk_regimen *doses = pk_regimen_new();
+  pk_error err;
+  if (!doses) return cli_fail("out of memory");
+  for (size_t k = 0; others && k < pk_regimen_size(others); k++) {
+    pk_dose d = pk_regimen_dose(others, k);
+    if (pk_regimen_add(doses, &d, &err) != PK_OK) {
+      pk_regimen_free(doses);
+      cli_report(&err);
+      return 1;
+    }
+  }
+  if (pk_taper_schedule_add_doses(m, sched, doses, &err) != PK_OK) {
+    pk_regimen_free(doses);
+    cli_report(&err);
+    return 1;
+  }
   char tmp[4200];
   cli_temp_template(tmp, sizeof tmp, "pk-taper");
-  if (cli_temp_csv(t, tmp) != 0) return 1;
-  double threshold = NAN;
-  pk_model_withdrawal(m, NULL, NULL, NULL, &threshold);
-  int rc = cli_plot_csv(tmp, image, title, threshold);
-  cli_temp_remove(tmp);
+  int rc = cli_temp_csv(t, tmp);
+  if (rc == 0) {
+    double threshold = NAN;
+    pk_model_withdrawal(m, NULL, NULL, NULL, &threshold);
+    rc = cli_plot_csv(tmp, image, title, threshold, doses);
+    cli_temp_remove(tmp);
+  }
+  pk_regimen_free(doses);
   return rc;
 }
 
 static int write_outputs(const taper_args *a, const pk_scenario *s, const pk_taper_result *r,
-                         const pk_trajectory *t) {
+                         const pk_regimen *others, const pk_trajectory *t) {
   const pk_model *m = pk_scenario_model(s);
   pk_error err;
   char note[512];
@@ -209,7 +230,7 @@ static int write_outputs(const taper_args *a, const pk_scenario *s, const pk_tap
     cli_report(&err);
     return 1;
   }
-  return a->plot ? plot(m, t, a->plot, pk_scenario_name(s)) : 0;
+  return a->plot ? plot(m, t, &r->schedule, others, a->plot, pk_scenario_name(s)) : 0;
 }
 
 static double default_grid(const char *unit) {
@@ -264,7 +285,7 @@ static int run(taper_args *a, const pk_scenario *s) {
   print_summary(&res, unit, a->lim.grid);
   print_table(t, &res.schedule, unit);
   print_peak(&res.eval);
-  rc = write_outputs(a, s, &res, t);
+  rc = write_outputs(a, s, &res, others, t);
   goto done;
 fail:
   cli_report(&err);

@@ -664,10 +664,23 @@ done:
   return rc;
 }
 
-int cli_plot_csv(const char *csv, const char *image, const char *title, double threshold) {
+int cli_plot_csv(const char *csv, const char *image, const char *title, double threshold,
+                 const pk_regimen *doses) {
   cli_plot_options o;
   cli_plot_options_init(&o);
   o.title = title;
   o.threshold = threshold;
-  return cli_plot_files(&csv, 1, image, &o);
+  double *times = NULL;
+  long nt = doses ? cli_dose_times(doses, &times) : 0;
+  if (nt < 0) return cli_fail("out of memory");
+  size_t count = (size_t)nt;
+  const double *const sets[1] = {times};
+  if (nt > 0) {
+    o.doses = sets;
+    o.n_doses = &count;
+    o.n_dose_sets = 1;
+  }
+  int rc = cli_plot_files(&csv, 1, image, &o);
+  free(times);
+  return rc;
 }

@@ -1,6 +1,8 @@
 /* settings.c - --set KEY=VALUE, shared by the commands that load a scenario. */
 #include <stdlib.h>
 #include <string.h>
+#include <getopt.h>
+#include <stdio.h>
 #include "cli.h"
 
 int cli_settings_add(cli_settings *s, const char *text) {
@@ -30,3 +32,34 @@ int cli_load_scenario(const char *path, const cli_settings *set, int with_events
   cli_print_warnings(*out, with_events);
   return 0;
 }
+
+/* ---- options ---- */
+
+int cli_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts) {
+  int c = getopt_long(argc, argv, shortopts, longopts, NULL);
+  if (c != '?' || optind < 1 || optind > argc) return c;
+  const char *arg = argv[optind - 1];
+  if (!arg || strncmp(arg, "--", 2) != 0 || optopt != 0) return c;
+  /* an unknown long option: the nearest known one */
+  char name[64];
+  size_t len = strcspn(arg + 2, "=");
+  if (len >= sizeof name) return c;
+  memcpy(name, arg + 2, len);
+  name[len] = '\0';
+  const char *cand[128];
+  size_t n = 0;
+  for (const struct option *o = longopts; o && o->name && n < 128; o++) cand[n++] = o->name;
+  const char *s = pk_suggest(name, cand, n);
+  if (s) fprintf(stderr, "pk: did you mean --%s?\n", s);
+  return c;
+}
+
+void cli_usage_error(const char *help) {
+  const char *end = strstr(help, "\n\n");
+  fprintf(stderr, "%.*s\n", end ? (int)(end - help) : (int)strlen(help), help);
+  const char *cmd = strncmp(help, "usage: pk ", 10) == 0 ? help + 10 : "";
+  size_t n = strcspn(cmd, " \n");
+  fprintf(stderr, "(pk help %.*s lists every option)\n", (int)n, cmd);
+}
+
+const char *cli_output_arg(const char *arg) { return arg && strcmp(arg, "-") == 0 ? NULL : arg; }

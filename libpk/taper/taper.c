@@ -60,21 +60,24 @@ pk_status pk_taper_check_item(const pk_model *m, const pk_taper_item *item, pk_e
   return PK_OK;
 }
 
-pk_status pk_taper_grid_units(double dose, double grid, const char *what, long *units,
-                              pk_error *err) {
+pk_status pk_taper_grid_units(double dose, double grid, const char *what, const char *unit,
+                              long *units, pk_error *err) {
+  const char *sp = unit && *unit ? " " : "";
+  if (!unit) unit = "";
   if (!(isfinite(grid) && grid > 0))
-    return pk_err_set(err, PK_ERR_INVALID, NULL, NULL, "the dose grid must be > 0, got %g",
-                      grid);
+    return pk_err_set(err, PK_ERR_INVALID, NULL, NULL,
+                      "the dose grid must be > 0%s%s (per administration), got %g%s%s", sp,
+                      unit, grid, sp, unit);
   double u = dose / grid;
   if (!(u >= 0 && u <= MAX_GRID_STEPS + 0.5))
     return pk_err_set(err, PK_ERR_INVALID, NULL, NULL,
-                      "%s %g is more than %d steps of the grid %g; use a coarser grid", what,
-                      dose, MAX_GRID_STEPS, grid);
+                      "%s %g%s%s is more than %d steps of the grid %g%s%s; use a coarser grid",
+                      what, dose, sp, unit, MAX_GRID_STEPS, grid, sp, unit);
   double r = floor(u + 0.5);
   if (fabs(u - r) > 1e-9 * fmax(1.0, u))
     return pk_err_set(err, PK_ERR_INVALID, NULL, NULL,
-                      "%s %g is not a multiple of the dose grid %g (%g grid steps)", what, dose,
-                      grid, u);
+                      "%s %g%s%s is not a multiple of the dose grid %g%s%s (%g grid steps)",
+                      what, dose, sp, unit, grid, sp, unit, u);
   *units = (long)r;
   return PK_OK;
 }
@@ -191,7 +194,7 @@ pk_status pk_taper_uniform(const pk_taper_item *item, double grid, int start_day
   if (!item || !out) return pk_err_set(err, PK_ERR_INVALID, NULL, NULL, "no item or output");
   *out = (pk_taper_schedule){0};
   long start = 0;
-  pk_status st = pk_taper_grid_units(item->start_dose, grid, "the start dose", &start, err);
+  pk_status st = pk_taper_grid_units(item->start_dose, grid, "the start dose", NULL, &start, err);
   if (st != PK_OK) return st;
   if (cut_units < 1 || every_days < 1 || start_day < item->first_day)
     return pk_err_set(err, PK_ERR_INVALID, NULL, NULL,

@@ -49,7 +49,8 @@ static pk_status check_spec(const pk_model *m, const pk_taper_item *item,
                             const pk_taper_spec *spec, long *start, pk_error *err) {
 #define BAD(...) return pk_err_set(err, PK_ERR_INVALID, NULL, NULL, __VA_ARGS__)
   const char *unit = pk_taper_item_unit(m, item);
-  pk_status st = pk_taper_grid_units(item->start_dose, spec->grid, "the start dose", start, err);
+  pk_status st = pk_taper_grid_units(item->start_dose, spec->grid, "the start dose", unit, start,
+                                      err);
   if (st != PK_OK) return st;
   if (!(spec->start_day >= item->first_day && spec->start_day <= MAX_DAY))
     BAD("the taper's start day %d must be on or after the item's first day %d (and at most "

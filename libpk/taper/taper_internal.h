@@ -14,9 +14,10 @@ enum { MAX_DAY = 36500, MAX_GRID_STEPS = 100000 };
 pk_status pk_taper_check_item(const pk_model *m, const pk_taper_item *item, pk_error *err);
 
 /* Checks grid > 0 and that dose is a whole multiple of it (to 1e-9
- * relative); the multiple goes to *units. what names the dose in messages. */
-pk_status pk_taper_grid_units(double dose, double grid, const char *what, long *units,
-                              pk_error *err);
+ * relative); the multiple goes to *units. what names the dose in messages,
+ * unit (may be NULL) its unit. */
+pk_status pk_taper_grid_units(double dose, double grid, const char *what, const char *unit,
+                              long *units, pk_error *err);
 
 /* The rounding rule, in grid units: u (a level in grid units, unrounded)
  * rounded to the nearest whole number (halves up); one below prev if that

@@ -415,11 +415,12 @@ static pk_status check_limits(search *x, pk_error *err) {
   const char *unit = pk_taper_item_unit(x->m, x->item);
   if (!(isfinite(l->max_withdrawal) && l->max_withdrawal > 0))
     BAD("the W limit must be > 0, got %g", l->max_withdrawal);
-  pk_status st = pk_taper_grid_units(x->item->start_dose, l->grid, "the start dose", &x->L, err);
+  pk_status st = pk_taper_grid_units(x->item->start_dose, l->grid, "the start dose", unit, &x->L,
+                                      err);
   if (st != PK_OK) return st;
   x->S = x->L;
   if (l->max_step != 0) {
-    st = pk_taper_grid_units(l->max_step, l->grid, "the largest step", &x->S, err);
+    st = pk_taper_grid_units(l->max_step, l->grid, "the largest step", unit, &x->S, err);
     if (st != PK_OK) return st;
     if (x->S < 1) BAD("the largest step must be at least one grid step (%g %s)", l->grid, unit);
     if (x->S > x->L) x->S = x->L;

@@ -273,6 +273,16 @@ case_daily() {
   stub s2 plot short.csv -o s2.png --daily
   [ "$(block "$(index_of "W (daily max and min)" "$S")" "$D" | wc -l)" -eq 6 ] ||
     fail "--daily on 3 days: expected 6 rows"
+  # pk taper --plot marks the schedule's days with doses (days 1-4 of the
+  # default taper at W <= 0.011: day 0.5 to 3.5 in the daily view)
+  stub tp taper "$MODELS/kratom-taper.json" --max-withdrawal 0.011 --plot tp.png
+  k=$(index_of "days with doses" "$S")
+  [ -n "$k" ] || fail "pk taper --plot: no dose markers"
+  [ "$(block "$k" "$D" | awk '{ printf "%s ", $1 }')" = "0.5 1.5 2.5 3.5 " ] ||
+    fail "pk taper --plot: marked days $(block "$k" "$D" | awk '{ printf "%s ", $1 }')"
+  # pk simulate --plot marks the doses also when the output is in ng/mL
+  stub su simulate "$GOOD/three-days.json" --units ng/mL -o su.csv --plot su.png
+  grep -q "title 'doses'" "$S" || fail "pk simulate --units ng/mL --plot: no dose markers"
   if have_gnuplot; then
     run real plot long.csv -o long.png --doses "$MODELS/kratom-taper.json"
     expect 0 real "" "pk plot of a 35-day run (gnuplot)"

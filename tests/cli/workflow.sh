@@ -32,6 +32,9 @@
 #             same scenario; every subject's continuous maxima at or above
 #             the grid's (7OH's peak is narrow: some well above); the
 #             metadata sidecar says what the summary holds and the seed
+#   options   -o - is standard output for every command that writes a table
+#             (no file named '-'); a mistyped option gets "did you mean";
+#             pk taper's grid errors name the dose unit
 # Exit status: 0 pass, 1 fail, 77 skipped.
 set -u
 PK=$1
@@ -436,7 +439,34 @@ case_batch() {
   [ -e "$WORK/in.csv" ] && fail "a refused run wrote its summary"
 }
 
+case_options() {
+  local S=$GOOD/two-days.json
+  (cd "$WORK" && "$PK" simulate "$S" -o - >sim.out 2>sim.err) ||
+    fail "simulate -o -: $(cat "$WORK/sim.err")"
+  (cd "$WORK" && "$PK" nca "$S" -o - >nca.out 2>nca.err) || fail "nca -o -: $(cat "$WORK/nca.err")"
+  (cd "$WORK" && "$PK" sweep "$S" --param dose=1,2 -q -o - >sw.out 2>sw.err) ||
+    fail "sweep -o -: $(cat "$WORK/sw.err")"
+  (cd "$WORK" && "$PK" curve conc -o - >cu.out 2>cu.err) || fail "curve -o -: $(cat "$WORK/cu.err")"
+  head -c 7 "$WORK/sim.out" | grep -qx "time_h," || fail "simulate -o -: no CSV on standard output"
+  head -c 7 "$WORK/nca.out" | grep -qx "column," || fail "nca -o -: no table on standard output"
+  [ "$(grep -c ',ok,' "$WORK/sw.out")" -eq 2 ] || fail "sweep -o -: no summary on standard output"
+  head -c 6 "$WORK/cu.out" | grep -qx "curve," || fail "curve -o -: no table on standard output"
+  [ -e "$WORK/-" ] && fail "-o - wrote a file named '-'"
+  ls "$WORK"/*.meta.json >/dev/null 2>&1 && fail "standard output got a metadata sidecar"
+  run typo simulate "$S" --outptu x.csv
+  [ "$rc" -eq 2 ] || fail "--outptu: exit status $rc, expected 2"
+  grep -qF "did you mean --output?" "$WORK/typo.err" || fail "--outptu: no suggestion: $(cat "$WORK/typo.err")"
+  run typo2 population "$S" -n 2 --sumary-percentiles x.csv
+  grep -qF "did you mean --summary-percentiles?" "$WORK/typo2.err" ||
+    fail "--sumary-percentiles: no suggestion: $(cat "$WORK/typo2.err")"
+  run grid taper "$SRC/models/scenarios/kratom-taper.json" --max-withdrawal 0.05 --grid 0.3
+  refused grid "--grid 0.3" "the start dose 2 g is not a multiple of the dose grid 0.3 g"
+  run grid0 taper "$SRC/models/scenarios/kratom-taper.json" --max-withdrawal 0.05 --grid 0
+  refused grid0 "--grid 0" "the dose grid must be > 0 g"
+}
+
 case "$CASE" in
+  options) case_options ;;
   batch) case_batch ;;
   settings) case_settings ;;
   summary) case_summary ;;
