@@ -31,7 +31,14 @@
  *   lambda_z_<id>         terminal rate constant, 1/h
  *   t_half_<id>           ln 2 / lambda_z, h
  *   r2_<id>               r^2 of the log-linear terminal fit
- * The maxima are grid values unless pk_batch_spec.exact_extrema is set;
+ *   Cmax_first_<id>, Tmax_first_<id>, AUC_first_<id>   over the first dosing
+ *                         interval (the first two distinct dose times in the
+ *                         output), as pk nca's "first" row (AUC: AUClast of its
+ *                         samples); Cmax_last_<id>, ... from the last dose
+ *                         time to the end; empty with fewer than two dose
+ *                         times
+ * The maxima (the intervals' Cmax too) are grid values unless
+ * pk_batch_spec.exact_extrema is set;
  * minima stay grid values (a dose's instant is excluded from Cmin, so its
  * infimum on the continuous solution would be the pre-dose value).
  * preceded by the subject's settings (population: WT and the individual

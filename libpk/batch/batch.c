@@ -21,6 +21,9 @@
  * lanes, 32 of four, 64 of two: the threads wait for each other at the end
  * of a block) */
 enum { PK_COL_MAX = 48, SLOTS_PER_THREAD = 128, PCT_ROWS_PER_CHUNK = 64 };
+/* nca: per compound AUCinf, lambda_z, t_half, r2, then Cmax, Tmax and AUC of
+ * the first and of the last dosing interval */
+enum { NCA_PER_COMPOUND = 10 };
 
 struct pk_batch {
   pk_model *model; /* the typical subject (a copy) */
@@ -33,6 +36,9 @@ struct pk_batch {
   uint64_t seed;
   double w_thr, occ_thr;
   int exact_extrema, nca; /* pk_batch_spec's */
+  double ivl_first_lo, ivl_first_hi, ivl_last_lo; /* nca: the first and last dosing
+                                                     intervals (NaN: fewer than 2 dose
+                                                     times in the output) */
   /* the output grid and columns (pk_sim_layout) */
   size_t rows, tcols;
   double *times;
@@ -129,10 +135,28 @@ static pk_status layout(pk_batch *b, const pk_trajectory *t, pk_error *err) {
   return PK_OK;
 }
 
+/* The first dosing interval (the first two distinct dose times in the
+ * output) and the start of the last (the last dose time), as pk nca takes
+ * them; NaN with fewer than two. */
+static void dosing_intervals(pk_batch *b) {
+  double t0 = b->times[0], t1 = b->times[b->rows - 1], d[2] = {NAN, NAN}, last = NAN;
+  int n = 0;
+  for (size_t k = 0; k < b->sorted.n; k++) { /* sorted by time */
+    double t = b->sorted.dose[k].t_h;
+    if (t < t0 || t > t1 || (n > 0 && !(t > last))) continue;
+    if (n < 2) d[n] = t;
+    n++;
+    last = t;
+  }
+  b->ivl_first_lo = n >= 2 ? d[0] : NAN;
+  b->ivl_first_hi = n >= 2 ? d[1] : NAN;
+  b->ivl_last_lo = n >= 2 ? last : NAN;
+}
+
 static pk_status columns(pk_batch *b, pk_error *err) {
   size_t n_set = b->pop ? pk_population_value_count(b->pop)
                         : b->sweep ? pk_sweep_axis_count(b->sweep) : 0;
-  size_t ncol = n_set + (b->nca ? 8 : 4) * (size_t)b->n_comp + 6;
+  size_t ncol = n_set + (b->nca ? 4 + NCA_PER_COMPOUND : 4) * (size_t)b->n_comp + 6;
   b->colname = calloc(ncol, sizeof *b->colname);
   if (!b->colname) return pk_err_nomem(err);
   size_t j = 0;
@@ -159,6 +183,12 @@ static pk_status columns(pk_batch *b, pk_error *err) {
     if (st == PK_OK) st = add_col(b, &j, err, "lambda_z_%s", id);
     if (st == PK_OK) st = add_col(b, &j, err, "t_half_%s", id);
     if (st == PK_OK) st = add_col(b, &j, err, "r2_%s", id);
+    for (int k = 0; k < 2 && st == PK_OK; k++) {
+      const char *iv = k == 0 ? "first" : "last";
+      st = add_col(b, &j, err, "Cmax_%s_%s", iv, id);
+      if (st == PK_OK) st = add_col(b, &j, err, "Tmax_%s_%s", iv, id);
+      if (st == PK_OK) st = add_col(b, &j, err, "AUC_%s_%s", iv, id);
+    }
   }
   b->n_set = n_set;
   b->ncol = j;
@@ -242,6 +272,7 @@ pk_status pk_batch_new(const pk_batch_spec *spec, pk_batch **out, pk_error *err)
   pk_trajectory *t = NULL;
   pk_status st = pk_sim_layout(b->model, b->regimen, &b->opt, &t, err);
   if (st == PK_OK) st = layout(b, t, err);
+  if (st == PK_OK) dosing_intervals(b);
   if (st == PK_OK) st = columns(b, err);
   pk_trajectory_free(t);
   if (st != PK_OK) {
@@ -332,9 +363,10 @@ static void summ_row(summ *a, const double *row) {
   a->rows++;
 }
 
-/* Summary values: 4 per compound, then 6, then (nca) 4 per compound. */
+/* Summary values: 4 per compound, then 6, then (nca) NCA_PER_COMPOUND per
+ * compound. */
 static size_t n_summary(const pk_batch *b) {
-  return (b->nca ? 8 : 4) * (size_t)b->n_comp + 6;
+  return (b->nca ? 4 + NCA_PER_COMPOUND : 4) * (size_t)b->n_comp + 6;
 }
 
 /* A summary row is finite (Cmin may be missing: no dose yet; the terminal
@@ -355,7 +387,7 @@ static pk_status check_summary(const pk_batch *b, const double *out, pk_error *e
  * output time): AUCinf, lambda_z, t1/2, r^2, NaN where there is none. */
 static void summ_terminal(const summ *a, int c, double *out) {
   const pk_batch *b = a->b;
-  out[0] = out[1] = out[2] = out[3] = NAN;
+  for (int k = 0; k < NCA_PER_COMPOUND; k++) out[k] = NAN;
   if (!a->conc || a->rows != b->rows) return;
   double *cc = malloc((b->rows ? b->rows : 1) * sizeof *cc);
   if (!cc) return;
@@ -367,6 +399,21 @@ static void summ_terminal(const summ *a, int c, double *out) {
     out[1] = q.lambda_z_per_h;
     out[2] = q.t_half_h;
     out[3] = q.lambda_r2;
+  }
+  /* the first and the last dosing interval, as pk nca's rows: Cmax, Tmax
+   * and AUClast of the samples in [lo, hi] */
+  double lo[2] = {b->ivl_first_lo, b->ivl_last_lo};
+  double hi[2] = {b->ivl_first_hi, b->times[b->rows - 1]};
+  for (int k = 0; k < 2; k++) {
+    if (isnan(lo[k])) continue;
+    size_t i0 = 0, n = 0;
+    while (i0 < b->rows && b->times[i0] < lo[k]) i0++;
+    while (i0 + n < b->rows && b->times[i0 + n] <= hi[k]) n++;
+    if (pk_nca_exposure(b->times + i0, cc + i0, n, &q, &err) == PK_OK) {
+      out[4 + 3 * k] = q.cmax;
+      out[5 + 3 * k] = q.tmax_h;
+      out[6 + 3 * k] = q.auc_last;
+    }
   }
   free(cc);
 }
@@ -386,7 +433,8 @@ static pk_status summ_finish(const summ *a, double *out, pk_error *err) {
   out[j++] = a->wmax;
   out[j++] = a->h_w;
   out[j++] = a->h_o;
-  for (int c = 0; b->nca && c < b->n_comp; c++, j += 4) summ_terminal(a, c, out + j);
+  for (int c = 0; b->nca && c < b->n_comp; c++, j += NCA_PER_COMPOUND)
+    summ_terminal(a, c, out + j);
   return check_summary(b, out, err);
 }
 
@@ -394,30 +442,47 @@ static pk_status summ_finish(const summ *a, double *out, pk_error *err) {
  * occ_max, E_max, W_max) moved from the output grid to the continuous
  * solution of the subject (m, reg, opt): pk_sim_extremum over the output
  * intervals either side of the grid's best time. */
+/* The maximum of column col near grid time t_grid, inside [a, b]: out[jv]
+ * (and its time out[jt], when jt is not SIZE_MAX) raised to the continuous
+ * solution's. */
+static pk_status refine_one(const pk_batch *b, const pk_model *m, const pk_regimen *reg,
+                            const pk_sim_options *opt, int col, double t_grid, double a, double bb,
+                            double *out, size_t jv, size_t jt, pk_error *err) {
+  double step = b->opt.output_step_h;
+  double lo = fmax(a, t_grid - step), hi = fmin(bb, t_grid + step);
+  if (!(hi > lo) || isnan(out[jv])) return PK_OK; /* a single output time, or no value */
+  double t_best, v_best;
+  pk_status st = pk_sim_extremum(m, reg, opt, b->tnames[col], lo, hi, 1, &t_best, &v_best, err);
+  if (st != PK_OK) return st;
+  if (v_best > out[jv]) {
+    out[jv] = v_best;
+    if (jt != SIZE_MAX) out[jt] = t_best;
+  }
+  return PK_OK;
+}
+
 static pk_status refine_maxima(const summ *a, const pk_model *m, const pk_regimen *reg,
                                const pk_sim_options *opt, double *out, pk_error *err) {
   const pk_batch *b = a->b;
   size_t n4 = 4 * (size_t)b->n_comp;
-  double step = b->opt.output_step_h, t0 = b->times[0], t1 = b->times[b->rows - 1];
-  for (int k = 0; k < b->n_comp + 3; k++) {
-    double t_grid;
-    size_t jv, jt = SIZE_MAX;
-    int col;
-    if (k < b->n_comp) jv = 4 * (size_t)k, jt = jv + 1, t_grid = a->tmax[k], col = b->ccol[k];
-    else if (k == b->n_comp) jv = n4 + 1, t_grid = a->t_omax, col = b->occ_col;
-    else if (k == b->n_comp + 1) jv = n4 + 2, t_grid = a->t_emax, col = b->e_col;
-    else jv = n4 + 3, t_grid = a->t_wmax, col = b->w_col;
-    double lo = fmax(t0, t_grid - step), hi = fmin(t1, t_grid + step);
-    if (!(hi > lo)) continue; /* a single output time */
-    double t_best, v_best;
-    pk_status st = pk_sim_extremum(m, reg, opt, b->tnames[col], lo, hi, 1, &t_best, &v_best, err);
-    if (st != PK_OK) return st;
-    if (v_best > out[jv]) {
-      out[jv] = v_best;
-      if (jt != SIZE_MAX) out[jt] = t_best;
-    }
+  double t0 = b->times[0], t1 = b->times[b->rows - 1];
+  pk_status st = PK_OK;
+  for (int k = 0; k < b->n_comp && st == PK_OK; k++)
+    st = refine_one(b, m, reg, opt, b->ccol[k], a->tmax[k], t0, t1, out, 4 * (size_t)k,
+                    4 * (size_t)k + 1, err);
+  if (st == PK_OK) st = refine_one(b, m, reg, opt, b->occ_col, a->t_omax, t0, t1, out, n4 + 1, SIZE_MAX, err);
+  if (st == PK_OK) st = refine_one(b, m, reg, opt, b->e_col, a->t_emax, t0, t1, out, n4 + 2, SIZE_MAX, err);
+  if (st == PK_OK) st = refine_one(b, m, reg, opt, b->w_col, a->t_wmax, t0, t1, out, n4 + 3, SIZE_MAX, err);
+  /* nca: the first and last dosing intervals' Cmax, inside the interval */
+  for (int c = 0; b->nca && c < b->n_comp && st == PK_OK; c++) {
+    size_t j = n4 + 6 + (size_t)c * NCA_PER_COMPOUND + 4;
+    double lo[2] = {b->ivl_first_lo, b->ivl_last_lo}, hi[2] = {b->ivl_first_hi, t1};
+    for (int k = 0; k < 2 && st == PK_OK; k++)
+      if (!isnan(lo[k]))
+        st = refine_one(b, m, reg, opt, b->ccol[c], out[j + 3 * (size_t)k + 1], lo[k], hi[k], out,
+                        j + 3 * (size_t)k, j + 3 * (size_t)k + 1, err);
   }
-  return PK_OK;
+  return st;
 }
 
 /* The summaries of trajectory t (the batch's grid) into out; with a subject

@@ -28,7 +28,8 @@
 #             percentiles of every summary column equal those computed here
 #             from the summary CSV (sorted, R's type 7)
 #   batch     pk population/sweep --exact-extrema --nca: the typical subject's
-#             Cmax, Tmax, AUCinf, lambda_z and t1/2 equal pk nca's on the
+#             Cmax, Tmax, AUCinf, lambda_z and t1/2, and the first and last
+#             dosing intervals' Cmax, Tmax and AUC, equal pk nca's on the
 #             same scenario; every subject's continuous maxima at or above
 #             the grid's (7OH's peak is narrow: some well above); the
 #             metadata sidecar says what the summary holds and the seed
@@ -406,6 +407,16 @@ case_batch() {
       got=$(cut -d, -f"$(col "$WORK/sw.csv" "$name")" "$WORK/sw.csv" | sed -n 2p)
       want=$(echo "$nc_row" | cut -d, -f"$(col "$WORK/nca.csv" "$from")")
       near "$got" "$want" 1e-8 "sweep $name against pk nca's $from"
+    done
+    for iv in first last; do
+      nc_row=$(grep "^C_$id,$iv," "$WORK/nca.csv")
+      for pair in Cmax_${iv}_$id:Cmax Tmax_${iv}_$id:Tmax_h AUC_${iv}_$id:AUC; do
+        name=${pair%%:*}
+        from=${pair#*:}
+        got=$(cut -d, -f"$(col "$WORK/sw.csv" "$name")" "$WORK/sw.csv" | sed -n 2p)
+        want=$(echo "$nc_row" | cut -d, -f"$(col "$WORK/nca.csv" "$from")")
+        near "$got" "$want" 1e-8 "sweep $name against pk nca's $iv $from"
+      done
     done
   done
   run g population "$S" -n 12 --seed 3 -q -o "$WORK/g.csv"

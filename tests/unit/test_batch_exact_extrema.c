@@ -118,6 +118,8 @@ int main(void) {
     CHECK(fabs(ai - 1000 * D / CL) <= 5e-3 * 1000 * D / CL, "ka %g: AUCinf %.9g, D/CL %.9g", ka,
           ai, 1000 * D / CL);
     CHECK(r2 > 0.9999 && r2 <= 1, "ka %g: r2 %.9g", ka, r2);
+    CHECK(isnan(col(bn, &nca, p, "Cmax_first_x")) && isnan(col(bn, &nca, p, "AUC_last_x")),
+          "ka %g: one dose, no dosing interval", ka);
   }
   pk_batch_free(bg);
   pk_batch_free(be);
