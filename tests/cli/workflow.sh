@@ -397,26 +397,25 @@ case_batch() {
   ok sw "pk sweep --exact-extrema --nca"
   run nca nca "$S" -o "$WORK/nca.csv"
   ok nca "pk nca"
-  local id nc_row name from got want
-  for id in mg 7oh; do
-    nc_row=$(grep "^C_$id,all," "$WORK/nca.csv")
-    for pair in Cmax_$id:Cmax Tmax_$id:Tmax_h AUCinf_$id:AUCinf lambda_z_$id:lambda_z_per_h \
-                t_half_$id:t_half_h AUC_$id:AUC; do
+  # same_as_nca INTERVAL SUMMARY_COLUMN:NCA_COLUMN...: the sweep's value of each
+  # summary column equals pk nca's on the row of INTERVAL (C_<id>,<interval>)
+  same_as_nca() {
+    local row=$1 pair name from got want
+    shift
+    for pair in "$@"; do
       name=${pair%%:*}
       from=${pair#*:}
       got=$(cut -d, -f"$(col "$WORK/sw.csv" "$name")" "$WORK/sw.csv" | sed -n 2p)
-      want=$(echo "$nc_row" | cut -d, -f"$(col "$WORK/nca.csv" "$from")")
-      near "$got" "$want" 1e-8 "sweep $name against pk nca's $from"
+      want=$(grep "^$row," "$WORK/nca.csv" | cut -d, -f"$(col "$WORK/nca.csv" "$from")")
+      near "$got" "$want" 1e-8 "sweep $name against pk nca's $row $from"
     done
+  }
+  local id iv
+  for id in mg 7oh; do
+    same_as_nca "C_$id,all" Cmax_$id:Cmax Tmax_$id:Tmax_h AUCinf_$id:AUCinf \
+      lambda_z_$id:lambda_z_per_h t_half_$id:t_half_h AUC_$id:AUC
     for iv in first last; do
-      nc_row=$(grep "^C_$id,$iv," "$WORK/nca.csv")
-      for pair in Cmax_${iv}_$id:Cmax Tmax_${iv}_$id:Tmax_h AUC_${iv}_$id:AUC; do
-        name=${pair%%:*}
-        from=${pair#*:}
-        got=$(cut -d, -f"$(col "$WORK/sw.csv" "$name")" "$WORK/sw.csv" | sed -n 2p)
-        want=$(echo "$nc_row" | cut -d, -f"$(col "$WORK/nca.csv" "$from")")
-        near "$got" "$want" 1e-8 "sweep $name against pk nca's $iv $from"
-      done
+      same_as_nca "C_$id,$iv" Cmax_${iv}_$id:Cmax Tmax_${iv}_$id:Tmax_h AUC_${iv}_$id:AUC
     done
   done
   run g population "$S" -n 12 --seed 3 -q -o "$WORK/g.csv"
