@@ -48,7 +48,7 @@ static const bad_case cases[] = {
      {"column CL_d: ", "CL_d changes within subject 1 (8 at line 2, 9 here)",
       "time-varying parameters are not supported"}},
     {"override-out-of-range.csv", 2, 5,
-     {"column F_d: ", "F of compound 'd' must be in (0, 1], got 1.5"}},
+     {"column F_d: ", "F of compound 'd' must be >= 0, got -0.5"}},
     {"override-absent-parameter.csv", 1, 5,
      {"column Vp1_d: ", "compound 'd' has no parameter Vp1"}},
     {"ragged-row.csv", 3, 4,
