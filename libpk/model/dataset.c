@@ -647,6 +647,9 @@ static pk_status dose_record(loader *L, const ds_row *r, const rec *v, const pk_
                 "RATE -2 asks for the model's duration, but compound '%s' has no %s (zero-order "
                 "duration into its %s, h; column %s_%s or D%d) in its model file or overrides",
                 cp->id, iv ? "D_iv" : "D", where, iv ? "D_iv" : "D", cp->id, cmt);
+  if (rate > PK_MAX_DOSE_MG)
+    return fail(L, line, c[COL_RATE], "rate %g mg/h%s: expected at most %g mg/h", rate,
+                v->rate == -1 ? (iv ? " (R_iv)" : " (R)") : "", PK_MAX_DOSE_MG);
   if (!(v->amt <= PK_MAX_DOSE_MG && F * v->amt <= PK_MAX_DOSE_MG))
     return fail(L, line, c[COL_AMT],
                 "AMT %g mg with bioavailability %g (%s of compound '%s') is %g mg: expected at "

@@ -38,6 +38,8 @@ static const bad_case cases[] = {
     {"rate-model-missing-central.csv", 3, 6,
      {"column RATE: ", "compound 'd' has no R_iv (zero-order rate into its central",
       "column R_iv_d or R2"}},
+    {"rate-too-large.csv", 2, 6,
+     {"column RATE: ", "rate 2e+09 mg/h (R_iv): expected at most 1e+09 mg/h"}},
     {"f-amt-too-large.csv", 2, 4,
      {"column AMT: ", "AMT 6e+08 mg with bioavailability 2 (F_iv of compound 'd') is 1.2e+09 mg",
       "at most 1e+09 mg"}},
