@@ -36,8 +36,10 @@ static const char *unit_of(measure_kind k) {
 static char *axis_label(const char *name) {
   static const struct { const char *key, *unit; } keys[] = {
       {"CL", "L/h"}, {"V", "L"}, {"V1", "L"}, {"V2", "L"}, {"V3", "L"}, {"Q", "L/h"},
-      {"Q2", "L/h"}, {"Q3", "L/h"}, {"ka", "1/h"}, {"F", "fraction"}, {"fm", "fraction"},
-      {"lag", "h"}, {"ke0", "1/h"}, {"fu", "fraction"}};
+      {"Q2", "L/h"}, {"Q3", "L/h"}, {"ka", "1/h"}, {"F", "bioavailability"},
+      {"F_iv", "bioavailability"}, {"fm", "fraction"}, {"lag", "h"}, {"lag_iv", "h"},
+      {"R", "mg/h"}, {"R_iv", "mg/h"}, {"D", "h"}, {"D_iv", "h"}, {"ke0", "1/h"},
+      {"fu", "fraction"}};
   if (!strcmp(name, "dose")) return strdup("dose (multiple of every dose)");
   if (!strncmp(name, "dose.", 5)) return plot_strf("%s (multiple of its doses)", name);
   if (!strcmp(name, "WT")) return strdup("body weight WT (kg)");

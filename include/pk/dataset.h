@@ -3,9 +3,11 @@
  *
  * Columns (header row, names without regard to case): ID and TIME required;
  * EVID, AMT, CMT, RATE, II, ADDL, SS optional (0 when absent, "." or empty);
- * a column named <param>_<compound id> (CL_mg, V_7oh, ka_mg, R_mg...) is a
- * per-subject parameter override, constant within a subject; any other
- * column is a covariate. Each subject becomes a regimen (ADDL expanded into
+ * a column named <param>_<compound id> (CL_mg, V_7oh, ka_mg, R_mg, F_iv_mg...)
+ * or ALAGn, Fn, Rn, Dn (NONMEM's lag, bioavailability, modeled rate and
+ * duration of compartment n: 2i+1 compound i's depot, 2i+2 its central
+ * compartment) is a per-subject parameter override, constant within a
+ * subject; any other column is a covariate. Each subject becomes a regimen (ADDL expanded into
  * explicit records at TIME + k * II), a model (the base model with the
  * subject's overrides) and a list of observation times (EVID 0 and 2).
  * The rules, with every NONMEM convention and what libpk does, are in
@@ -58,7 +60,7 @@ PK_API pk_dataset_options pk_dataset_options_default(void);
 
 /* Reads csv_path (a regular file of at most pk_max_input_bytes(), see
  * pk/input.h) against model m (compound numbering for CMT, parameters
- * for F, lag, R and D, overrides). m is copied: it may be freed afterwards.
+ * for F, lag, R, D and their central-compartment versions, overrides). m is copied: it may be freed afterwards.
  * On success *out owns a new dataset (free with pk_dataset_free). */
 PK_API pk_status pk_dataset_load(const char *csv_path, const pk_model *m, pk_dataset **out,
                                  pk_error *err);

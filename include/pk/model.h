@@ -28,8 +28,9 @@ typedef struct pk_compound_params {
   char name[PK_NAME_MAX]; /* full name, e.g. "mitragynine" */
   double mw_g_per_mol;    /* molecular weight, g/mol, > 0 */
   double ka_per_h;        /* first-order absorption rate from the depot, 1/h, > 0 */
-  double lag_h;           /* absorption lag time, h, >= 0 */
-  double F;               /* bioavailable fraction of an oral dose, (0, 1] */
+  double lag_h;           /* "lag": lag time of doses into the depot, h, >= 0 */
+  double F;               /* "F": bioavailability of doses into the depot, >= 0 (above 1:
+                             relative to a reference the volumes are apparent for) */
   double V_L;             /* central volume, L, > 0 */
   double CL_L_per_h;      /* clearance from the central compartment, L/h, >= 0 */
   int n_peripheral;       /* 0, 1 or 2 */
@@ -44,16 +45,23 @@ typedef struct pk_compound_params {
   int kinetic_binding;    /* 1: bound fraction is a state, driven by kon and koff */
   double kon_per_nM_h;    /* association rate constant, 1/(nM h), > 0 (kinetic only) */
   double koff_per_h;      /* dissociation rate constant, 1/h, > 0 (kinetic only) */
-  double zo_rate_mg_per_h; /* "R": rate of a zero-order input whose event record asks for the
-                              model's rate (RATE -1), mg/h, > 0; NaN: not given */
-  double zo_duration_h;    /* "D": duration of a zero-order input whose event record asks for
-                              the model's duration (RATE -2), h, > 0; NaN: not given */
+  double zo_rate_mg_per_h; /* "R": rate of a zero-order input into the depot whose event record
+                              asks for the model's rate (RATE -1), mg/h, > 0; NaN: not given */
+  double zo_duration_h;    /* "D": duration of a zero-order input into the depot whose event
+                              record asks for the model's duration (RATE -2), h, > 0; NaN: not
+                              given */
+  /* The same four for doses into the central compartment (intravenous; NONMEM's ALAGn, Fn,
+   * Rn, Dn of compartment n = 2i+2): */
+  double lag_iv_h;            /* "lag_iv": lag time, h, >= 0 (default 0) */
+  double F_iv;                /* "F_iv": bioavailability, >= 0 (default 1) */
+  double zo_rate_iv_mg_per_h; /* "R_iv": rate for RATE -1, mg/h, > 0; NaN: not given */
+  double zo_duration_iv_h;    /* "D_iv": duration for RATE -2, h, > 0; NaN: not given */
 } pk_compound_params;
 
 typedef struct pk_model pk_model;
 
-/* Defaults: F = 1, lag 0, no peripheral compartment, not a ligand, fu = 1,
- * equilibrium binding, no zero-order rate or duration (NaN, optional);
+/* Defaults: F = F_iv = 1, lag = lag_iv = 0, no peripheral compartment, not a ligand, fu = 1,
+ * equilibrium binding, no zero-order rates or durations (NaN, optional);
  * every other number NaN so that forgetting one is
  * caught by validation. A kinetic ligand (kinetic_binding = 1) gives kon and
  * koff; its K_nM is set to koff / kon when it is added to a model. */

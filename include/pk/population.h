@@ -117,7 +117,7 @@ PK_API pk_status pk_population_draw(const pk_population *p, uint64_t seed, uint6
  * population was made for) into `subject` (a model from pk_model_new) and
  * applies weight scaling and the etas. values (may be NULL) receives
  * pk_population_value_count values. A parameter pushed out of its range
- * (for example F above 1) is PK_ERR_INVALID with the reason. */
+ * (for example fu above 1) is PK_ERR_INVALID with the reason. */
 PK_API pk_status pk_population_subject(const pk_population *p, const pk_model *typical,
                                        uint64_t seed, uint64_t index, pk_model *subject,
                                        double *values, pk_error *err);

@@ -5,10 +5,12 @@
  * oral (into an absorption depot, with first-pass conversions), another
  * absorption depot without first pass (sublingual, intranasal,
  * intramuscular, transdermal) or intravenous (into the central compartment).
- * Depot doses use the compound's ka, F and lag unless the dose gives its own
- * (a product's route-specific absorption). Amounts are mg of compound,
- * converted to umol with the molecular weight; F multiplies the amount, so a
- * zero-order input keeps its duration and delivers F * amount_mg over it.
+ * Depot doses use the compound's ka, F and lag, intravenous doses its F_iv
+ * and lag_iv, unless the dose gives its own (a product's route-specific
+ * absorption). Amounts are mg of compound, converted to umol with the
+ * molecular weight; F multiplies the amount, so a zero-order input given by
+ * its duration keeps it and delivers F * amount_mg over it (one given by its
+ * rate keeps the rate and lasts F * amount_mg / rate).
  */
 #ifndef PK_REGIMEN_H
 #define PK_REGIMEN_H
@@ -22,7 +24,7 @@ extern "C" {
 
 typedef enum pk_route {
   PK_ROUTE_ORAL = 0, /* into a depot, with ka, F, lag and first-pass conversions */
-  PK_ROUTE_IV = 1,   /* into the central compartment; F and lag do not apply */
+  PK_ROUTE_IV = 1,   /* into the central compartment, with the compound's F_iv and lag_iv */
   PK_ROUTE_DEPOT = 2 /* into a depot with ka, F and lag, without first-pass conversion */
 } pk_route;
 
@@ -33,8 +35,10 @@ typedef struct pk_dose {
   double amount_mg;  /* mg of compound, >= 0 */
   double duration_h; /* 0: bolus; > 0: zero-order input over this many hours */
   double ka_per_h;   /* depot absorption rate, 1/h; NaN: the compound's ka */
-  double F;          /* bioavailable fraction (depot routes); NaN: the compound's F */
-  double lag_h;      /* absorption lag, h (depot routes); NaN: the compound's lag */
+  double F;          /* bioavailability, >= 0; NaN: the compound's F (depot routes) or F_iv
+                        (intravenous) */
+  double lag_h;      /* lag time, h; NaN: the compound's lag (depot routes) or lag_iv
+                        (intravenous) */
   double rate_mg_per_h; /* > 0 with duration_h 0: zero-order input at this rate; F then
                            scales the duration (F * amount / rate), not the rate */
   int ss;            /* 0; 1: first reset, then start at the periodic steady state of this
@@ -68,7 +72,7 @@ PK_API pk_dose pk_dose_default(void);
 /* Adds a dose after checking it: finite time, amount in [0,
  * PK_MAX_DOSE_MG] mg, duration >= 0, rate in [0, PK_MAX_DOSE_MG] mg/h (not
  * both duration and rate), overrides NaN or in range (ka > 0,
- * F in (0, 1], lag >= 0), ss 0/1/2 with ii_h > 0 (or the constant-input
+ * F >= 0, lag >= 0), ss 0/1/2 with ii_h > 0 (or the constant-input
  * form), reset 0/1. */
 PK_API pk_status pk_regimen_add(pk_regimen *r, const pk_dose *d, pk_error *err);
 

@@ -129,7 +129,8 @@ int pk_target_parse(const pk_model *m, const char *text, unsigned allow, pk_targ
       char dym[64];
       pk_suggest_suffix(dot + 1, keys, nk, dym, sizeof dym);
       snprintf(msg, n, "'%s': unknown parameter '%s'; expected a key of the model files "
-               "(MW, ka, lag, F, V, CL, Vp1, Q1, Vp2, Q2, ke0, fu, K, tau, kon, koff, R, D) "
+               "(MW, ka, lag, F, V, CL, Vp1, Q1, Vp2, Q2, ke0, fu, K, tau, kon, koff, R, D, "
+               "lag_iv, F_iv, R_iv, D_iv) "
                "or fm%s", text, dot + 1, dym);
       return -1;
     }
@@ -159,40 +160,9 @@ allowed:
   return 0;
 }
 
-/* Field of parameter key k in p (via pk_param_set's table): read by setting
- * through a copy is not possible, so read the fields directly. */
-static double param_value(const pk_compound_params *p, int key) {
-  const char *k = pk_param_key(key);
-  if (!k) return NAN;
-  static const struct {
-    const char *key;
-    size_t off;
-  } F[] = {{"MW", offsetof(pk_compound_params, mw_g_per_mol)},
-           {"ka", offsetof(pk_compound_params, ka_per_h)},
-           {"lag", offsetof(pk_compound_params, lag_h)},
-           {"F", offsetof(pk_compound_params, F)},
-           {"V", offsetof(pk_compound_params, V_L)},
-           {"CL", offsetof(pk_compound_params, CL_L_per_h)},
-           {"Vp1", offsetof(pk_compound_params, Vp_L[0])},
-           {"Q1", offsetof(pk_compound_params, Q_L_per_h[0])},
-           {"Vp2", offsetof(pk_compound_params, Vp_L[1])},
-           {"Q2", offsetof(pk_compound_params, Q_L_per_h[1])},
-           {"ke0", offsetof(pk_compound_params, ke0_per_h)},
-           {"fu", offsetof(pk_compound_params, fu)},
-           {"K", offsetof(pk_compound_params, K_nM)},
-           {"tau", offsetof(pk_compound_params, tau)},
-           {"kon", offsetof(pk_compound_params, kon_per_nM_h)},
-           {"koff", offsetof(pk_compound_params, koff_per_h)},
-           {"R", offsetof(pk_compound_params, zo_rate_mg_per_h)},
-           {"D", offsetof(pk_compound_params, zo_duration_h)}};
-  for (size_t i = 0; i < sizeof F / sizeof F[0]; i++)
-    if (strcmp(F[i].key, k) == 0) return *(const double *)((const char *)p + F[i].off);
-  return NAN;
-}
-
 double pk_target_typical(const pk_model *m, const pk_sim_options *o, const pk_target *t) {
   switch (t->kind) {
-  case PK_TARGET_PARAM: return param_value(&m->compound[t->compound], t->key);
+  case PK_TARGET_PARAM: return pk_param_get(&m->compound[t->compound], t->key);
   case PK_TARGET_K_TOL: return m->k_tol_per_h;
   case PK_TARGET_PD:
     return t->key == 0 ? m->k_wx_per_h : t->key == 1 ? m->k_wf_per_h : m->w_immediate;

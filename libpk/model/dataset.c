@@ -268,6 +268,57 @@ static int first_duplicate(char *const *f, size_t n, size_t *dup, size_t *dup_of
   return found;
 }
 
+/* NONMEM's per-compartment parameters, ALAGn, Fn, Rn and Dn: the key for
+ * compartment n = 2i+1 (the depot of compound i) and n = 2i+2 (its central
+ * compartment). */
+static const struct {
+  const char *prefix, *depot, *central, *what;
+} NM_PARAMS[] = {{"ALAG", "lag", "lag_iv", "lag time"},
+                 {"F", "F", "F_iv", "bioavailability"},
+                 {"R", "R", "R_iv", "modeled rate"},
+                 {"D", "D", "D_iv", "modeled duration"}};
+
+/* Whether column j (named f) is a per-subject parameter: <key>_<compound
+ * id> (any underscore may separate them: F_iv_mg is F_iv of compound mg)
+ * or ALAGn, Fn, Rn, Dn (a prefix and digits only). *param and *compound
+ * stay -1 for a covariate. A NONMEM name whose n is not a dosable
+ * compartment of the model, or a name that splits two ways, is an error. */
+static pk_status param_column(loader *L, int line, size_t j, int *param, int *compound) {
+  const char *f = L->hdr[j];
+  int nc = L->m->n_compounds;
+  for (size_t k = 0; k < sizeof NM_PARAMS / sizeof NM_PARAMS[0]; k++) {
+    size_t pl = strlen(NM_PARAMS[k].prefix);
+    const char *d = f + pl;
+    if (strncasecmp(f, NM_PARAMS[k].prefix, pl) != 0 || !*d || strspn(d, "0123456789") != strlen(d))
+      continue;
+    long n = strlen(d) > 6 ? -1 : strtol(d, NULL, 10);
+    if (n < 1 || n > 2L * nc)
+      return fail(L, line, (long)j, "%s%s is NONMEM's %s of compartment %s, but the model's "
+                  "dosable compartments are 1 to %d (compound i, 0-based in model order: "
+                  "depot 2i+1, central 2i+2); expected one of those, or rename the column",
+                  NM_PARAMS[k].prefix, d, NM_PARAMS[k].what, d, 2 * nc);
+    *compound = (int)(n - 1) / 2;
+    *param = pk_param_find(n % 2 ? NM_PARAMS[k].depot : NM_PARAMS[k].central);
+    return PK_OK;
+  }
+  for (const char *us = strchr(f, '_'); us; us = strchr(us + 1, '_')) {
+    char key[64];
+    size_t kl = (size_t)(us - f);
+    if (kl == 0 || kl >= sizeof key || !us[1]) continue;
+    memcpy(key, f, kl);
+    key[kl] = '\0';
+    int p = pk_param_find(key), c = find_compound_ci(L->m, us + 1);
+    if (p < 0 || c < 0) continue;
+    if (*param >= 0)
+      return fail(L, line, (long)j, "the name reads as %s of compound '%s' and as %s of "
+                  "compound '%s'; expected a name with one reading", pk_param_key(*param),
+                  L->m->compound[*compound].id, pk_param_key(p), L->m->compound[c].id);
+    *param = p;
+    *compound = c;
+  }
+  return PK_OK;
+}
+
 static pk_status read_header(loader *L, const char *s, size_t len, int line) {
   char **f = NULL;
   size_t n = 0, bad = 0;
@@ -298,24 +349,20 @@ static pk_status read_header(loader *L, const char *s, size_t len, int line) {
     for (int c = 0; c < N_STD && !is_std; c++)
       if (strcasecmp(f[j], STD_NAMES[c]) == 0) L->std[c] = (int)j, is_std = 1;
     if (is_std) continue;
-    const char *us = strchr(f[j], '_');
     int param = -1, compound = -1;
-    if (us && us > f[j] && us[1]) {
-      char key[64];
-      size_t kl = (size_t)(us - f[j]);
-      if (kl < sizeof key) {
-        memcpy(key, f[j], kl);
-        key[kl] = '\0';
-        param = pk_param_find(key);
-        compound = find_compound_ci(L->m, us + 1);
-      }
-    }
+    pk_status st = param_column(L, line, j, &param, &compound);
+    if (st != PK_OK) return st;
     if (param >= 0 && compound >= 0) {
       /* the compound must have the parameter (1 is in every range) */
       pk_compound_params probe = L->m->compound[compound];
       char msg[PK_ERROR_MESSAGE_MAX];
       if (pk_param_set(&probe, param, 1.0, msg, sizeof msg) == -1)
         return fail(L, line, (long)j, "%s", msg);
+      for (size_t o = 0; o < L->n_ovr; o++)
+        if (L->ovr[o].param == param && L->ovr[o].compound == compound)
+          return fail(L, line, (long)j, "column %zu (%s) already gives %s of compound '%s': "
+                      "expected one column per parameter", L->ovr[o].col + 1,
+                      f[L->ovr[o].col], pk_param_key(param), L->m->compound[compound].id);
       L->ovr[L->n_ovr++] = (override_col){.col = j, .param = param, .compound = compound};
     } else {
       L->cov_col[n_cov++] = j;
@@ -539,8 +586,8 @@ static pk_status dose_record(loader *L, const ds_row *r, const rec *v, const pk_
   const int *c = L->std;
   int line = r->line;
   if (v->amt < 0) return fail(L, line, c[COL_AMT], "negative amount %g mg", v->amt);
-  if (v->ss < 0 || v->ss > 2)
-    return fail(L, line, c[COL_SS], "SS must be 0, 1 or 2, got %g%s", v->ss,
+  if (v->ss < 0 || v->ss > 3)
+    return fail(L, line, c[COL_SS], "SS must be 0, 1, 2 or 3, got %g%s", v->ss,
                 v->ss < 0 ? " (negative)" : "");
   if (v->addl < 0)
     return fail(L, line, c[COL_ADDL], "negative number of additional doses %g", v->addl);
@@ -556,7 +603,9 @@ static pk_status dose_record(loader *L, const ds_row *r, const rec *v, const pk_
   pk_status st = parse_cmt(L, r, &compound, &route);
   if (st != PK_OK) return st;
   const pk_compound_params *cp = &sm->compound[compound];
-  int ss = (int)v->ss, infusion = v->rate != 0;
+  /* SS 3 is SS 1 but for the first guess of NONMEM's iterative steady-state
+   * routines (SS6, SS9); libpk's steady state does not depend on one */
+  int ss = v->ss == 3 ? 1 : (int)v->ss, infusion = v->rate != 0;
   int constant = ss == 1 && v->ii == 0 && v->amt == 0 && (v->rate > 0 || v->rate == -1);
   if (v->addl > 0 && v->ii == 0)
     return fail(L, line, c[COL_ADDL], "%g additional doses need an interval II > 0 (II is 0)",
@@ -567,12 +616,9 @@ static pk_status dose_record(loader *L, const ds_row *r, const rec *v, const pk_
                 "or SS (steady state), or leave II 0", v->ii);
   if (ss != 0 && v->ii == 0 && !constant)
     return fail(L, line, c[COL_SS],
-                "SS %d needs an interval II > 0 (II is 0); only SS 1 with AMT 0 and a rate "
-                "(RATE > 0 or -1) and II 0 is allowed without one: a constant infusion", ss);
-  if (ss != 0 && infusion && v->addl > 0)
-    return fail(L, line, c[COL_ADDL],
-                "ADDL %g on a steady-state infusion: NONMEM does not allow additional doses "
-                "there; give the following infusions as records", v->addl);
+                "SS %g needs an interval II > 0 (II is 0); only SS 1 (or 3) with AMT 0 and a "
+                "rate (RATE > 0 or -1) and II 0 is allowed without one: a constant infusion",
+                v->ss);
   if (v->amt == 0 && infusion && !constant)
     return fail(L, line, c[COL_AMT],
                 ss == 0 ? "AMT 0 with RATE %g on a non-steady-state record: an infusion needs "
@@ -580,20 +626,35 @@ static pk_status dose_record(loader *L, const ds_row *r, const rec *v, const pk_
                         : "AMT 0 with RATE %g and II > 0: a repeated steady-state infusion "
                           "needs an amount (for a constant infusion give II 0)",
                 v->rate);
+  /* the compartment's own F, R and D: the depot's (F, R, D; NONMEM's F1, R1,
+   * D1 for compound 0) or the central compartment's (F_iv, R_iv, D_iv; F2...) */
+  int iv = route == PK_ROUTE_IV, cmt = 2 * compound + 1 + iv;
+  double F = iv ? cp->F_iv : cp->F;
+  double R = iv ? cp->zo_rate_iv_mg_per_h : cp->zo_rate_mg_per_h;
+  double D = iv ? cp->zo_duration_iv_h : cp->zo_duration_h;
+  const char *where = iv ? "central compartment" : "depot";
   double rate = v->rate;
   if (rate == -1) {
-    if (isnan(cp->zo_rate_mg_per_h))
+    if (isnan(R))
       return fail(L, line, c[COL_RATE],
-                  "RATE -1 asks for the model's rate, but compound '%s' has no R "
-                  "(zero-order rate, mg/h) in its model file or overrides", cp->id);
-    rate = cp->zo_rate_mg_per_h;
+                  "RATE -1 asks for the model's rate, but compound '%s' has no %s (zero-order "
+                  "rate into its %s, mg/h; column %s_%s or R%d) in its model file or overrides",
+                  cp->id, iv ? "R_iv" : "R", where, iv ? "R_iv" : "R", cp->id, cmt);
+    rate = R;
   }
-  if (rate == -2 && isnan(cp->zo_duration_h))
+  if (rate == -2 && isnan(D))
     return fail(L, line, c[COL_RATE],
-                "RATE -2 asks for the model's duration, but compound '%s' has no D "
-                "(zero-order duration, h) in its model file or overrides", cp->id);
-  int iv = route == PK_ROUTE_IV;
-  double F = iv ? 1.0 : cp->F, lag = iv ? 0.0 : cp->lag_h;
+                "RATE -2 asks for the model's duration, but compound '%s' has no %s (zero-order "
+                "duration into its %s, h; column %s_%s or D%d) in its model file or overrides",
+                cp->id, iv ? "D_iv" : "D", where, iv ? "D_iv" : "D", cp->id, cmt);
+  if (rate > PK_MAX_DOSE_MG)
+    return fail(L, line, c[COL_RATE], "rate %g mg/h%s: expected at most %g mg/h", rate,
+                v->rate == -1 ? (iv ? " (R_iv)" : " (R)") : "", PK_MAX_DOSE_MG);
+  if (!(v->amt <= PK_MAX_DOSE_MG && F * v->amt <= PK_MAX_DOSE_MG))
+    return fail(L, line, c[COL_AMT],
+                "AMT %g mg with bioavailability %g (%s of compound '%s') is %g mg: expected at "
+                "most %g mg (a tonne)", v->amt, F, iv ? "F_iv" : "F", cp->id, F * v->amt,
+                PK_MAX_DOSE_MG);
   pk_dose d = pk_dose_default();
   d.t_h = v->t;
   d.compound = compound;
@@ -602,20 +663,14 @@ static pk_status dose_record(loader *L, const ds_row *r, const rec *v, const pk_
   d.ss = ss;
   d.ii_h = v->ii;
   d.reset = v->evid == 4;
-  double dur = 0.0;
   if (constant) {
     d.rate_mg_per_h = L->opt.f_scales_rate ? F * rate : rate;
   } else if (rate == -2) {
-    d.duration_h = dur = cp->zo_duration_h;
+    d.duration_h = D;
   } else if (rate > 0) {
-    if (L->opt.f_scales_rate) d.duration_h = dur = v->amt / rate;
-    else d.rate_mg_per_h = rate, dur = F * v->amt / rate;
+    if (L->opt.f_scales_rate) d.duration_h = v->amt / rate;
+    else d.rate_mg_per_h = rate;
   }
-  if (ss != 0 && v->ii > 0 && dur > 0 && lag > 0 && lag + dur >= v->ii)
-    return fail(L, line, c[COL_II],
-                "a steady-state infusion whose lag (%g h) plus duration (%g h) is at least its "
-                "interval II %g h is ambiguous; without lag, overlapping infusions are allowed",
-                lag, dur, v->ii);
   entry e = {.d = d, .resets = d.reset || ss == 1};
   if ((st = push_entry(L, out, &e)) != PK_OK) return st;
   size_t n_addl = (size_t)v->addl;

@@ -10,9 +10,10 @@ pk_compound_params pk_compound_params_default(void) {
   p.mw_g_per_mol = p.ka_per_h = p.V_L = p.CL_L_per_h = NAN;
   p.ke0_per_h = p.K_nM = p.tau = p.kon_per_nM_h = p.koff_per_h = NAN;
   p.zo_rate_mg_per_h = p.zo_duration_h = NAN;
+  p.zo_rate_iv_mg_per_h = p.zo_duration_iv_h = NAN;
   for (int k = 0; k < PK_MAX_PERIPHERAL; k++) p.Vp_L[k] = p.Q_L_per_h[k] = NAN;
-  p.lag_h = 0.0;
-  p.F = 1.0;
+  p.lag_h = p.lag_iv_h = 0.0;
+  p.F = p.F_iv = 1.0;
   p.fu = 1.0;
   return p;
 }
@@ -64,11 +65,16 @@ pk_status pk_compound_check(const pk_compound_params *p, const char *file, pk_er
   CHECK("MW", "g/mol", p->mw_g_per_mol, MW_MIN, 0, MW_MAX);
   CHECK("ka", "1/h", p->ka_per_h, 0, 1, RATE_MAX_PER_H);
   CHECK("lag", "h", p->lag_h, 0, 0, INFINITY);
-  CHECK("F", "", p->F, 0, 1, 1.0);
+  CHECK("F", "", p->F, 0, 0, INFINITY);
+  CHECK("lag_iv", "h", p->lag_iv_h, 0, 0, INFINITY);
+  CHECK("F_iv", "", p->F_iv, 0, 0, INFINITY);
   CHECK("V", "L", p->V_L, VOLUME_MIN_L, 0, VOLUME_MAX_L);
   CHECK("CL", "L/h", p->CL_L_per_h, 0, 0, FLOW_MAX_L_PER_H);
   if (!isnan(p->zo_rate_mg_per_h)) CHECK("R", "mg/h", p->zo_rate_mg_per_h, 0, 1, INFINITY);
   if (!isnan(p->zo_duration_h)) CHECK("D", "h", p->zo_duration_h, 0, 1, INFINITY);
+  if (!isnan(p->zo_rate_iv_mg_per_h))
+    CHECK("R_iv", "mg/h", p->zo_rate_iv_mg_per_h, 0, 1, INFINITY);
+  if (!isnan(p->zo_duration_iv_h)) CHECK("D_iv", "h", p->zo_duration_iv_h, 0, 1, INFINITY);
   if (p->n_peripheral < 0 || p->n_peripheral > PK_MAX_PERIPHERAL)
     return pk_err_set(err, PK_ERR_INVALID, file, NULL,
                       "compound '%s': 0 to %d peripheral compartments, got %d", p->id,

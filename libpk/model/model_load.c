@@ -33,7 +33,7 @@ static const param_def PARAMS[] = {
     P("MW", "g/mol", mw_g_per_mol, GROUP_CORE, 0, 1, INFINITY),
     P("ka", "1/h", ka_per_h, GROUP_CORE, 0, 1, INFINITY),
     P("lag", "h", lag_h, GROUP_CORE, 1, 0, INFINITY),
-    P("F", "1", F, GROUP_CORE, 1, 1, 1.0),
+    P("F", "1", F, GROUP_CORE, 1, 0, INFINITY),
     P("V", "L", V_L, GROUP_CORE, 0, 1, INFINITY),
     P("CL", "L/h", CL_L_per_h, GROUP_CORE, 0, 0, INFINITY),
     P("Vp1", "L", Vp_L[0], GROUP_PERIPH1, 0, 1, INFINITY),
@@ -48,6 +48,10 @@ static const param_def PARAMS[] = {
     P("koff", "1/h", koff_per_h, GROUP_KINETIC, 0, 1, INFINITY),
     P("R", "mg/h", zo_rate_mg_per_h, GROUP_CORE, 1, 1, INFINITY),
     P("D", "h", zo_duration_h, GROUP_CORE, 1, 1, INFINITY),
+    P("lag_iv", "h", lag_iv_h, GROUP_CORE, 1, 0, INFINITY),
+    P("F_iv", "1", F_iv, GROUP_CORE, 1, 0, INFINITY),
+    P("R_iv", "mg/h", zo_rate_iv_mg_per_h, GROUP_CORE, 1, 1, INFINITY),
+    P("D_iv", "h", zo_duration_iv_h, GROUP_CORE, 1, 1, INFINITY),
 };
 #undef P
 enum { N_PARAMS = sizeof PARAMS / sizeof PARAMS[0] };
@@ -87,10 +91,10 @@ static pk_status read_param(pk_jctx *c, const cJSON *obj, const param_def *d, in
   return st;
 }
 
-static const char *const PARAM_KEYS[] = {"MW", "ka",  "lag", "F",   "V",   "CL",
-                                         "Vp1", "Q1", "Vp2", "Q2",  "ke0", "fu",
-                                         "K",  "tau", "kon", "koff", "R",
-                                         "D",  NULL};
+static const char *const PARAM_KEYS[] = {"MW",  "ka",   "lag",  "F",    "V",    "CL",
+                                         "Vp1", "Q1",   "Vp2",  "Q2",   "ke0",  "fu",
+                                         "K",   "tau",  "kon",  "koff", "R",    "D",
+                                         "lag_iv", "F_iv", "R_iv", "D_iv", NULL};
 
 /* Reads the "parameters" object of a compound file. */
 static pk_status read_parameters(pk_jctx *c, const cJSON *obj, pk_compound_params *p) {
@@ -192,6 +196,11 @@ int pk_param_find(const char *key) {
 }
 
 const char *pk_param_key(int k) { return k >= 0 && k < N_PARAMS ? PARAMS[k].key : NULL; }
+
+double pk_param_get(const pk_compound_params *p, int k) {
+  if (k < 0 || k >= N_PARAMS) return NAN;
+  return *(const double *)((const char *)p + PARAMS[k].offset);
+}
 
 int pk_param_set(pk_compound_params *p, int k, double x, char *msg, size_t n) {
   const param_def *d = &PARAMS[k];
@@ -551,8 +560,8 @@ static pk_status read_absorption(pk_model *m, pk_jctx *c, const cJSON *root, pk_
     if (st == PK_OK) st = pk_json_param(c, it, "lag", "h", 1, 0, &p->lag_h[k]);
     if (st == PK_OK && !isnan(p->ka_per_h[k]) && !(p->ka_per_h[k] > 0))
       st = pk_json_fail(c, "ka must be > 0 1/h, got %g", p->ka_per_h[k]);
-    if (st == PK_OK && !isnan(p->F[k]) && !(p->F[k] > 0 && p->F[k] <= 1))
-      st = pk_json_fail(c, "F must be in (0, 1], got %g", p->F[k]);
+    if (st == PK_OK && !isnan(p->F[k]) && !(isfinite(p->F[k]) && p->F[k] >= 0))
+      st = pk_json_fail(c, "F must be a finite number >= 0, got %g", p->F[k]);
     if (st == PK_OK && !isnan(p->lag_h[k]) && !(p->lag_h[k] >= 0))
       st = pk_json_fail(c, "lag must be >= 0 h, got %g", p->lag_h[k]);
     pk_json_pop(c, l2);

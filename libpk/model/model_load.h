@@ -28,5 +28,7 @@ const char *pk_param_key(int k);
  * receptor binding) and x is in range, returning 0; else writes why into
  * msg and returns -1 (p has no such parameter) or -2 (x out of range). */
 int pk_param_set(pk_compound_params *p, int k, double x, char *msg, size_t n);
+/* The value of parameter k in p (NaN if k is not a parameter index). */
+double pk_param_get(const pk_compound_params *p, int k);
 
 #endif

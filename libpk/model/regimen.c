@@ -33,7 +33,8 @@ static pk_status check_dose(const pk_dose *d, pk_error *err) {
     BAD("input duration must be finite and >= 0 h, got %g", d->duration_h);
   if (!isnan(d->ka_per_h) && !(isfinite(d->ka_per_h) && d->ka_per_h > 0))
     BAD("absorption rate ka must be finite and > 0 1/h, got %g", d->ka_per_h);
-  if (!isnan(d->F) && !(d->F > 0 && d->F <= 1)) BAD("F must be in (0, 1], got %g", d->F);
+  if (!isnan(d->F) && !(isfinite(d->F) && d->F >= 0))
+    BAD("bioavailability F must be finite and >= 0, got %g", d->F);
   if (!isnan(d->lag_h) && !(isfinite(d->lag_h) && d->lag_h >= 0))
     BAD("lag time must be finite and >= 0 h, got %g", d->lag_h);
   if (!(isfinite(d->rate_mg_per_h) && d->rate_mg_per_h >= 0 && d->rate_mg_per_h <= PK_MAX_DOSE_MG))

@@ -1,7 +1,8 @@
 /* events.c - regimen to integrator inputs. F multiplies the amount; a
  * zero-order input given by its duration keeps it (F * amount / duration per
  * hour), one given by its rate keeps the rate (F * amount / rate hours); lag
- * delays depot routes only. */
+ * delays the input. Depot routes use the compound's F and lag, doses into
+ * the central compartment its F_iv and lag_iv, unless the dose gives its own. */
 #include <math.h>
 #include <stdlib.h>
 #include "events.h"
@@ -18,6 +19,15 @@ pk_status pk_events_push(pk_event_list *l, const pk_event *e, pk_error *err) {
   return PK_OK;
 }
 
+void pk_dose_input(const pk_model *m, const pk_dose *d, double *F, double *lag_h,
+                   double *duration_h) {
+  const pk_compound_params *c = &m->compound[d->compound];
+  int iv = d->route == PK_ROUTE_IV;
+  *F = !isnan(d->F) ? d->F : iv ? c->F_iv : c->F;
+  *lag_h = !isnan(d->lag_h) ? d->lag_h : iv ? c->lag_iv_h : c->lag_h;
+  *duration_h = d->rate_mg_per_h > 0 ? *F * d->amount_mg / d->rate_mg_per_h : d->duration_h;
+}
+
 pk_status pk_events_from_dose(pk_event_list *l, const pk_system *s, const pk_model *m,
                               const pk_dose *d, size_t k, double shift_h, pk_error *err) {
   if (d->compound < 0 || d->compound >= m->n_compounds)
@@ -25,15 +35,17 @@ pk_status pk_events_from_dose(pk_event_list *l, const pk_system *s, const pk_mod
                       k, d->compound);
   if (d->amount_mg == 0.0) return PK_OK;
   const pk_compound_params *c = &m->compound[d->compound];
-  int iv = d->route == PK_ROUTE_IV;
-  double F = iv ? 1.0 : isnan(d->F) ? c->F : d->F;
-  double lag = iv ? 0.0 : isnan(d->lag_h) ? c->lag_h : d->lag_h;
-  int state = iv ? s->central[d->compound] : pk_system_depot_for(s, m, d);
+  double F, lag, duration;
+  pk_dose_input(m, d, &F, &lag, &duration);
+  int state = d->route == PK_ROUTE_IV ? s->central[d->compound] : pk_system_depot_for(s, m, d);
   if (state < 0)
     return pk_err_set(err, PK_ERR_INVALID, NULL, NULL, "dose %zu: no depot for its route", k);
+  if (!(F * d->amount_mg <= PK_MAX_DOSE_MG))
+    return pk_err_set(err, PK_ERR_INVALID, NULL, NULL,
+                      "dose %zu: F %g times %g mg is %g mg of compound '%s', more than %g mg",
+                      k, F, d->amount_mg, F * d->amount_mg, c->id, PK_MAX_DOSE_MG);
   double umol = 1000.0 * d->amount_mg / c->mw_g_per_mol * F;
   double origin = d->t_h + shift_h, t0 = origin + lag;
-  double duration = d->rate_mg_per_h > 0 ? F * d->amount_mg / d->rate_mg_per_h : d->duration_h;
   pk_event e = {.t_h = t0, .state = state, .kind = PK_EV_BOLUS, .value = umol,
                 .origin_h = origin, .order = 4 * k + 3, .dose = k};
   if (duration == 0.0) return pk_events_push(l, &e, err);

@@ -37,6 +37,14 @@ pk_status pk_events_push(pk_event_list *l, const pk_event *e, pk_error *err);
 void pk_events_sort(pk_event_list *l);
 void pk_events_release(pk_event_list *l);
 
+/* How dose d enters: its bioavailability F (the dose's own, else the
+ * compound's F for a depot route, F_iv into the central compartment), its
+ * lag in h (likewise lag or lag_iv) and the duration of its zero-order input
+ * in h (0: a bolus): F * amount / rate when given by its rate, else its
+ * duration_h. d->compound must be a compound of m. */
+void pk_dose_input(const pk_model *m, const pk_dose *d, double *F, double *lag_h,
+                   double *duration_h);
+
 /* The input events of one dose (no reset or steady-state marker), at its
  * own time plus shift_h, with order 4 * k + 3. */
 pk_status pk_events_from_dose(pk_event_list *l, const pk_system *s, const pk_model *m,

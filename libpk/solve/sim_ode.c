@@ -700,10 +700,12 @@ done:
 }
 
 /* The one-dose history whose periodic steady state an ss record starts
- * from: the record's dose every ii_h, or for a constant input (ii_h 0) a
- * zero-order input covering a whole period at the record's rate. */
-static pk_status ss_history(const pk_model *m, const pk_dose *d, size_t k, pk_dose *h,
-                            double *T, pk_error *err) {
+ * from: the record's dose every ii_h, its lag and duration whatever they
+ * are (inputs lasting longer than the interval, or lagged past it, overlap
+ * the later periods: the history's tails carry the earlier inputs still
+ * running or still to come at the record); or for a constant input (ii_h
+ * 0) a zero-order input covering a whole period at the record's rate. */
+static void ss_history(const pk_dose *d, pk_dose *h, double *T) {
   *h = *d;
   h->t_h = 0.0;
   h->ss = 0;
@@ -716,20 +718,7 @@ static pk_status ss_history(const pk_model *m, const pk_dose *d, size_t k, pk_do
     h->duration_h = *T;
     h->F = 1.0;
     h->lag_h = 0.0;
-    return PK_OK;
   }
-  const pk_compound_params *c = &m->compound[d->compound];
-  int iv = d->route == PK_ROUTE_IV;
-  double F = iv ? 1.0 : isnan(d->F) ? c->F : d->F;
-  double lag = iv ? 0.0 : isnan(d->lag_h) ? c->lag_h : d->lag_h;
-  double dur = d->rate_mg_per_h > 0 ? F * d->amount_mg / d->rate_mg_per_h : d->duration_h;
-  /* without lag, inputs lasting an interval or more overlap: the history's
-   * tails carry the earlier inputs still running at the record */
-  if (dur > 0 && lag > 0 && lag + dur >= *T)
-    return pk_err_set(err, PK_ERR_INVALID, NULL, NULL,
-                      "dose %zu: a steady-state input whose lag plus duration (%g h) is at "
-                      "least its interval (%g h) is ambiguous", k, lag + dur, *T);
-  return PK_OK;
 }
 
 static void free_ss_table(runner *run) {
@@ -767,8 +756,8 @@ static pk_status precompute_ss_records(runner *run, const pk_model *m, const pk_
     pk_dose h;
     double T;
     hist->n = 0;
-    if ((st = ss_history(m, d, k, &h, &T, err)) == PK_OK &&
-        (st = pk_regimen_add(hist, &h, err)) == PK_OK)
+    ss_history(d, &h, &T);
+    if ((st = pk_regimen_add(hist, &h, err)) == PK_OK)
       st = steady_state(run, m, hist, T, d->t_h, 4 * k + 2, e->y, e->rate0, e->active0, ev, err);
   }
   pk_regimen_free(hist);
