@@ -15,6 +15,8 @@ int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * (with_events: not those about compounds no dose of the scenario reaches,
  * as an event dataset does the dosing). */
 void cli_print_warnings(const pk_scenario *s, int with_events);
+/* Prints the event dataset's warnings as "pk: warning: FILE:LINE:COLUMN: what". */
+void cli_print_dataset_warnings(const pk_dataset *d);
 
 /* Path of the default scenario (models/scenarios/kratom-taper.json), looked
  * up in $PK_MODELS_DIR, <directory of pk>/../share/libpk/models, the source

@@ -91,8 +91,9 @@ static int simulate_events(const pk_scenario *s, const char *events, const char 
   pk_trajectory **all = NULL;
   int rc = 0;
   pk_sim_options o = pk_scenario_options(s);
-  if (pk_dataset_load(events, pk_scenario_model(s), &d, &err) != PK_OK ||
-      pk_dataset_simulate(d, &o, &all, &err) != PK_OK) {
+  pk_status st = pk_dataset_load(events, pk_scenario_model(s), &d, &err);
+  if (st == PK_OK) cli_print_dataset_warnings(d);
+  if (st != PK_OK || pk_dataset_simulate(d, &o, &all, &err) != PK_OK) {
     if (!err.file[0]) fprintf(stderr, "pk: while simulating %s:\n", events);
     cli_report(&err);
     rc = 1;

@@ -97,6 +97,22 @@ PK_API pk_covariate_fill pk_dataset_covariate_fill(const pk_dataset *d, size_t j
  * one's. NaN if the subject has no value for it. */
 PK_API double pk_dataset_covariate_at(const pk_dataset *d, size_t s, size_t j, double t_h);
 
+/* Warnings: what loads but looks like a mistake, in file order. Each is a
+ * pk_error (format it with pk_error_format) naming the file and the line
+ * (err->line; err->column the column concerned, or 0), whose code says the
+ * kind: PK_WARN_UNUSED_COLUMNS (the covariate columns, named, change
+ * nothing: the model has no covariate relations; DV and MDV are not
+ * named), PK_WARN_RESET_DROPS (a reset, EVID 3 or 4 or SS 1, drops a dose
+ * written before it at its time: the warning is at the reset's line and
+ * names the dose's), PK_WARN_PRODUCT_SS (SS 1 on a PRODUCT record: every
+ * compound of the product starts at its steady state, but tol and the
+ * withdrawal filters at the initial level). libpk prints none of them; a
+ * caller should show them. At most 64 (the last then says that more were
+ * left out). pk_dataset_warning returns NULL if k >= count; the pointer
+ * lives as long as d. */
+PK_API size_t pk_dataset_warning_count(const pk_dataset *d);
+PK_API const pk_error *pk_dataset_warning(const pk_dataset *d, size_t k);
+
 /* Simulation options for subject s from base options: the simulation starts
  * at the smaller of 0 and the subject's first record time, the output grid
  * is base's, and base's steady-state history is dropped (the dataset's

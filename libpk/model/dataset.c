@@ -44,6 +44,8 @@ struct pk_dataset {
   size_t n_rows;
   double *row_time; /* per record */
   double *cov;      /* n_rows x n_cov, NaN where missing */
+  pk_error *warnings; /* what loads but looks like a mistake (pk_dataset_warning) */
+  size_t n_warnings;
 };
 
 /* ---- reading the file ----------------------------------------------------- */
@@ -75,6 +77,7 @@ typedef struct loader {
   ds_row *rows;
   size_t n_rows, cap_rows;
   size_t n_implied; /* ADDL doses of every subject so far, for MAX_IMPLIED */
+  long product_col;  /* the PRODUCT column (find_product_column), -1 if none */
 } loader;
 
 static pk_status failv(loader *L, pk_status code, int line, long col, const char *fmt,
@@ -101,6 +104,22 @@ static pk_status fail(loader *L, int line, long col, const char *fmt, ...) {
   pk_status st = failv(L, PK_ERR_INVALID, line, col, fmt, ap);
   va_end(ap);
   return st;
+}
+
+/* Records a warning of the given kind at (line, 0-based column col; -1:
+ * none) of the file. Fails only when out of memory. */
+static pk_status warn(loader *L, pk_dataset *d, pk_status kind, int line, long col,
+                      const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+static pk_status warn(loader *L, pk_dataset *d, pk_status kind, int line, long col,
+                      const char *fmt, ...) {
+  pk_error *w = NULL;
+  va_list ap;
+  va_start(ap, fmt);
+  pk_status st = pk_warning_vadd(&d->warnings, &d->n_warnings, kind, L->file, NULL, &w, fmt, ap);
+  va_end(ap);
+  if (st != PK_OK) return pk_err_nomem(L->err);
+  if (w) w->line = line, w->column = col >= 0 ? (int)col + 1 : 0;
+  return PK_OK;
 }
 
 static char *dup_str(const char *s) {
@@ -406,6 +425,7 @@ typedef struct entry {
   int resets;   /* EVID 3/4 or SS 1: everything pending before it is dropped */
   int dropped;
   size_t seq;
+  int line, evid, rec_ss; /* the record it comes from: line, EVID, SS (for warnings) */
 } entry;
 
 typedef struct entry_list {
@@ -634,6 +654,135 @@ static pk_status dose_record(loader *L, const ds_row *r, const rec *v, const pk_
   return st;
 }
 
+/* ---- products ------------------------------------------------------------- */
+
+/* The PRODUCT column, if the header has one: taken out of the covariates
+ * (its values name products, not numbers). */
+static pk_status find_product_column(loader *L) {
+  L->product_col = -1;
+  size_t n = L->ncols - L->n_ovr, k = 0;
+  for (int c = 0; c < N_STD; c++) n -= L->std[c] >= 0;
+  while (k < n && strcasecmp(L->hdr[L->cov_col[k]], "PRODUCT") != 0) k++;
+  if (k == n) return PK_OK;
+  L->product_col = (long)L->cov_col[k];
+  memmove(L->cov_col + k, L->cov_col + k + 1, (n - k - 1) * sizeof *L->cov_col);
+  return PK_OK;
+}
+
+/* The product a dose record names: *p -1 when the PRODUCT field is missing
+ * or 0 (a compound dose), else the product's index (a number 1 to
+ * n_products in model order, or its id without regard to case). */
+static pk_status parse_product(loader *L, const ds_row *r, int *p) {
+  *p = -1;
+  long col = L->product_col;
+  const char *s = col >= 0 ? r->f[col] : "";
+  double x = 0;
+  const pk_model *m = L->m;
+  if (is_missing(s)) return PK_OK;
+  if (parse_number(s, &x) == 0) {
+    if (x == 0) return PK_OK;
+    if (x == floor(x) && x >= 1 && x <= m->n_products) return *p = (int)x - 1, PK_OK;
+  } else {
+    for (int i = 0; i < m->n_products; i++)
+      if (strcasecmp(m->product[i].id, s) == 0) return *p = i, PK_OK;
+  }
+  if (m->n_products == 0)
+    return fail(L, r->line, col, "unknown product '%s': the model has no product (list a "
+                "product file in the scenario's model, or leave PRODUCT empty)", s);
+  char ids[512] = "";
+  for (int j = 0; j < m->n_products; j++) {
+    size_t l = strlen(ids);
+    snprintf(ids + l, sizeof ids - l, "%s%d %s", j ? ", " : "", j + 1, m->product[j].id);
+  }
+  return fail(L, r->line, col, "unknown product '%s': expected a number 1 to %d or a product "
+              "id of the model (%s), or empty or 0 for a compound dose", s, m->n_products, ids);
+}
+
+/* Replaces entry e (a dose of AMT units of product p, made by dose_record
+ * with its record options) by one entry per compound of the product, at
+ * the product's content, route, absorption and release (pk_product_add_dose:
+ * one reset, SS 1 as a reset and SS 2 for each compound). */
+static pk_status expand_product(loader *L, const ds_row *r, const rec *v, int p, const entry *e,
+                                entry_list *out) {
+  const pk_product *pr = &L->m->product[p];
+  pk_regimen *tmp = pk_regimen_new();
+  if (!tmp) return pk_err_nomem(L->err);
+  pk_dose base = e->d;
+  base.product = p;
+  pk_error perr;
+  pk_status st = pk_product_add_dose(pr, &base, v->amt, tmp, &perr);
+  if (st == PK_ERR_NOMEM) st = pk_err_nomem(L->err);
+  else if (st != PK_OK)
+    st = fail(L, r->line, L->std[COL_AMT], "%g %s of product %s: %s", v->amt, pr->dose_unit,
+              pr->id, perr.message);
+  for (size_t k = 0; k < tmp->n && st == PK_OK; k++) {
+    entry c = *e;
+    c.d = tmp->dose[k];
+    c.resets = c.d.reset || c.d.ss == 1;
+    const pk_compound_params *cp = &L->m->compound[c.d.compound];
+    double lag = c.d.route == PK_ROUTE_IV ? 0.0 : isnan(c.d.lag_h) ? cp->lag_h : c.d.lag_h;
+    if (c.d.ss && c.d.duration_h > 0 && v->addl > 0)
+      st = fail(L, r->line, L->std[COL_ADDL], "ADDL %g on a steady-state dose of product %s, "
+                "whose input lasts %g h (release_h): NONMEM does not allow additional doses "
+                "on a steady-state infusion; give the following doses as records", v->addl,
+                pr->id, c.d.duration_h);
+    else if (c.d.ss && c.d.duration_h > 0 && lag > 0 && lag + c.d.duration_h >= c.d.ii_h)
+      st = fail(L, r->line, L->std[COL_II], "product %s: the lag of %s (%g h) plus the release "
+                "time (%g h) is at least the interval II %g h: an ambiguous steady state",
+                pr->id, cp->id, lag, c.d.duration_h, c.d.ii_h);
+    else
+      st = push_entry(L, out, &c);
+  }
+  pk_regimen_free(tmp);
+  return st;
+}
+
+/* A dose record (EVID 1 or 4): of a compound (dose_record), or with a
+ * PRODUCT of each compound of that product, AMT in the product's dose unit
+ * (g of leaf, tablets, patches). RATE and CMT are the product file's
+ * (its release time and route); SS, II, ADDL and EVID 4 are checked and
+ * applied as on a compound dose. */
+static pk_status product_record(loader *L, pk_dataset *d, const ds_row *r, const rec *v,
+                                const pk_model *sm, entry_list *out) {
+  int p = -1;
+  pk_status st = parse_product(L, r, &p);
+  if (st != PK_OK) return st;
+  if (p < 0) return dose_record(L, r, v, sm, out, &L->n_implied);
+  const pk_product *pr = &L->m->product[p];
+  const int *c = L->std;
+  double cmt = 0;
+  if (c[COL_CMT] >= 0 && !is_missing(r->f[c[COL_CMT]]) &&
+      (parse_number(r->f[c[COL_CMT]], &cmt) != 0 || cmt != 0))
+    return fail(L, r->line, c[COL_CMT], "CMT %s on a dose of product %s: a product's doses go "
+                "where its file says (route %s); expected CMT empty or 0",
+                r->f[c[COL_CMT]], pr->id, pr->route_name);
+  if (v->rate != 0)
+    return fail(L, r->line, c[COL_RATE], "RATE %g on a dose of product %s: a product's input "
+                "is its file's (release time %g h); expected RATE empty or 0", v->rate, pr->id,
+                pr->release_h);
+  if (v->amt < 0)
+    return fail(L, r->line, c[COL_AMT], "negative amount %g %s of product %s", v->amt,
+                pr->dose_unit, pr->id);
+  /* dose_record checks SS, II and ADDL and makes the record's doses (of
+   * compound 0, as a pattern); each becomes the product's doses */
+  size_t first = out->n;
+  if ((st = dose_record(L, r, v, sm, out, &L->n_implied)) != PK_OK) return st;
+  size_t n = out->n - first;
+  entry *made = malloc((n ? n : 1) * sizeof *made);
+  if (!made) return pk_err_nomem(L->err);
+  memcpy(made, out->e + first, n * sizeof *made);
+  out->n = first;
+  for (size_t k = 0; k < n && st == PK_OK; k++) st = expand_product(L, r, v, p, &made[k], out);
+  free(made);
+  if (st == PK_OK && v->ss == 1 && out->n - first > n)
+    st = warn(L, d, PK_WARN_PRODUCT_SS, r->line, c[COL_SS],
+              "SS 1 on a dose of product %s: each of its compounds starts at its steady state "
+              "(the reset, then SS 2 for each compound, so that they do not reset each other), "
+              "but tol and the withdrawal filters start from the initial level: libpk computes "
+              "the steady state of tol for one compound dose at a time", pr->id);
+  return st;
+}
+
 static pk_status check_no_dose(loader *L, const ds_row *r, const rec *v) {
   const char *what = v->evid == 3 ? "a reset record (EVID 3)"
                      : v->evid == 2 ? "an other-type record (EVID 2)"
@@ -645,6 +794,53 @@ static pk_status check_no_dose(loader *L, const ds_row *r, const rec *v) {
       return fail(L, r->line, L->std[cols[k]], "%s carries no dose: %s must be 0 or empty, got %g",
                   what, STD_NAMES[cols[k]], vals[k]);
   return PK_OK;
+}
+
+/* What a reset entry is, in a warning. */
+static void describe_reset(const entry *e, char *buf, size_t n) {
+  if (e->rec_ss == 1)
+    snprintf(buf, n, "the steady-state dose (SS 1, which resets first) of line %d", e->line);
+  else
+    snprintf(buf, n, "the %s (EVID %d) of line %d", e->evid == 3 ? "reset" : "reset and dose",
+             e->evid, e->line);
+}
+
+/* What a dose entry gives, in a warning. */
+static void describe_dose(const loader *L, const entry *e, char *buf, size_t n) {
+  const pk_dose *x = &e->d;
+  const char *id = L->m->compound[x->compound].name;
+  const char *what = e->implied ? "an additional dose (ADDL) of the record" : "the dose";
+  if (x->product >= 0)
+    snprintf(buf, n, "%s of line %d (product %s)", what, e->line, L->m->product[x->product].id);
+  else if (x->amount_mg > 0)
+    snprintf(buf, n, "%s of line %d (%g mg of %s%s)", what, e->line, x->amount_mg, id,
+             x->ss ? x->ss == 1 ? ", SS 1" : ", SS 2" : "");
+  else
+    snprintf(buf, n, "%s of line %d (a steady-state infusion of %s at %g mg/h)", what, e->line,
+             id, x->rate_mg_per_h);
+}
+
+/* Warns that reset entry r drops entry q, a record at its time before it:
+ * unless q is a reset alone (nothing is lost) or another entry of q's
+ * record (next, the entry after q; a product record has one per compound)
+ * was already named. */
+static pk_status warn_dropped(loader *L, pk_dataset *d, const entry *q, const entry *r,
+                              const entry *next) {
+  const pk_dose *x = &q->d;
+  if (!(x->amount_mg > 0 || x->rate_mg_per_h > 0 || x->ss)) return PK_OK;
+  if (next && next != r && next->line == q->line && next->implied == q->implied &&
+      next->d.product >= 0 && next->d.product == x->product)
+    return PK_OK;
+  char rs[128], ds[PK_NAME_MAX + 160];
+  describe_reset(r, rs, sizeof rs);
+  describe_dose(L, q, ds, sizeof ds);
+  int col = r->rec_ss == 1 ? L->std[COL_SS] : L->std[COL_EVID];
+  return warn(L, d, PK_WARN_RESET_DROPS, r->line, col,
+              "%s at TIME %.17g drops %s at the same time: a reset (EVID 3, EVID 4 or SS 1) "
+              "removes what records before it at its time gave; to keep both, %s",
+              rs, r->d.t_h, ds,
+              r->rec_ss == 1 && x->ss ? "give the later steady state SS 2 (added to the first)"
+                                      : "write the reset first");
 }
 
 static pk_status build_subject(loader *L, pk_dataset *d, size_t s) {
@@ -697,7 +893,10 @@ static pk_status build_subject(loader *L, pk_dataset *d, size_t s) {
     }
     int evid = (int)v.evid;
     if (evid == 1 || evid == 4) {
-      st = dose_record(L, r, &v, sm, &el, &L->n_implied);
+      size_t first = el.n;
+      st = product_record(L, d, r, &v, sm, &el);
+      for (size_t q = first; q < el.n; q++)
+        el.e[q].line = r->line, el.e[q].evid = evid, el.e[q].rec_ss = (int)v.ss;
       continue;
     }
     if ((st = check_no_dose(L, r, &v)) != PK_OK) break;
@@ -705,7 +904,7 @@ static pk_status build_subject(loader *L, pk_dataset *d, size_t s) {
       pk_dose z = pk_dose_default();
       z.t_h = v.t;
       z.reset = 1;
-      entry e = {.d = z, .resets = 1};
+      entry e = {.d = z, .resets = 1, .line = r->line, .evid = 3};
       st = push_entry(L, &el, &e);
     } else {
       S->obs[S->n_obs++] = v.t;
@@ -720,7 +919,10 @@ static pk_status build_subject(loader *L, pk_dataset *d, size_t s) {
     for (size_t p = 0; p < el.n; p++) {
       if (!el.e[p].resets) continue;
       double t = el.e[p].d.t_h, eps = 1e-12 * fmax(1.0, fabs(t));
-      for (size_t q = p; q-- > 0 && el.e[q].d.t_h >= t - eps;) el.e[q].dropped = 1;
+      for (size_t q = p; q-- > 0 && el.e[q].d.t_h >= t - eps && st == PK_OK;) {
+        if (!el.e[q].dropped) st = warn_dropped(L, d, &el.e[q], &el.e[p], q + 1 < p ? &el.e[q + 1] : NULL);
+        el.e[q].dropped = 1;
+      }
     }
     S->regimen = pk_regimen_new();
     if (!S->regimen) st = pk_err_nomem(L->err);
@@ -795,7 +997,7 @@ static pk_status find_subjects(loader *L, pk_dataset *d) {
 }
 
 static pk_status setup_covariates(loader *L, pk_dataset *d) {
-  size_t nc = L->ncols - L->n_ovr;
+  size_t nc = L->ncols - L->n_ovr - (L->product_col >= 0);
   for (int c = 0; c < N_STD; c++) nc -= L->std[c] >= 0;
   d->n_cov = nc;
   d->n_rows = L->n_rows;
@@ -831,6 +1033,35 @@ static pk_status setup_covariates(loader *L, pk_dataset *d) {
       d->cov[r * nc + j] = x;
     }
   return PK_OK;
+}
+
+/* Names the covariate columns in one warning: they change nothing, since
+ * the model has no covariate relations, and no column should go unnoticed.
+ * DV and MDV (the observed value and its flag) are no model input in any
+ * program and are left out. */
+static pk_status warn_unused_covariates(loader *L, pk_dataset *d) {
+  char names[320] = "";
+  size_t len = 0, n = 0, shown = 0;
+  long first = -1;
+  for (size_t j = 0; j < d->n_cov; j++) {
+    const char *c = d->cov_name[j];
+    if (strcasecmp(c, "DV") == 0 || strcasecmp(c, "MDV") == 0) continue;
+    if (first < 0) first = (long)L->cov_col[j];
+    n++;
+    size_t k = strlen(c) + (len ? 2 : 0);
+    if (shown < n - 1 || len + k >= sizeof names) continue;
+    snprintf(names + len, sizeof names - len, "%s%s", len ? ", " : "", c);
+    len += k;
+    shown++;
+  }
+  if (n == 0) return PK_OK;
+  char more[48] = "";
+  if (shown < n) snprintf(more, sizeof more, " and %zu more", n - shown);
+  return warn(L, d, PK_WARN_UNUSED_COLUMNS, L->hdr_line, first,
+              "%s %s%s %s nothing in the simulation: the model has no covariate relations "
+              "(the values are checked and kept)",
+              n == 1 ? "covariate column" : "covariate columns", names, more,
+              n == 1 ? "changes" : "change");
 }
 
 pk_dataset_options pk_dataset_options_default(void) {
@@ -908,10 +1139,12 @@ pk_status pk_dataset_load_text(const char *text, size_t len, const char *name,
   pk_dataset *d = NULL;
   st = read_rows(&L, text ? text : "", len);
   if (st == PK_OK) st = check_implied_count(&L);
+  if (st == PK_OK) st = find_product_column(&L);
   if (st == PK_OK && !(d = calloc(1, sizeof *d))) st = pk_err_nomem(err);
   if (st == PK_OK && !(d->base = malloc(sizeof *d->base))) st = pk_err_nomem(err);
   if (st == PK_OK) *d->base = *m;
   if (st == PK_OK) st = setup_covariates(&L, d);
+  if (st == PK_OK) st = warn_unused_covariates(&L, d);
   if (st == PK_OK) st = find_subjects(&L, d);
   L.m = d ? d->base : m;
   for (size_t s = 0; st == PK_OK && s < d->n_subjects; s++) st = build_subject(&L, d, s);
@@ -944,6 +1177,7 @@ void pk_dataset_free(pk_dataset *d) {
   free(d->cov);
   free(d->row_time);
   free(d->base);
+  free(d->warnings);
   free(d);
 }
 
@@ -1016,6 +1250,12 @@ double pk_dataset_covariate_at(const pk_dataset *d, size_t s, size_t j, double t
     if (tm[k] <= t_h && !isnan(VAL(k))) v = VAL(k);
   return isnan(v) ? first : v;
 #undef VAL
+}
+
+size_t pk_dataset_warning_count(const pk_dataset *d) { return d ? d->n_warnings : 0; }
+
+const pk_error *pk_dataset_warning(const pk_dataset *d, size_t k) {
+  return d && k < d->n_warnings ? &d->warnings[k] : NULL;
 }
 
 /* ---- simulation and output -------------------------------------------------- */
