@@ -24,11 +24,19 @@ static const char *const STD_NAMES[N_STD] = {"ID",   "TIME", "EVID", "AMT", "CMT
 static const double MAX_ADDL = 1e6;
 static const size_t MAX_IMPLIED = 5000000;
 
+/* An observation record (EVID 0 or 2): where it is in the record table and
+ * the file. */
+typedef struct ds_obs {
+  size_t row;
+  int line, evid;
+} ds_obs;
+
 typedef struct ds_subject {
   char *id;
   pk_model *own_model; /* the base model with this subject's overrides, or NULL */
   pk_regimen *regimen;
   double *obs;
+  ds_obs *obs_rec; /* n_obs, as obs */
   size_t n_obs;
   size_t row0, n_rows; /* the subject's records in the dataset's record table */
   double t_first;
@@ -46,6 +54,12 @@ struct pk_dataset {
   double *cov;      /* n_rows x n_cov, NaN where missing */
   pk_error *warnings; /* what loads but looks like a mistake (pk_dataset_warning) */
   size_t n_warnings;
+  /* the header and the fields of the observation records, as written
+   * (pk_dataset_observation_field); rec_field[r] NULL for other records */
+  size_t n_cols;
+  char **col_name, *col_block;
+  int col_time, col_cmt;
+  char ***rec_field;
 };
 
 /* ---- reading the file ----------------------------------------------------- */
@@ -853,7 +867,8 @@ static pk_status build_subject(loader *L, pk_dataset *d, size_t s) {
   const pk_model *sm = S->own_model ? S->own_model : L->m;
   entry_list el = {0};
   S->obs = malloc(n * sizeof *S->obs);
-  if (!S->obs) return pk_err_nomem(L->err);
+  S->obs_rec = malloc(n * sizeof *S->obs_rec);
+  if (!S->obs || !S->obs_rec) return pk_err_nomem(L->err);
   double t_prev = -INFINITY;
   int line_prev = 0;
   for (size_t k = 0; k < n && st == PK_OK; k++) {
@@ -907,6 +922,7 @@ static pk_status build_subject(loader *L, pk_dataset *d, size_t s) {
       entry e = {.d = z, .resets = 1, .line = r->line, .evid = 3};
       st = push_entry(L, &el, &e);
     } else {
+      S->obs_rec[S->n_obs] = (ds_obs){S->row0 + k, r->line, evid};
       S->obs[S->n_obs++] = v.t;
     }
   }
@@ -920,7 +936,8 @@ static pk_status build_subject(loader *L, pk_dataset *d, size_t s) {
       if (!el.e[p].resets) continue;
       double t = el.e[p].d.t_h, eps = 1e-12 * fmax(1.0, fabs(t));
       for (size_t q = p; q-- > 0 && el.e[q].d.t_h >= t - eps && st == PK_OK;) {
-        if (!el.e[q].dropped) st = warn_dropped(L, d, &el.e[q], &el.e[p], q + 1 < p ? &el.e[q + 1] : NULL);
+        if (!el.e[q].dropped)
+          st = warn_dropped(L, d, &el.e[q], &el.e[p], q + 1 < p ? &el.e[q + 1] : NULL);
         el.e[q].dropped = 1;
       }
     }
@@ -1064,6 +1081,26 @@ static pk_status warn_unused_covariates(loader *L, pk_dataset *d) {
               n == 1 ? "changes" : "change");
 }
 
+/* Moves the header and the fields of the observation records from the
+ * loader into the dataset, for the output at observation records. */
+static pk_status keep_observation_fields(loader *L, pk_dataset *d) {
+  if (!(d->rec_field = calloc(L->n_rows, sizeof *d->rec_field))) return pk_err_nomem(L->err);
+  for (size_t s = 0; s < d->n_subjects; s++)
+    for (size_t k = 0; k < d->subj[s].n_obs; k++) {
+      size_t r = d->subj[s].obs_rec[k].row;
+      d->rec_field[r] = L->rows[r].f;
+      L->rows[r].f = NULL;
+    }
+  d->n_cols = L->ncols;
+  d->col_name = L->hdr;
+  d->col_block = L->hdr_block;
+  L->hdr = NULL;
+  L->hdr_block = NULL;
+  d->col_time = L->std[COL_TIME];
+  d->col_cmt = L->std[COL_CMT];
+  return PK_OK;
+}
+
 pk_dataset_options pk_dataset_options_default(void) {
   return (pk_dataset_options){.covariate_fill = PK_FILL_NOCB, .rules = NULL, .n_rules = 0,
                               .f_scales_rate = 0};
@@ -1148,6 +1185,7 @@ pk_status pk_dataset_load_text(const char *text, size_t len, const char *name,
   if (st == PK_OK) st = find_subjects(&L, d);
   L.m = d ? d->base : m;
   for (size_t s = 0; st == PK_OK && s < d->n_subjects; s++) st = build_subject(&L, d, s);
+  if (st == PK_OK) st = keep_observation_fields(&L, d);
   for (size_t r = 0; r < L.n_rows; r++) free_fields(L.rows[r].f);
   free(L.rows);
   free(L.hdr_block);
@@ -1169,7 +1207,12 @@ void pk_dataset_free(pk_dataset *d) {
     free(d->subj[s].own_model);
     pk_regimen_free(d->subj[s].regimen);
     free(d->subj[s].obs);
+    free(d->subj[s].obs_rec);
   }
+  for (size_t r = 0; d->rec_field && r < d->n_rows; r++) free_fields(d->rec_field[r]);
+  free(d->rec_field);
+  free(d->col_name);
+  free(d->col_block);
   free(d->subj);
   for (size_t j = 0; d->cov_name && j < d->n_cov; j++) free(d->cov_name[j]);
   free(d->cov_name);
@@ -1277,8 +1320,52 @@ void pk_dataset_trajectories_free(pk_trajectory **t, size_t n) {
   free(t);
 }
 
-pk_status pk_dataset_simulate(const pk_dataset *d, const pk_sim_options *opt,
-                              pk_trajectory ***out, pk_error *err) {
+/* Simulates subject s under o with its doses up to t_last_h (later ones
+ * cannot change the output until then, and pk_simulate refuses doses after
+ * its end) into *t; r is a regimen to work in. A failure names the
+ * subject. */
+static pk_status simulate_subject(const pk_dataset *d, size_t s, const pk_sim_options *o,
+                                  double t_last_h, pk_regimen *r, pk_trajectory **t,
+                                  pk_error *err) {
+  const ds_subject *S = &d->subj[s];
+  pk_status st = PK_OK;
+  r->n = 0;
+  for (size_t k = 0; k < S->regimen->n && st == PK_OK; k++)
+    if (S->regimen->dose[k].t_h <= t_last_h) st = pk_regimen_add(r, &S->regimen->dose[k], err);
+  if (st == PK_OK && r->n == 0) { /* observations only: nothing in the body */
+    pk_dose z = pk_dose_default();
+    z.t_h = o->t_start_h;
+    st = pk_regimen_add(r, &z, err);
+  }
+  if (st == PK_OK) st = pk_simulate(pk_dataset_subject_model(d, s), r, o, t, err);
+  if (st != PK_OK && err && st != PK_ERR_NOMEM) {
+    /* prefix the subject, keeping as much of the message as fits */
+    char msg[PK_ERROR_MESSAGE_MAX];
+    memcpy(msg, err->message, sizeof msg);
+    int k = snprintf(err->message, sizeof err->message, "subject %s: ", S->id);
+    size_t room = k > 0 && (size_t)k < sizeof err->message ? sizeof err->message - (size_t)k : 0;
+    if (room > 1) {
+      size_t len = strnlen(msg, room - 1);
+      memcpy(err->message + k, msg, len);
+      err->message[(size_t)k + len] = '\0';
+    }
+  }
+  return st;
+}
+
+/* Subject s on the output grid of opt. */
+static pk_status grid_subject(const pk_dataset *d, size_t s, const pk_sim_options *opt,
+                              pk_regimen *r, pk_trajectory **out, pk_error *err) {
+  pk_sim_options o = pk_dataset_sim_options(d, s, opt);
+  return simulate_subject(d, s, &o, o.t_end_h, r, out, err);
+}
+
+typedef pk_status (*subject_fn)(const pk_dataset *d, size_t s, const pk_sim_options *opt,
+                                pk_regimen *r, pk_trajectory **out, pk_error *err);
+
+/* Every subject by fn: (*out)[s] is subject s's trajectory. */
+static pk_status simulate_each(const pk_dataset *d, const pk_sim_options *opt, subject_fn fn,
+                               pk_trajectory ***out, pk_error *err) {
   pk_error_clear(err);
   if (!d || !opt || !out)
     return pk_err_set(err, PK_ERR_INVALID, NULL, NULL, "no dataset, options or output");
@@ -1286,31 +1373,7 @@ pk_status pk_dataset_simulate(const pk_dataset *d, const pk_sim_options *opt,
   pk_trajectory **t = calloc(d->n_subjects ? d->n_subjects : 1, sizeof *t);
   pk_regimen *r = pk_regimen_new();
   pk_status st = t && r ? PK_OK : pk_err_nomem(err);
-  for (size_t s = 0; s < d->n_subjects && st == PK_OK; s++) {
-    const ds_subject *S = &d->subj[s];
-    pk_sim_options o = pk_dataset_sim_options(d, s, opt);
-    r->n = 0;
-    for (size_t k = 0; k < S->regimen->n && st == PK_OK; k++)
-      if (S->regimen->dose[k].t_h <= o.t_end_h) st = pk_regimen_add(r, &S->regimen->dose[k], err);
-    if (st == PK_OK && r->n == 0) { /* observations only: nothing in the body */
-      pk_dose z = pk_dose_default();
-      z.t_h = o.t_start_h;
-      st = pk_regimen_add(r, &z, err);
-    }
-    if (st == PK_OK) st = pk_simulate(pk_dataset_subject_model(d, s), r, &o, &t[s], err);
-    if (st != PK_OK && err && st != PK_ERR_NOMEM) {
-      /* prefix the subject, keeping as much of the message as fits */
-      char msg[PK_ERROR_MESSAGE_MAX];
-      memcpy(msg, err->message, sizeof msg);
-      int k = snprintf(err->message, sizeof err->message, "subject %s: ", S->id);
-      size_t room = k > 0 && (size_t)k < sizeof err->message ? sizeof err->message - (size_t)k : 0;
-      if (room > 1) {
-        size_t len = strnlen(msg, room - 1);
-        memcpy(err->message + k, msg, len);
-        err->message[(size_t)k + len] = '\0';
-      }
-    }
-  }
+  for (size_t s = 0; s < d->n_subjects && st == PK_OK; s++) st = fn(d, s, opt, r, &t[s], err);
   pk_regimen_free(r);
   if (st != PK_OK) {
     pk_dataset_trajectories_free(t, d->n_subjects);
@@ -1318,6 +1381,80 @@ pk_status pk_dataset_simulate(const pk_dataset *d, const pk_sim_options *opt,
   }
   *out = t;
   return PK_OK;
+}
+
+pk_status pk_dataset_simulate(const pk_dataset *d, const pk_sim_options *opt,
+                              pk_trajectory ***out, pk_error *err) {
+  return simulate_each(d, opt, grid_subject, out, err);
+}
+
+/* ---- output at the observation records ------------------------------------- */
+
+/* Subject s's rows at its observation times: the first row of a
+ * simulation whose output starts at each distinct time (the value there,
+ * not interpolated), with the doses up to that time (within the
+ * simulator's merging tolerance, as on a grid). A subject without
+ * observations gets the columns and no row. */
+static pk_status observe_subject(const pk_dataset *d, size_t s, const pk_sim_options *opt,
+                                 pk_regimen *r, pk_trajectory **out, pk_error *err) {
+  const ds_subject *S = &d->subj[s];
+  pk_sim_options o = pk_dataset_sim_options(d, s, opt);
+  pk_status st = PK_OK;
+  size_t k = 0;
+  *out = NULL;
+  do {
+    double t = S->n_obs ? S->obs[k] : o.t_start_h; /* no observation: the columns alone */
+    pk_sim_options at = o;
+    at.output_start_h = t;
+    at.output_step_h = 1.0;
+    at.t_end_h = t + 1.0;
+    pk_trajectory *one = NULL;
+    st = simulate_subject(d, s, &at, t + 1e-12 * fmax(1.0, fabs(t)), r, &one, err);
+    if (st == PK_OK && !*out) {
+      if (!(*out = pk_trajectory_alloc(one->cols, S->n_obs))) st = pk_err_nomem(err);
+      for (size_t j = 0; st == PK_OK && j < one->cols; j++)
+        if (pk_trajectory_set_name(*out, j, one->names[j]) != PK_OK) st = pk_err_nomem(err);
+    }
+    /* every record at this time (times are in order within a subject) */
+    for (; st == PK_OK && k < S->n_obs && S->obs[k] == t; k++)
+      if (pk_trajectory_append(*out, one->data) != PK_OK) st = pk_err_nomem(err);
+    pk_trajectory_free(one);
+  } while (st == PK_OK && k < S->n_obs);
+  return st;
+}
+
+pk_status pk_dataset_simulate_observations(const pk_dataset *d, const pk_sim_options *opt,
+                                           pk_trajectory ***out, pk_error *err) {
+  return simulate_each(d, opt, observe_subject, out, err);
+}
+
+static const ds_obs *observation(const pk_dataset *d, size_t s, size_t k) {
+  const ds_subject *S = subject(d, s);
+  return S && k < S->n_obs ? &S->obs_rec[k] : NULL;
+}
+
+/* The column named name (without regard to case), -1 if none. */
+static long column_of(const pk_dataset *d, const char *name) {
+  for (size_t j = 0; name && j < d->n_cols; j++)
+    if (strcasecmp(d->col_name[j], name) == 0) return (long)j;
+  return -1;
+}
+
+const char *pk_dataset_observation_field(const pk_dataset *d, size_t s, size_t k,
+                                         const char *column) {
+  const ds_obs *o = observation(d, s, k);
+  long j = o ? column_of(d, column) : -1;
+  return j >= 0 ? d->rec_field[o->row][j] : NULL;
+}
+
+int pk_dataset_observation_line(const pk_dataset *d, size_t s, size_t k) {
+  const ds_obs *o = observation(d, s, k);
+  return o ? o->line : 0;
+}
+
+int pk_dataset_observation_evid(const pk_dataset *d, size_t s, size_t k) {
+  const ds_obs *o = observation(d, s, k);
+  return o ? o->evid : -1;
 }
 
 typedef struct write_ctx {
@@ -1352,11 +1489,12 @@ static int write_all(void *ctx, FILE *f) {
   return 0;
 }
 
-pk_status pk_dataset_write_csv(const pk_dataset *d, pk_trajectory *const *t, const char *path,
-                               pk_error *err) {
-  pk_error_clear(err);
-  if (!d || !t || !path || d->n_subjects == 0)
-    return pk_err_set(err, PK_ERR_INVALID, path, NULL, "no dataset, trajectories or path");
+/* Checks the trajectories given for every subject of d: present, with the
+ * same columns (obs: one row per observation record). */
+static pk_status check_trajectories(const pk_dataset *d, pk_trajectory *const *t, int obs,
+                                    const char *path, pk_error *err) {
+  if (!d || !t || d->n_subjects == 0)
+    return pk_err_set(err, PK_ERR_INVALID, path, NULL, "no dataset or trajectories");
   for (size_t s = 0; s < d->n_subjects; s++) {
     if (!t[s]) return pk_err_set(err, PK_ERR_INVALID, path, NULL, "no trajectory for subject %s",
                                  d->subj[s].id);
@@ -1366,7 +1504,153 @@ pk_status pk_dataset_write_csv(const pk_dataset *d, pk_trajectory *const *t, con
       return pk_err_set(err, PK_ERR_INVALID, path, NULL,
                         "subject %s's trajectory has other columns than subject %s's",
                         d->subj[s].id, d->subj[0].id);
+    if (obs && t[s]->rows != d->subj[s].n_obs)
+      return pk_err_set(err, PK_ERR_INVALID, path, NULL, "subject %s: %zu rows for %zu "
+                        "observation records (pk_dataset_simulate_observations gives them)",
+                        d->subj[s].id, t[s]->rows, d->subj[s].n_obs);
   }
+  return PK_OK;
+}
+
+pk_status pk_dataset_write_csv(const pk_dataset *d, pk_trajectory *const *t, const char *path,
+                               pk_error *err) {
+  pk_error_clear(err);
+  if (!path) return pk_err_set(err, PK_ERR_INVALID, NULL, NULL, "no path");
+  pk_status st = check_trajectories(d, t, 0, path, err);
+  if (st != PK_OK) return st;
   write_ctx w = {d, t};
   return pk_write_atomic(path, write_all, &w, err);
+}
+
+/* What an observation row holds: ID, TIME, CMT, EVID, DV (when the file has
+ * it), the carried columns, then the model's outputs but time_h. */
+typedef struct obs_writer {
+  const pk_dataset *d;
+  pk_trajectory *const *t;
+  long dv;
+  long *carry; /* column indices */
+  size_t n_carry;
+} obs_writer;
+
+static const char *const OBS_FIXED[] = {"ID", "TIME", "CMT", "EVID", "DV"};
+
+/* Adds column j to w's carried columns, unless it is written anyway. */
+static void carry_column(obs_writer *w, long j) {
+  for (size_t k = 0; k < sizeof OBS_FIXED / sizeof OBS_FIXED[0]; k++)
+    if (strcasecmp(w->d->col_name[j], OBS_FIXED[k]) == 0) return;
+  for (size_t k = 0; k < w->n_carry; k++)
+    if (w->carry[k] == j) return;
+  w->carry[w->n_carry++] = j;
+}
+
+/* The columns to carry: carry[0..n) by name, or every covariate (carry
+ * NULL); a name that is no column of the file, or a carried column named
+ * like an output column, is an error. */
+static pk_status resolve_carry(obs_writer *w, const char *const *carry, size_t n,
+                               const char *where, pk_error *err) {
+  const pk_dataset *d = w->d;
+  size_t want = carry ? n : d->n_cov;
+  w->dv = column_of(d, "DV");
+  w->n_carry = 0;
+  if (!(w->carry = malloc((want ? want : 1) * sizeof *w->carry))) return pk_err_nomem(err);
+  for (size_t k = 0; k < want; k++) {
+    const char *name = carry ? carry[k] : d->cov_name[k];
+    long j = column_of(d, name);
+    if (j < 0) {
+      char cols[400] = "";
+      for (size_t c = 0, len = 0; c < d->n_cols && len + 64 < sizeof cols; c++)
+        len += (size_t)snprintf(cols + len, sizeof cols - len, "%s%.40s", c ? ", " : "",
+                                d->col_name[c]);
+      return pk_err_set(err, PK_ERR_INVALID, where, NULL, "no column '%s' in the dataset to "
+                        "carry; expected one of its columns (%s)", name ? name : "(null)", cols);
+    }
+    carry_column(w, j);
+  }
+  const pk_trajectory *t0 = w->t[0];
+  for (size_t k = 0; k < w->n_carry; k++)
+    for (size_t j = 1; j < t0->cols; j++)
+      if (strcmp(d->col_name[w->carry[k]], t0->names[j]) == 0)
+        return pk_err_set(err, PK_ERR_INVALID, where, NULL, "the dataset's column %s has the "
+                          "name of an output column; rename it in the file, or leave it out "
+                          "of the carried columns", t0->names[j]);
+  return PK_OK;
+}
+
+/* A field as written in the file: quoted when it holds a comma or a quote. */
+static int put_field(FILE *f, const char *s) {
+  if (fputc(',', f) == EOF) return -1;
+  if (!strpbrk(s, ",\"\r\n")) return fputs(s, f) == EOF ? -1 : 0;
+  if (fputc('"', f) == EOF) return -1;
+  for (; *s; s++)
+    if ((*s == '"' && fputc('"', f) == EOF) || fputc(*s, f) == EOF) return -1;
+  return fputc('"', f) == EOF ? -1 : 0;
+}
+
+static int write_observations(void *ctx, FILE *f) {
+  const obs_writer *w = ctx;
+  const pk_dataset *d = w->d;
+  const pk_trajectory *t0 = w->t[0];
+  size_t nv = t0->cols - 1;
+  if (fputs("ID,TIME,CMT,EVID", f) == EOF || (w->dv >= 0 && fputs(",DV", f) == EOF)) return -1;
+  for (size_t k = 0; k < w->n_carry; k++)
+    if (put_field(f, d->col_name[w->carry[k]]) != 0) return -1;
+  for (size_t j = 1; j < t0->cols; j++)
+    if (fprintf(f, ",%s", t0->names[j]) < 0) return -1;
+  if (fputc('\n', f) == EOF) return -1;
+  char *line = malloc(PK_CSV_FIELD_MAX * (nv ? nv : 1) + 2);
+  if (!line) return errno = ENOMEM, -1;
+  int rc = 0;
+  for (size_t s = 0; s < d->n_subjects && rc == 0; s++) {
+    const ds_subject *S = &d->subj[s];
+    for (size_t i = 0; i < S->n_obs && rc == 0; i++) {
+      char *const *fld = d->rec_field[S->obs_rec[i].row];
+      rc = fputs(S->id, f) == EOF || put_field(f, fld[d->col_time]) ||
+           put_field(f, d->col_cmt >= 0 ? fld[d->col_cmt] : ".") ||
+           fprintf(f, ",%d", S->obs_rec[i].evid) < 0 || (w->dv >= 0 && put_field(f, fld[w->dv]))
+               ? -1 : 0;
+      for (size_t k = 0; k < w->n_carry && rc == 0; k++) rc = put_field(f, fld[w->carry[k]]);
+      size_t len = pk_csv_format_values(w->t[s]->data + i * t0->cols + 1, nv, 0, line);
+      if (rc == 0 && (fwrite(line, 1, len, f) != len || fputc('\n', f) == EOF)) rc = -1;
+    }
+  }
+  free(line);
+  return rc;
+}
+
+/* Checks the arguments and resolves the carried columns into w. */
+static pk_status obs_writer_open(obs_writer *w, const pk_dataset *d, pk_trajectory *const *obs,
+                                 const char *const *carry, size_t n_carry, const char *where,
+                                 pk_error *err) {
+  *w = (obs_writer){.d = d, .t = obs, .dv = -1};
+  if (n_carry && !carry)
+    return pk_err_set(err, PK_ERR_INVALID, where, NULL, "n_carry > 0 without names");
+  pk_status st = check_trajectories(d, obs, 1, where, err);
+  return st == PK_OK ? resolve_carry(w, carry, n_carry, where, err) : st;
+}
+
+pk_status pk_dataset_write_observations(const pk_dataset *d, pk_trajectory *const *obs,
+                                        const char *const *carry, size_t n_carry, FILE *f,
+                                        pk_error *err) {
+  pk_error_clear(err);
+  obs_writer w = {0};
+  pk_status st = f ? obs_writer_open(&w, d, obs, carry, n_carry, NULL, err)
+                   : pk_err_set(err, PK_ERR_INVALID, NULL, NULL, "no stream");
+  errno = 0;
+  if (st == PK_OK && (write_observations(&w, f) != 0 || fflush(f) != 0 || ferror(f)))
+    st = pk_err_set(err, PK_ERR_IO, NULL, NULL, "write failed: %s",
+                    errno ? strerror(errno) : "unknown error");
+  free(w.carry);
+  return st;
+}
+
+pk_status pk_dataset_write_observations_csv(const pk_dataset *d, pk_trajectory *const *obs,
+                                            const char *const *carry, size_t n_carry,
+                                            const char *path, pk_error *err) {
+  pk_error_clear(err);
+  if (!path) return pk_err_set(err, PK_ERR_INVALID, NULL, NULL, "no path");
+  obs_writer w = {0};
+  pk_status st = obs_writer_open(&w, d, obs, carry, n_carry, path, err);
+  if (st == PK_OK) st = pk_write_atomic(path, write_observations, &w, err);
+  free(w.carry);
+  return st;
 }

@@ -158,9 +158,11 @@ static const ds_bad_case bad[] = {
      {"column CMT: ", "CMT depot_d on a dose of product mix", "expected CMT empty or 0"}},
     {"product-rate.csv", 3, 5,
      {"column RATE: ", "RATE -2 on a dose of product tab", "expected RATE empty or 0"}},
-    {"product-negative-amt.csv", 3, 4, {"column AMT: ", "negative amount -1 tablet of product tab"}},
+    {"product-negative-amt.csv", 3, 4,
+     {"column AMT: ", "negative amount -1 tablet of product tab"}},
     {"product-ss-lag.csv", 4, 5,
-     {"column II: ", "the lag of d (1 h) plus the release time (10 h) is at least the interval II 8 h"}},
+     {"column II: ", "the lag of d (1 h) plus the release time (10 h)",
+      "is at least the interval II 8 h"}},
 };
 
 int main(void) {
