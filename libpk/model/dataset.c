@@ -1404,10 +1404,10 @@ static pk_status observe_subject(const pk_dataset *d, size_t s, const pk_sim_opt
   *out = NULL;
   do {
     double t = S->n_obs ? S->obs[k] : o.t_start_h; /* no observation: the columns alone */
-    pk_sim_options at = o;
+    pk_sim_options at = o; /* a second output row, one step later, is not used */
     at.output_start_h = t;
-    at.output_step_h = 1.0;
-    at.t_end_h = t + 1.0;
+    at.output_step_h = fmax(1.0, 1e-9 * fabs(t));
+    at.t_end_h = t + at.output_step_h;
     pk_trajectory *one = NULL;
     st = simulate_subject(d, s, &at, t + 1e-12 * fmax(1.0, fabs(t)), r, &one, err);
     if (st == PK_OK && !*out) {
