@@ -15,6 +15,8 @@ int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * (with_events: not those about compounds no dose of the scenario reaches,
  * as an event dataset does the dosing). */
 void cli_print_warnings(const pk_scenario *s, int with_events);
+/* Prints the event dataset's warnings as "pk: warning: FILE:LINE:COLUMN: what". */
+void cli_print_dataset_warnings(const pk_dataset *d);
 
 /* Path of the default scenario (models/scenarios/kratom-taper.json), looked
  * up in $PK_MODELS_DIR, <directory of pk>/../share/libpk/models, the source
@@ -54,6 +56,10 @@ typedef struct cli_plot_options {
   const double *const *doses;   /* dose times (h) to mark: one set for every CSV, or */
   const size_t *n_doses;        /* one set per CSV, in order */
   size_t n_dose_sets;
+  size_t key_max;               /* more files than this (0: no limit): each quantity in one
+                                   colour, every file a thin curve, one key entry per
+                                   quantity, every point (not daily) */
+  const char *file_noun;        /* what a file is in that key entry (NULL: "files") */
 } cli_plot_options;
 void cli_plot_options_init(cli_plot_options *o);
 /* Parses "A:B" (either end empty: from the data) into r; time: the ends may
@@ -65,6 +71,10 @@ int cli_parse_range(const char *opt, const char *text, int time, cli_range *r);
  * success; on failure prints why and leaves no image behind. */
 int cli_plot_files(const char *const *csv, size_t n, const char *image,
                    const cli_plot_options *o);
+/* The same for trajectories in memory (as written by pk simulate), names[i]
+ * standing for the file name of tr[i] (default labels, messages). */
+int cli_plot_trajectories(const pk_trajectory *const *tr, const char *const *names, size_t n,
+                          const char *image, const cli_plot_options *o);
 /* The distinct times (h) of the doses of r, sorted, into *times (malloc'd;
  * free it); -1 when out of memory, else the count. */
 long cli_dose_times(const pk_regimen *r, double **times);
@@ -126,6 +136,10 @@ void cli_usage_error(const char *help);
 /* -o's argument: NULL (standard output) for "-", else the name. */
 const char *cli_output_arg(const char *arg);
 void cli_settings_free(cli_settings *s);
+/* The names of option opt's list (names separated by commas, spaces
+ * around them dropped) into names[] (at most max, each malloc'd); returns
+ * the count, or -1 after an error message (an empty name, too many). */
+int cli_name_list(const char *opt, const char *list, char **names, size_t max);
 /* The help lines of --set, shared by the commands' help texts. */
 #define CLI_SET_HELP                                                                   \
   "  -S, --set KEY=VALUE change the scenario (repeatable, later ones win): a model\n"  \

@@ -9,10 +9,11 @@
 #include "cli.h"
 
 static const char HELP[] =
-    "usage: pk simulate [SCENARIO] [--events FILE.csv] [-o FILE.csv]\n"
-    "                   [--plot FILE.png|FILE.svg] [--solver auto|exact|ode]\n"
-    "                   [--set KEY=VALUE ...] [--units nM|ng/mL|ug/L]\n"
-    "                   [--format csv|json] [--no-metadata] [-v]\n"
+    "usage: pk simulate [SCENARIO] [--events FILE.csv [--obs-only [--carry COLS]]]\n"
+    "                   [-o FILE.csv] [--plot FILE.png|FILE.svg]\n"
+    "                   [--solver auto|exact|ode] [--set KEY=VALUE ...]\n"
+    "                   [--units nM|ng/mL|ug/L] [--format csv|json] [--no-metadata]\n"
+    "                   [-v]\n"
     "\n"
     "Simulates SCENARIO (a JSON file, see docs/scenario-format.md; default: the\n"
     "shipped kratom taper, models/scenarios/kratom-taper.json) and writes the\n"
@@ -20,14 +21,26 @@ static const char HELP[] =
     "(fractions), E, net, tol, W (fractions of the system maximum).\n"
     "\n"
     "With --events, the dosing comes from a NONMEM-style event dataset instead\n"
-    "(ID, TIME, EVID, AMT, CMT, RATE, II, ADDL, SS and per-subject parameter\n"
-    "columns such as CL_mg; see docs/event-datasets.md): the scenario gives the\n"
-    "model files, solver and output grid, and each subject is simulated from the\n"
-    "smaller of 0 and its first record time. With several subjects the CSV has\n"
-    "an ID column first and the subjects one after the other (--plot then needs\n"
-    "a single subject).\n"
+    "(ID, TIME, EVID, AMT, CMT, RATE, II, ADDL, SS, PRODUCT and per-subject\n"
+    "parameter columns such as CL_mg; see docs/event-datasets.md): the scenario\n"
+    "gives the model files, solver and output grid, and each subject is\n"
+    "simulated from the smaller of 0 and its first record time. With several\n"
+    "subjects the CSV has an ID column first and the subjects one after the\n"
+    "other, and --plot overlays them: one curve per subject, named by ID in the\n"
+    "key up to 8 subjects; with more, thin curves, one colour per quantity.\n"
+    "Records that look like mistakes (a reset dropping a dose at its time,\n"
+    "covariates, which change nothing) are named in warnings.\n"
+    "\n"
+    "With --obs-only the CSV has one row per observation record (EVID 0 and 2)\n"
+    "instead, in file order at the record's own time (also past the grid):\n"
+    "ID, TIME, CMT, EVID, DV (if the file has it), the carried columns as\n"
+    "written in the file, then the outputs at that time (a row at a dose time\n"
+    "shows the state just after the dose). --plot still draws the grid.\n"
     "\n"
     "  -e, --events FILE   dosing from the event dataset FILE (CSV)\n"
+    "      --obs-only      with --events: rows at the observation records\n"
+    "      --carry COLS    with --obs-only: the columns of the file to carry,\n"
+    "                      comma-separated (default: every covariate column)\n"
     "  -o, --output FILE   write the CSV to FILE (default or -: standard output)\n"
     "  -p, --plot IMAGE    also draw it with gnuplot into IMAGE (.png or .svg)\n"
 CLI_SET_HELP
@@ -60,55 +73,125 @@ static int write_stdout(const pk_trajectory *t) {
              ? 0 : cli_fail("cannot write to standard output: %s", err.message);
 }
 
-/* Several subjects on standard output: an ID column first. */
-static int write_stdout_subjects(const pk_dataset *d, pk_trajectory *const *t) {
+/* Several subjects: an ID column first, the subjects one after the other. */
+static int write_subjects(const pk_dataset *d, pk_trajectory *const *t, FILE *f) {
   size_t n = pk_dataset_subject_count(d), nc = pk_trajectory_cols(t[0]);
-  fputs("ID", stdout);
-  for (size_t j = 0; j < nc; j++) printf(",%s", pk_trajectory_column_name(t[0], j));
-  putchar('\n');
+  char *line = malloc(PK_CSV_FIELD_MAX * nc + 2);
+  if (!line) return -1;
+  fputs("ID", f);
+  for (size_t j = 0; j < nc; j++) fprintf(f, ",%s", pk_trajectory_column_name(t[0], j));
+  fputc('\n', f);
   for (size_t s = 0; s < n; s++)
     for (size_t i = 0; i < pk_trajectory_rows(t[s]); i++) {
-      fputs(pk_dataset_subject_id(d, s), stdout);
-      char line[PK_CSV_FIELD_MAX * 64 + 2];
-      if (nc > 64) {
-        for (size_t j = 0; j < nc; j++) printf(",%.12g", pk_trajectory_get(t[s], i, j));
-      } else {
-        size_t len = pk_csv_format_values(pk_trajectory_data(t[s]) + i * nc, nc, 0, line);
-        fwrite(line, 1, len, stdout);
-      }
-      putchar('\n');
+      fputs(pk_dataset_subject_id(d, s), f);
+      size_t len = pk_csv_format_values(pk_trajectory_data(t[s]) + i * nc, nc, 0, line);
+      fwrite(line, 1, len, f);
+      fputc('\n', f);
     }
-  return fflush(stdout) == 0 && !ferror(stdout) ? 0 : cli_fail("cannot write to standard output");
+  free(line);
+  return fflush(f) == 0 && !ferror(f) ? 0 : -1;
 }
 
-/* Simulates every subject of the event dataset `events` with the scenario's
- * model and options. One subject: its trajectory goes to *t; several: they
- * are written here (standard output or output) and *t stays NULL. */
-static int simulate_events(const pk_scenario *s, const char *events, const char *output,
-                           const char *plot, pk_trajectory **t) {
+static int plot_only(const pk_scenario *s, const pk_trajectory *t, const char *plot,
+                     int mark_doses);
+
+/* What pk simulate --events is asked for. */
+typedef struct events_run {
+  const char *events, *output, *plot;
+  int obs_only;
+  char **carry; /* --carry names; NULL: every covariate */
+  size_t n_carry;
+} events_run;
+
+/* The key of a figure of several subjects names each by its ID up to
+ * KEY_SUBJECTS of them; with more, every subject is a thin curve in the
+ * colour of its quantity and the key names the quantities. */
+enum { KEY_SUBJECTS = 8 };
+
+/* Draws the grid trajectories of every subject: one subject as pk simulate
+ * draws a scenario (without dose markers), several overlaid, one curve per
+ * subject. */
+static int plot_events(const pk_scenario *s, const pk_dataset *d, pk_trajectory *const *all,
+                       const char *plot) {
+  double threshold = NAN;
+  pk_model_withdrawal(pk_scenario_model(s), NULL, NULL, NULL, &threshold);
+  size_t n = pk_dataset_subject_count(d);
+  if (n == 1) return plot_only(s, all[0], plot, 0);
+  const char **ids = malloc(n * sizeof *ids);
+  char *title = malloc(strlen(pk_scenario_name(s)) + 64);
+  int rc = 1;
+  if (ids && title) {
+    for (size_t k = 0; k < n; k++) ids[k] = pk_dataset_subject_id(d, k);
+    sprintf(title, "%s, %zu subjects", pk_scenario_name(s), n);
+    cli_plot_options o;
+    cli_plot_options_init(&o);
+    o.title = title;
+    o.threshold = threshold;
+    o.labels = ids;
+    o.n_labels = n;
+    o.key_max = KEY_SUBJECTS;
+    o.file_noun = "subjects";
+    rc = cli_plot_trajectories((const pk_trajectory *const *)all, ids, n, plot, &o);
+  } else {
+    cli_fail("out of memory");
+  }
+  free(ids);
+  free(title);
+  return rc;
+}
+
+/* Writes what the run asks for to f: the rows at the observation records
+ * (obs), or the grid trajectories of several subjects (all). 0, or prints
+ * why and returns 1. */
+static int write_events(const events_run *e, const pk_dataset *d, pk_trajectory *const *all,
+                        pk_trajectory *const *obs, FILE *f) {
+  pk_error err;
+  const char *where = e->output ? e->output : "standard output";
+  if (!e->obs_only)
+    return write_subjects(d, all, f) == 0 ? 0
+               : cli_fail("cannot write to %s: %s", where, strerror(errno));
+  if (pk_dataset_write_observations(d, obs, (const char *const *)e->carry, e->n_carry, f,
+                                    &err) == PK_OK)
+    return 0;
+  if (err.code == PK_ERR_IO) return cli_fail("cannot write to %s: %s", where, err.message);
+  return cli_fail("%s: --carry: %s", e->events, err.message);
+}
+
+/* Simulates every subject of the event dataset with the scenario's model
+ * and options. One subject on the grid: its trajectory goes to *t (the
+ * caller writes and draws it); otherwise what is asked for is written here
+ * (to -o, through a temporary file renamed once the plot is drawn, or to
+ * standard output) and *t stays NULL. */
+static int simulate_events(const pk_scenario *s, const events_run *e, pk_trajectory **t) {
   pk_error err;
   pk_dataset *d = NULL;
-  pk_trajectory **all = NULL;
+  pk_trajectory **all = NULL, **obs = NULL;
+  pk_output *out = NULL;
   int rc = 0;
   pk_sim_options o = pk_scenario_options(s);
-  if (pk_dataset_load(events, pk_scenario_model(s), &d, &err) != PK_OK ||
-      pk_dataset_simulate(d, &o, &all, &err) != PK_OK) {
-    if (!err.file[0]) fprintf(stderr, "pk: while simulating %s:\n", events);
+  pk_status st = pk_dataset_load(e->events, pk_scenario_model(s), &d, &err);
+  size_t n = pk_dataset_subject_count(d);
+  if (st == PK_OK) cli_print_dataset_warnings(d);
+  if (st == PK_OK && e->obs_only) st = pk_dataset_simulate_observations(d, &o, &obs, &err);
+  if (st == PK_OK && (!e->obs_only || e->plot)) st = pk_dataset_simulate(d, &o, &all, &err);
+  if (st != PK_OK) {
+    if (!err.file[0]) fprintf(stderr, "pk: while simulating %s:\n", e->events);
     cli_report(&err);
     rc = 1;
-  } else if (pk_dataset_subject_count(d) == 1) {
+  } else if (n == 1 && !e->obs_only) {
     *t = all[0];
     all[0] = NULL;
-  } else if (plot) {
-    rc = cli_fail("%s: --plot draws one subject, the dataset has %zu; nothing was written",
-                  events, pk_dataset_subject_count(d));
-  } else if (!output) {
-    rc = write_stdout_subjects(d, all);
-  } else if (pk_dataset_write_csv(d, all, output, &err) != PK_OK) {
+  } else if (e->output && pk_output_open(e->output, &out, &err) != PK_OK) {
     cli_report(&err);
     rc = 1;
+  } else {
+    rc = write_events(e, d, all, obs, out ? pk_output_stream(out) : stdout);
+    if (rc == 0 && e->plot) rc = plot_events(s, d, all, e->plot);
+    if (out && rc == 0 && pk_output_commit(out, &err) != PK_OK) cli_report(&err), rc = 1;
+    else if (out && rc != 0) pk_output_discard(out);
   }
-  pk_dataset_trajectories_free(all, pk_dataset_subject_count(d));
+  pk_dataset_trajectories_free(all, n);
+  pk_dataset_trajectories_free(obs, n);
   pk_dataset_free(d);
   return rc;
 }
@@ -198,10 +281,12 @@ static int plot_only(const pk_scenario *s, const pk_trajectory *t, const char *p
   return rc;
 }
 
+enum { MAX_CARRY = 256 }; /* names --carry takes */
+
 /* How the trajectory is written. */
 typedef struct sim_out {
-  const char *output, *plot, *events, *solver;
-  int verbose, json, no_meta;
+  const char *output, *plot, *events, *solver, *carry;
+  int verbose, json, no_meta, obs_only;
   cli_units units;
   int has_units;
 } sim_out;
@@ -218,6 +303,8 @@ int cmd_simulate(int argc, char **argv) {
                                        {"units", required_argument, 0, 'u'},
                                        {"format", required_argument, 0, 'f'},
                                        {"no-metadata", no_argument, 0, 'M'},
+                                       {"obs-only", no_argument, 0, 'O'},
+                                       {"carry", required_argument, 0, 'C'},
                                        {"help", no_argument, 0, 'h'},
                                        {0, 0, 0, 0}};
   sim_out so = {0};
@@ -242,6 +329,8 @@ int cmd_simulate(int argc, char **argv) {
       so.json = strcmp(optarg, "json") == 0 ? 1 : -1;
       break;
     case 'M': so.no_meta = 1; break;
+    case 'O': so.obs_only = 1; break;
+    case 'C': so.carry = optarg; break;
     case 'o': so.output = cli_output_arg(optarg); break;
     case 's': so.solver = optarg; break;
     case 'v': so.verbose = 1; break;
@@ -270,6 +359,16 @@ static int run_simulate(int argc, char **argv, const sim_out *so, const cli_sett
     cli_usage_error(HELP);
     return 2;
   }
+  if ((so->obs_only || so->carry) && !events) {
+    cli_fail("%s is for an event dataset: give --events FILE.csv",
+             so->obs_only ? "--obs-only" : "--carry");
+    return 2;
+  }
+  if (so->carry && !so->obs_only) {
+    cli_fail("--carry chooses the columns of the --obs-only output; give --obs-only too");
+    return 2;
+  }
+  events_run er = {.events = events, .output = output, .plot = plot, .obs_only = so->obs_only};
   char def[4096];
   const char *scenario = optind < argc ? argv[optind] : NULL;
   if (!scenario) {
@@ -305,6 +404,16 @@ static int run_simulate(int argc, char **argv, const sim_out *so, const cli_sett
     rc = cli_fail("--events writes CSV in nM; --units and JSON are for scenario runs");
     goto done;
   }
+  if (so->carry) {
+    er.n_carry = 0;
+    er.carry = calloc(MAX_CARRY, sizeof *er.carry);
+    int nc = er.carry ? cli_name_list("--carry", so->carry, er.carry, MAX_CARRY) : -1;
+    if (nc < 0) {
+      rc = 2;
+      goto done;
+    }
+    er.n_carry = (size_t)nc;
+  }
   if ((solver && pk_scenario_set_solver(s, path, &err) != PK_OK) ||
       (verbose && report_solver(s, scenario, &err) != 0) ||
       (!events && pk_scenario_simulate(s, &t, &err) != PK_OK)) {
@@ -313,7 +422,7 @@ static int run_simulate(int argc, char **argv, const sim_out *so, const cli_sett
     rc = 1;
     goto done;
   }
-  if (events && ((rc = simulate_events(s, events, output, plot, &t)) != 0 || !t)) goto done;
+  if (events && ((rc = simulate_events(s, &er, &t)) != 0 || !t)) goto done;
   cli_run run = {.scenario = s, .scenario_path = scenario, .set = set, .has_units = 1,
                  .units = so->units, .sidecar = meta};
   if (!plot) {
@@ -328,6 +437,8 @@ static int run_simulate(int argc, char **argv, const sim_out *so, const cli_sett
   rc = simulate_plot(s, t, output, plot, events == NULL);
   if (rc == 0 && meta) rc = cli_meta_write_sidecar(output, &run);
 done:
+  for (size_t k = 0; k < er.n_carry; k++) free(er.carry[k]);
+  free(er.carry);
   pk_trajectory_free(t);
   pk_scenario_free(s);
   return rc;

@@ -99,14 +99,22 @@ void cli_report(const pk_error *err) {
   put_error(buf);
 }
 
+static void put_warning(const pk_error *w) {
+  char buf[2048];
+  pk_error_format(w, buf, sizeof buf);
+  put_message("warning", buf);
+}
+
 void cli_print_warnings(const pk_scenario *s, int with_events) {
   for (size_t k = 0; k < pk_scenario_warning_count(s); k++) {
     const pk_error *w = pk_scenario_warning(s, k);
     if (with_events && w->code == PK_WARN_NOT_DOSED) continue; /* the dataset doses */
-    char buf[2048];
-    pk_error_format(w, buf, sizeof buf);
-    put_message("warning", buf);
+    put_warning(w);
   }
+}
+
+void cli_print_dataset_warnings(const pk_dataset *d) {
+  for (size_t k = 0; k < pk_dataset_warning_count(d); k++) put_warning(pk_dataset_warning(d, k));
 }
 
 int cli_fail(const char *fmt, ...) {

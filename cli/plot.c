@@ -111,12 +111,16 @@ static size_t clean_text(const char *s, size_t max, char *out, size_t cap) {
 
 /* Writes s as a single-quoted gnuplot string: a quote is doubled, and s is
  * cleaned by clean_text, so that no character of s can end the string or
- * the line. (A backslash has no meaning in single quotes.) */
+ * the line. (A backslash has no meaning in single quotes.) gnuplot reads a
+ * doubled quote at the start of a string as an empty string ('''x' is ''
+ * and then 'x'): a leading quote is written "'" and joined with '.'. */
 static void put_quoted(FILE *f, const char *s) {
   char buf[4 * TEXT_MAX + 16];
   clean_text(s, TEXT_MAX, buf, sizeof buf);
+  const char *p = buf;
+  for (; *p == '\''; p++) fputs("\"'\".", f);
   fputc('\'', f);
-  for (const char *p = buf; *p; p++) {
+  for (; *p; p++) {
     if (*p == '\'') fputc('\'', f);
     fputc(*p, f);
   }
@@ -332,7 +336,8 @@ static size_t key_entries(const plot_panel *p) {
 }
 
 static void put_series(FILE *f, const plot_series *s) {
-  fprintf(f, "ARG1 index %d ", s->block);
+  if (s->block_end > s->block) fprintf(f, "ARG1 index %d:%d ", s->block, s->block_end);
+  else fprintf(f, "ARG1 index %d ", s->block);
   switch (s->style) {
   case PLOT_LINE:
   case PLOT_LINEPOINTS:
@@ -621,20 +626,10 @@ long cli_dose_times(const pk_regimen *r, double **times) {
   return (long)m;
 }
 
-int cli_plot_files(const char *const *csv, size_t n, const char *image,
-                   const cli_plot_options *o) {
-  if (cli_check_image_name(image) != 0) return 1;
-  if (!cli_gnuplot_available()) return cli_gnuplot_missing("plotting");
-  if (o->n_labels > n)
-    return cli_fail("--label is given %zu times for %zu CSV file%s; expected at most one per "
-                    "file", o->n_labels, n, n == 1 ? "" : "s");
-  plot_table *t = calloc(n, sizeof *t);
+/* Draws the tables (read from files or made in memory) into image. */
+static int draw_tables(plot_table *t, size_t n, const char *image, const cli_plot_options *o) {
   plot_figure fig;
   int rc = 1, open = 0;
-  size_t nread = 0;
-  if (!t) return cli_fail("out of memory");
-  for (; nread < n; nread++)
-    if (plot_table_read(csv[nread], &t[nread]) != 0) goto done;
   for (size_t i = 1; i < n; i++)
     if (t[i].kind != t[0].kind) {
       cli_fail("%s is %s and %s is %s; pk plot overlays files of one kind (trajectories, or "
@@ -659,7 +654,41 @@ int cli_plot_files(const char *const *csv, size_t n, const char *image,
   rc = plot_figure_render(&fig, image);
 done:
   if (open) plot_figure_close(&fig);
+  return rc;
+}
+
+/* Checks what every figure needs before anything is read. */
+static int check_plot(size_t n, const char *image, const cli_plot_options *o) {
+  if (cli_check_image_name(image) != 0) return 1;
+  if (!cli_gnuplot_available()) return cli_gnuplot_missing("plotting");
+  if (o->n_labels > n)
+    return cli_fail("--label is given %zu times for %zu CSV file%s; expected at most one per "
+                    "file", o->n_labels, n, n == 1 ? "" : "s");
+  return 0;
+}
+
+int cli_plot_files(const char *const *csv, size_t n, const char *image,
+                   const cli_plot_options *o) {
+  if (check_plot(n, image, o) != 0) return 1;
+  plot_table *t = calloc(n ? n : 1, sizeof *t);
+  if (!t) return cli_fail("out of memory");
+  size_t nread = 0;
+  while (nread < n && plot_table_read(csv[nread], &t[nread]) == 0) nread++;
+  int rc = nread == n ? draw_tables(t, n, image, o) : 1;
   for (size_t i = 0; i < nread; i++) plot_table_free(&t[i]);
+  free(t);
+  return rc;
+}
+
+int cli_plot_trajectories(const pk_trajectory *const *tr, const char *const *names, size_t n,
+                          const char *image, const cli_plot_options *o) {
+  if (check_plot(n, image, o) != 0) return 1;
+  plot_table *t = calloc(n ? n : 1, sizeof *t);
+  if (!t) return cli_fail("out of memory");
+  size_t made = 0;
+  while (made < n && plot_table_from_trajectory(tr[made], names[made], &t[made]) == 0) made++;
+  int rc = made == n ? draw_tables(t, n, image, o) : 1;
+  for (size_t i = 0; i < made; i++) plot_table_free(&t[i]);
   free(t);
   return rc;
 }

@@ -35,6 +35,9 @@ typedef struct plot_table {
  * error (file, line, column, what was expected) and returns 1 if not. */
 int plot_table_read(const char *path, plot_table *t);
 void plot_table_free(plot_table *t);
+/* A trajectory in memory as a table; name stands for its path (messages,
+ * default labels). 1 after an error message. */
+int plot_table_from_trajectory(const pk_trajectory *tr, const char *name, plot_table *t);
 /* Index of the column named name, or -1. */
 int plot_table_column(const plot_table *t, const char *name);
 static inline double plot_at(const plot_table *t, size_t i, size_t j) {
@@ -59,6 +62,7 @@ typedef enum plot_style {
 typedef struct plot_series {
   plot_style style;
   int block, ycol, ycol2; /* ycol2: the upper edge of a band (default ycol + 1) */
+  int block_end;      /* > block: blocks block..block_end, each its own curve */
   char colour[8];     /* "#rrggbb" */
   int dash;           /* gnuplot dash type, 1 solid */
   double width;
@@ -141,8 +145,5 @@ int plot_time_figure(plot_table *t, size_t n, const cli_plot_options *o, plot_fi
 /* A sweep summary: measures against one axis, one curve per level of a
  * second, or heat maps over two. */
 int plot_sweep_figure(const plot_table *t, const cli_plot_options *o, plot_figure *f);
-/* The columns of o->columns, split at commas, into names[] (at most max);
- * returns the count, or -1 after an error message. */
-int plot_column_list(const char *list, char **names, size_t max);
 
 #endif

@@ -164,7 +164,7 @@ static int choose_measures(sweep_plot *p) {
     if (!strncmp(t->names[j], "Cmax_", 5)) p->compounds[p->ncomp++] = t->names[j] + 5;
   if (p->o->columns) {
     char *names[MAX_M];
-    int n = plot_column_list(p->o->columns, names, MAX_M), rc = 0;
+    int n = cli_name_list("--columns", p->o->columns, names, MAX_M), rc = 0;
     if (n < 0) return 1;
     for (int k = 0; k < n && rc == 0; k++) {
       int j = plot_table_column(t, names[k]);

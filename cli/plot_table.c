@@ -312,3 +312,23 @@ done:
   if (rc) plot_table_free(t);
   return rc;
 }
+
+int plot_table_from_trajectory(const pk_trajectory *tr, const char *name, plot_table *t) {
+  memset(t, 0, sizeof *t);
+  t->path = name;
+  t->kind = PLOT_TRAJECTORY;
+  t->nc = pk_trajectory_cols(tr);
+  t->nr = pk_trajectory_rows(tr);
+  t->names = calloc(t->nc ? t->nc : 1, sizeof *t->names);
+  size_t cells = t->nr * t->nc;
+  t->v = malloc((cells ? cells : 1) * sizeof *t->v);
+  int ok = t->names && t->v;
+  for (size_t j = 0; ok && j < t->nc; j++)
+    ok = (t->names[j] = strdup(pk_trajectory_column_name(tr, j))) != NULL;
+  if (!ok) {
+    plot_table_free(t);
+    return cli_fail("out of memory");
+  }
+  if (cells) memcpy(t->v, pk_trajectory_data(tr), cells * sizeof *t->v);
+  return 0;
+}

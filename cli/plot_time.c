@@ -37,6 +37,7 @@ typedef struct time_plot {
   char **labels; /* per file */
   char *compounds[MAX_Q]; /* compound ids of the files' C_ columns */
   size_t ncomp;
+  int crowd; /* more files than o->key_max: thin curves, a key entry per quantity */
 } time_plot;
 
 /* The column of quantity q in a trajectory; in a percentile table, the
@@ -107,7 +108,7 @@ static int choose_quantities(time_plot *p) {
   qcols c;
   if (p->o->columns) {
     char *names[MAX_Q];
-    int n = plot_column_list(p->o->columns, names, MAX_Q);
+    int n = cli_name_list("--columns", p->o->columns, names, MAX_Q);
     if (n < 0) return 1;
     int rc = 0;
     for (int k = 0; k < n && rc == 0; k++) {
@@ -173,7 +174,7 @@ static int choose_range(time_plot *p) {
   p->x_lo = lo;
   p->x_hi = hi;
   p->scale = hi - lo > 48 ? 1.0 / 24 : 1.0;
-  p->daily = p->o->daily > 0 || (p->o->daily == 0 && hi - lo > 14 * 24);
+  p->daily = !p->crowd && (p->o->daily > 0 || (p->o->daily == 0 && hi - lo > 14 * 24));
   return 0;
 }
 
@@ -316,6 +317,28 @@ static int add_quantity(time_plot *p, plot_figure *f, plot_panel *pn, size_t i, 
   return 0;
 }
 
+/* Quantity q of every file as a thin curve in the quantity's colour, all
+ * in one series over their blocks, with one key entry (a crowd of files). */
+static int add_crowd(time_plot *p, plot_figure *f, plot_panel *pn, const char *q,
+                     size_t same_colour) {
+  int first = -1, last = -1;
+  for (size_t i = 0; i < p->n; i++) {
+    qcols c;
+    if (!find_q(&p->t[i], q, &c)) continue;
+    last = write_block(p, f, &p->t[i], &c.col, 1, pn->log_y);
+    if (first < 0 && !f->data_error && f->valid[last] > 0) first = last;
+  }
+  if (first < 0) return 0;
+  char *title = plot_strf("%s (%zu %s)", q, p->n, p->o->file_noun ? p->o->file_noun : "files");
+  if (!title) return cli_fail("out of memory");
+  plot_series *s = plot_series_add(f, pn, PLOT_LINE, first, 2,
+                                   plot_quantity_colour(q, p->compounds, p->ncomp),
+                                   1 + (int)(same_colour % 5), 1.0, title);
+  if (s) s->block_end = last;
+  free(title);
+  return 0;
+}
+
 /* The compounds, from the C_<id> columns of every file (their colours). */
 static void find_compounds(time_plot *p) {
   for (size_t i = 0; i < p->n; i++)
@@ -432,7 +455,8 @@ static int build_panel(time_plot *p, plot_figure *f, panel_kind k, size_t other)
     for (size_t qj = 0; qj < qi; qj++)
       same += (k == P_OTHER ? 0 : kind_of(p->q[qj]) == k) &&
               !strcmp(plot_quantity_colour(p->q[qj], p->compounds, p->ncomp), colour);
-    for (size_t i = 0; i < p->n; i++)
+    if (p->crowd && add_crowd(p, f, pn, p->q[qi], same) != 0) return 1;
+    for (size_t i = 0; !p->crowd && i < p->n; i++)
       if (add_quantity(p, f, pn, i, p->q[qi], rank, same) != 0) return 1;
     rank++;
   }
@@ -482,7 +506,7 @@ static int add_doses(time_plot *p, plot_figure *f) {
 }
 
 int plot_time_figure(plot_table *t, size_t n, const cli_plot_options *o, plot_figure *f) {
-  time_plot p = {.t = t, .n = n, .o = o};
+  time_plot p = {.t = t, .n = n, .o = o, .crowd = o->key_max > 0 && n > o->key_max};
   int rc = 1;
   if (choose_quantities(&p) || choose_range(&p) || choose_labels(&p)) goto done;
   find_compounds(&p);
@@ -506,28 +530,4 @@ done:
   for (size_t i = 0; p.labels && i < n; i++) free(p.labels[i]);
   free(p.labels);
   return rc;
-}
-
-int plot_column_list(const char *list, char **names, size_t max) {
-  size_t n = 0;
-  const char *p = list;
-  for (;;) {
-    const char *comma = strchr(p, ',');
-    size_t len = comma ? (size_t)(comma - p) : strlen(p);
-    while (len && (*p == ' ')) p++, len--;
-    while (len && p[len - 1] == ' ') len--;
-    if (len == 0 || n >= max) {
-      for (size_t k = 0; k < n; k++) free(names[k]);
-      if (len == 0)
-        return cli_fail("--columns '%s': an empty name; expected names separated by commas",
-                        list), -1;
-      return cli_fail("--columns: more than %zu names", max), -1;
-    }
-    if (!(names[n++] = strndup(p, len))) {
-      for (size_t k = 0; k + 1 < n; k++) free(names[k]);
-      return cli_fail("out of memory"), -1;
-    }
-    if (!comma) return (int)n;
-    p = comma + 1;
-  }
 }

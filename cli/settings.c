@@ -63,3 +63,27 @@ void cli_usage_error(const char *help) {
 }
 
 const char *cli_output_arg(const char *arg) { return arg && strcmp(arg, "-") == 0 ? NULL : arg; }
+
+int cli_name_list(const char *opt, const char *list, char **names, size_t max) {
+  size_t n = 0;
+  const char *p = list;
+  for (;;) {
+    const char *comma = strchr(p, ',');
+    size_t len = comma ? (size_t)(comma - p) : strlen(p);
+    while (len && (*p == ' ')) p++, len--;
+    while (len && p[len - 1] == ' ') len--;
+    if (len == 0 || n >= max) {
+      for (size_t k = 0; k < n; k++) free(names[k]);
+      if (len == 0)
+        return cli_fail("%s '%s': an empty name; expected names separated by commas", opt,
+                        list), -1;
+      return cli_fail("%s: more than %zu names", opt, max), -1;
+    }
+    if (!(names[n++] = strndup(p, len))) {
+      for (size_t k = 0; k + 1 < n; k++) free(names[k]);
+      return cli_fail("out of memory"), -1;
+    }
+    if (!comma) return (int)n;
+    p = comma + 1;
+  }
+}

@@ -19,6 +19,7 @@
 #define PK_DATASET_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include "pk/error.h"
 #include "pk/model.h"
 #include "pk/regimen.h"
@@ -99,6 +100,22 @@ PK_API pk_covariate_fill pk_dataset_covariate_fill(const pk_dataset *d, size_t j
  * one's. NaN if the subject has no value for it. */
 PK_API double pk_dataset_covariate_at(const pk_dataset *d, size_t s, size_t j, double t_h);
 
+/* Warnings: what loads but looks like a mistake, in file order. Each is a
+ * pk_error (format it with pk_error_format) naming the file and the line
+ * (err->line; err->column the column concerned, or 0), whose code says the
+ * kind: PK_WARN_UNUSED_COLUMNS (the covariate columns, named, change
+ * nothing: the model has no covariate relations; DV and MDV are not
+ * named), PK_WARN_RESET_DROPS (a reset, EVID 3 or 4 or SS 1, drops a dose
+ * written before it at its time: the warning is at the reset's line and
+ * names the dose's), PK_WARN_PRODUCT_SS (SS 1 on a PRODUCT record: every
+ * compound of the product starts at its steady state, but tol and the
+ * withdrawal filters at the initial level). libpk prints none of them; a
+ * caller should show them. At most 64 (the last then says that more were
+ * left out). pk_dataset_warning returns NULL if k >= count; the pointer
+ * lives as long as d. */
+PK_API size_t pk_dataset_warning_count(const pk_dataset *d);
+PK_API const pk_error *pk_dataset_warning(const pk_dataset *d, size_t k);
+
 /* Simulation options for subject s from base options: the simulation starts
  * at the smaller of 0 and the subject's first record time, the output grid
  * is base's, and base's steady-state history is dropped (the dataset's
@@ -114,6 +131,58 @@ PK_API pk_sim_options pk_dataset_sim_options(const pk_dataset *d, size_t s,
 PK_API pk_status pk_dataset_simulate(const pk_dataset *d, const pk_sim_options *opt,
                                      pk_trajectory ***out, pk_error *err);
 PK_API void pk_dataset_trajectories_free(pk_trajectory **t, size_t n); /* NULL is safe */
+
+/* ---- output at the observation records ----
+ * One row per observation record (EVID 0 and 2) of every subject, at the
+ * record's own time, in file order: what NONMEM's $TABLE, mrgsolve's
+ * obsonly and rxode2 give at the observations. */
+
+/* Simulates every subject as pk_dataset_simulate does (same model,
+ * regimen, start and solver), but (*out)[s] has one row per observation
+ * record of subject s (pk_dataset_observation_times, in file order; rows at
+ * the same time are equal): time_h and the outputs of pk_simulate at that
+ * time, each time an output time of its own simulation, so the values are
+ * the model's there (not interpolated), and a row at a dose time shows the
+ * state just after every dose at that time (within the simulator's merging
+ * tolerance of 1e-12 * max(1, |t|) h), as a row of the output grid does.
+ * The output grid of opt (output_start_h, t_end_h, output_step_h) does not
+ * limit the rows; it gives the start of the simulation as in
+ * pk_dataset_sim_options. A subject without observation records gets the
+ * columns and no row. Free with pk_dataset_trajectories_free. On failure
+ * nothing is returned and err names the subject. */
+PK_API pk_status pk_dataset_simulate_observations(const pk_dataset *d, const pk_sim_options *opt,
+                                                  pk_trajectory ***out, pk_error *err);
+
+/* Observation record k (0-based, file order) of subject s: its line in the
+ * file and its EVID (0 or 2; 0 and -1 out of range), and the text of its
+ * field in `column` (a header of the file, without regard to case) as
+ * written: unquoted, spaces around it dropped, "." or "" when missing; NULL
+ * for no such column or record. The pointer lives as long as d. */
+PK_API int pk_dataset_observation_line(const pk_dataset *d, size_t s, size_t k);
+PK_API int pk_dataset_observation_evid(const pk_dataset *d, size_t s, size_t k);
+PK_API const char *pk_dataset_observation_field(const pk_dataset *d, size_t s, size_t k,
+                                                const char *column);
+
+/* Writes the rows of pk_dataset_simulate_observations (obs[s] for subject
+ * s) as one CSV, every observation record in file order: ID, TIME (as
+ * written in the file), CMT (as written; "." when the file has no CMT
+ * column), EVID (0 or 2), DV (as written, when the file has a DV column),
+ * the carried columns (as written, in the order given), then the model's
+ * outputs (the columns of obs but time_h: C_<id> and ce_<id> in nM, occ,
+ * E, tol, W...). carry names n_carry columns of the file (without regard
+ * to case; ID, TIME, CMT, EVID and DV, always written, and repeated names
+ * are skipped); NULL: every covariate column, in file order. A name that is
+ * no column of the file, or a carried column named like an output column,
+ * is PK_ERR_INVALID, before anything is written. A field holding a comma
+ * or a quote is quoted. To path: through a temporary file renamed when
+ * complete (pk/output.h), a failure leaving no partial file. */
+PK_API pk_status pk_dataset_write_observations_csv(const pk_dataset *d, pk_trajectory *const *obs,
+                                                   const char *const *carry, size_t n_carry,
+                                                   const char *path, pk_error *err);
+/* The same to a stream (written directly, flushed). */
+PK_API pk_status pk_dataset_write_observations(const pk_dataset *d, pk_trajectory *const *obs,
+                                               const char *const *carry, size_t n_carry,
+                                               FILE *f, pk_error *err);
 
 /* Writes the trajectories of every subject (t[s] for subject s, as given by
  * pk_dataset_simulate) as one CSV: with one subject exactly as

@@ -16,13 +16,20 @@ extern "C" {
 #endif
 
 /* 0 is success, negative values are failures. Positive values name the
- * kind of a warning (pk_scenario_warning): a call never returns them. */
+ * kind of a warning (pk_scenario_warning, pk_dataset_warning): a call never
+ * returns them. */
 typedef enum pk_status {
   PK_WARN_DOSE = 1,      /* a dose far above any published use (the compound file's
                             max_plausible_dose) */
   PK_WARN_RECEPTOR = 2,  /* no receptor file (tol and W stay 0), or no compound binds it
                             (occupancy and E stay 0 too) */
   PK_WARN_NOT_DOSED = 3, /* a compound that no dose reaches: its concentrations stay 0 */
+  PK_WARN_RESET_DROPS = 4, /* an event dataset's reset (EVID 3/4, SS 1) drops what records
+                              at its time gave before it (pk_dataset_warning) */
+  PK_WARN_UNUSED_COLUMNS = 5, /* dataset covariate columns that change nothing: the model
+                                 has no covariate relations */
+  PK_WARN_PRODUCT_SS = 6, /* SS 1 on a dataset's product record: the compounds start at
+                             their steady state, tol and the withdrawal filters do not */
   PK_OK = 0,
   PK_ERR_IO = -1,      /* a file could not be read or written */
   PK_ERR_PARSE = -2,   /* malformed JSON (line and column set) */

@@ -1,6 +1,7 @@
 /* error.c - status names and error formatting. */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "internal.h"
 
@@ -17,6 +18,9 @@ const char *pk_status_str(pk_status status) {
   case PK_WARN_DOSE: return "PK_WARN_DOSE";
   case PK_WARN_RECEPTOR: return "PK_WARN_RECEPTOR";
   case PK_WARN_NOT_DOSED: return "PK_WARN_NOT_DOSED";
+  case PK_WARN_RESET_DROPS: return "PK_WARN_RESET_DROPS";
+  case PK_WARN_UNUSED_COLUMNS: return "PK_WARN_UNUSED_COLUMNS";
+  case PK_WARN_PRODUCT_SS: return "PK_WARN_PRODUCT_SS";
   case PK_OK: return "PK_OK";
   case PK_ERR_IO: return "PK_ERR_IO";
   case PK_ERR_PARSE: return "PK_ERR_PARSE";
@@ -44,6 +48,22 @@ pk_status pk_err_set(pk_error *err, pk_status code, const char *file, const char
 
 pk_status pk_err_nomem(pk_error *err) {
   return pk_err_set(err, PK_ERR_NOMEM, NULL, NULL, "out of memory");
+}
+
+pk_status pk_warning_vadd(pk_error **list, size_t *n, pk_status kind, const char *file,
+                          const char *path, pk_error **added, const char *fmt, va_list ap) {
+  if (added) *added = NULL;
+  if (*n == PK_WARNINGS_MAX) return PK_OK;
+  if (!*list && !(*list = malloc(PK_WARNINGS_MAX * sizeof **list))) return PK_ERR_NOMEM;
+  pk_error *w = &(*list)[(*n)++];
+  char msg[PK_ERROR_MESSAGE_MAX];
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  if (*n == PK_WARNINGS_MAX)
+    snprintf(msg, sizeof msg, "more than %d warnings; the rest are left out",
+             PK_WARNINGS_MAX - 1);
+  pk_err_set(w, kind, file, path, "%s", msg);
+  if (added) *added = w;
+  return PK_OK;
 }
 
 int pk_error_format(const pk_error *err, char *buf, size_t n) {

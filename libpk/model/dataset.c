@@ -24,11 +24,19 @@ static const char *const STD_NAMES[N_STD] = {"ID",   "TIME", "EVID", "AMT", "CMT
 static const double MAX_ADDL = 1e6;
 static const size_t MAX_IMPLIED = 5000000;
 
+/* An observation record (EVID 0 or 2): where it is in the record table and
+ * the file. */
+typedef struct ds_obs {
+  size_t row;
+  int line, evid;
+} ds_obs;
+
 typedef struct ds_subject {
   char *id;
   pk_model *own_model; /* the base model with this subject's overrides, or NULL */
   pk_regimen *regimen;
   double *obs;
+  ds_obs *obs_rec; /* n_obs, as obs */
   size_t n_obs;
   size_t row0, n_rows; /* the subject's records in the dataset's record table */
   double t_first;
@@ -44,6 +52,14 @@ struct pk_dataset {
   size_t n_rows;
   double *row_time; /* per record */
   double *cov;      /* n_rows x n_cov, NaN where missing */
+  pk_error *warnings; /* what loads but looks like a mistake (pk_dataset_warning) */
+  size_t n_warnings;
+  /* the header and the fields of the observation records, as written
+   * (pk_dataset_observation_field); rec_field[r] NULL for other records */
+  size_t n_cols;
+  char **col_name, *col_block;
+  int col_time, col_cmt;
+  char ***rec_field;
 };
 
 /* ---- reading the file ----------------------------------------------------- */
@@ -75,6 +91,7 @@ typedef struct loader {
   ds_row *rows;
   size_t n_rows, cap_rows;
   size_t n_implied; /* ADDL doses of every subject so far, for MAX_IMPLIED */
+  long product_col;  /* the PRODUCT column (find_product_column), -1 if none */
 } loader;
 
 static pk_status failv(loader *L, pk_status code, int line, long col, const char *fmt,
@@ -101,6 +118,22 @@ static pk_status fail(loader *L, int line, long col, const char *fmt, ...) {
   pk_status st = failv(L, PK_ERR_INVALID, line, col, fmt, ap);
   va_end(ap);
   return st;
+}
+
+/* Records a warning of the given kind at (line, 0-based column col; -1:
+ * none) of the file. Fails only when out of memory. */
+static pk_status warn(loader *L, pk_dataset *d, pk_status kind, int line, long col,
+                      const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+static pk_status warn(loader *L, pk_dataset *d, pk_status kind, int line, long col,
+                      const char *fmt, ...) {
+  pk_error *w = NULL;
+  va_list ap;
+  va_start(ap, fmt);
+  pk_status st = pk_warning_vadd(&d->warnings, &d->n_warnings, kind, L->file, NULL, &w, fmt, ap);
+  va_end(ap);
+  if (st != PK_OK) return pk_err_nomem(L->err);
+  if (w) w->line = line, w->column = col >= 0 ? (int)col + 1 : 0;
+  return PK_OK;
 }
 
 static char *dup_str(const char *s) {
@@ -453,6 +486,7 @@ typedef struct entry {
   int resets;   /* EVID 3/4 or SS 1: everything pending before it is dropped */
   int dropped;
   size_t seq;
+  int line, evid, rec_ss; /* the record it comes from: line, EVID, SS (for warnings) */
 } entry;
 
 typedef struct entry_list {
@@ -689,6 +723,135 @@ static pk_status dose_record(loader *L, const ds_row *r, const rec *v, const pk_
   return st;
 }
 
+/* ---- products ------------------------------------------------------------- */
+
+/* The PRODUCT column, if the header has one: taken out of the covariates
+ * (its values name products, not numbers). */
+static pk_status find_product_column(loader *L) {
+  L->product_col = -1;
+  size_t n = L->ncols - L->n_ovr, k = 0;
+  for (int c = 0; c < N_STD; c++) n -= L->std[c] >= 0;
+  while (k < n && strcasecmp(L->hdr[L->cov_col[k]], "PRODUCT") != 0) k++;
+  if (k == n) return PK_OK;
+  L->product_col = (long)L->cov_col[k];
+  memmove(L->cov_col + k, L->cov_col + k + 1, (n - k - 1) * sizeof *L->cov_col);
+  return PK_OK;
+}
+
+/* The product a dose record names: *p -1 when the PRODUCT field is missing
+ * or 0 (a compound dose), else the product's index (a number 1 to
+ * n_products in model order, or its id without regard to case). */
+static pk_status parse_product(loader *L, const ds_row *r, int *p) {
+  *p = -1;
+  long col = L->product_col;
+  const char *s = col >= 0 ? r->f[col] : "";
+  double x = 0;
+  const pk_model *m = L->m;
+  if (is_missing(s)) return PK_OK;
+  if (parse_number(s, &x) == 0) {
+    if (x == 0) return PK_OK;
+    if (x == floor(x) && x >= 1 && x <= m->n_products) return *p = (int)x - 1, PK_OK;
+  } else {
+    for (int i = 0; i < m->n_products; i++)
+      if (strcasecmp(m->product[i].id, s) == 0) return *p = i, PK_OK;
+  }
+  if (m->n_products == 0)
+    return fail(L, r->line, col, "unknown product '%s': the model has no product (list a "
+                "product file in the scenario's model, or leave PRODUCT empty)", s);
+  char ids[512] = "";
+  for (int j = 0; j < m->n_products; j++) {
+    size_t l = strlen(ids);
+    snprintf(ids + l, sizeof ids - l, "%s%d %s", j ? ", " : "", j + 1, m->product[j].id);
+  }
+  return fail(L, r->line, col, "unknown product '%s': expected a number 1 to %d or a product "
+              "id of the model (%s), or empty or 0 for a compound dose", s, m->n_products, ids);
+}
+
+/* Replaces entry e (a dose of AMT units of product p, made by dose_record
+ * with its record options) by one entry per compound of the product, at
+ * the product's content, route, absorption and release (pk_product_add_dose:
+ * one reset, SS 1 as a reset and SS 2 for each compound). */
+static pk_status expand_product(loader *L, const ds_row *r, const rec *v, int p, const entry *e,
+                                entry_list *out) {
+  const pk_product *pr = &L->m->product[p];
+  pk_regimen *tmp = pk_regimen_new();
+  if (!tmp) return pk_err_nomem(L->err);
+  pk_dose base = e->d;
+  base.product = p;
+  pk_error perr;
+  pk_status st = pk_product_add_dose(pr, &base, v->amt, tmp, &perr);
+  if (st == PK_ERR_NOMEM) st = pk_err_nomem(L->err);
+  else if (st != PK_OK)
+    st = fail(L, r->line, L->std[COL_AMT], "%g %s of product %s: %s", v->amt, pr->dose_unit,
+              pr->id, perr.message);
+  for (size_t k = 0; k < tmp->n && st == PK_OK; k++) {
+    entry c = *e;
+    c.d = tmp->dose[k];
+    c.resets = c.d.reset || c.d.ss == 1;
+    const pk_compound_params *cp = &L->m->compound[c.d.compound];
+    double lag = c.d.route == PK_ROUTE_IV ? 0.0 : isnan(c.d.lag_h) ? cp->lag_h : c.d.lag_h;
+    if (c.d.ss && c.d.duration_h > 0 && v->addl > 0)
+      st = fail(L, r->line, L->std[COL_ADDL], "ADDL %g on a steady-state dose of product %s, "
+                "whose input lasts %g h (release_h): NONMEM does not allow additional doses "
+                "on a steady-state infusion; give the following doses as records", v->addl,
+                pr->id, c.d.duration_h);
+    else if (c.d.ss && c.d.duration_h > 0 && lag > 0 && lag + c.d.duration_h >= c.d.ii_h)
+      st = fail(L, r->line, L->std[COL_II], "product %s: the lag of %s (%g h) plus the release "
+                "time (%g h) is at least the interval II %g h: an ambiguous steady state",
+                pr->id, cp->id, lag, c.d.duration_h, c.d.ii_h);
+    else
+      st = push_entry(L, out, &c);
+  }
+  pk_regimen_free(tmp);
+  return st;
+}
+
+/* A dose record (EVID 1 or 4): of a compound (dose_record), or with a
+ * PRODUCT of each compound of that product, AMT in the product's dose unit
+ * (g of leaf, tablets, patches). RATE and CMT are the product file's
+ * (its release time and route); SS, II, ADDL and EVID 4 are checked and
+ * applied as on a compound dose. */
+static pk_status product_record(loader *L, pk_dataset *d, const ds_row *r, const rec *v,
+                                const pk_model *sm, entry_list *out) {
+  int p = -1;
+  pk_status st = parse_product(L, r, &p);
+  if (st != PK_OK) return st;
+  if (p < 0) return dose_record(L, r, v, sm, out, &L->n_implied);
+  const pk_product *pr = &L->m->product[p];
+  const int *c = L->std;
+  double cmt = 0;
+  if (c[COL_CMT] >= 0 && !is_missing(r->f[c[COL_CMT]]) &&
+      (parse_number(r->f[c[COL_CMT]], &cmt) != 0 || cmt != 0))
+    return fail(L, r->line, c[COL_CMT], "CMT %s on a dose of product %s: a product's doses go "
+                "where its file says (route %s); expected CMT empty or 0",
+                r->f[c[COL_CMT]], pr->id, pr->route_name);
+  if (v->rate != 0)
+    return fail(L, r->line, c[COL_RATE], "RATE %g on a dose of product %s: a product's input "
+                "is its file's (release time %g h); expected RATE empty or 0", v->rate, pr->id,
+                pr->release_h);
+  if (v->amt < 0)
+    return fail(L, r->line, c[COL_AMT], "negative amount %g %s of product %s", v->amt,
+                pr->dose_unit, pr->id);
+  /* dose_record checks SS, II and ADDL and makes the record's doses (of
+   * compound 0, as a pattern); each becomes the product's doses */
+  size_t first = out->n;
+  if ((st = dose_record(L, r, v, sm, out, &L->n_implied)) != PK_OK) return st;
+  size_t n = out->n - first;
+  entry *made = malloc((n ? n : 1) * sizeof *made);
+  if (!made) return pk_err_nomem(L->err);
+  memcpy(made, out->e + first, n * sizeof *made);
+  out->n = first;
+  for (size_t k = 0; k < n && st == PK_OK; k++) st = expand_product(L, r, v, p, &made[k], out);
+  free(made);
+  if (st == PK_OK && v->ss == 1 && out->n - first > n)
+    st = warn(L, d, PK_WARN_PRODUCT_SS, r->line, c[COL_SS],
+              "SS 1 on a dose of product %s: each of its compounds starts at its steady state "
+              "(the reset, then SS 2 for each compound, so that they do not reset each other), "
+              "but tol and the withdrawal filters start from the initial level: libpk computes "
+              "the steady state of tol for one compound dose at a time", pr->id);
+  return st;
+}
+
 static pk_status check_no_dose(loader *L, const ds_row *r, const rec *v) {
   const char *what = v->evid == 3 ? "a reset record (EVID 3)"
                      : v->evid == 2 ? "an other-type record (EVID 2)"
@@ -702,6 +865,53 @@ static pk_status check_no_dose(loader *L, const ds_row *r, const rec *v) {
   return PK_OK;
 }
 
+/* What a reset entry is, in a warning. */
+static void describe_reset(const entry *e, char *buf, size_t n) {
+  if (e->rec_ss == 1)
+    snprintf(buf, n, "the steady-state dose (SS 1, which resets first) of line %d", e->line);
+  else
+    snprintf(buf, n, "the %s (EVID %d) of line %d", e->evid == 3 ? "reset" : "reset and dose",
+             e->evid, e->line);
+}
+
+/* What a dose entry gives, in a warning. */
+static void describe_dose(const loader *L, const entry *e, char *buf, size_t n) {
+  const pk_dose *x = &e->d;
+  const char *id = L->m->compound[x->compound].name;
+  const char *what = e->implied ? "an additional dose (ADDL) of the record" : "the dose";
+  if (x->product >= 0)
+    snprintf(buf, n, "%s of line %d (product %s)", what, e->line, L->m->product[x->product].id);
+  else if (x->amount_mg > 0)
+    snprintf(buf, n, "%s of line %d (%g mg of %s%s)", what, e->line, x->amount_mg, id,
+             x->ss ? x->ss == 1 ? ", SS 1" : ", SS 2" : "");
+  else
+    snprintf(buf, n, "%s of line %d (a steady-state infusion of %s at %g mg/h)", what, e->line,
+             id, x->rate_mg_per_h);
+}
+
+/* Warns that reset entry r drops entry q, a record at its time before it:
+ * unless q is a reset alone (nothing is lost) or another entry of q's
+ * record (next, the entry after q; a product record has one per compound)
+ * was already named. */
+static pk_status warn_dropped(loader *L, pk_dataset *d, const entry *q, const entry *r,
+                              const entry *next) {
+  const pk_dose *x = &q->d;
+  if (!(x->amount_mg > 0 || x->rate_mg_per_h > 0 || x->ss)) return PK_OK;
+  if (next && next != r && next->line == q->line && next->implied == q->implied &&
+      next->d.product >= 0 && next->d.product == x->product)
+    return PK_OK;
+  char rs[128], ds[PK_NAME_MAX + 160];
+  describe_reset(r, rs, sizeof rs);
+  describe_dose(L, q, ds, sizeof ds);
+  int col = r->rec_ss == 1 ? L->std[COL_SS] : L->std[COL_EVID];
+  return warn(L, d, PK_WARN_RESET_DROPS, r->line, col,
+              "%s at TIME %.17g drops %s at the same time: a reset (EVID 3, EVID 4 or SS 1) "
+              "removes what records before it at its time gave; to keep both, %s",
+              rs, r->d.t_h, ds,
+              r->rec_ss == 1 && x->ss ? "give the later steady state SS 2 (added to the first)"
+                                      : "write the reset first");
+}
+
 static pk_status build_subject(loader *L, pk_dataset *d, size_t s) {
   ds_subject *S = &d->subj[s];
   const ds_row *rows = L->rows + S->row0;
@@ -712,7 +922,8 @@ static pk_status build_subject(loader *L, pk_dataset *d, size_t s) {
   const pk_model *sm = S->own_model ? S->own_model : L->m;
   entry_list el = {0};
   S->obs = malloc(n * sizeof *S->obs);
-  if (!S->obs) return pk_err_nomem(L->err);
+  S->obs_rec = malloc(n * sizeof *S->obs_rec);
+  if (!S->obs || !S->obs_rec) return pk_err_nomem(L->err);
   double t_prev = -INFINITY;
   int line_prev = 0;
   for (size_t k = 0; k < n && st == PK_OK; k++) {
@@ -752,7 +963,10 @@ static pk_status build_subject(loader *L, pk_dataset *d, size_t s) {
     }
     int evid = (int)v.evid;
     if (evid == 1 || evid == 4) {
-      st = dose_record(L, r, &v, sm, &el, &L->n_implied);
+      size_t first = el.n;
+      st = product_record(L, d, r, &v, sm, &el);
+      for (size_t q = first; q < el.n; q++)
+        el.e[q].line = r->line, el.e[q].evid = evid, el.e[q].rec_ss = (int)v.ss;
       continue;
     }
     if ((st = check_no_dose(L, r, &v)) != PK_OK) break;
@@ -760,9 +974,10 @@ static pk_status build_subject(loader *L, pk_dataset *d, size_t s) {
       pk_dose z = pk_dose_default();
       z.t_h = v.t;
       z.reset = 1;
-      entry e = {.d = z, .resets = 1};
+      entry e = {.d = z, .resets = 1, .line = r->line, .evid = 3};
       st = push_entry(L, &el, &e);
     } else {
+      S->obs_rec[S->n_obs] = (ds_obs){S->row0 + k, r->line, evid};
       S->obs[S->n_obs++] = v.t;
     }
   }
@@ -775,7 +990,11 @@ static pk_status build_subject(loader *L, pk_dataset *d, size_t s) {
     for (size_t p = 0; p < el.n; p++) {
       if (!el.e[p].resets) continue;
       double t = el.e[p].d.t_h, eps = 1e-12 * fmax(1.0, fabs(t));
-      for (size_t q = p; q-- > 0 && el.e[q].d.t_h >= t - eps;) el.e[q].dropped = 1;
+      for (size_t q = p; q-- > 0 && el.e[q].d.t_h >= t - eps && st == PK_OK;) {
+        if (!el.e[q].dropped)
+          st = warn_dropped(L, d, &el.e[q], &el.e[p], q + 1 < p ? &el.e[q + 1] : NULL);
+        el.e[q].dropped = 1;
+      }
     }
     S->regimen = pk_regimen_new();
     if (!S->regimen) st = pk_err_nomem(L->err);
@@ -850,7 +1069,7 @@ static pk_status find_subjects(loader *L, pk_dataset *d) {
 }
 
 static pk_status setup_covariates(loader *L, pk_dataset *d) {
-  size_t nc = L->ncols - L->n_ovr;
+  size_t nc = L->ncols - L->n_ovr - (L->product_col >= 0);
   for (int c = 0; c < N_STD; c++) nc -= L->std[c] >= 0;
   d->n_cov = nc;
   d->n_rows = L->n_rows;
@@ -885,6 +1104,55 @@ static pk_status setup_covariates(loader *L, pk_dataset *d) {
                     "'%s' is not a number (covariates are numeric; '.' or empty: missing)", s);
       d->cov[r * nc + j] = x;
     }
+  return PK_OK;
+}
+
+/* Names the covariate columns in one warning: they change nothing, since
+ * the model has no covariate relations, and no column should go unnoticed.
+ * DV and MDV (the observed value and its flag) are no model input in any
+ * program and are left out. */
+static pk_status warn_unused_covariates(loader *L, pk_dataset *d) {
+  char names[320] = "";
+  size_t len = 0, n = 0, shown = 0;
+  long first = -1;
+  for (size_t j = 0; j < d->n_cov; j++) {
+    const char *c = d->cov_name[j];
+    if (strcasecmp(c, "DV") == 0 || strcasecmp(c, "MDV") == 0) continue;
+    if (first < 0) first = (long)L->cov_col[j];
+    n++;
+    size_t k = strlen(c) + (len ? 2 : 0);
+    if (shown < n - 1 || len + k >= sizeof names) continue;
+    snprintf(names + len, sizeof names - len, "%s%s", len ? ", " : "", c);
+    len += k;
+    shown++;
+  }
+  if (n == 0) return PK_OK;
+  char more[48] = "";
+  if (shown < n) snprintf(more, sizeof more, " and %zu more", n - shown);
+  return warn(L, d, PK_WARN_UNUSED_COLUMNS, L->hdr_line, first,
+              "%s %s%s %s nothing in the simulation: the model has no covariate relations "
+              "(the values are checked and kept)",
+              n == 1 ? "covariate column" : "covariate columns", names, more,
+              n == 1 ? "changes" : "change");
+}
+
+/* Moves the header and the fields of the observation records from the
+ * loader into the dataset, for the output at observation records. */
+static pk_status keep_observation_fields(loader *L, pk_dataset *d) {
+  if (!(d->rec_field = calloc(L->n_rows, sizeof *d->rec_field))) return pk_err_nomem(L->err);
+  for (size_t s = 0; s < d->n_subjects; s++)
+    for (size_t k = 0; k < d->subj[s].n_obs; k++) {
+      size_t r = d->subj[s].obs_rec[k].row;
+      d->rec_field[r] = L->rows[r].f;
+      L->rows[r].f = NULL;
+    }
+  d->n_cols = L->ncols;
+  d->col_name = L->hdr;
+  d->col_block = L->hdr_block;
+  L->hdr = NULL;
+  L->hdr_block = NULL;
+  d->col_time = L->std[COL_TIME];
+  d->col_cmt = L->std[COL_CMT];
   return PK_OK;
 }
 
@@ -963,13 +1231,16 @@ pk_status pk_dataset_load_text(const char *text, size_t len, const char *name,
   pk_dataset *d = NULL;
   st = read_rows(&L, text ? text : "", len);
   if (st == PK_OK) st = check_implied_count(&L);
+  if (st == PK_OK) st = find_product_column(&L);
   if (st == PK_OK && !(d = calloc(1, sizeof *d))) st = pk_err_nomem(err);
   if (st == PK_OK && !(d->base = malloc(sizeof *d->base))) st = pk_err_nomem(err);
   if (st == PK_OK) *d->base = *m;
   if (st == PK_OK) st = setup_covariates(&L, d);
+  if (st == PK_OK) st = warn_unused_covariates(&L, d);
   if (st == PK_OK) st = find_subjects(&L, d);
   L.m = d ? d->base : m;
   for (size_t s = 0; st == PK_OK && s < d->n_subjects; s++) st = build_subject(&L, d, s);
+  if (st == PK_OK) st = keep_observation_fields(&L, d);
   for (size_t r = 0; r < L.n_rows; r++) free_fields(L.rows[r].f);
   free(L.rows);
   free(L.hdr_block);
@@ -991,7 +1262,12 @@ void pk_dataset_free(pk_dataset *d) {
     free(d->subj[s].own_model);
     pk_regimen_free(d->subj[s].regimen);
     free(d->subj[s].obs);
+    free(d->subj[s].obs_rec);
   }
+  for (size_t r = 0; d->rec_field && r < d->n_rows; r++) free_fields(d->rec_field[r]);
+  free(d->rec_field);
+  free(d->col_name);
+  free(d->col_block);
   free(d->subj);
   for (size_t j = 0; d->cov_name && j < d->n_cov; j++) free(d->cov_name[j]);
   free(d->cov_name);
@@ -999,6 +1275,7 @@ void pk_dataset_free(pk_dataset *d) {
   free(d->cov);
   free(d->row_time);
   free(d->base);
+  free(d->warnings);
   free(d);
 }
 
@@ -1073,6 +1350,12 @@ double pk_dataset_covariate_at(const pk_dataset *d, size_t s, size_t j, double t
 #undef VAL
 }
 
+size_t pk_dataset_warning_count(const pk_dataset *d) { return d ? d->n_warnings : 0; }
+
+const pk_error *pk_dataset_warning(const pk_dataset *d, size_t k) {
+  return d && k < d->n_warnings ? &d->warnings[k] : NULL;
+}
+
 /* ---- simulation and output -------------------------------------------------- */
 
 pk_sim_options pk_dataset_sim_options(const pk_dataset *d, size_t s, const pk_sim_options *base) {
@@ -1092,8 +1375,52 @@ void pk_dataset_trajectories_free(pk_trajectory **t, size_t n) {
   free(t);
 }
 
-pk_status pk_dataset_simulate(const pk_dataset *d, const pk_sim_options *opt,
-                              pk_trajectory ***out, pk_error *err) {
+/* Simulates subject s under o with its doses up to t_last_h (later ones
+ * cannot change the output until then, and pk_simulate refuses doses after
+ * its end) into *t; r is a regimen to work in. A failure names the
+ * subject. */
+static pk_status simulate_subject(const pk_dataset *d, size_t s, const pk_sim_options *o,
+                                  double t_last_h, pk_regimen *r, pk_trajectory **t,
+                                  pk_error *err) {
+  const ds_subject *S = &d->subj[s];
+  pk_status st = PK_OK;
+  r->n = 0;
+  for (size_t k = 0; k < S->regimen->n && st == PK_OK; k++)
+    if (S->regimen->dose[k].t_h <= t_last_h) st = pk_regimen_add(r, &S->regimen->dose[k], err);
+  if (st == PK_OK && r->n == 0) { /* observations only: nothing in the body */
+    pk_dose z = pk_dose_default();
+    z.t_h = o->t_start_h;
+    st = pk_regimen_add(r, &z, err);
+  }
+  if (st == PK_OK) st = pk_simulate(pk_dataset_subject_model(d, s), r, o, t, err);
+  if (st != PK_OK && err && st != PK_ERR_NOMEM) {
+    /* prefix the subject, keeping as much of the message as fits */
+    char msg[PK_ERROR_MESSAGE_MAX];
+    memcpy(msg, err->message, sizeof msg);
+    int k = snprintf(err->message, sizeof err->message, "subject %s: ", S->id);
+    size_t room = k > 0 && (size_t)k < sizeof err->message ? sizeof err->message - (size_t)k : 0;
+    if (room > 1) {
+      size_t len = strnlen(msg, room - 1);
+      memcpy(err->message + k, msg, len);
+      err->message[(size_t)k + len] = '\0';
+    }
+  }
+  return st;
+}
+
+/* Subject s on the output grid of opt. */
+static pk_status grid_subject(const pk_dataset *d, size_t s, const pk_sim_options *opt,
+                              pk_regimen *r, pk_trajectory **out, pk_error *err) {
+  pk_sim_options o = pk_dataset_sim_options(d, s, opt);
+  return simulate_subject(d, s, &o, o.t_end_h, r, out, err);
+}
+
+typedef pk_status (*subject_fn)(const pk_dataset *d, size_t s, const pk_sim_options *opt,
+                                pk_regimen *r, pk_trajectory **out, pk_error *err);
+
+/* Every subject by fn: (*out)[s] is subject s's trajectory. */
+static pk_status simulate_each(const pk_dataset *d, const pk_sim_options *opt, subject_fn fn,
+                               pk_trajectory ***out, pk_error *err) {
   pk_error_clear(err);
   if (!d || !opt || !out)
     return pk_err_set(err, PK_ERR_INVALID, NULL, NULL, "no dataset, options or output");
@@ -1101,31 +1428,7 @@ pk_status pk_dataset_simulate(const pk_dataset *d, const pk_sim_options *opt,
   pk_trajectory **t = calloc(d->n_subjects ? d->n_subjects : 1, sizeof *t);
   pk_regimen *r = pk_regimen_new();
   pk_status st = t && r ? PK_OK : pk_err_nomem(err);
-  for (size_t s = 0; s < d->n_subjects && st == PK_OK; s++) {
-    const ds_subject *S = &d->subj[s];
-    pk_sim_options o = pk_dataset_sim_options(d, s, opt);
-    r->n = 0;
-    for (size_t k = 0; k < S->regimen->n && st == PK_OK; k++)
-      if (S->regimen->dose[k].t_h <= o.t_end_h) st = pk_regimen_add(r, &S->regimen->dose[k], err);
-    if (st == PK_OK && r->n == 0) { /* observations only: nothing in the body */
-      pk_dose z = pk_dose_default();
-      z.t_h = o.t_start_h;
-      st = pk_regimen_add(r, &z, err);
-    }
-    if (st == PK_OK) st = pk_simulate(pk_dataset_subject_model(d, s), r, &o, &t[s], err);
-    if (st != PK_OK && err && st != PK_ERR_NOMEM) {
-      /* prefix the subject, keeping as much of the message as fits */
-      char msg[PK_ERROR_MESSAGE_MAX];
-      memcpy(msg, err->message, sizeof msg);
-      int k = snprintf(err->message, sizeof err->message, "subject %s: ", S->id);
-      size_t room = k > 0 && (size_t)k < sizeof err->message ? sizeof err->message - (size_t)k : 0;
-      if (room > 1) {
-        size_t len = strnlen(msg, room - 1);
-        memcpy(err->message + k, msg, len);
-        err->message[(size_t)k + len] = '\0';
-      }
-    }
-  }
+  for (size_t s = 0; s < d->n_subjects && st == PK_OK; s++) st = fn(d, s, opt, r, &t[s], err);
   pk_regimen_free(r);
   if (st != PK_OK) {
     pk_dataset_trajectories_free(t, d->n_subjects);
@@ -1133,6 +1436,80 @@ pk_status pk_dataset_simulate(const pk_dataset *d, const pk_sim_options *opt,
   }
   *out = t;
   return PK_OK;
+}
+
+pk_status pk_dataset_simulate(const pk_dataset *d, const pk_sim_options *opt,
+                              pk_trajectory ***out, pk_error *err) {
+  return simulate_each(d, opt, grid_subject, out, err);
+}
+
+/* ---- output at the observation records ------------------------------------- */
+
+/* Subject s's rows at its observation times: the first row of a
+ * simulation whose output starts at each distinct time (the value there,
+ * not interpolated), with the doses up to that time (within the
+ * simulator's merging tolerance, as on a grid). A subject without
+ * observations gets the columns and no row. */
+static pk_status observe_subject(const pk_dataset *d, size_t s, const pk_sim_options *opt,
+                                 pk_regimen *r, pk_trajectory **out, pk_error *err) {
+  const ds_subject *S = &d->subj[s];
+  pk_sim_options o = pk_dataset_sim_options(d, s, opt);
+  pk_status st = PK_OK;
+  size_t k = 0;
+  *out = NULL;
+  do {
+    double t = S->n_obs ? S->obs[k] : o.t_start_h; /* no observation: the columns alone */
+    pk_sim_options at = o; /* a second output row, one step later, is not used */
+    at.output_start_h = t;
+    at.output_step_h = fmax(1.0, 1e-9 * fabs(t));
+    at.t_end_h = t + at.output_step_h;
+    pk_trajectory *one = NULL;
+    st = simulate_subject(d, s, &at, t + 1e-12 * fmax(1.0, fabs(t)), r, &one, err);
+    if (st == PK_OK && !*out) {
+      if (!(*out = pk_trajectory_alloc(one->cols, S->n_obs))) st = pk_err_nomem(err);
+      for (size_t j = 0; st == PK_OK && j < one->cols; j++)
+        if (pk_trajectory_set_name(*out, j, one->names[j]) != PK_OK) st = pk_err_nomem(err);
+    }
+    /* every record at this time (times are in order within a subject) */
+    for (; st == PK_OK && k < S->n_obs && S->obs[k] == t; k++)
+      if (pk_trajectory_append(*out, one->data) != PK_OK) st = pk_err_nomem(err);
+    pk_trajectory_free(one);
+  } while (st == PK_OK && k < S->n_obs);
+  return st;
+}
+
+pk_status pk_dataset_simulate_observations(const pk_dataset *d, const pk_sim_options *opt,
+                                           pk_trajectory ***out, pk_error *err) {
+  return simulate_each(d, opt, observe_subject, out, err);
+}
+
+static const ds_obs *observation(const pk_dataset *d, size_t s, size_t k) {
+  const ds_subject *S = subject(d, s);
+  return S && k < S->n_obs ? &S->obs_rec[k] : NULL;
+}
+
+/* The column named name (without regard to case), -1 if none. */
+static long column_of(const pk_dataset *d, const char *name) {
+  for (size_t j = 0; name && j < d->n_cols; j++)
+    if (strcasecmp(d->col_name[j], name) == 0) return (long)j;
+  return -1;
+}
+
+const char *pk_dataset_observation_field(const pk_dataset *d, size_t s, size_t k,
+                                         const char *column) {
+  const ds_obs *o = observation(d, s, k);
+  long j = o ? column_of(d, column) : -1;
+  return j >= 0 ? d->rec_field[o->row][j] : NULL;
+}
+
+int pk_dataset_observation_line(const pk_dataset *d, size_t s, size_t k) {
+  const ds_obs *o = observation(d, s, k);
+  return o ? o->line : 0;
+}
+
+int pk_dataset_observation_evid(const pk_dataset *d, size_t s, size_t k) {
+  const ds_obs *o = observation(d, s, k);
+  return o ? o->evid : -1;
 }
 
 typedef struct write_ctx {
@@ -1167,11 +1544,12 @@ static int write_all(void *ctx, FILE *f) {
   return 0;
 }
 
-pk_status pk_dataset_write_csv(const pk_dataset *d, pk_trajectory *const *t, const char *path,
-                               pk_error *err) {
-  pk_error_clear(err);
-  if (!d || !t || !path || d->n_subjects == 0)
-    return pk_err_set(err, PK_ERR_INVALID, path, NULL, "no dataset, trajectories or path");
+/* Checks the trajectories given for every subject of d: present, with the
+ * same columns (obs: one row per observation record). */
+static pk_status check_trajectories(const pk_dataset *d, pk_trajectory *const *t, int obs,
+                                    const char *path, pk_error *err) {
+  if (!d || !t || d->n_subjects == 0)
+    return pk_err_set(err, PK_ERR_INVALID, path, NULL, "no dataset or trajectories");
   for (size_t s = 0; s < d->n_subjects; s++) {
     if (!t[s]) return pk_err_set(err, PK_ERR_INVALID, path, NULL, "no trajectory for subject %s",
                                  d->subj[s].id);
@@ -1181,7 +1559,153 @@ pk_status pk_dataset_write_csv(const pk_dataset *d, pk_trajectory *const *t, con
       return pk_err_set(err, PK_ERR_INVALID, path, NULL,
                         "subject %s's trajectory has other columns than subject %s's",
                         d->subj[s].id, d->subj[0].id);
+    if (obs && t[s]->rows != d->subj[s].n_obs)
+      return pk_err_set(err, PK_ERR_INVALID, path, NULL, "subject %s: %zu rows for %zu "
+                        "observation records (pk_dataset_simulate_observations gives them)",
+                        d->subj[s].id, t[s]->rows, d->subj[s].n_obs);
   }
+  return PK_OK;
+}
+
+pk_status pk_dataset_write_csv(const pk_dataset *d, pk_trajectory *const *t, const char *path,
+                               pk_error *err) {
+  pk_error_clear(err);
+  if (!path) return pk_err_set(err, PK_ERR_INVALID, NULL, NULL, "no path");
+  pk_status st = check_trajectories(d, t, 0, path, err);
+  if (st != PK_OK) return st;
   write_ctx w = {d, t};
   return pk_write_atomic(path, write_all, &w, err);
+}
+
+/* What an observation row holds: ID, TIME, CMT, EVID, DV (when the file has
+ * it), the carried columns, then the model's outputs but time_h. */
+typedef struct obs_writer {
+  const pk_dataset *d;
+  pk_trajectory *const *t;
+  long dv;
+  long *carry; /* column indices */
+  size_t n_carry;
+} obs_writer;
+
+static const char *const OBS_FIXED[] = {"ID", "TIME", "CMT", "EVID", "DV"};
+
+/* Adds column j to w's carried columns, unless it is written anyway. */
+static void carry_column(obs_writer *w, long j) {
+  for (size_t k = 0; k < sizeof OBS_FIXED / sizeof OBS_FIXED[0]; k++)
+    if (strcasecmp(w->d->col_name[j], OBS_FIXED[k]) == 0) return;
+  for (size_t k = 0; k < w->n_carry; k++)
+    if (w->carry[k] == j) return;
+  w->carry[w->n_carry++] = j;
+}
+
+/* The columns to carry: carry[0..n) by name, or every covariate (carry
+ * NULL); a name that is no column of the file, or a carried column named
+ * like an output column, is an error. */
+static pk_status resolve_carry(obs_writer *w, const char *const *carry, size_t n,
+                               const char *where, pk_error *err) {
+  const pk_dataset *d = w->d;
+  size_t want = carry ? n : d->n_cov;
+  w->dv = column_of(d, "DV");
+  w->n_carry = 0;
+  if (!(w->carry = malloc((want ? want : 1) * sizeof *w->carry))) return pk_err_nomem(err);
+  for (size_t k = 0; k < want; k++) {
+    const char *name = carry ? carry[k] : d->cov_name[k];
+    long j = column_of(d, name);
+    if (j < 0) {
+      char cols[400] = "";
+      for (size_t c = 0, len = 0; c < d->n_cols && len + 64 < sizeof cols; c++)
+        len += (size_t)snprintf(cols + len, sizeof cols - len, "%s%.40s", c ? ", " : "",
+                                d->col_name[c]);
+      return pk_err_set(err, PK_ERR_INVALID, where, NULL, "no column '%s' in the dataset to "
+                        "carry; expected one of its columns (%s)", name ? name : "(null)", cols);
+    }
+    carry_column(w, j);
+  }
+  const pk_trajectory *t0 = w->t[0];
+  for (size_t k = 0; k < w->n_carry; k++)
+    for (size_t j = 1; j < t0->cols; j++)
+      if (strcmp(d->col_name[w->carry[k]], t0->names[j]) == 0)
+        return pk_err_set(err, PK_ERR_INVALID, where, NULL, "the dataset's column %s has the "
+                          "name of an output column; rename it in the file, or leave it out "
+                          "of the carried columns", t0->names[j]);
+  return PK_OK;
+}
+
+/* A field as written in the file: quoted when it holds a comma or a quote. */
+static int put_field(FILE *f, const char *s) {
+  if (fputc(',', f) == EOF) return -1;
+  if (!strpbrk(s, ",\"\r\n")) return fputs(s, f) == EOF ? -1 : 0;
+  if (fputc('"', f) == EOF) return -1;
+  for (; *s; s++)
+    if ((*s == '"' && fputc('"', f) == EOF) || fputc(*s, f) == EOF) return -1;
+  return fputc('"', f) == EOF ? -1 : 0;
+}
+
+static int write_observations(void *ctx, FILE *f) {
+  const obs_writer *w = ctx;
+  const pk_dataset *d = w->d;
+  const pk_trajectory *t0 = w->t[0];
+  size_t nv = t0->cols - 1;
+  if (fputs("ID,TIME,CMT,EVID", f) == EOF || (w->dv >= 0 && fputs(",DV", f) == EOF)) return -1;
+  for (size_t k = 0; k < w->n_carry; k++)
+    if (put_field(f, d->col_name[w->carry[k]]) != 0) return -1;
+  for (size_t j = 1; j < t0->cols; j++)
+    if (fprintf(f, ",%s", t0->names[j]) < 0) return -1;
+  if (fputc('\n', f) == EOF) return -1;
+  char *line = malloc(PK_CSV_FIELD_MAX * (nv ? nv : 1) + 2);
+  if (!line) return errno = ENOMEM, -1;
+  int rc = 0;
+  for (size_t s = 0; s < d->n_subjects && rc == 0; s++) {
+    const ds_subject *S = &d->subj[s];
+    for (size_t i = 0; i < S->n_obs && rc == 0; i++) {
+      char *const *fld = d->rec_field[S->obs_rec[i].row];
+      rc = fputs(S->id, f) == EOF || put_field(f, fld[d->col_time]) ||
+           put_field(f, d->col_cmt >= 0 ? fld[d->col_cmt] : ".") ||
+           fprintf(f, ",%d", S->obs_rec[i].evid) < 0 || (w->dv >= 0 && put_field(f, fld[w->dv]))
+               ? -1 : 0;
+      for (size_t k = 0; k < w->n_carry && rc == 0; k++) rc = put_field(f, fld[w->carry[k]]);
+      size_t len = pk_csv_format_values(w->t[s]->data + i * t0->cols + 1, nv, 0, line);
+      if (rc == 0 && (fwrite(line, 1, len, f) != len || fputc('\n', f) == EOF)) rc = -1;
+    }
+  }
+  free(line);
+  return rc;
+}
+
+/* Checks the arguments and resolves the carried columns into w. */
+static pk_status obs_writer_open(obs_writer *w, const pk_dataset *d, pk_trajectory *const *obs,
+                                 const char *const *carry, size_t n_carry, const char *where,
+                                 pk_error *err) {
+  *w = (obs_writer){.d = d, .t = obs, .dv = -1};
+  if (n_carry && !carry)
+    return pk_err_set(err, PK_ERR_INVALID, where, NULL, "n_carry > 0 without names");
+  pk_status st = check_trajectories(d, obs, 1, where, err);
+  return st == PK_OK ? resolve_carry(w, carry, n_carry, where, err) : st;
+}
+
+pk_status pk_dataset_write_observations(const pk_dataset *d, pk_trajectory *const *obs,
+                                        const char *const *carry, size_t n_carry, FILE *f,
+                                        pk_error *err) {
+  pk_error_clear(err);
+  obs_writer w = {0};
+  pk_status st = f ? obs_writer_open(&w, d, obs, carry, n_carry, NULL, err)
+                   : pk_err_set(err, PK_ERR_INVALID, NULL, NULL, "no stream");
+  errno = 0;
+  if (st == PK_OK && (write_observations(&w, f) != 0 || fflush(f) != 0 || ferror(f)))
+    st = pk_err_set(err, PK_ERR_IO, NULL, NULL, "write failed: %s",
+                    errno ? strerror(errno) : "unknown error");
+  free(w.carry);
+  return st;
+}
+
+pk_status pk_dataset_write_observations_csv(const pk_dataset *d, pk_trajectory *const *obs,
+                                            const char *const *carry, size_t n_carry,
+                                            const char *path, pk_error *err) {
+  pk_error_clear(err);
+  if (!path) return pk_err_set(err, PK_ERR_INVALID, NULL, NULL, "no path");
+  obs_writer w = {0};
+  pk_status st = obs_writer_open(&w, d, obs, carry, n_carry, path, err);
+  if (st == PK_OK) st = pk_write_atomic(path, write_observations, &w, err);
+  free(w.carry);
+  return st;
 }

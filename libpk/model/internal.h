@@ -87,6 +87,16 @@ pk_status pk_err_set(pk_error *err, pk_status code, const char *file, const char
                      const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 pk_status pk_err_nomem(pk_error *err);
 
+/* Warnings (pk_scenario_warning, pk_dataset_warning): a list of at most
+ * PK_WARNINGS_MAX, the last then saying that more were left out. Adds one
+ * of the given kind (file and path may be NULL) to *list (*n of them) and
+ * points *added (if not NULL) to it, NULL when the list is full; fails only
+ * when out of memory (err.c). */
+enum { PK_WARNINGS_MAX = 64 };
+pk_status pk_warning_vadd(pk_error **list, size_t *n, pk_status kind, const char *file,
+                          const char *path, pk_error **added, const char *fmt, va_list ap)
+    __attribute__((format(printf, 7, 0)));
+
 /* "; did you mean 'x'?" with the candidate closest to word (pk_suggest), or
  * "" when none is close, into buf of size cap (suggest.c). */
 void pk_suggest_suffix(const char *word, const char *const *candidates, size_t n, char *buf,
@@ -103,7 +113,11 @@ pk_status pk_trajectory_append(pk_trajectory *t, const double *row);
  * contained compound, with the product's route, absorption and release:
  * 1000 * g * w mg for w/w content, units * mg per unit, or for mg/h content
  * units * rate * release time over the release time. base gives the time
- * and record options (model.c). */
+ * and record options; a reset (base->reset, or base->ss 1 with several
+ * compounds) is made once, by the first compound's dose, and ss 1 with
+ * several compounds becomes ss 2 for each after that reset: every compound
+ * starts at its periodic steady state (tol does not: ss 2 adds amounts
+ * only), none resetting another's (model.c). */
 pk_status pk_product_add_dose(const pk_product *p, const pk_dose *base, double amount,
                               pk_regimen *r, pk_error *err);
 

@@ -546,8 +546,15 @@ pk_status pk_product_add_dose(const pk_product *p, const pk_dose *base, double a
                               pk_regimen *r, pk_error *err) {
   pk_status st = PK_OK;
   pk_dose dose = *base;
-  for (size_t k = 0; k < p->n && st == PK_OK; k++) {
+  size_t dosed = 0;
+  for (size_t k = 0; k < p->n; k++) dosed += p->content[k] > 0;
+  for (size_t k = 0, i = 0; k < p->n && st == PK_OK; k++) {
     if (!(p->content[k] > 0)) continue;
+    /* one reset, before the first compound's dose: a reset (or SS 1) on
+     * each would drop the compounds dosed before it */
+    dose.reset = i == 0 && (base->reset || (base->ss == 1 && dosed > 1));
+    if (base->ss == 1 && dosed > 1) dose.ss = 2;
+    i++;
     dose.compound = p->compound[k];
     dose.route = p->route;
     dose.duration_h = p->release_h;

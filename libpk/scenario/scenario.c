@@ -25,30 +25,20 @@ struct pk_scenario {
   size_t n_warnings;
 };
 
-/* At most MAX_WARNINGS are kept; the last then says that more were left out. */
-enum { MAX_WARNINGS = 64 };
-
 /* Records a warning of the given kind at the current key path extended by
  * key (NULL: the path itself). Fails only when out of memory. */
 static pk_status warn(pk_scenario *s, pk_jctx *c, const char *key, pk_status kind,
                       const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 static pk_status warn(pk_scenario *s, pk_jctx *c, const char *key, pk_status kind,
                       const char *fmt, ...) {
-  if (s->n_warnings == MAX_WARNINGS) return PK_OK;
-  if (!s->warnings && !(s->warnings = malloc(MAX_WARNINGS * sizeof *s->warnings)))
-    return pk_err_nomem(c->err);
-  pk_error *w = &s->warnings[s->n_warnings++];
   size_t len = key ? pk_json_push_key(c, key) : strlen(c->path);
-  char msg[PK_ERROR_MESSAGE_MAX];
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(msg, sizeof msg, fmt, ap);
+  pk_status st = pk_warning_vadd(&s->warnings, &s->n_warnings, kind, c->file, c->path, NULL,
+                                 fmt, ap);
   va_end(ap);
-  if (s->n_warnings == MAX_WARNINGS)
-    snprintf(msg, sizeof msg, "more than %d warnings; the rest are left out", MAX_WARNINGS - 1);
-  pk_err_set(w, kind, c->file, c->path, "%s", msg);
   pk_json_pop(c, len);
-  return PK_OK;
+  return st == PK_OK ? PK_OK : pk_err_nomem(c->err);
 }
 
 /* What a dosing entry gives, and how its amounts are counted. */

@@ -33,3 +33,44 @@ expect() { # expect RC PREFIX TEXT WHAT
     cat "$2.err" >&2
   fi
 }
+
+# The stub gnuplot, for tests of what pk gives gnuplot. stub_gnuplot DIR
+# writes DIR/stub-gnuplot ($STUB), which keeps the script, the data file,
+# the title and the arguments it is given (gnuplot -c SCRIPT DATA TITLE) as
+# DIR/rec/script.N, data.N, title.N and args.N, and writes a PNG signature
+# as the image.
+stub_gnuplot() {
+  REC=$1/rec
+  mkdir -p "$REC"
+  cat >"$1/stub-gnuplot" <<EOF
+#!/bin/sh
+n=\$(ls "$REC" | grep -c '^script')
+cp "\$2" "$REC/script.\$n" && cp "\$3" "$REC/data.\$n" &&
+  printf '%s\n' "\$4" >"$REC/title.\$n" && printf '%s\n' "\$@" >"$REC/args.\$n"
+printf '\211PNG\r\n\032\n'
+EOF
+  chmod +x "$1/stub-gnuplot"
+  STUB=$1/stub-gnuplot
+  last=-1
+}
+# stub PREFIX ARGS...: pk ARGS with the stub gnuplot; $S, $D: its script and
+# data, $last their number
+stub() {
+  rc=0
+  PK_GNUPLOT=$STUB "$PK" "${@:2}" >"$1.out" 2>"$1.err" || rc=$?
+  last=$(($(ls "$REC" | grep -c '^script') - 1))
+  S=$REC/script.$last
+  D=$REC/data.$last
+  [ "$rc" -eq 0 ] && [ -f "$S" ] || { fail "$1: pk with the stub gnuplot: exit $rc"; cat "$1.err" >&2; }
+}
+# outside_quotes SCRIPT: the text of a gnuplot script that pk wrote outside
+# its quoted strings: single-quoted strings (quotes doubled inside), a
+# leading quote written "'". and the line breaks ."\n". of its labels
+outside_quotes() {
+  sed -e "s/\"'\"\\.//g" -e "s/'\\([^']\\|''\\)*'//g" -e 's/\."\\n"\.//g' "$1"
+}
+# numbers_only DATA...: the first lines of gnuplot data files that are not
+# numbers
+numbers_only() {
+  grep -v -E '^$|^(-?[0-9.e+-]+|NaN)( (-?[0-9.e+-]+|NaN))*$' "$@" | head -n 3
+}

@@ -28,7 +28,8 @@
 #   hostile    titles, labels, column names and file names holding quotes,
 #              backticks, system(...) and newlines: nothing runs (stub and
 #              gnuplot), every such text is inside a quoted string of the
-#              script, the data file holds only numbers
+#              script, the data file holds only numbers; a label starting
+#              with quotes draws (gnuplot reads '''x' as '' then 'x')
 #   help       pk plot, pk population, pk sweep --help and pk help name the
 #              options
 #
@@ -61,28 +62,8 @@ is_svg() { # a complete SVG document (well-formed XML when xmllint is there)
   if command -v xmllint >/dev/null 2>&1; then xmllint --noout "$1" 2>/dev/null; fi
 }
 
-# The stub gnuplot: keeps the script, the data file and the title it is given
-# (gnuplot -c SCRIPT DATA TITLE) as script.N, data.N, title.N in $WORK/rec,
-# and writes a PNG signature as the image.
-mkdir rec
-cat >stub-gnuplot <<EOF
-#!/bin/sh
-n=\$(ls "$WORK/rec" | grep -c '^script')
-cp "\$2" "$WORK/rec/script.\$n" && cp "\$3" "$WORK/rec/data.\$n" &&
-  printf '%s\n' "\$4" >"$WORK/rec/title.\$n" && printf '%s\n' "\$@" >"$WORK/rec/args.\$n"
-printf '\211PNG\r\n\032\n'
-EOF
-chmod +x stub-gnuplot
-STUB=$WORK/stub-gnuplot
-last=-1
-stub() { # stub PREFIX ARGS...: pk ARGS with the stub gnuplot; $S, $D: its script and data
-  rc=0
-  PK_GNUPLOT=$STUB "$PK" "${@:2}" >"$1.out" 2>"$1.err" || rc=$?
-  last=$(($(ls rec | grep -c '^script') - 1))
-  S=rec/script.$last
-  D=rec/data.$last
-  [ "$rc" -eq 0 ] && [ -f "$S" ] || { fail "$1: pk with the stub gnuplot: exit $rc"; cat "$1.err" >&2; }
-}
+# The stub gnuplot (common.sh): rec/script.N, data.N, title.N, args.N
+stub_gnuplot "$WORK"
 # panel K SCRIPT: the lines of panel K (1 at the top)
 panel() { awk -v k="$1" '/^# panel /{p = ($3 == k)} p' "$2"; }
 # block N DATA: the rows of data block N (blocks end with two empty lines)
@@ -438,7 +419,7 @@ case_hostile() {
   # outside single-quoted strings (quotes doubled inside), no system(, no
   # backtick, no double quote but pk's own "\n"
   local bare
-  bare=$(sed -e "s/'\\([^']\\|''\\)*'//g" -e 's/\."\\n"\.//g' "$S" | grep -E 'system|`|"' )
+  bare=$(outside_quotes "$S" | grep -E 'system|`|"')
   [ -z "$bare" ] || fail "hostile: text outside quoted strings: $bare"
   grep -qF "title 'lab''el?system(\"touch RAN-...: C_mg'" "$S" ||
     fail "hostile: the label is not quoted as expected: $(grep -F 'lab' "$S" | head -n 1)"
@@ -452,7 +433,7 @@ case_hostile() {
   stub st2 plot h.csv -o st2.png -l 'back\'
   grep -qF "title 'back\: C_a\'" "$S" || fail "hostile: a name ending in a backslash: $(grep -F 'C_a' "$S")"
   # the data file holds numbers only
-  grep -v -E '^$|^(-?[0-9.e+-]+|NaN)( (-?[0-9.e+-]+|NaN))*$' "$d1" "$D" | head -n 3 >bad-data
+  numbers_only "$d1" "$D" >bad-data
   [ -s bad-data ] && fail "hostile: the data file holds other text: $(cat bad-data)"
   # real gnuplot, PNG and SVG
   run real plot h.csv "$name" -o "$name.png" --columns "C_mg,$evil_q,$evil_b,W" -l "$label" \
@@ -462,6 +443,13 @@ case_hostile() {
   run real2 plot h.csv -o real2.png -l 'back\'
   expect 0 real2 "" "hostile column names, real gnuplot"
   is_png real2.png || fail "hostile: real2.png was not written"
+  # a text starting with quotes: gnuplot reads '''x' as '' and 'x'
+  stub st3 plot h.csv -o st3.png -l "''lead"
+  grep -qF "title \"'\".\"'\".'lead: C_mg'" "$S" ||
+    fail "hostile: a label starting with quotes: $(grep -F 'lead' "$S" | head -n 1)"
+  run real3 plot h.csv -o real3.png -l "''lead"
+  expect 0 real3 "" "a label starting with quotes, real gnuplot"
+  is_png real3.png || fail "hostile: real3.png was not written"
   run realsvg plot h.csv -o 'x`touch RAN-svg`.svg' --title "$title" -l $'\xff\xfe bad utf-8'
   expect 0 realsvg "" "hostile texts to SVG, real gnuplot"
   is_svg 'x`touch RAN-svg`.svg' || fail "hostile: the SVG is not valid"

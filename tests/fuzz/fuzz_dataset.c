@@ -1,8 +1,10 @@
 /* fuzz_dataset.c - fuzz target of the event-dataset reader
  * (pk_dataset_load_text), against the model of the dataset tests
  * (tests/unit/dataset_helpers.h: compounds d and p, CMT 1 to 4, with a
- * zero-order rate and duration so that RATE -1 and -2 are accepted), with
- * the default options and with LOCF covariates and F on the rate. */
+ * zero-order rate and duration so that RATE -1 and -2 are accepted, and
+ * the products mix and tab of both, for PRODUCT 1, 2, mix and tab), with
+ * the default options and with LOCF covariates and F on the rate. A loaded
+ * dataset's warnings and observation records are read back. */
 #include <math.h>
 #include "fuzz_common.h"
 
@@ -24,6 +26,11 @@ static const pk_model *model(void) {
       pk_error err;
       fuzz_setup_ok(pk_model_add_compound(m, &p, NULL, &err), &err, "the dataset model");
     }
+    const int both[2] = {0, 1};
+    const double mix[2] = {0.01, 0.002}, tab[2] = {0.5, 0.5};
+    pk_error err;
+    fuzz_setup_ok(pk_model_add_product(m, "mix", 2, both, mix, NULL, &err), &err, "product mix");
+    fuzz_setup_ok(pk_model_add_product(m, "tab", 2, both, tab, NULL, &err), &err, "product tab");
   }
   return m;
 }
@@ -43,6 +50,13 @@ static void load(const char *text, size_t size, const pk_dataset_options *o) {
       abort();
     size_t n = pk_dataset_observation_count(d, s);
     if (n && !pk_dataset_observation_times(d, s)) abort();
+    for (size_t k = 0; k < n; k++) {
+      int evid = pk_dataset_observation_evid(d, s, k);
+      if (pk_dataset_observation_line(d, s, k) < 2 || (evid != 0 && evid != 2) ||
+          !pk_dataset_observation_field(d, s, k, "TIME") ||
+          !pk_dataset_observation_field(d, s, k, "id"))
+        abort();
+    }
     double t0 = pk_dataset_subject_first_time(d, s);
     for (size_t j = 0; j < pk_dataset_covariate_count(d); j++) {
       (void)pk_dataset_covariate_at(d, s, j, t0);
@@ -50,6 +64,10 @@ static void load(const char *text, size_t size, const pk_dataset_options *o) {
     }
     pk_sim_options so = pk_dataset_sim_options(d, s, NULL);
     if (!(so.t_start_h <= 0)) abort();
+  }
+  for (size_t k = 0; k < pk_dataset_warning_count(d); k++) {
+    const pk_error *w = pk_dataset_warning(d, k);
+    if (!w || w->code <= 0 || w->line < 1 || !w->message[0]) abort();
   }
   pk_dataset_free(d);
 }

@@ -100,4 +100,44 @@ static inline void ds_same(const pk_trajectory *a, const pk_trajectory *b, const
 
 static const pk_solver ds_solvers[] = {PK_SOLVER_EXACT, PK_SOLVER_ODE};
 
+/* A file under tests/data/events/bad/ that must be refused, where, and
+ * texts the message must hold. */
+typedef struct ds_bad_case {
+  const char *file;
+  int line, column;
+  const char *expect[3];
+} ds_bad_case;
+
+/* Checks that c's file is refused with PK_ERR_INVALID, no dataset, the file
+ * named, c's line and column (1-based field number; 0 where none applies)
+ * and c's texts in the message. */
+static inline void ds_refused(const pk_model *m, const ds_bad_case *c) {
+  char name[256];
+  snprintf(name, sizeof name, "bad/%s", c->file);
+  pk_error err;
+  pk_dataset *d = (pk_dataset *)&err; /* any non-NULL value: must be reset */
+  pk_status st = pk_dataset_load(ds_path(name), m, &d, &err);
+  CHECK(st == PK_ERR_INVALID && err.code == PK_ERR_INVALID && d == NULL,
+        "%s: got %s, expected PK_ERR_INVALID and no dataset", c->file, pk_status_str(st));
+  if (st == PK_OK) {
+    pk_dataset_free(d);
+    return;
+  }
+  size_t fl = strlen(err.file), nl = strlen(c->file);
+  CHECK(fl >= nl && strcmp(err.file + fl - nl, c->file) == 0, "%s: the error names file '%s'",
+        c->file, err.file);
+  CHECK(err.line == c->line && err.column == c->column, "%s: at %d:%d, expected %d:%d (%s)",
+        c->file, err.line, err.column, c->line, c->column, err.message);
+  for (int k = 0; k < 3 && c->expect[k]; k++)
+    CHECK(strstr(err.message, c->expect[k]) != NULL, "%s: message '%s' lacks '%s'", c->file,
+          err.message, c->expect[k]);
+  /* the formatted text starts file:line:column */
+  char buf[2048], want[600];
+  pk_error_format(&err, buf, sizeof buf);
+  if (c->line > 0 && c->column > 0) {
+    snprintf(want, sizeof want, "%s:%d:%d: column ", c->file, c->line, c->column);
+    CHECK(strstr(buf, want) != NULL, "%s: formatted as '%s'", c->file, buf);
+  }
+}
+
 #endif

@@ -6,13 +6,7 @@
  * (compounds d and p, CMT 1 to 4). */
 #include "dataset_helpers.h"
 
-typedef struct bad_case {
-  const char *file;
-  int line, column;
-  const char *expect[3];
-} bad_case;
-
-static const bad_case cases[] = {
+static const ds_bad_case cases[] = {
     {"addl-without-ii.csv", 3, 8, {"column ADDL: ", "additional doses need an interval II > 0"}},
     {"ss-without-ii.csv", 2, 9,
      {"column SS: ", "SS 1 needs an interval II > 0", "constant infusion"}},
@@ -75,41 +69,14 @@ static const bad_case cases[] = {
     {"covariate-text.csv", 3, 5, {"column WT: ", "'heavy' is not a number"}},
     {"quote-unclosed.csv", 2, 4, {"column AMT: ", "malformed quoted field"}},
     {"empty.csv", 0, 0, {"the file is empty"}},
+    {"product-no-products.csv", 3, 4,
+     {"column PRODUCT: ", "unknown product 'leaf': the model has no product"}},
 };
-
-static void refused(const pk_model *m, const bad_case *c) {
-  char name[256];
-  snprintf(name, sizeof name, "bad/%s", c->file);
-  pk_error err;
-  pk_dataset *d = (pk_dataset *)&err; /* any non-NULL value: must be reset */
-  pk_status st = pk_dataset_load(ds_path(name), m, &d, &err);
-  CHECK(st == PK_ERR_INVALID && err.code == PK_ERR_INVALID && d == NULL,
-        "%s: got %s, expected PK_ERR_INVALID and no dataset", c->file, pk_status_str(st));
-  if (st == PK_OK) {
-    pk_dataset_free(d);
-    return;
-  }
-  size_t fl = strlen(err.file), nl = strlen(c->file);
-  CHECK(fl >= nl && strcmp(err.file + fl - nl, c->file) == 0, "%s: the error names file '%s'",
-        c->file, err.file);
-  CHECK(err.line == c->line && err.column == c->column, "%s: at %d:%d, expected %d:%d (%s)",
-        c->file, err.line, err.column, c->line, c->column, err.message);
-  for (int k = 0; k < 3 && c->expect[k]; k++)
-    CHECK(strstr(err.message, c->expect[k]) != NULL, "%s: message '%s' lacks '%s'", c->file,
-          err.message, c->expect[k]);
-  /* the formatted text starts file:line:column */
-  char buf[2048], want[600];
-  pk_error_format(&err, buf, sizeof buf);
-  if (c->line > 0 && c->column > 0) {
-    snprintf(want, sizeof want, "%s:%d:%d: column ", c->file, c->line, c->column);
-    CHECK(strstr(buf, want) != NULL, "%s: formatted as '%s'", c->file, buf);
-  }
-}
 
 int main(void) {
   test_init();
   pk_model *m = ds_model();
-  for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) refused(m, &cases[k]);
+  for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) ds_refused(m, &cases[k]);
   pk_error err;
   pk_dataset *d = NULL;
   pk_status st = pk_dataset_load(ds_path("bad/no-such-file.csv"), m, &d, &err);

@@ -1,7 +1,8 @@
 /* test_dataset_subjects.c - several subjects, per-subject parameters,
  * observation times, covariates (NOCB and LOCF), simulation options, the
  * CSV of several subjects, and the metamorphic check that a JSON scenario's
- * regimen and the same doses as a dataset give identical trajectories.
+ * regimen and the same doses as a dataset give identical trajectories
+ * (compound doses, and product doses against a PRODUCT column).
  *
  * subjects.csv: 20 mg by mouth at 0 h for each subject; the closed form is
  * the Bateman function with the subject's own ka, V and CL:
@@ -198,8 +199,9 @@ static void csv_of_subjects(void) {
 }
 
 /* <name>.json and <name>.csv hold the same doses: scenario-compounds (plain
- * doses with a run-in) and scenario-records (steady state with additional
- * doses, a rate-defined infusion, a reset). */
+ * doses with a run-in), scenario-records (steady state with additional
+ * doses, a rate-defined infusion, a reset) and scenario-products (product
+ * doses with SS 1, EVID 4 and ADDL, as a PRODUCT column). */
 static void scenario_equals_dataset(const char *name) {
   pk_error err;
   pk_scenario *sc = NULL;
@@ -257,5 +259,6 @@ int main(void) {
   csv_of_subjects();
   scenario_equals_dataset("scenario-compounds");
   scenario_equals_dataset("scenario-records");
+  scenario_equals_dataset("scenario-products");
   return test_finish("unit_dataset_subjects");
 }
