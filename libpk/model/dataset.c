@@ -92,6 +92,8 @@ typedef struct loader {
   size_t n_rows, cap_rows;
   size_t n_implied; /* ADDL doses of every subject so far, for MAX_IMPLIED */
   long product_col;  /* the PRODUCT column (find_product_column), -1 if none */
+  int product_pattern; /* dose_record makes the pattern of a product's doses: AMT is in
+                          the product's unit, its amounts are checked when expanded */
 } loader;
 
 static pk_status failv(loader *L, pk_status code, int line, long col, const char *fmt,
@@ -684,7 +686,7 @@ static pk_status dose_record(loader *L, const ds_row *r, const rec *v, const pk_
   if (rate > PK_MAX_DOSE_MG)
     return fail(L, line, c[COL_RATE], "rate %g mg/h%s: expected at most %g mg/h", rate,
                 v->rate == -1 ? (iv ? " (R_iv)" : " (R)") : "", PK_MAX_DOSE_MG);
-  if (!(v->amt <= PK_MAX_DOSE_MG && F * v->amt <= PK_MAX_DOSE_MG))
+  if (!L->product_pattern && !(v->amt <= PK_MAX_DOSE_MG && F * v->amt <= PK_MAX_DOSE_MG))
     return fail(L, line, c[COL_AMT],
                 "AMT %g mg with bioavailability %g (%s of compound '%s') is %g mg: expected at "
                 "most %g mg (a tonne)", v->amt, F, iv ? "F_iv" : "F", cp->id, F * v->amt,
@@ -835,7 +837,10 @@ static pk_status product_record(loader *L, pk_dataset *d, const ds_row *r, const
   /* dose_record checks SS, II and ADDL and makes the record's doses (of
    * compound 0, as a pattern); each becomes the product's doses */
   size_t first = out->n;
-  if ((st = dose_record(L, r, v, sm, out, &L->n_implied)) != PK_OK) return st;
+  L->product_pattern = 1;
+  st = dose_record(L, r, v, sm, out, &L->n_implied);
+  L->product_pattern = 0;
+  if (st != PK_OK) return st;
   size_t n = out->n - first;
   entry *made = malloc((n ? n : 1) * sizeof *made);
   if (!made) return pk_err_nomem(L->err);
