@@ -317,7 +317,7 @@ double pk_hours_above(const double *t_h, const double *y, size_t n, size_t strid
 
 /* The summaries of one subject, accumulated row by row (nothing else is
  * kept, except each compound's concentrations when the batch computes the
- * terminal phase: conc[row * n_comp + c]). */
+ * terminal phase, compound by compound: conc[c * rows + row]). */
 typedef struct summ {
   const pk_batch *b;
   size_t rows;
@@ -348,7 +348,7 @@ static void summ_row(summ *a, const double *row) {
     if (ti > b->t_first && ci < a->cmin[c]) a->cmin[c] = ci;
     if (a->rows > 0) a->auc[c] += pk_seg_auc(a->t_prev, ti, a->c_prev[c], ci);
     a->c_prev[c] = ci;
-    if (a->conc && a->rows < b->rows) a->conc[a->rows * (size_t)b->n_comp + (size_t)c] = ci;
+    if (a->conc && a->rows < b->rows) a->conc[(size_t)c * b->rows + a->rows] = ci;
   }
   double occ = row[b->occ_col], w = row[b->w_col], e = row[b->e_col];
   a->omin = fmin(a->omin, occ);
@@ -389,9 +389,7 @@ static void summ_terminal(const summ *a, int c, double *out) {
   const pk_batch *b = a->b;
   for (int k = 0; k < NCA_PER_COMPOUND; k++) out[k] = NAN;
   if (!a->conc || a->rows != b->rows) return;
-  double *cc = malloc((b->rows ? b->rows : 1) * sizeof *cc);
-  if (!cc) return;
-  for (size_t r = 0; r < b->rows; r++) cc[r] = a->conc[r * (size_t)b->n_comp + (size_t)c];
+  const double *cc = a->conc + (size_t)c * b->rows;
   pk_nca_result q;
   pk_error err;
   if (pk_nca_compute_auto(b->times, cc, b->rows, b->times[0], &q, &err) == PK_OK) {
@@ -415,7 +413,6 @@ static void summ_terminal(const summ *a, int c, double *out) {
       out[6 + 3 * k] = q.auc_last;
     }
   }
-  free(cc);
 }
 
 static pk_status summ_finish(const summ *a, double *out, pk_error *err) {
@@ -525,7 +522,7 @@ typedef struct worker {
   pk_model *model[LANES];
   gsl_rng *rng;
   pk_regimen reg[LANES], hist[LANES]; /* scaled copies, own dose arrays */
-  double *conc[LANES]; /* nca: each lane's concentrations (rows x compounds) */
+  double *conc[LANES]; /* nca: each lane's concentrations (compounds x rows) */
   pk_fast *fast;
 } worker;
 
