@@ -20,7 +20,8 @@
 #endif
 
 static const char HELP_POPULATION[] =
-    "usage: pk population [SCENARIO] -n N [--seed S] [--spec POP.json]\n"
+    "usage: pk population [SCENARIO] (-n N [--seed S] [--spec POP.json] |\n"
+    "                                 --events DATA.csv)\n"
     "                     [-o SUMMARY.csv] [--percentiles PCT.csv [--levels 5,50,95]]\n"
     "                     [--trajectories ALL.csv] [--threads T]\n"
     "                     [--shard K/N | --mpi] [--summary-percentiles SPCT.csv]\n"
@@ -34,6 +35,14 @@ static const char HELP_POPULATION[] =
     "(docs/population.md). The population is the scenario's \"population\" block,\n"
     "or the file given with --spec. Subject i is a function of (S, i) alone:\n"
     "results do not depend on threads, shards or ranks.\n"
+    "\n"
+    "  --events DATA.csv  the subjects of a NONMEM-style event dataset instead\n"
+    "                of drawn ones: each subject's records (its doses, resets,\n"
+    "                parameter columns) with the scenario's model and output grid,\n"
+    "                as pk simulate --events runs it (docs/event-datasets.md); the\n"
+    "                id column holds the dataset's ID. The file is read subject by\n"
+    "                subject: memory does not grow with its size. An error in\n"
+    "                the file stops the run and no output is written\n"
     "\n"
     "  --plot IMAGE  draw the percentiles across subjects with gnuplot (.png or\n"
     "                .svg): the median and the band from the lowest to the highest\n"
@@ -136,6 +145,7 @@ enum { MAX_LEVELS = 32, MAX_PARAMS = 32 };
 
 typedef struct batch_args {
   int sweep;
+  const char *events; /* pk population --events: the dataset's subjects */
   const char *scenario, *spec, *output, *pct_path, *traj_path, *sumpct_path, *plot;
   int heatmap;
   size_t n;
@@ -231,6 +241,10 @@ typedef struct run_ctx {
   char *buf;
   size_t cap;
   int io_error;
+  pk_dataset_reader *reader; /* --events */
+  pk_dataset *subject;       /* the subject the source gave last */
+  pk_regimen *subject_reg;
+  pk_sim_options base;
   int show_progress;
   double t0, last_draw;
   size_t n_total; /* subjects of the whole run, for the progress bar */
@@ -278,12 +292,15 @@ static void *format_trajectory(void *ctx, const pk_subject_result *r) {
   if (!t) return NULL;
   size_t nr = pk_trajectory_rows(t), nc = pk_trajectory_cols(t);
   const double *d = pk_trajectory_data(t);
-  traj_text *x = malloc(sizeof *x + nr * (PK_CSV_FIELD_MAX * nc + 32));
+  char num[32];
+  const char *id = r->id;
+  if (!id) snprintf(num, sizeof num, "%zu", r->index), id = num;
+  size_t head = strlen(id);
+  traj_text *x = malloc(sizeof *x + nr * (PK_CSV_FIELD_MAX * nc + 32 + head));
   if (!x) return NULL;
-  char id[32], *p = x->text;
-  int head = snprintf(id, sizeof id, "%zu", r->index);
+  char *p = x->text;
   for (size_t i = 0; i < nr; i++) {
-    memcpy(p, id, (size_t)head);
+    memcpy(p, id, head);
     p += head;
     p += pk_csv_format_values(d + i * nc, nc, 0, p);
     *p++ = '\n';
@@ -413,8 +430,13 @@ static void on_progress(void *ctx, size_t done, size_t total) {
 #endif
   if (!c->show_progress) return;
   double t = now_s();
-  if (done < total && t - c->last_draw < 0.25) return;
+  if ((done < total || total == 0) && t - c->last_draw < 0.25) return;
   c->last_draw = t;
+  if (total == 0) { /* --events: the count is known at the end */
+    fprintf(stderr, "\r%zu subjects, %.1f/s   ", done, (double)done / fmax(t - c->t0, 1e-9));
+    fflush(stderr);
+    return;
+  }
   /* with MPI, rank 0's share stands for the whole run */
   double frac = total ? (double)done / (double)total : 1.0;
   size_t shown = (size_t)(frac * (double)c->n_total + 0.5);
@@ -427,6 +449,29 @@ static void on_progress(void *ctx, size_t done, size_t total) {
   fprintf(stderr, "\r[%s] %zu/%zu subjects, %.1f/s, %.0f s left   ", bar, shown, c->n_total,
           rate, left);
   fflush(stderr);
+}
+
+/* --events: the dataset's next subject, read from the file as the batch
+ * asks (the batch copies it before asking again). */
+static pk_status next_subject(void *ctx, size_t index, pk_batch_subject *out, int *end,
+                              pk_error *err) {
+  run_ctx *c = ctx;
+  (void)index;
+  pk_dataset_free(c->subject);
+  c->subject = NULL;
+  pk_status st = pk_dataset_reader_next(c->reader, &c->subject, err);
+  if (st != PK_OK) return st;
+  if (!c->subject) {
+    *end = 1;
+    return PK_OK;
+  }
+  cli_print_dataset_warnings(c->subject);
+  st = pk_dataset_subject_run(c->subject, 0, &c->base, c->subject_reg, &out->options, err);
+  if (st != PK_OK) return st;
+  out->model = pk_dataset_subject_model(c->subject, 0);
+  out->regimen = c->subject_reg;
+  out->id = pk_dataset_subject_id(c->subject, 0);
+  return PK_OK;
 }
 
 /* ---- arguments ---- */
@@ -479,7 +524,7 @@ static int parse_shard(const char *s, batch_args *a) {
   return 0;
 }
 
-enum { OPT_SEED = 256, OPT_SPEC, OPT_PCT, OPT_LEVELS, OPT_TRAJ, OPT_THREADS, OPT_SHARD,
+enum { OPT_EVENTS = 250, OPT_SEED = 256, OPT_SPEC, OPT_PCT, OPT_LEVELS, OPT_TRAJ, OPT_THREADS, OPT_SHARD,
        OPT_MPI, OPT_WTHR, OPT_OTHR, OPT_PARAM, OPT_LHS, OPT_SET, OPT_SUMPCT, OPT_PLOT,
        OPT_HEAT, OPT_EXACT, OPT_NCA, OPT_NOMETA };
 
@@ -488,6 +533,7 @@ static int parse_args(int argc, char **argv, batch_args *a) {
   static const struct option opts[] = {
       {"subjects", required_argument, 0, 'n'}, {"seed", required_argument, 0, OPT_SEED},
       {"spec", required_argument, 0, OPT_SPEC}, {"output", required_argument, 0, 'o'},
+      {"events", required_argument, 0, OPT_EVENTS},
       {"percentiles", required_argument, 0, OPT_PCT},
       {"summary-percentiles", required_argument, 0, OPT_SUMPCT},
       {"levels", required_argument, 0, OPT_LEVELS},
@@ -503,7 +549,7 @@ static int parse_args(int argc, char **argv, batch_args *a) {
       {"no-metadata", no_argument, 0, OPT_NOMETA},
       {"quiet", no_argument, 0, 'q'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
   const char *help = a->sweep ? HELP_SWEEP : HELP_POPULATION;
-  int c, n_given = 0;
+  int c, n_given = 0, seed_given = 0;
   size_t tmp = 0;
   optind = 1;
   while ((c = cli_getopt(argc, argv, "n:o:S:qh", opts)) != -1) {
@@ -520,8 +566,10 @@ static int parse_args(int argc, char **argv, batch_args *a) {
       if (end == optarg || *end || errno || optarg[0] == '-')
         bad = cli_fail("--seed: expected a whole number >= 0, got '%s'", optarg);
       a->seed = (uint64_t)v;
+      seed_given = 1;
       break;
     }
+    case OPT_EVENTS: a->events = optarg; break;
     case OPT_SPEC: a->spec = optarg; break;
     case 'o': a->output = cli_output_arg(optarg); break;
     case OPT_PCT: a->pct_path = optarg; break;
@@ -563,8 +611,18 @@ static int parse_args(int argc, char **argv, batch_args *a) {
   }
   a->scenario = optind < argc ? argv[optind] : NULL;
   if (a->sweep) {
+    if (a->events) return cli_fail("--events is for pk population (and pk simulate)"), 2;
     if (a->n_params == 0) return cli_fail("sweep: give at least one --param NAME=VALUES"), 2;
     if (n_given || a->spec) return cli_fail("sweep: -n and --spec are for pk population"), 2;
+  } else if (a->events) {
+    if (n_given || a->spec || seed_given)
+      return cli_fail("population --events: the subjects are the dataset's; -n, --seed and "
+                      "--spec are for drawn subjects"), 2;
+    if (a->n_params || a->lhs_n)
+      return cli_fail("population: --param and --lhs are for pk sweep"), 2;
+    if (a->shard_n > 1 || a->use_mpi)
+      return cli_fail("population --events reads the dataset in one pass: not with --shard "
+                      "or --mpi"), 2;
   } else {
     if (!n_given) return cli_fail("population: give the number of subjects with -n N"), 2;
     if (a->n_params || a->lhs_n)
@@ -638,8 +696,9 @@ static int load_inputs(const batch_args *a, pk_scenario **s, pk_population **pop
                       "(scenarios/kratom-taper.json) was not found; set PK_MODELS_DIR");
     scenario = def;
   }
-  if (cli_load_scenario(scenario, &a->set, 0, s) != 0) return 1;
+  if (cli_load_scenario(scenario, &a->set, a->events != NULL, s) != 0) return 1;
   const pk_model *m = pk_scenario_model(*s);
+  if (a->events) return 0;
   if (!a->sweep) {
     if (pk_population_load(a->spec ? a->spec : scenario, m, pop, &err) != PK_OK) {
       cli_report(&err);
@@ -673,6 +732,7 @@ static int check_paths(batch_args *a, const pk_scenario *s) {
   const cli_path p[] = {{"-o", a->output, 1}, {"--percentiles", a->pct_path, 1},
                         {"--trajectories", a->traj_path, 1}, {"--plot", a->plot, 1},
                         {"--spec", a->spec, 0}, {"--summary-percentiles", a->sumpct_path, 1},
+                        {"--events dataset", a->events, 0},
                         {"metadata", a->sidecar[0] ? a->sidecar : NULL, 1}};
   return cli_check_outputs(s, a->scenario, p, sizeof p / sizeof p[0]);
 }
@@ -733,7 +793,8 @@ static int draw(run_ctx *c, const pk_scenario *s, out_file *pct) {
     data = c->copy_path;
   } else {
     snprintf(title, sizeof title, "%s, %zu subjects", pk_scenario_name(s), c->n_total);
-    long nt = cli_dose_times(pk_scenario_regimen(s), &times);
+    /* a dataset's subjects have doses of their own: none marked */
+    long nt = a->events ? 0 : cli_dose_times(pk_scenario_regimen(s), &times);
     if (nt < 0) return cli_fail("out of memory");
     count = (size_t)nt;
     const char *kept = pct->out ? pk_output_temp_path(pct->out) : NULL;
@@ -788,6 +849,12 @@ static int write_sidecar(const batch_args *a, const pk_scenario *s, size_t n, si
     cJSON_AddStringToObject(sp, "path", a->spec);
     if (cli_sha256_file(a->spec, hex) == 0) cJSON_AddStringToObject(sp, "sha256", hex);
   }
+  if (a->events) {
+    char hex[65];
+    cJSON *ev = cJSON_AddObjectToObject(x, "events");
+    cJSON_AddStringToObject(ev, "path", a->events);
+    if (cli_sha256_file(a->events, hex) == 0) cJSON_AddStringToObject(ev, "sha256", hex);
+  }
   cJSON *ax = a->sweep ? cJSON_AddArrayToObject(x, "axes") : NULL;
   for (size_t k = 0; ax && k < a->n_params; k++)
     cJSON_AddItemToArray(ax, cJSON_CreateString(a->params[k]));
@@ -797,7 +864,8 @@ static int write_sidecar(const batch_args *a, const pk_scenario *s, size_t n, si
                                             : "output grid");
   cJSON_AddBoolToObject(x, "terminal_phase", a->nca);
   cli_run run = {.scenario = s, .scenario_path = scenario, .set = &a->set,
-                 .has_seed = !a->sweep || a->lhs_n, .seed = a->seed, .extra = x};
+                 .has_seed = (!a->sweep && !a->events) || a->lhs_n, .seed = a->seed,
+                 .extra = x};
   int rc = cli_meta_write_sidecar(a->output, &run);
   cJSON_Delete(x);
   return rc;
@@ -821,6 +889,19 @@ static int run(batch_args *a, int argc, char **argv) {
   c.size = size;
 #endif
   if ((rc = load_inputs(a, &s, &pop, &sw)) != 0 || (rc = check_paths(a, s)) != 0) goto done;
+  if (a->events) {
+    c.base = pk_scenario_options(s);
+    if (!(c.subject_reg = pk_regimen_new())) {
+      rc = cli_fail("out of memory");
+      goto done;
+    }
+    if (pk_dataset_reader_open(a->events, pk_scenario_model(s), NULL, &c.reader, &err) !=
+        PK_OK) {
+      cli_report(&err);
+      rc = 1;
+      goto done;
+    }
+  }
   pk_batch_spec spec = pk_batch_spec_default();
   spec.model = pk_scenario_model(s);
   spec.regimen = pk_scenario_regimen(s);
@@ -833,6 +914,10 @@ static int run(batch_args *a, int argc, char **argv) {
   spec.occ_threshold = a->occ_thr;
   spec.exact_extrema = a->exact_extrema;
   spec.nca = a->nca;
+  if (a->events) {
+    spec.source = next_subject;
+    spec.source_ctx = &c;
+  }
   if (pk_batch_new(&spec, &b, &err) != PK_OK) {
     if (!err.file[0] && a->scenario) fprintf(stderr, "pk: while preparing %s:\n", a->scenario);
     cli_report(&err);
@@ -917,7 +1002,9 @@ static int run(batch_args *a, int argc, char **argv) {
   pk_status st = pk_batch_run(b, &ro, &rep, &err);
   double elapsed = now_s() - c.t0;
   if (c.show_progress) fputc('\n', stderr);
+  if (a->events) c.n_total = rep.total;
   if (st != PK_OK) {
+    if (a->events && !err.file[0]) fprintf(stderr, "pk: while simulating %s:\n", a->events);
     cli_report(&err);
     rc = 1;
   }
@@ -987,6 +1074,9 @@ done:
   out_discard(&sumpct);
   free(c.kept);
   free(c.buf);
+  pk_dataset_free(c.subject);
+  pk_dataset_reader_free(c.reader);
+  pk_regimen_free(c.subject_reg);
   pk_batch_free(b);
   pk_sweep_free(sw);
   pk_population_free(pop);

@@ -110,6 +110,24 @@ PK_API pk_status pk_sweep_point(const pk_sweep *s, size_t k, double *values, pk_
 
 typedef struct pk_batch pk_batch;
 
+/* A subject given by the caller rather than drawn (the subjects of an event
+ * dataset, pk/dataset.h: pk_dataset_subject_run gives what it needs). */
+typedef struct pk_batch_subject {
+  const pk_model *model;     /* copied before the source is called again */
+  const pk_regimen *regimen; /* copied, as is options.steady_state */
+  pk_sim_options options;    /* its output grid (output_start_h, output_step_h,
+                                t_end_h) must be the batch's; the start may differ */
+  const char *id;            /* its name in the summary's id column (copied; no
+                                comma, quote or line end), or NULL: its index */
+} pk_batch_subject;
+/* Gives subject `index` (0, 1, 2, ... in turn, on the thread that called
+ * pk_batch_run) into *out (preset to the batch's options and NULLs) and
+ * returns PK_OK; or sets *end = 1 when there is no more; or returns an
+ * error (err set), which stops the run: the subjects given before it are
+ * still run and handed over, and pk_batch_run returns the error. */
+typedef pk_status (*pk_batch_source)(void *ctx, size_t index, pk_batch_subject *out, int *end,
+                                     pk_error *err);
+
 typedef struct pk_batch_spec {
   const pk_model *model;          /* the typical subject (copied) */
   const pk_regimen *regimen;      /* must outlive the batch */
@@ -128,6 +146,16 @@ typedef struct pk_batch_spec {
                                      best time), not the output grid; costs a few
                                      simulations per value */
   int nca;                        /* 1: add the terminal phase of each compound */
+  /* Or subjects given one by one (not with a population or a sweep):
+   * n_subjects is then ignored, and the count is known at the end of the run
+   * (pk_batch_report.total; on_progress gets total 0 until then). Shards are
+   * refused; keep_values grows with the subjects. model, regimen and options
+   * above still give the columns and the output grid; each subject's
+   * summaries use its own doses (Cmin after its first dose, its dosing
+   * intervals). The kernel packs subjects with equal event timing and start,
+   * as for a population. */
+  pk_batch_source source;
+  void *source_ctx;
 } pk_batch_spec;
 
 /* Defaults: no model, no population or sweep, 1 subject, seed 1,
@@ -138,6 +166,7 @@ PK_API pk_batch_spec pk_batch_spec_default(void);
 /* One subject's outcome, as handed to on_subject. */
 typedef struct pk_subject_result {
   size_t index;         /* subject (or sweep point) index, from 0 */
+  const char *id;       /* a given subject's id (pk_batch_subject.id), else NULL */
   pk_status status;     /* PK_OK, or why it failed (its values are then NaN,
                            its settings kept where known) */
   double fail_t_h;      /* time a solver failure had reached, h; NaN otherwise */
@@ -221,7 +250,7 @@ PK_API int pk_batch_max_threads(void);
 PK_API const char *pk_batch_simd(int *lanes);
 
 /* CSV text of the summary: header "id,status,<columns>,fail_t_h,reason"; a
- * row per subject with status "ok" or "failed", values with 12 significant
+ * row per subject (id: its index, or a given subject's id) with status "ok" or "failed", values with 12 significant
  * digits (empty where NaN) and the reason quoted. Both end in a newline.
  * Return the length the full text needs, as snprintf. */
 PK_API int pk_batch_format_header(const pk_batch *b, char *buf, size_t n);

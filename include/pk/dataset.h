@@ -116,12 +116,50 @@ PK_API double pk_dataset_covariate_at(const pk_dataset *d, size_t s, size_t j, d
 PK_API size_t pk_dataset_warning_count(const pk_dataset *d);
 PK_API const pk_error *pk_dataset_warning(const pk_dataset *d, size_t k);
 
+/* ---- reading a large dataset subject by subject ----
+ * The file is read one subject (one block of records with the same ID) at a
+ * time; each comes as a dataset of that one subject, read with the same
+ * columns, rules, checks and messages as pk_dataset_load_ex (lines are the
+ * file's). Memory holds one subject's records and the IDs seen so far (an
+ * ID may not come back after other subjects: some 40 bytes per subject),
+ * not the file. What differs from loading the file whole:
+ *   - the input limit (pk_max_input_bytes) and the limit on doses made by
+ *     ADDL apply to each subject's records, not to the whole file;
+ *   - an error is found when its subject is reached: the subjects before it
+ *     have been returned (write their results to a temporary file that the
+ *     error discards, as pk/output.h does);
+ *   - the warning about unused covariate columns comes with the first
+ *     subject. */
+typedef struct pk_dataset_reader pk_dataset_reader;
+
+/* Opens csv_path and reads its header (errors as pk_dataset_load_ex's for
+ * the header). m and opt as for pk_dataset_load_ex; m is copied. */
+PK_API pk_status pk_dataset_reader_open(const char *csv_path, const pk_model *m,
+                                        const pk_dataset_options *opt,
+                                        pk_dataset_reader **out, pk_error *err);
+/* The next subject: *out a new dataset of one subject (free with
+ * pk_dataset_free); *out NULL with PK_OK after the last. A file with a
+ * header and no record is an error, as for pk_dataset_load_ex. After a
+ * failure every further call returns the same error. */
+PK_API pk_status pk_dataset_reader_next(pk_dataset_reader *r, pk_dataset **out, pk_error *err);
+/* Subjects returned so far. */
+PK_API size_t pk_dataset_reader_count(const pk_dataset_reader *r);
+PK_API void pk_dataset_reader_free(pk_dataset_reader *r); /* NULL is safe */
+
 /* Simulation options for subject s from base options: the simulation starts
  * at the smaller of 0 and the subject's first record time, the output grid
  * is base's, and base's steady-state history is dropped (the dataset's
  * records are the whole dosing). */
 PK_API pk_sim_options pk_dataset_sim_options(const pk_dataset *d, size_t s,
                                              const pk_sim_options *base);
+
+/* What pk_dataset_simulate runs for subject s, for running it elsewhere
+ * (such as in a batch, pk/batch.h, where it gets the same numbers): *opt is
+ * pk_dataset_sim_options(d, s, base), and r (emptied first) the subject's
+ * doses up to base->t_end_h; a subject without doses gets a dose of 0 mg at
+ * the start, so that the run has an event. */
+PK_API pk_status pk_dataset_subject_run(const pk_dataset *d, size_t s, const pk_sim_options *base,
+                                        pk_regimen *r, pk_sim_options *opt, pk_error *err);
 
 /* Simulates every subject with its model and regimen under
  * pk_dataset_sim_options(d, s, opt); records after opt->t_end_h are left out

@@ -25,6 +25,14 @@ enum { PK_COL_MAX = 48, SLOTS_PER_THREAD = 128, PCT_ROWS_PER_CHUNK = 64 };
  * the first and of the last dosing interval */
 enum { NCA_PER_COMPOUND = 10 };
 
+/* What a subject's summaries take from its doses: the first dose time
+ * (-inf with a steady-state history; Cmin counts after it) and, for nca,
+ * the first and the last dosing intervals (NaN: fewer than 2 dose times in
+ * the output). */
+typedef struct timing {
+  double t_first, ivl_first_lo, ivl_first_hi, ivl_last_lo;
+} timing;
+
 struct pk_batch {
   pk_model *model; /* the typical subject (a copy) */
   const pk_regimen *regimen; /* &sorted */
@@ -36,15 +44,14 @@ struct pk_batch {
   uint64_t seed;
   double w_thr, occ_thr;
   int exact_extrema, nca; /* pk_batch_spec's */
-  double ivl_first_lo, ivl_first_hi, ivl_last_lo; /* nca: the first and last dosing
-                                                     intervals (NaN: fewer than 2 dose
-                                                     times in the output) */
+  pk_batch_source source;  /* subjects given by the caller, or NULL */
+  void *source_ctx;
   /* the output grid and columns (pk_sim_layout) */
   size_t rows, tcols;
   double *times;
   char **tnames;
   int n_comp, ccol[PK_MAX_COMPOUNDS], occ_col, e_col, w_col;
-  double t_first; /* first dose (-inf with a steady-state history) */
+  timing tm; /* of the spec's regimen (every subject's but a source's) */
   /* summary columns */
   size_t n_set, ncol;
   char (*colname)[PK_COL_MAX];
@@ -135,22 +142,28 @@ static pk_status layout(pk_batch *b, const pk_trajectory *t, pk_error *err) {
   return PK_OK;
 }
 
-/* The first dosing interval (the first two distinct dose times in the
- * output) and the start of the last (the last dose time), as pk nca takes
- * them; NaN with fewer than two. */
-static void dosing_intervals(pk_batch *b) {
-  double t0 = b->times[0], t1 = b->times[b->rows - 1], d[2] = {NAN, NAN}, last = NAN;
-  int n = 0;
-  for (size_t k = 0; k < b->sorted.n; k++) { /* sorted by time */
-    double t = b->sorted.dose[k].t_h;
-    if (t < t0 || t > t1 || (n > 0 && !(t > last))) continue;
-    if (n < 2) d[n] = t;
-    n++;
-    last = t;
+/* The timing of the summaries of a subject with regimen r and steady-state
+ * history hist (or NULL): the first dose; the first dosing interval (the
+ * first two distinct dose times in the output) and the start of the last
+ * (the last dose time), as pk nca takes them, NaN with fewer than two. */
+static timing dose_timing(const pk_batch *b, const pk_regimen *r, const pk_regimen *hist) {
+  double t0 = b->times[0], t1 = b->times[b->rows - 1], d0 = INFINITY, d1 = INFINITY;
+  double last = -INFINITY;
+  timing tm = {.t_first = INFINITY};
+  for (size_t k = 0; k < r->n; k++) {
+    double t = r->dose[k].t_h;
+    tm.t_first = fmin(tm.t_first, t);
+    if (t < t0 || t > t1) continue;
+    if (t < d0) d1 = d0, d0 = t;
+    else if (t > d0 && t < d1) d1 = t;
+    last = fmax(last, t);
   }
-  b->ivl_first_lo = n >= 2 ? d[0] : NAN;
-  b->ivl_first_hi = n >= 2 ? d[1] : NAN;
-  b->ivl_last_lo = n >= 2 ? last : NAN;
+  if (hist) tm.t_first = -INFINITY;
+  int two = isfinite(d1);
+  tm.ivl_first_lo = two ? d0 : NAN;
+  tm.ivl_first_hi = two ? d1 : NAN;
+  tm.ivl_last_lo = two ? last : NAN;
+  return tm;
 }
 
 static pk_status columns(pk_batch *b, pk_error *err) {
@@ -200,9 +213,9 @@ pk_status pk_batch_new(const pk_batch_spec *spec, pk_batch **out, pk_error *err)
   if (!spec || !out || !spec->model || !spec->regimen)
     return pk_err_set(err, PK_ERR_INVALID, NULL, NULL, "no spec, model, regimen or output");
   *out = NULL;
-  if (spec->population && spec->sweep)
+  if ((spec->population != NULL) + (spec->sweep != NULL) + (spec->source != NULL) > 1)
     return pk_err_set(err, PK_ERR_INVALID, NULL, NULL,
-                      "a batch is a population or a sweep, not both");
+                      "a batch is a population, a sweep or a source of subjects, one of them");
   /* NaN: the receptor's symptom threshold (PD version 2), else 0.02 */
   double w_thr = spec->w_threshold;
   if (isnan(w_thr) && !pk_model_withdrawal(spec->model, NULL, NULL, NULL, &w_thr)) w_thr = 0.02;
@@ -230,7 +243,8 @@ pk_status pk_batch_new(const pk_batch_spec *spec, pk_batch **out, pk_error *err)
                           "the sweep was made for another model");
     }
   size_t n = spec->sweep ? pk_sweep_point_count(spec->sweep) : spec->n_subjects;
-  if (n < 1) return pk_err_set(err, PK_ERR_INVALID, NULL, NULL, "no subjects");
+  if (spec->source) n = 0; /* as many as it gives */
+  if (n < 1 && !spec->source) return pk_err_set(err, PK_ERR_INVALID, NULL, NULL, "no subjects");
   pk_batch *b = calloc(1, sizeof *b);
   if (!b) return pk_err_nomem(err);
   b->model = pk_model_new();
@@ -265,14 +279,12 @@ pk_status pk_batch_new(const pk_batch_spec *spec, pk_batch **out, pk_error *err)
   b->occ_thr = spec->occ_threshold;
   b->exact_extrema = spec->exact_extrema != 0;
   b->nca = spec->nca != 0;
-  b->t_first = INFINITY;
-  for (size_t k = 0; k < pk_regimen_size(spec->regimen); k++)
-    b->t_first = fmin(b->t_first, pk_regimen_dose(spec->regimen, k).t_h);
-  if (b->opt.steady_state) b->t_first = -INFINITY;
+  b->source = spec->source;
+  b->source_ctx = spec->source_ctx;
   pk_trajectory *t = NULL;
   pk_status st = pk_sim_layout(b->model, b->regimen, &b->opt, &t, err);
   if (st == PK_OK) st = layout(b, t, err);
-  if (st == PK_OK) dosing_intervals(b);
+  if (st == PK_OK) b->tm = dose_timing(b, b->regimen, b->opt.steady_state);
   if (st == PK_OK) st = columns(b, err);
   pk_trajectory_free(t);
   if (st != PK_OK) {
@@ -320,6 +332,7 @@ double pk_hours_above(const double *t_h, const double *y, size_t n, size_t strid
  * terminal phase, compound by compound: conc[c * rows + row]). */
 typedef struct summ {
   const pk_batch *b;
+  const timing *tm;
   size_t rows;
   double t_prev, c_prev[PK_MAX_COMPOUNDS], w_prev, o_prev;
   double cmax[PK_MAX_COMPOUNDS], tmax[PK_MAX_COMPOUNDS], cmin[PK_MAX_COMPOUNDS],
@@ -329,9 +342,10 @@ typedef struct summ {
   double *conc;                  /* b->rows * n_comp, or NULL */
 } summ;
 
-static void summ_init(summ *a, const pk_batch *b, double *conc) {
+static void summ_init(summ *a, const pk_batch *b, const timing *tm, double *conc) {
   memset(a, 0, sizeof *a);
   a->b = b;
+  a->tm = tm;
   a->conc = conc;
   for (int c = 0; c < b->n_comp; c++) a->cmax[c] = -INFINITY, a->tmax[c] = NAN, a->cmin[c] = INFINITY;
   a->omin = INFINITY, a->omax = a->emax = a->wmax = -INFINITY;
@@ -345,7 +359,7 @@ static void summ_row(summ *a, const double *row) {
   for (int c = 0; c < b->n_comp; c++) {
     double ci = row[b->ccol[c]];
     if (ci > a->cmax[c]) a->cmax[c] = ci, a->tmax[c] = ti;
-    if (ti > b->t_first && ci < a->cmin[c]) a->cmin[c] = ci;
+    if (ti > a->tm->t_first && ci < a->cmin[c]) a->cmin[c] = ci;
     if (a->rows > 0) a->auc[c] += pk_seg_auc(a->t_prev, ti, a->c_prev[c], ci);
     a->c_prev[c] = ci;
     if (a->conc && a->rows < b->rows) a->conc[(size_t)c * b->rows + a->rows] = ci;
@@ -400,8 +414,8 @@ static void summ_terminal(const summ *a, int c, double *out) {
   }
   /* the first and the last dosing interval, as pk nca's rows: Cmax, Tmax
    * and AUClast of the samples in [lo, hi] */
-  double lo[2] = {b->ivl_first_lo, b->ivl_last_lo};
-  double hi[2] = {b->ivl_first_hi, b->times[b->rows - 1]};
+  double lo[2] = {a->tm->ivl_first_lo, a->tm->ivl_last_lo};
+  double hi[2] = {a->tm->ivl_first_hi, b->times[b->rows - 1]};
   for (int k = 0; k < 2; k++) {
     if (isnan(lo[k])) continue;
     size_t i0 = 0, n = 0;
@@ -473,7 +487,7 @@ static pk_status refine_maxima(const summ *a, const pk_model *m, const pk_regime
   /* nca: the first and last dosing intervals' Cmax, inside the interval */
   for (int c = 0; b->nca && c < b->n_comp && st == PK_OK; c++) {
     size_t j = n4 + 6 + (size_t)c * NCA_PER_COMPOUND + 4;
-    double lo[2] = {b->ivl_first_lo, b->ivl_last_lo}, hi[2] = {b->ivl_first_hi, t1};
+    double lo[2] = {a->tm->ivl_first_lo, a->tm->ivl_last_lo}, hi[2] = {a->tm->ivl_first_hi, t1};
     for (int k = 0; k < 2 && st == PK_OK; k++)
       if (!isnan(lo[k]))
         st = refine_one(b, m, reg, opt, b->ccol[c], out[j + 3 * (size_t)k + 1], lo[k], hi[k], out,
@@ -485,9 +499,9 @@ static pk_status refine_maxima(const summ *a, const pk_model *m, const pk_regime
 /* The summaries of trajectory t (the batch's grid) into out; with a subject
  * (m non-NULL) and exact_extrema, its maxima refined. conc: scratch for the
  * terminal phase (b->rows * n_comp), or NULL to allocate it here. */
-static pk_status summarise(const pk_batch *b, const pk_trajectory *t, double *out, double *conc,
-                           const pk_model *m, const pk_regimen *reg, const pk_sim_options *opt,
-                           pk_error *err) {
+static pk_status summarise(const pk_batch *b, const timing *tm, const pk_trajectory *t,
+                           double *out, double *conc, const pk_model *m, const pk_regimen *reg,
+                           const pk_sim_options *opt, pk_error *err) {
   size_t nr = pk_trajectory_rows(t), nc = pk_trajectory_cols(t);
   if (nr != b->rows || nc != b->tcols)
     return pk_err_set(err, PK_ERR_INVALID, NULL, NULL,
@@ -498,7 +512,7 @@ static pk_status summarise(const pk_batch *b, const pk_trajectory *t, double *ou
   if (b->nca && !conc && !(conc = own = malloc((nr ? nr : 1) * (size_t)b->n_comp * sizeof *conc)))
     return pk_err_nomem(err);
   summ a;
-  summ_init(&a, b, conc);
+  summ_init(&a, b, tm, conc);
   for (size_t r = 0; r < nr; r++) summ_row(&a, d + r * nc);
   pk_status st = summ_finish(&a, out, err);
   if (st == PK_OK && m && b->exact_extrema) st = refine_maxima(&a, m, reg, opt, out, err);
@@ -509,7 +523,7 @@ static pk_status summarise(const pk_batch *b, const pk_trajectory *t, double *ou
 pk_status pk_batch_summarise(const pk_batch *b, const pk_trajectory *t, double *out,
                              pk_error *err) {
   if (!b || !t || !out) return pk_err_set(err, PK_ERR_INVALID, NULL, NULL, "no batch or output");
-  return summarise(b, t, out, NULL, NULL, NULL, NULL, err);
+  return summarise(b, &b->tm, t, out, NULL, NULL, NULL, NULL, err);
 }
 
 /* ---- one subject ---- */
@@ -526,8 +540,18 @@ typedef struct worker {
   pk_fast *fast;
 } worker;
 
+/* A subject given by the batch's source: copies of what it gave. */
+typedef struct given {
+  pk_model *model;
+  pk_regimen reg, hist;
+  pk_sim_options opt; /* steady_state: &hist or NULL */
+  char *id;
+  timing tm;
+} given;
+
 typedef struct slot {
   size_t index;
+  given *g;   /* a source's subject, or NULL */
   int ran;    /* 0: not run (stopped before it) */
   int kernel; /* 1: run by the batch kernel */
   pk_status status;
@@ -609,6 +633,13 @@ static int prepare_subject(const pk_batch *b, worker *w, int l, slot *s, const p
   s->reason[0] = '\0';
   s->traj = NULL;
   for (size_t j = 0; j < b->ncol; j++) s->values[j] = NAN;
+  if (s->g) {
+    given *g = s->g;
+    pk_model_copy_into(w->model[l], g->model);
+    *reg = &g->reg;
+    *opt = g->opt;
+    return 0;
+  }
   pk_subject_extra extra = pk_subject_extra_default(b->opt.tol0);
   pk_status st = PK_OK;
   if (b->pop)
@@ -653,7 +684,8 @@ static void simulate_subject(const pk_batch *b, const pk_model *m, const pk_regi
   pk_error_clear(&err);
   pk_trajectory *t = NULL;
   pk_status st = pk_simulate(m, reg, opt, &t, &err);
-  if (st == PK_OK) st = summarise(b, t, s->values + b->n_set, conc, m, reg, opt, &err);
+  if (st == PK_OK)
+    st = summarise(b, s->g ? &s->g->tm : &b->tm, t, s->values + b->n_set, conc, m, reg, opt, &err);
   if (st != PK_OK) {
     for (size_t j = b->n_set; j < b->ncol; j++) s->values[j] = NAN;
     fail_slot(s, &err, "");
@@ -721,7 +753,7 @@ static void flush_pack(const pk_batch *b, worker *w, const pk_batch_run_options 
   pk_status status[LANES];
   pk_error errs[LANES];
   for (int l = 0; l < n; l++) {
-    summ_init(&sink.acc[l], b, w->conc[l]);
+    summ_init(&sink.acc[l], b, slots[l]->g ? &slots[l]->g->tm : &b->tm, w->conc[l]);
     sink.kept[l] = kept[l];
     if (kept[l])
       for (size_t k = 0; k < b->rows * (b->tcols - 1); k++) kept[l][k] = NAN;
@@ -735,8 +767,9 @@ static void flush_pack(const pk_batch *b, worker *w, const pk_batch_run_options 
   /* summaries only: the kernel accumulates them lane-wise, no rows */
   int rows_needed = o->want_trajectories || b->nca || b->exact_extrema;
   for (int l = 0; l < n; l++) rows_needed |= kept[l] != NULL;
-  pk_fast_summary fs = {.t_first_h = b->t_first, .w_threshold = b->w_thr,
-                        .occ_threshold = b->occ_thr};
+  /* the lanes of a pack share their first dose (run_slots) */
+  pk_fast_summary fs = {.t_first_h = slots[0]->g ? slots[0]->g->tm.t_first : b->tm.t_first,
+                        .w_threshold = b->w_thr, .occ_threshold = b->occ_thr};
   for (int l = 0; l < n; l++) fs.out[l] = slots[l]->values + b->n_set;
   int stopped = pk_fast_run(w->fast, n, opt, rows_needed ? pack_row : NULL, &sink,
                             rows_needed ? NULL : &fs, stop_cb, poll, status, errs);
@@ -800,6 +833,14 @@ static void run_slots(const pk_batch *b, worker *w, const pk_batch_run_options *
     pk_error err;
     pk_error_clear(&err);
     if (opt.solver != PK_SOLVER_ODE) {
+      /* given subjects may start at different times, or first dose at
+       * different times: such a subject starts the next pack */
+      if (nl > 0 && s->g &&
+          (opt.t_start_h != lane0_opt.t_start_h ||
+           s->g->tm.t_first != lane_slot[0]->g->tm.t_first)) {
+        flush_pack(b, w, o, &lane0_opt, lane_slot, lane_kept, lane_subj, nl, poll);
+        nl = 0;
+      }
       r = pk_fast_lane(w->fast, nl, w->model[l], reg, &opt, &err);
       /* a subject that does not fit the pack starts the next one; one the
        * kernel refuses runs on its own and the pack goes on filling */
@@ -830,9 +871,66 @@ static void run_slots(const pk_batch *b, worker *w, const pk_batch_run_options *
 
 /* What on_subject (and prepare) see of a slot. */
 static pk_subject_result slot_result(const slot *s) {
-  return (pk_subject_result){.index = s->index, .status = s->status, .fail_t_h = s->fail_t,
-                             .reason = s->reason, .values = s->values, .trajectory = s->traj,
+  return (pk_subject_result){.index = s->index, .id = s->g ? s->g->id : NULL,
+                             .status = s->status, .fail_t_h = s->fail_t, .reason = s->reason,
+                             .values = s->values, .trajectory = s->traj,
                              .prepared = s->prepared};
+}
+
+static void given_release(given *g) {
+  pk_model_free(g->model);
+  free(g->reg.dose);
+  free(g->hist.dose);
+  free(g->id);
+}
+
+static int copy_doses(pk_regimen *dst, const pk_regimen *src) {
+  size_t n = src ? src->n : 0;
+  if (n > dst->cap) {
+    pk_dose *d = realloc(dst->dose, n * sizeof *d);
+    if (!d) return -1;
+    dst->dose = d;
+    dst->cap = n;
+  }
+  if (n) memcpy(dst->dose, src->dose, n * sizeof *dst->dose);
+  dst->n = n;
+  return 0;
+}
+
+/* Subject `index` from the batch's source into g: PK_OK (*end set at the
+ * end of the subjects), or the source's error, or a grid that is not the
+ * batch's. */
+static pk_status read_given(const pk_batch *b, size_t index, given *g, int *end, pk_error *err) {
+  pk_batch_subject bs = {.model = NULL, .regimen = NULL, .options = b->opt, .id = NULL};
+  *end = 0;
+  pk_status st = b->source(b->source_ctx, index, &bs, end, err);
+  if (st != PK_OK) {
+    if (err && err->code == PK_OK) pk_err_set(err, st, NULL, NULL, "the source of subjects failed");
+    return st;
+  }
+  if (*end) return PK_OK;
+  const pk_sim_options *o = &bs.options;
+  if (!bs.model || !bs.regimen)
+    return pk_err_set(err, PK_ERR_INVALID, NULL, NULL, "subject %zu: no model or regimen", index);
+  if (o->output_start_h != b->opt.output_start_h || o->output_step_h != b->opt.output_step_h ||
+      o->t_end_h != b->opt.t_end_h)
+    return pk_err_set(err, PK_ERR_INVALID, NULL, NULL,
+                      "subject %zu: its output grid (%g to %g h every %g h) is not the batch's "
+                      "(%g to %g h every %g h)", index, o->output_start_h, o->t_end_h,
+                      o->output_step_h, b->opt.output_start_h, b->opt.t_end_h,
+                      b->opt.output_step_h);
+  if (!g->model && !(g->model = pk_model_new())) return pk_err_nomem(err);
+  pk_model_copy_into(g->model, bs.model);
+  if (copy_doses(&g->reg, bs.regimen) != 0 || copy_doses(&g->hist, o->steady_state) != 0)
+    return pk_err_nomem(err);
+  free(g->id);
+  g->id = NULL;
+  if (bs.id && !(g->id = malloc(strlen(bs.id) + 1))) return pk_err_nomem(err);
+  if (bs.id) strcpy(g->id, bs.id);
+  g->opt = *o;
+  g->opt.steady_state = o->steady_state ? &g->hist : NULL;
+  g->tm = dose_timing(b, &g->reg, g->opt.steady_state);
+  return PK_OK;
 }
 
 pk_status pk_batch_run(pk_batch *b, const pk_batch_run_options *o, pk_batch_report *rep,
@@ -846,14 +944,20 @@ pk_status pk_batch_run(pk_batch *b, const pk_batch_run_options *o, pk_batch_repo
   if (K >= N)
     return pk_err_set(err, PK_ERR_INVALID, NULL, NULL,
                       "shard %zu of %zu: expected an index in [0, %zu)", K, N, N);
+  int src = b->source != NULL;
+  if (src && N > 1)
+    return pk_err_set(err, PK_ERR_INVALID, NULL, NULL,
+                      "subjects from a source run in one shard: they are read in one pass");
   size_t lo = 0, n_local;
-  if (o->shard_interleaved) {
+  if (src) {
+    n_local = SIZE_MAX; /* until the source ends */
+  } else if (o->shard_interleaved) {
     n_local = n > K ? (n - K + N - 1) / N : 0;
   } else {
     lo = (size_t)((unsigned long long)K * n / N);
     n_local = (size_t)((unsigned long long)(K + 1) * n / N) - lo;
   }
-  rep->total = n_local;
+  rep->total = src ? 0 : n_local;
   int nt = o->threads > 0 ? o->threads : pk_batch_max_threads();
 #ifndef _OPENMP
   nt = 1;
@@ -864,7 +968,7 @@ pk_status pk_batch_run(pk_batch *b, const pk_batch_run_options *o, pk_batch_repo
   b->kept = NULL;
   b->n_kept = 0;
   size_t per = b->rows * (b->tcols - 1);
-  if (o->keep_values && n_local > 0) {
+  if (o->keep_values && n_local > 0 && !src) {
     double bytes = pk_batch_kept_bytes(b, n_local);
     if (bytes > (double)SIZE_MAX / 2 || !(b->kept = malloc(n_local * per * sizeof(double))))
       return pk_err_set(err, PK_ERR_NOMEM, NULL, NULL,
@@ -878,10 +982,12 @@ pk_status pk_batch_run(pk_batch *b, const pk_batch_run_options *o, pk_batch_repo
   slot *slots = calloc(n_slots, sizeof *slots);
   double *vals = calloc(n_slots * (b->ncol ? b->ncol : 1), sizeof *vals);
   worker *ws = calloc((size_t)nt, sizeof *ws);
-  int bad = !slots || !vals || !ws;
+  given *gs = src ? calloc(n_slots, sizeof *gs) : NULL;
+  int bad = !slots || !vals || !ws || (src && !gs);
   for (int k = 0; !bad && k < nt; k++) bad = worker_init(&ws[k], b) != 0;
   if (bad) {
     for (int k = 0; ws && k < nt; k++) worker_release(&ws[k]);
+    free(gs);
     free(ws);
     free(vals);
     free(slots);
@@ -895,11 +1001,40 @@ pk_status pk_batch_run(pk_batch *b, const pk_batch_run_options *o, pk_batch_repo
   stop_poll poll = {.o = o};
   atomic_init(&poll.stop, 0);
   pk_status st = PK_OK;
-  for (size_t start = 0; start < n_local && !rep->stopped; start += n_slots) {
+  int src_end = 0;
+  for (size_t start = 0; start < n_local && !rep->stopped && !src_end && st == PK_OK;
+       start += n_slots) {
     size_t cnt = n_local - start < n_slots ? n_local - start : n_slots;
+    if (src) {
+      /* the next subjects from the source, on this thread, in order; on its
+       * error those read before it still run */
+      size_t got = 0;
+      while (got < cnt && !src_end && st == PK_OK && !should_stop(&poll)) {
+        st = read_given(b, start + got, &gs[got], &src_end, err);
+        if (st == PK_OK && !src_end) slots[got].g = &gs[got], got++;
+      }
+      cnt = got;
+      rep->total += cnt;
+      if (cnt && o->keep_values) {
+        double *k2 = NULL;
+        size_t have = b->n_kept;
+        if ((double)(have + cnt) * (double)per * sizeof(double) > (double)SIZE_MAX / 2 ||
+            !(k2 = realloc(b->kept, (have + cnt) * per * sizeof(double)))) {
+          if (st == PK_OK) st = pk_err_set(err, PK_ERR_NOMEM, NULL, NULL,
+                                           "keeping every value of %zu subjects (%zu times x "
+                                           "%zu columns) needs %.3g GB, more than could be "
+                                           "allocated", have + cnt, b->rows, b->tcols - 1,
+                                           pk_batch_kept_bytes(b, have + cnt) / 1e9);
+          break;
+        }
+        b->kept = k2;
+        b->n_kept = have + cnt;
+      }
+      if (cnt == 0) break;
+    }
     for (size_t k = 0; k < cnt; k++) {
       size_t j = start + k;
-      slots[k].index = o->shard_interleaved ? K + j * N : lo + j;
+      slots[k].index = src ? j : o->shard_interleaved ? K + j * N : lo + j;
       slots[k].ran = 0;
     }
     /* packs of `lanes` consecutive slots: a subject's results do not
@@ -940,9 +1075,12 @@ pk_status pk_batch_run(pk_batch *b, const pk_batch_run_options *o, pk_batch_repo
       s->prepared = NULL;
     }
     if (atomic_load(&poll.stop)) rep->stopped = 1;
-    if (o->on_progress) o->on_progress(o->ctx, rep->done, n_local);
+    if (o->on_progress) o->on_progress(o->ctx, rep->done, src ? 0 : n_local);
   }
+  if (src && st == PK_OK && atomic_load(&poll.stop)) rep->stopped = 1;
   for (int k = 0; k < nt; k++) worker_release(&ws[k]);
+  for (size_t k = 0; gs && k < n_slots; k++) given_release(&gs[k]);
+  free(gs);
   free(ws);
   free(vals);
   free(slots);
@@ -987,7 +1125,8 @@ int pk_batch_format_row(const pk_batch *b, const pk_subject_result *r, char *buf
   size_t len = 0;
   if (n) buf[0] = '\0';
   if (!b || !r) return 0;
-  cat(buf, n, &len, "%zu,%s", r->index, r->status == PK_OK ? "ok" : "failed");
+  if (r->id) cat(buf, n, &len, "%s,%s", r->id, r->status == PK_OK ? "ok" : "failed");
+  else cat(buf, n, &len, "%zu,%s", r->index, r->status == PK_OK ? "ok" : "failed");
   for (size_t j = 0; j < b->ncol; j++) cat_value(buf, n, &len, r->values[j]);
   cat_value(buf, n, &len, r->fail_t_h);
   cat(buf, n, &len, ",");

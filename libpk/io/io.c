@@ -48,34 +48,51 @@ static pk_status too_large(const char *path, const char *size, size_t max, pk_er
                     "the pk tool)", size, limit);
 }
 
-pk_status pk_read_file(const char *path, char **text, size_t *len, pk_error *err) {
-  *text = NULL;
-  *len = 0;
+/* Opens the regular file path for reading: *fd, and its status in *sb; no
+ * size limit (the caller's). */
+static pk_status open_regular(const char *path, int *fd_out, struct stat *sb, pk_error *err) {
   if (!path || !path[0])
     return pk_err_set(err, PK_ERR_IO, NULL, NULL, "empty file name; expected the path of a file");
   /* Look before opening: opening a device or a named pipe can block or have
    * effects of its own. */
-  struct stat sb;
-  if (stat(path, &sb) != 0)
+  if (stat(path, sb) != 0)
     return pk_err_set(err, PK_ERR_IO, path, NULL, "cannot open: %s", strerror(errno));
-  if (!S_ISREG(sb.st_mode)) return not_regular(path, sb.st_mode, err);
-  size_t max = pk_max_input_bytes();
-  char size[64];
-  if ((uintmax_t)sb.st_size > (uintmax_t)max) {
-    snprintf(size, sizeof size, "the file is %jd bytes", (intmax_t)sb.st_size);
-    return too_large(path, size, max, err);
-  }
+  if (!S_ISREG(sb->st_mode)) return not_regular(path, sb->st_mode, err);
   int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0) return pk_err_set(err, PK_ERR_IO, path, NULL, "cannot open: %s", strerror(errno));
   /* the file opened is the one to check (it may have been replaced) */
-  if (fstat(fd, &sb) != 0) {
+  if (fstat(fd, sb) != 0) {
     int e = errno;
     close(fd);
     return pk_err_set(err, PK_ERR_IO, path, NULL, "cannot open: %s", strerror(e));
   }
-  if (!S_ISREG(sb.st_mode)) {
+  if (!S_ISREG(sb->st_mode)) {
     close(fd);
-    return not_regular(path, sb.st_mode, err);
+    return not_regular(path, sb->st_mode, err);
+  }
+  *fd_out = fd;
+  return PK_OK;
+}
+
+pk_status pk_open_file(const char *path, int *fd, pk_error *err) {
+  struct stat sb;
+  *fd = -1;
+  return open_regular(path, fd, &sb, err);
+}
+
+pk_status pk_read_file(const char *path, char **text, size_t *len, pk_error *err) {
+  *text = NULL;
+  *len = 0;
+  struct stat sb;
+  int fd = -1;
+  pk_status st0 = open_regular(path, &fd, &sb, err);
+  if (st0 != PK_OK) return st0;
+  size_t max = pk_max_input_bytes();
+  char size[64];
+  if ((uintmax_t)sb.st_size > (uintmax_t)max) {
+    close(fd);
+    snprintf(size, sizeof size, "the file is %jd bytes", (intmax_t)sb.st_size);
+    return too_large(path, size, max, err);
   }
   /* The size is a hint (a file may grow, /proc files say 0): read to the
    * end, refusing the file once it has more than max bytes. */

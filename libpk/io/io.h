@@ -12,4 +12,10 @@
  * the input limit, or reading it failed. */
 pk_status pk_read_file(const char *path, char **text, size_t *len, pk_error *err);
 
+/* Opens the regular file path for reading, with the checks of pk_read_file
+ * but no size limit (for a reader that holds only part of the file at a
+ * time): *fd, to close with close(); -1 on failure (PK_ERR_IO, err says
+ * why). */
+pk_status pk_open_file(const char *path, int *fd, pk_error *err);
+
 #endif

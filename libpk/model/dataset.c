@@ -6,9 +6,11 @@
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 #include "internal.h"
 #include "io.h"
 #include "model_load.h"
@@ -416,7 +418,8 @@ static pk_status read_header(loader *L, const char *s, size_t len, int line) {
   return fail(L, line, -1, "the header has no %s column", missing);
 }
 
-static pk_status add_row(loader *L, const char *s, size_t len, int line) {
+/* Splits a record line into *row (fields checked against the header). */
+static pk_status parse_row(loader *L, const char *s, size_t len, int line, ds_row *row) {
   char **f = NULL;
   size_t n = 0, bad = 0;
   int rc = split_line(s, len, &f, &n, &bad);
@@ -434,18 +437,50 @@ static pk_status add_row(loader *L, const char *s, size_t len, int line) {
     if (L->err) L->err->line = line, L->err->column = (int)L->ncols + 1;
     return PK_ERR_INVALID;
   }
+  *row = (ds_row){.line = line, .f = f};
+  return PK_OK;
+}
+
+/* Appends a parsed row to the loader's records (taking its fields). */
+static pk_status push_row(loader *L, ds_row *row) {
   if (L->n_rows == L->cap_rows) {
     size_t cap = L->cap_rows ? 2 * L->cap_rows : 256;
     ds_row *nr = realloc(L->rows, cap * sizeof *nr);
     if (!nr) {
-      free_fields(f);
+      free_fields(row->f);
+      row->f = NULL;
       return pk_err_nomem(L->err);
     }
     L->rows = nr;
     L->cap_rows = cap;
   }
-  L->rows[L->n_rows++] = (ds_row){.line = line, .f = f};
+  L->rows[L->n_rows++] = *row;
+  row->f = NULL;
   return PK_OK;
+}
+
+static pk_status add_row(loader *L, const char *s, size_t len, int line) {
+  ds_row row;
+  pk_status st = parse_row(L, s, len, line, &row);
+  return st == PK_OK ? push_row(L, &row) : st;
+}
+
+/* The text of a line that holds a header or a record: NULL for a blank
+ * line or a comment ('#' first), else the line without its CR (*n bytes);
+ * a NUL byte in it is an error (*st). */
+static const char *content_line(loader *L, const char *s, size_t len, int line, size_t *n,
+                                pk_status *st) {
+  *st = PK_OK;
+  if (len > 0 && s[len - 1] == '\r') len--;
+  size_t b = 0;
+  while (b < len && (s[b] == ' ' || s[b] == '\t')) b++;
+  if (b == len || s[b] == '#') return NULL;
+  if (memchr(s, '\0', len)) {
+    *st = fail(L, line, -1, "the line contains a NUL byte: not a text file");
+    return NULL;
+  }
+  *n = len;
+  return s;
 }
 
 /* Header and data rows; blank lines and lines starting with '#' are skipped. */
@@ -457,16 +492,11 @@ static pk_status read_rows(loader *L, const char *text, size_t len) {
     size_t e = i;
     while (e < len && text[e] != '\n') e++;
     line++;
-    size_t le = e;
-    if (le > i && text[le - 1] == '\r') le--;
-    size_t b = i;
-    while (b < le && (text[b] == ' ' || text[b] == '\t')) b++;
+    size_t n = 0;
     pk_status st = PK_OK;
-    if (b < le && text[b] != '#') {
-      if (memchr(text + i, '\0', le - i))
-        return fail(L, line, -1, "the line contains a NUL byte: not a text file");
-      st = have_header ? add_row(L, text + i, le - i, line)
-                       : read_header(L, text + i, le - i, line);
+    const char *c = content_line(L, text + i, e - i, line, &n, &st);
+    if (c) {
+      st = have_header ? add_row(L, c, n, line) : read_header(L, c, n, line);
       have_header = 1;
     }
     if (st != PK_OK) return st;
@@ -1141,21 +1171,30 @@ static pk_status warn_unused_covariates(loader *L, pk_dataset *d) {
               n == 1 ? "changes" : "change");
 }
 
-/* Moves the header and the fields of the observation records from the
- * loader into the dataset, for the output at observation records. */
+/* Moves the fields of the observation records from the loader into the
+ * dataset, and copies the header, for the output at observation records. */
 static pk_status keep_observation_fields(loader *L, pk_dataset *d) {
-  if (!(d->rec_field = calloc(L->n_rows, sizeof *d->rec_field))) return pk_err_nomem(L->err);
+  if (!(d->rec_field = calloc(L->n_rows ? L->n_rows : 1, sizeof *d->rec_field)))
+    return pk_err_nomem(L->err);
   for (size_t s = 0; s < d->n_subjects; s++)
     for (size_t k = 0; k < d->subj[s].n_obs; k++) {
       size_t r = d->subj[s].obs_rec[k].row;
       d->rec_field[r] = L->rows[r].f;
       L->rows[r].f = NULL;
     }
+  size_t bytes = 0;
+  for (size_t j = 0; j < L->ncols; j++) bytes += strlen(L->hdr[j]) + 1;
+  d->col_name = calloc(L->ncols ? L->ncols : 1, sizeof *d->col_name);
+  d->col_block = malloc(bytes ? bytes : 1);
+  if (!d->col_name || !d->col_block) return pk_err_nomem(L->err);
+  char *p = d->col_block;
+  for (size_t j = 0; j < L->ncols; j++) {
+    size_t n = strlen(L->hdr[j]) + 1;
+    memcpy(p, L->hdr[j], n);
+    d->col_name[j] = p;
+    p += n;
+  }
   d->n_cols = L->ncols;
-  d->col_name = L->hdr;
-  d->col_block = L->hdr_block;
-  L->hdr = NULL;
-  L->hdr_block = NULL;
   d->col_time = L->std[COL_TIME];
   d->col_cmt = L->std[COL_CMT];
   return PK_OK;
@@ -1209,6 +1248,51 @@ static pk_status check_load_args(const char *file, const pk_model *m,
   return PK_OK;
 }
 
+static void free_rows(loader *L) {
+  for (size_t r = 0; r < L->n_rows; r++) free_fields(L->rows[r].f);
+  L->n_rows = 0;
+}
+
+static void free_header(loader *L) {
+  free(L->rows);
+  free(L->hdr_block);
+  free(L->hdr);
+  free(L->ovr);
+  free(L->cov_col);
+  L->rows = NULL;
+  L->hdr = NULL;
+  L->hdr_block = NULL;
+  L->ovr = NULL;
+  L->cov_col = NULL;
+  L->n_rows = L->cap_rows = 0;
+}
+
+/* The dataset of the records read into L under its header: the whole file,
+ * or one subject of a file read subject by subject (header_warnings: the
+ * warnings about the header's columns go with it). */
+static pk_status build_dataset(loader *L, const pk_model *m, int header_warnings,
+                               pk_dataset **out) {
+  pk_dataset *d = NULL;
+  pk_status st = check_implied_count(L);
+  if (st == PK_OK && !(d = calloc(1, sizeof *d))) st = pk_err_nomem(L->err);
+  if (st == PK_OK && !(d->base = malloc(sizeof *d->base))) st = pk_err_nomem(L->err);
+  if (st == PK_OK) *d->base = *m;
+  if (st == PK_OK) st = setup_covariates(L, d);
+  if (st == PK_OK && header_warnings) st = warn_unused_covariates(L, d);
+  if (st == PK_OK) st = find_subjects(L, d);
+  const pk_model *header_model = L->m;
+  L->m = d ? d->base : m;
+  for (size_t s = 0; st == PK_OK && s < d->n_subjects; s++) st = build_subject(L, d, s);
+  L->m = header_model;
+  if (st == PK_OK) st = keep_observation_fields(L, d);
+  if (st != PK_OK) {
+    pk_dataset_free(d);
+    return st;
+  }
+  *out = d;
+  return PK_OK;
+}
+
 pk_status pk_dataset_load_ex(const char *csv_path, const pk_model *m,
                              const pk_dataset_options *opt, pk_dataset **out, pk_error *err) {
   pk_error_clear(err);
@@ -1233,31 +1317,12 @@ pk_status pk_dataset_load_text(const char *text, size_t len, const char *name,
   if (!text && len) return pk_err_set(err, PK_ERR_INVALID, name, NULL, "no text");
   loader L = {.file = name, .err = err, .m = m,
               .opt = opt ? *opt : pk_dataset_options_default()};
-  pk_dataset *d = NULL;
   st = read_rows(&L, text ? text : "", len);
-  if (st == PK_OK) st = check_implied_count(&L);
   if (st == PK_OK) st = find_product_column(&L);
-  if (st == PK_OK && !(d = calloc(1, sizeof *d))) st = pk_err_nomem(err);
-  if (st == PK_OK && !(d->base = malloc(sizeof *d->base))) st = pk_err_nomem(err);
-  if (st == PK_OK) *d->base = *m;
-  if (st == PK_OK) st = setup_covariates(&L, d);
-  if (st == PK_OK) st = warn_unused_covariates(&L, d);
-  if (st == PK_OK) st = find_subjects(&L, d);
-  L.m = d ? d->base : m;
-  for (size_t s = 0; st == PK_OK && s < d->n_subjects; s++) st = build_subject(&L, d, s);
-  if (st == PK_OK) st = keep_observation_fields(&L, d);
-  for (size_t r = 0; r < L.n_rows; r++) free_fields(L.rows[r].f);
-  free(L.rows);
-  free(L.hdr_block);
-  free(L.hdr);
-  free(L.ovr);
-  free(L.cov_col);
-  if (st != PK_OK) {
-    pk_dataset_free(d);
-    return st;
-  }
-  *out = d;
-  return PK_OK;
+  if (st == PK_OK) st = build_dataset(&L, m, 1, out);
+  free_rows(&L);
+  free_header(&L);
+  return st;
 }
 
 void pk_dataset_free(pk_dataset *d) {
@@ -1282,6 +1347,261 @@ void pk_dataset_free(pk_dataset *d) {
   free(d->base);
   free(d->warnings);
   free(d);
+}
+
+/* ---- reading subject by subject -------------------------------------------- */
+
+/* An ID seen, with the line where its records start. */
+typedef struct seen_id {
+  uint64_t hash;
+  char *id; /* NULL: an empty slot */
+  int line;
+} seen_id;
+
+struct pk_dataset_reader {
+  loader L;         /* the header; L.rows holds one subject's records at a time */
+  pk_model model;   /* the base model (a copy) */
+  char *path;
+  int fd, eof, line, started;
+  char *buf;        /* [pos, end) read but not yet split into lines */
+  size_t pos, end, cap;
+  ds_row pending;   /* the first record of the next subject, or f NULL */
+  size_t pending_bytes;
+  seen_id *seen;    /* open addressing, at most half full */
+  size_t n_seen, cap_seen;
+  size_t n_subjects;
+  pk_error failure; /* code != PK_OK once a call failed: every later call fails so */
+};
+
+static uint64_t hash_id(const char *s) {
+  uint64_t h = 1469598103934665603u; /* FNV-1a */
+  for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211u;
+  return h ^ (h >> 29);
+}
+
+/* The slot of id in the table (an empty one if absent). */
+static seen_id *seen_slot(seen_id *t, size_t cap, uint64_t h, const char *id) {
+  size_t i = (size_t)h & (cap - 1);
+  while (t[i].id && !(t[i].hash == h && strcmp(t[i].id, id) == 0)) i = (i + 1) & (cap - 1);
+  return &t[i];
+}
+
+/* The line where id's records started, if it was seen; else remembers it
+ * (starting at line) and returns 0; -1 when out of memory. */
+static int seen_before(pk_dataset_reader *r, const char *id, int line) {
+  uint64_t h = hash_id(id);
+  if (r->cap_seen) {
+    seen_id *e = seen_slot(r->seen, r->cap_seen, h, id);
+    if (e->id) return e->line;
+  }
+  if (2 * (r->n_seen + 1) > r->cap_seen) {
+    size_t cap = r->cap_seen ? 2 * r->cap_seen : 1024;
+    seen_id *t = calloc(cap, sizeof *t);
+    if (!t) return -1;
+    for (size_t k = 0; k < r->cap_seen; k++)
+      if (r->seen[k].id) *seen_slot(t, cap, r->seen[k].hash, r->seen[k].id) = r->seen[k];
+    free(r->seen);
+    r->seen = t;
+    r->cap_seen = cap;
+  }
+  seen_id *e = seen_slot(r->seen, r->cap_seen, h, id);
+  if (!(e->id = dup_str(id))) return -1;
+  e->hash = h;
+  e->line = line;
+  r->n_seen++;
+  return 0;
+}
+
+/* The next line of the file: *s and *n (without the newline), 0; 1 at the
+ * end of the file; -1 on a read error or a line longer than the input
+ * limit (err set). */
+static int next_line(pk_dataset_reader *r, const char **s, size_t *n) {
+  size_t max = pk_max_input_bytes();
+  for (;;) {
+    char *nl = r->pos < r->end ? memchr(r->buf + r->pos, '\n', r->end - r->pos) : NULL;
+    if (nl || (r->eof && r->pos < r->end)) {
+      size_t e = nl ? (size_t)(nl - r->buf) : r->end;
+      *s = r->buf + r->pos;
+      *n = e - r->pos;
+      r->pos = nl ? e + 1 : e;
+      r->line++;
+      return 0;
+    }
+    if (r->eof) return 1;
+    if (r->end - r->pos > max) {
+      fail(&r->L, r->line + 1, -1, "the line is longer than the input limit of %zu bytes "
+           "(raised with pk_set_max_input_bytes, or PK_MAX_INPUT_BYTES for the pk tool)", max);
+      return -1;
+    }
+    if (r->pos > 0) { /* keep the partial line at the start */
+      memmove(r->buf, r->buf + r->pos, r->end - r->pos);
+      r->end -= r->pos;
+      r->pos = 0;
+    }
+    if (r->end == r->cap) {
+      size_t cap = 2 * r->cap;
+      char *b = realloc(r->buf, cap);
+      if (!b) return pk_err_nomem(r->L.err), -1;
+      r->buf = b;
+      r->cap = cap;
+    }
+    ssize_t got = read(r->fd, r->buf + r->end, r->cap - r->end);
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) {
+      pk_err_set(r->L.err, PK_ERR_IO, r->path, NULL, "read error: %s", strerror(errno));
+      return -1;
+    }
+    if (got == 0) r->eof = 1;
+    r->end += (size_t)got;
+    if (r->line == 0 && !r->started && r->end >= 3) { /* a UTF-8 byte order mark */
+      r->started = 1;
+      if (memcmp(r->buf, "\xEF\xBB\xBF", 3) == 0) r->pos = 3;
+    }
+  }
+}
+
+/* The next header or record line (blank lines and comments skipped): 0 with
+ * *s, *n; 1 at the end; -1 on error. */
+static int next_content(pk_dataset_reader *r, const char **s, size_t *n) {
+  for (;;) {
+    const char *raw;
+    size_t len;
+    int rc = next_line(r, &raw, &len);
+    if (rc) return rc;
+    pk_status st;
+    if ((*s = content_line(&r->L, raw, len, r->line, n, &st))) return 0;
+    if (st != PK_OK) return -1;
+  }
+}
+
+pk_status pk_dataset_reader_open(const char *csv_path, const pk_model *m,
+                                 const pk_dataset_options *opt, pk_dataset_reader **out,
+                                 pk_error *err) {
+  pk_error_clear(err);
+  if (!csv_path || !out)
+    return pk_err_set(err, PK_ERR_INVALID, csv_path, NULL, "no file, model or output");
+  pk_dataset *probe = NULL;
+  pk_status st = check_load_args(csv_path, m, opt, &probe, err);
+  *out = NULL;
+  if (st != PK_OK) return st;
+  pk_dataset_reader *r = calloc(1, sizeof *r);
+  if (!r) return pk_err_nomem(err);
+  r->fd = -1;
+  r->model = *m;
+  r->cap = 1 << 16;
+  r->path = dup_str(csv_path);
+  r->buf = malloc(r->cap);
+  if (!r->path || !r->buf) {
+    pk_dataset_reader_free(r);
+    return pk_err_nomem(err);
+  }
+  r->L = (loader){.file = r->path, .err = err, .m = &r->model,
+                  .opt = opt ? *opt : pk_dataset_options_default()};
+  st = pk_open_file(csv_path, &r->fd, err);
+  const char *s = NULL;
+  size_t n = 0;
+  int rc = st == PK_OK ? next_content(r, &s, &n) : -1;
+  if (rc == 1)
+    st = pk_err_set(err, PK_ERR_INVALID, r->path, NULL,
+                    "the file is empty: expected a header row (ID, TIME, EVID, AMT, ...) and "
+                    "records");
+  else if (rc < 0 && st == PK_OK)
+    st = err ? err->code : PK_ERR_INVALID;
+  if (st == PK_OK) st = read_header(&r->L, s, n, r->line);
+  if (st == PK_OK) st = find_product_column(&r->L);
+  if (st != PK_OK) {
+    pk_dataset_reader_free(r);
+    return st;
+  }
+  *out = r;
+  return PK_OK;
+}
+
+/* Reads the records of the next subject into r->L.rows (none at the end). */
+static pk_status read_subject(pk_dataset_reader *r) {
+  loader *L = &r->L;
+  int idc = L->std[COL_ID];
+  size_t bytes = 0, max = pk_max_input_bytes();
+  if (r->pending.f) {
+    bytes = r->pending_bytes;
+    pk_status st = push_row(L, &r->pending);
+    if (st != PK_OK) return st;
+  }
+  for (;;) {
+    const char *s;
+    size_t n;
+    int rc = next_content(r, &s, &n);
+    if (rc == 1) return PK_OK;
+    if (rc < 0) return L->err ? L->err->code : PK_ERR_INVALID;
+    ds_row row;
+    pk_status st = parse_row(L, s, n, r->line, &row);
+    if (st != PK_OK) return st;
+    if (L->n_rows > 0 && strcmp(row.f[idc], L->rows[0].f[idc]) != 0) {
+      r->pending = row; /* the next subject's first record */
+      r->pending_bytes = n;
+      return PK_OK;
+    }
+    bytes += n;
+    if (bytes > max) {
+      free_fields(row.f);
+      return fail(L, r->line, -1, "the records of subject %s take more than %zu bytes, the "
+                  "input limit for one subject when a dataset is read subject by subject "
+                  "(raised with pk_set_max_input_bytes, or PK_MAX_INPUT_BYTES for the pk "
+                  "tool)", L->rows[0].f[idc], max);
+    }
+    if ((st = push_row(L, &row)) != PK_OK) return st;
+  }
+}
+
+pk_status pk_dataset_reader_next(pk_dataset_reader *r, pk_dataset **out, pk_error *err) {
+  pk_error_clear(err);
+  if (!r || !out) return pk_err_set(err, PK_ERR_INVALID, NULL, NULL, "no reader or output");
+  *out = NULL;
+  if (r->failure.code != PK_OK) {
+    if (err) *err = r->failure;
+    return r->failure.code;
+  }
+  pk_error local;
+  pk_error_clear(&local);
+  if (!err) err = &local;
+  loader *L = &r->L;
+  L->err = err;
+  free_rows(L);
+  pk_status st = read_subject(r);
+  int idc = L->std[COL_ID];
+  if (st == PK_OK && L->n_rows == 0 && r->n_subjects == 0)
+    st = fail(L, L->hdr_line, -1, "no records after the header");
+  if (st == PK_OK && L->n_rows > 0 && !is_missing(L->rows[0].f[idc])) {
+    int first = seen_before(r, L->rows[0].f[idc], L->rows[0].line);
+    if (first < 0) st = pk_err_nomem(err);
+    else if (first > 0)
+      st = fail(L, L->rows[0].line, idc,
+                "subject %s appears again after other subjects (its records start at line %d): "
+                "the records of a subject must be contiguous", L->rows[0].f[idc], first);
+  }
+  if (st == PK_OK && L->n_rows > 0) st = build_dataset(L, &r->model, r->n_subjects == 0, out);
+  free_rows(L);
+  if (st != PK_OK) {
+    r->failure = *err;
+    return st;
+  }
+  if (*out) r->n_subjects++;
+  return PK_OK;
+}
+
+size_t pk_dataset_reader_count(const pk_dataset_reader *r) { return r ? r->n_subjects : 0; }
+
+void pk_dataset_reader_free(pk_dataset_reader *r) {
+  if (!r) return;
+  if (r->fd >= 0) close(r->fd);
+  free_fields(r->pending.f);
+  free_rows(&r->L);
+  free_header(&r->L);
+  for (size_t k = 0; k < r->cap_seen; k++) free(r->seen[k].id);
+  free(r->seen);
+  free(r->buf);
+  free(r->path);
+  free(r);
 }
 
 /* ---- accessors -------------------------------------------------------------- */
@@ -1384,19 +1704,38 @@ void pk_dataset_trajectories_free(pk_trajectory **t, size_t n) {
  * cannot change the output until then, and pk_simulate refuses doses after
  * its end) into *t; r is a regimen to work in. A failure names the
  * subject. */
-static pk_status simulate_subject(const pk_dataset *d, size_t s, const pk_sim_options *o,
-                                  double t_last_h, pk_regimen *r, pk_trajectory **t,
-                                  pk_error *err) {
-  const ds_subject *S = &d->subj[s];
+/* Subject s's doses up to t_last_h into r (emptied first); a dose of 0 at
+ * t_start_h when there is none. */
+static pk_status subject_doses(const ds_subject *S, double t_start_h, double t_last_h,
+                               pk_regimen *r, pk_error *err) {
   pk_status st = PK_OK;
   r->n = 0;
   for (size_t k = 0; k < S->regimen->n && st == PK_OK; k++)
     if (S->regimen->dose[k].t_h <= t_last_h) st = pk_regimen_add(r, &S->regimen->dose[k], err);
   if (st == PK_OK && r->n == 0) { /* observations only: nothing in the body */
     pk_dose z = pk_dose_default();
-    z.t_h = o->t_start_h;
+    z.t_h = t_start_h;
     st = pk_regimen_add(r, &z, err);
   }
+  return st;
+}
+
+pk_status pk_dataset_subject_run(const pk_dataset *d, size_t s, const pk_sim_options *base,
+                                 pk_regimen *r, pk_sim_options *opt, pk_error *err) {
+  pk_error_clear(err);
+  const ds_subject *S = subject(d, s);
+  if (!S || !base || !r || !opt)
+    return pk_err_set(err, PK_ERR_INVALID, NULL, NULL, "no dataset, subject %zu, options or "
+                      "regimen", s);
+  *opt = pk_dataset_sim_options(d, s, base);
+  return subject_doses(S, opt->t_start_h, opt->t_end_h, r, err);
+}
+
+static pk_status simulate_subject(const pk_dataset *d, size_t s, const pk_sim_options *o,
+                                  double t_last_h, pk_regimen *r, pk_trajectory **t,
+                                  pk_error *err) {
+  const ds_subject *S = &d->subj[s];
+  pk_status st = subject_doses(S, o->t_start_h, t_last_h, r, err);
   if (st == PK_OK) st = pk_simulate(pk_dataset_subject_model(d, s), r, o, t, err);
   if (st != PK_OK && err && st != PK_ERR_NOMEM) {
     /* prefix the subject, keeping as much of the message as fits */
