@@ -622,8 +622,8 @@ static void fail_slot(slot *s, const pk_error *err, const char *what) {
 /* The subject of slot s in lane storage l: its model, regimen and options
  * (population draw, sweep point, dose multipliers). 0, or -1 with the slot
  * failed. */
-static int prepare_subject(const pk_batch *b, worker *w, int l, slot *s, const pk_regimen **reg,
-                           pk_sim_options *opt) {
+static int prepare_subject(const pk_batch *b, worker *w, int l, slot *s, const pk_model **model,
+                           const pk_regimen **reg, pk_sim_options *opt) {
   pk_error err;
   pk_error_clear(&err);
   s->ran = 1;
@@ -633,9 +633,10 @@ static int prepare_subject(const pk_batch *b, worker *w, int l, slot *s, const p
   s->reason[0] = '\0';
   s->traj = NULL;
   for (size_t j = 0; j < b->ncol; j++) s->values[j] = NAN;
-  if (s->g) {
+  *model = w->model[l];
+  if (s->g) { /* read in place: the slot's copy */
     given *g = s->g;
-    pk_model_copy_into(w->model[l], g->model);
+    *model = g->model;
     *reg = &g->reg;
     *opt = g->opt;
     return 0;
@@ -760,7 +761,7 @@ static void flush_pack(const pk_batch *b, worker *w, const pk_batch_run_options 
     if (o->want_trajectories) {
       const pk_system *sys = pk_fast_system(w->fast, l);
       sink.traj[l] = pk_trajectory_alloc((size_t)sys->n_cols, b->rows);
-      if (!sink.traj[l] || pk_system_name_columns(sys, w->model[0], sink.traj[l]) != PK_OK)
+      if (!sink.traj[l] || pk_system_name_columns(sys, subj[l].m, sink.traj[l]) != PK_OK)
         sink.nomem[l] = 1;
     }
   }
@@ -825,9 +826,10 @@ static void run_slots(const pk_batch *b, worker *w, const pk_batch_run_options *
     if (should_stop(poll)) break;
     slot *s = &slots[j];
     const pk_regimen *reg = NULL;
+    const pk_model *m = NULL;
     pk_sim_options opt;
     int l = (int)j;
-    if (prepare_subject(b, w, l, s, &reg, &opt) != 0) continue;
+    if (prepare_subject(b, w, l, s, &m, &reg, &opt) != 0) continue;
     double *kp = kept ? kept + j * per : NULL;
     int r = 0;
     pk_error err;
@@ -841,13 +843,13 @@ static void run_slots(const pk_batch *b, worker *w, const pk_batch_run_options *
         flush_pack(b, w, o, &lane0_opt, lane_slot, lane_kept, lane_subj, nl, poll);
         nl = 0;
       }
-      r = pk_fast_lane(w->fast, nl, w->model[l], reg, &opt, &err);
+      r = pk_fast_lane(w->fast, nl, m, reg, &opt, &err);
       /* a subject that does not fit the pack starts the next one; one the
        * kernel refuses runs on its own and the pack goes on filling */
       if (r == PK_FAST_MISFIT) {
         flush_pack(b, w, o, &lane0_opt, lane_slot, lane_kept, lane_subj, nl, poll);
         nl = 0;
-        r = pk_fast_lane(w->fast, 0, w->model[l], reg, &opt, &err);
+        r = pk_fast_lane(w->fast, 0, m, reg, &opt, &err);
       }
     }
     if (r < 0) {
@@ -855,13 +857,13 @@ static void run_slots(const pk_batch *b, worker *w, const pk_batch_run_options *
       continue;
     }
     if (r == PK_FAST_REFUSED) {
-      simulate_subject(b, w->model[l], reg, &opt, o, s, kp, w->conc[l]);
+      simulate_subject(b, m, reg, &opt, o, s, kp, w->conc[l]);
       continue;
     }
     if (nl == 0) lane0_opt = opt;
     lane_slot[nl] = s;
     lane_kept[nl] = kp;
-    lane_subj[nl] = (lane_subject){.m = w->model[l], .reg = reg, .opt = opt};
+    lane_subj[nl] = (lane_subject){.m = m, .reg = reg, .opt = opt};
     nl++;
   }
   flush_pack(b, w, o, &lane0_opt, lane_slot, lane_kept, lane_subj, nl, poll);

@@ -1275,15 +1275,16 @@ static pk_status build_dataset(loader *L, const pk_model *m, int header_warnings
   pk_dataset *d = NULL;
   pk_status st = check_implied_count(L);
   if (st == PK_OK && !(d = calloc(1, sizeof *d))) st = pk_err_nomem(L->err);
-  if (st == PK_OK && !(d->base = malloc(sizeof *d->base))) st = pk_err_nomem(L->err);
-  if (st == PK_OK) *d->base = *m;
   if (st == PK_OK) st = setup_covariates(L, d);
   if (st == PK_OK && header_warnings) st = warn_unused_covariates(L, d);
   if (st == PK_OK) st = find_subjects(L, d);
-  const pk_model *header_model = L->m;
-  L->m = d ? d->base : m;
   for (size_t s = 0; st == PK_OK && s < d->n_subjects; s++) st = build_subject(L, d, s);
-  L->m = header_model;
+  /* a copy of the model for the subjects without parameter columns of their
+   * own (a model is 64 KB: not made when every subject has its own) */
+  int need_base = 0;
+  for (size_t s = 0; st == PK_OK && s < d->n_subjects; s++) need_base |= !d->subj[s].own_model;
+  if (need_base && !(d->base = malloc(sizeof *d->base))) st = pk_err_nomem(L->err);
+  if (need_base && st == PK_OK) *d->base = *m;
   if (st == PK_OK) st = keep_observation_fields(L, d);
   if (st != PK_OK) {
     pk_dataset_free(d);

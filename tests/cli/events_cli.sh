@@ -32,6 +32,14 @@
 #              blocks, a key entry per quantity (12 subjects); the data
 #              file holds only numbers, drawn number for number from the
 #              CSV; -o is the same with and without --plot; real PNGs.
+#   population pk population --events: the dataset's subjects through the
+#              batch engine; ids in order, --trajectories byte-identical to
+#              pk simulate --events, Cmax, Tmax, AUC (linear up, log down),
+#              Cmin after each subject's own first dose and W_max computed
+#              here from those rows; one thread = two; the dataset and its
+#              SHA-256 in the metadata; a bad record in a later subject and
+#              an ID that comes back: file, line, column, nothing written;
+#              options that conflict; the dataset as -o refused.
 #   hostile    IDs that end gnuplot strings and call system() or backticks:
 #              every one quoted in the script, nothing runs (stub and real
 #              gnuplot); an ID holding a double quote is refused with its
@@ -256,7 +264,77 @@ case_hostile() {
   finish
 }
 
+case_population() {
+  local SC=$EV/scenario-compounds.json
+  # four subjects: CL_mg per subject, S3 doses at 9 h (another timing), S4
+  # also takes 7-hydroxymitragynine by a 2 h infusion
+  { echo "ID,TIME,EVID,AMT,CMT,RATE,CL_mg"
+    for i in 1 2 3 4; do
+      t0=8; [ "$i" -eq 3 ] && t0=9
+      for k in 0 1 2 3; do echo "S$i,$((t0 + 12 * k)),1,30,depot_mg,0,$((100 + 40 * i))"; done
+      [ "$i" -eq 4 ] && echo "S$i,50,1,1.5,central_7oh,0.75,$((100 + 40 * i))"
+    done; } >ds.csv
+  run p population "$SC" --events ds.csv -o sum.csv --trajectories traj.csv --nca --threads 2
+  expect 0 p "" "population --events"
+  run g simulate "$SC" --events ds.csv -o grid.csv
+  expect 0 g "" "simulate --events"
+  [ "$(column sum.csv id | tr '\n' ' ')" = "S1 S2 S3 S4 " ] || fail "population --events: ids $(column sum.csv id | tr '\n' ' ')"
+  [ "$(column sum.csv status | sort -u)" = ok ] || fail "population --events: a subject failed"
+  # the trajectories are pk simulate --events' rows, byte for byte
+  cmp -s <(tail -n +2 traj.csv) <(tail -n +2 grid.csv) || fail "population --events: --trajectories differs from pk simulate --events"
+  # summaries from the grid rows, computed here: Cmax, Tmax, AUC (linear up,
+  # log down), Cmin after the subject's first dose (8 h, S3 9 h), W_max
+  awk -F, 'NR == 1 { for (j = 1; j <= NF; j++) c[$j] = j; next }
+    { id = $1; t = $c["time_h"]; y = $c["C_mg"]; w = $c["W"]
+      if (!(id in cmax) || y > cmax[id]) { cmax[id] = y; tmax[id] = t }
+      first = id == "S3" ? 9 : 8
+      if (t > first && (!(id in cmin) || y < cmin[id])) cmin[id] = y
+      if (id in tp) { dt = t - tp[id]; yp = cp[id]
+        auc[id] += (y < yp && y > 0) ? dt * (yp - y) / log(yp / y) : dt * (yp + y) / 2 }
+      tp[id] = t; cp[id] = y
+      if (!(id in wmax) || w > wmax[id]) wmax[id] = w }
+    END { for (i = 1; i <= 4; i++) { id = "S" i
+      printf "%s %.17g %.17g %.17g %.17g %.17g\n", id, cmax[id], tmax[id], auc[id], cmin[id], wmax[id] } }' \
+    grid.csv >mine
+  for k in Cmax_mg Tmax_mg AUC_mg Cmin_mg W_max; do column sum.csv "$k" >"got-$k"; done
+  REL=1e-11 close_to "population --events: Cmax_mg" < <(paste -d' ' got-Cmax_mg <(awk '{ print $2 }' mine))
+  REL=0 close_to "population --events: Tmax_mg" < <(paste -d' ' got-Tmax_mg <(awk '{ print $3 }' mine))
+  REL=1e-9 close_to "population --events: AUC_mg" < <(paste -d' ' got-AUC_mg <(awk '{ print $4 }' mine))
+  REL=1e-11 close_to "population --events: Cmin_mg after each subject's first dose" < <(paste -d' ' got-Cmin_mg <(awk '{ print $5 }' mine))
+  REL=1e-11 close_to "population --events: W_max" < <(paste -d' ' got-W_max <(awk '{ print $6 }' mine))
+  # one thread gives the same file
+  run p1 population "$SC" --events ds.csv -o sum1.csv --nca --threads 1
+  cmp -s sum.csv sum1.csv || fail "population --events: one and two threads differ"
+  grep -q '"events"' sum.meta.json && grep -q "$(sha256sum ds.csv | cut -c1-64)" sum.meta.json ||
+    fail "population --events: the metadata lacks the dataset and its SHA-256"
+  # a bad record in the third subject: the error names file, line and
+  # column; nothing is written and a previous output is kept
+  sed '10s/,30,/,x,/' ds.csv >bad.csv
+  echo previous >keep.csv
+  run b population "$SC" --events bad.csv -o keep.csv
+  expect 1 b "bad.csv:10:4: column AMT: 'x' is not a number" "population --events, bad record"
+  [ "$(cat keep.csv)" = previous ] || fail "population --events: a failed run replaced the output"
+  [ -e keep.meta.json ] && fail "population --events: a failed run wrote metadata"
+  # an ID that comes back after other subjects
+  { cat ds.csv; echo "S1,60,1,30,depot_mg,0,140"; } >back.csv
+  run bk population "$SC" --events back.csv -o back-out.csv
+  expect 1 bk "back.csv:19:1: column ID: subject S1 appears again after other subjects (its records start at line 2)" "an ID that comes back"
+  [ -e back-out.csv ] && fail "population --events: output written for a bad dataset"
+  # options that do not go with a dataset, and the dataset as an output
+  run n population "$SC" --events ds.csv -n 10
+  expect 2 n "the subjects are the dataset's; -n, --seed and --spec are for drawn subjects" "-n with --events"
+  run sh population "$SC" --events ds.csv --shard 0/2
+  expect 2 sh "not with --shard or --mpi" "--shard with --events"
+  cp ds.csv ds-copy.csv
+  run o population "$SC" --events ds-copy.csv -o ds-copy.csv
+  expect 1 o "" "population --events -o the dataset"
+  cmp -s ds.csv ds-copy.csv || fail "population --events: the dataset was overwritten"
+  expect_no_tmp
+  finish
+}
+
 case "$CASE" in
+  population) case_population ;;
   obs_only) case_obs_only ;;
   products) case_products ;;
   warnings) case_warnings ;;

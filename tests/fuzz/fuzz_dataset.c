@@ -1,11 +1,16 @@
-/* fuzz_dataset.c - fuzz target of the event-dataset reader
- * (pk_dataset_load_text), against the model of the dataset tests
+/* fuzz_dataset.c - fuzz target of the event-dataset readers
+ * (pk_dataset_load_text, and pk_dataset_reader on the same bytes in a
+ * temporary file: it never refuses what the whole-file loader takes, and
+ * where both read the file they give the same subjects; it may take a file
+ * the loader refuses only for the limit on ADDL doses, which it applies per
+ * subject), against the model of the dataset tests
  * (tests/unit/dataset_helpers.h: compounds d and p, CMT 1 to 4, with a
  * zero-order rate and duration so that RATE -1 and -2 are accepted, and
  * the products mix and tab of both, for PRODUCT 1, 2, mix and tab), with
  * the default options and with LOCF covariates and F on the rate. A loaded
  * dataset's warnings and observation records are read back. */
 #include <math.h>
+#include <unistd.h>
 #include "fuzz_common.h"
 
 static const pk_model *model(void) {
@@ -35,11 +40,64 @@ static const pk_model *model(void) {
   return m;
 }
 
+/* The same bytes read subject by subject, against the whole load d (NULL
+ * when it failed with err). */
+static void stream(const char *text, size_t size, const pk_dataset_options *o,
+                   const pk_dataset *d, const pk_error *whole_err) {
+  const char *tmp = getenv("TMPDIR");
+  char path[512];
+  snprintf(path, sizeof path, "%s/pk-fuzz-XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
+  int fd = mkstemp(path);
+  if (fd < 0) return; /* no temporary file: nothing to compare */
+  FILE *f = fdopen(fd, "wb");
+  int ok = f && fwrite(text, 1, size, f) == size;
+  if (f ? fclose(f) != 0 : close(fd) != 0) ok = 0;
+  if (!ok) {
+    unlink(path);
+    return;
+  }
+  pk_dataset_reader *r = NULL;
+  pk_error err;
+  pk_status st = pk_dataset_reader_open(path, model(), o, &r, &err);
+  fuzz_check_error(st, &err, "pk_dataset_reader_open");
+  size_t n = 0;
+  while (st == PK_OK) {
+    pk_dataset *one = NULL;
+    st = pk_dataset_reader_next(r, &one, &err);
+    fuzz_check_error(st, &err, "pk_dataset_reader_next");
+    if (st != PK_OK || !one) {
+      if (one) abort();
+      break;
+    }
+    if (pk_dataset_subject_count(one) != 1) abort();
+    if (d && (n >= pk_dataset_subject_count(d) ||
+              strcmp(pk_dataset_subject_id(one, 0), pk_dataset_subject_id(d, n)) != 0 ||
+              pk_regimen_size(pk_dataset_subject_regimen(one, 0)) !=
+                  pk_regimen_size(pk_dataset_subject_regimen(d, n)) ||
+              pk_dataset_observation_count(one, 0) != pk_dataset_observation_count(d, n)))
+      abort();
+    n++;
+    pk_dataset_free(one);
+  }
+  if (d && (st != PK_OK || n != pk_dataset_subject_count(d))) {
+    fprintf(stderr, "the reader refused (%s, line %d) what the loader read\n", err.message,
+            err.line);
+    abort();
+  }
+  if (!d && st == PK_OK && !strstr(whole_err->message, "additional doses (ADDL)")) {
+    fprintf(stderr, "the reader took what the loader refused: %s\n", whole_err->message);
+    abort();
+  }
+  pk_dataset_reader_free(r);
+  unlink(path);
+}
+
 static void load(const char *text, size_t size, const pk_dataset_options *o) {
   pk_dataset *d = NULL;
   pk_error err;
   pk_status st = pk_dataset_load_text(text, size, "fuzz.csv", model(), o, &d, &err);
   fuzz_check_error(st, &err, "pk_dataset_load_text");
+  stream(text, size, o, st == PK_OK ? d : NULL, &err);
   if (st != PK_OK) {
     if (d) abort();
     return;
