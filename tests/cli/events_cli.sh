@@ -302,6 +302,15 @@ case_population() {
   REL=1e-9 close_to "population --events: AUC_mg" < <(paste -d' ' got-AUC_mg <(awk '{ print $4 }' mine))
   REL=1e-11 close_to "population --events: Cmin_mg after each subject's first dose" < <(paste -d' ' got-Cmin_mg <(awk '{ print $5 }' mine))
   REL=1e-11 close_to "population --events: W_max" < <(paste -d' ' got-W_max <(awk '{ print $6 }' mine))
+  # percentiles across the dataset's subjects (values kept as subjects come):
+  # the median of C_mg at 20 h, from the four subjects' grid rows
+  run pc population "$SC" --events ds.csv -o /dev/null --percentiles pct.csv --levels 50
+  expect 0 pc "" "population --events --percentiles"
+  awk -F, 'NR > 1 && $2 == 20 { print $3 }' grid.csv | sort -g |
+    awk '{ v[NR] = $1 } END { printf "%.17g\n", (v[2] + v[3]) / 2 }' >median-here
+  awk -F, 'NR > 1 && $1 == 20 { print $3 " " $2 }' pct.csv >median-pk
+  [ "$(awk '{ print $2 }' median-pk)" = 4 ] || fail "population --events --percentiles: n is not 4"
+  REL=1e-11 close_to "population --events: median of C_mg at 20 h" < <(paste -d' ' <(awk '{ print $1 }' median-pk) median-here)
   # one thread gives the same file
   run p1 population "$SC" --events ds.csv -o sum1.csv --nca --threads 1
   cmp -s sum.csv sum1.csv || fail "population --events: one and two threads differ"
