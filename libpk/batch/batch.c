@@ -935,6 +935,37 @@ static pk_status read_given(const pk_batch *b, size_t index, given *g, int *end,
   return PK_OK;
 }
 
+/* Up to n subjects from the source, from index `start`, into slots[0..n)
+ * (their givens): the count read. At the source's end *end is set; on its
+ * error *st (and err) is, and the subjects before it count. */
+static size_t read_block(const pk_batch *b, slot *slots, size_t n, size_t start, int *end,
+                         pk_status *st, stop_poll *poll, pk_error *err) {
+  size_t got = 0;
+  while (got < n && !*end && *st == PK_OK && !should_stop(poll)) {
+    *st = read_given(b, start + got, slots[got].g, end, err);
+    if (*st == PK_OK && !*end) got++;
+  }
+  return got;
+}
+
+/* keep_values with a source: room for cnt more subjects (0), or -1 with
+ * *st and err set. */
+static int grow_kept(pk_batch *b, size_t cnt, size_t per, pk_status *st, pk_error *err) {
+  size_t have = b->n_kept;
+  double *k2 = NULL;
+  if ((double)(have + cnt) * (double)per * sizeof(double) > (double)SIZE_MAX / 2 ||
+      !(k2 = realloc(b->kept, (have + cnt) * per * sizeof(double)))) {
+    *st = pk_err_set(err, PK_ERR_NOMEM, NULL, NULL,
+                     "keeping every value of %zu subjects (%zu times x %zu columns) needs "
+                     "%.3g GB, more than could be allocated", have + cnt, b->rows, b->tcols - 1,
+                     pk_batch_kept_bytes(b, have + cnt) / 1e9);
+    return -1;
+  }
+  b->kept = k2;
+  b->n_kept = have + cnt;
+  return 0;
+}
+
 pk_status pk_batch_run(pk_batch *b, const pk_batch_run_options *o, pk_batch_report *rep,
                        pk_error *err) {
   pk_error_clear(err);
@@ -981,10 +1012,13 @@ pk_status pk_batch_run(pk_batch *b, const pk_batch_run_options *o, pk_batch_repo
   }
   size_t n_slots = (size_t)nt * SLOTS_PER_THREAD;
   if (n_slots > n_local) n_slots = n_local ? n_local : 1;
-  slot *slots = calloc(n_slots, sizeof *slots);
-  double *vals = calloc(n_slots * (b->ncol ? b->ncol : 1), sizeof *vals);
+  /* a source's subjects are read block by block on this thread while the
+   * workers run the block before: two sets of slots */
+  size_t sets = src ? 2 : 1;
+  slot *slots = calloc(sets * n_slots, sizeof *slots);
+  double *vals = calloc(sets * n_slots * (b->ncol ? b->ncol : 1), sizeof *vals);
   worker *ws = calloc((size_t)nt, sizeof *ws);
-  given *gs = src ? calloc(n_slots, sizeof *gs) : NULL;
+  given *gs = src ? calloc(sets * n_slots, sizeof *gs) : NULL;
   int bad = !slots || !vals || !ws || (src && !gs);
   for (int k = 0; !bad && k < nt; k++) bad = worker_init(&ws[k], b) != 0;
   if (bad) {
@@ -998,70 +1032,68 @@ pk_status pk_batch_run(pk_batch *b, const pk_batch_run_options *o, pk_batch_repo
     b->n_kept = 0;
     return pk_err_nomem(err);
   }
-  for (size_t k = 0; k < n_slots; k++) slots[k].values = vals + k * b->ncol;
+  for (size_t k = 0; k < sets * n_slots; k++) {
+    slots[k].values = vals + k * b->ncol;
+    if (gs) slots[k].g = &gs[k];
+  }
   size_t lanes = (size_t)pk_fast_lanes(ws[0].fast); /* every worker's: pk_fast_new's choice */
   stop_poll poll = {.o = o};
   atomic_init(&poll.stop, 0);
   pk_status st = PK_OK;
-  int src_end = 0;
-  for (size_t start = 0; start < n_local && !rep->stopped && !src_end && st == PK_OK;
-       start += n_slots) {
-    size_t cnt = n_local - start < n_slots ? n_local - start : n_slots;
+  int src_end = 0, cur = 0;
+  size_t n_read = src ? read_block(b, slots, n_slots, 0, &src_end, &st, &poll, err) : 0;
+  for (size_t start = 0; !rep->stopped;) {
+    slot *sl = slots + (size_t)cur * n_slots;
+    size_t cnt;
     if (src) {
-      /* the next subjects from the source, on this thread, in order; on its
-       * error those read before it still run */
-      size_t got = 0;
-      while (got < cnt && !src_end && st == PK_OK && !should_stop(&poll)) {
-        st = read_given(b, start + got, &gs[got], &src_end, err);
-        if (st == PK_OK && !src_end) slots[got].g = &gs[got], got++;
-      }
-      cnt = got;
-      rep->total += cnt;
-      if (cnt && o->keep_values) {
-        double *k2 = NULL;
-        size_t have = b->n_kept;
-        if ((double)(have + cnt) * (double)per * sizeof(double) > (double)SIZE_MAX / 2 ||
-            !(k2 = realloc(b->kept, (have + cnt) * per * sizeof(double)))) {
-          if (st == PK_OK) st = pk_err_set(err, PK_ERR_NOMEM, NULL, NULL,
-                                           "keeping every value of %zu subjects (%zu times x "
-                                           "%zu columns) needs %.3g GB, more than could be "
-                                           "allocated", have + cnt, b->rows, b->tcols - 1,
-                                           pk_batch_kept_bytes(b, have + cnt) / 1e9);
-          break;
-        }
-        b->kept = k2;
-        b->n_kept = have + cnt;
-      }
+      /* the block read before (on a source's error, those read before it
+       * still run) */
+      cnt = n_read;
+      n_read = 0;
       if (cnt == 0) break;
+      rep->total += cnt;
+      if (o->keep_values && grow_kept(b, cnt, per, &st, err) != 0) break;
+    } else {
+      if (start >= n_local) break;
+      cnt = n_local - start < n_slots ? n_local - start : n_slots;
     }
     for (size_t k = 0; k < cnt; k++) {
       size_t j = start + k;
-      slots[k].index = src ? j : o->shard_interleaved ? K + j * N : lo + j;
-      slots[k].ran = 0;
+      sl[k].index = src ? j : o->shard_interleaved ? K + j * N : lo + j;
+      sl[k].ran = 0;
     }
     /* packs of `lanes` consecutive slots: a subject's results do not
      * depend on its pack (fast.h), so neither on the thread count */
     long long n_packs = (long long)((cnt + lanes - 1) / lanes);
-    PK_OMP("omp parallel for num_threads(nt) schedule(dynamic, 1)")
-    for (long long pk = 0; pk < n_packs; pk++) {
-      if (should_stop(&poll)) continue;
+    int read_more = src && !src_end && st == PK_OK;
+    slot *next = slots + (size_t)(1 - cur) * n_slots;
+    PK_OMP("omp parallel num_threads(nt)")
+    {
+      if (read_more) {
+        PK_OMP("omp master")
+        n_read = read_block(b, next, n_slots, start + cnt, &src_end, &st, &poll, err);
+      }
+      PK_OMP("omp for schedule(dynamic, 1) nowait")
+      for (long long pk = 0; pk < n_packs; pk++) {
+        if (should_stop(&poll)) continue;
 #ifdef _OPENMP
-      worker *w = &ws[omp_get_thread_num()];
+        worker *w = &ws[omp_get_thread_num()];
 #else
-      worker *w = &ws[0];
+        worker *w = &ws[0];
 #endif
-      size_t first = (size_t)pk * lanes, m = cnt - first < lanes ? cnt - first : lanes;
-      run_slots(b, w, o, slots + first, m, b->kept ? b->kept + (start + first) * per : NULL, per,
-                &poll);
-      for (size_t k = first; o->prepare && k < first + m; k++) {
-        if (!slots[k].ran) continue;
-        pk_subject_result r = slot_result(&slots[k]);
-        r.prepared = NULL;
-        slots[k].prepared = o->prepare(o->ctx, &r);
+        size_t first = (size_t)pk * lanes, m = cnt - first < lanes ? cnt - first : lanes;
+        run_slots(b, w, o, sl + first, m, b->kept ? b->kept + (start + first) * per : NULL,
+                  per, &poll);
+        for (size_t k = first; o->prepare && k < first + m; k++) {
+          if (!sl[k].ran) continue;
+          pk_subject_result r = slot_result(&sl[k]);
+          r.prepared = NULL;
+          sl[k].prepared = o->prepare(o->ctx, &r);
+        }
       }
     }
     for (size_t k = 0; k < cnt; k++) {
-      slot *s = &slots[k];
+      slot *s = &sl[k];
       if (!s->ran || rep->stopped) {
         rep->stopped = 1;
       } else {
@@ -1078,10 +1110,11 @@ pk_status pk_batch_run(pk_batch *b, const pk_batch_run_options *o, pk_batch_repo
     }
     if (atomic_load(&poll.stop)) rep->stopped = 1;
     if (o->on_progress) o->on_progress(o->ctx, rep->done, src ? 0 : n_local);
+    start += cnt;
+    if (src) cur = 1 - cur;
   }
-  if (src && st == PK_OK && atomic_load(&poll.stop)) rep->stopped = 1;
   for (int k = 0; k < nt; k++) worker_release(&ws[k]);
-  for (size_t k = 0; gs && k < n_slots; k++) given_release(&gs[k]);
+  for (size_t k = 0; gs && k < sets * n_slots; k++) given_release(&gs[k]);
   free(gs);
   free(ws);
   free(vals);
