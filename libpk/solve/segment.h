@@ -33,11 +33,20 @@ static inline double pk_seg_above(double t0, double t1, double y0, double y1, do
 #define PK_LOG_SERIES                                                                         \
   2.0 / 23, 2.0 / 21, 2.0 / 19, 2.0 / 17, 2.0 / 15, 2.0 / 13, 2.0 / 11, 2.0 / 9, 2.0 / 7,    \
       2.0 / 5, 2.0 / 3
+/* The series' polynomial in x = s^2, sum_k c[k] x^(10-k) with c the
+ * coefficients above, by Estrin's scheme (pairs, then pairs of pairs, with
+ * x2 = x^2, x4 = x^4, x8 = x^8): a chain of four multiply-add levels instead
+ * of ten. Any arithmetic type (double, or the kernel's vectors of lanes). */
+#define PK_LOG_POLY(c, x, x2, x4, x8)                                                         \
+  ((((c)[10] + (c)[9] * (x)) + ((c)[8] + (c)[7] * (x)) * (x2)) +                               \
+   (((c)[6] + (c)[5] * (x)) + ((c)[4] + (c)[3] * (x)) * (x2)) * (x4) +                         \
+   (((c)[2] + (c)[1] * (x)) + (c)[0] * (x2)) * (x8))
 #define PK_LN2_HI 6.93147180369123816490e-01 /* high bits of ln 2: e * PK_LN2_HI is exact */
 #define PK_LN2_LO 1.90821492927058770002e-10
 static inline double pk_log(double x) {
   if (!(x >= DBL_MIN && x <= DBL_MAX)) return log(x);
   static const double c[] = {PK_LOG_SERIES};
+  _Static_assert(sizeof c / sizeof c[0] == 11, "PK_LOG_POLY takes 11 coefficients");
   uint64_t bits;
   memcpy(&bits, &x, sizeof bits);
   int64_t e = (int64_t)((bits >> 52) & 0x7ff) - 1023;
@@ -45,8 +54,8 @@ static inline double pk_log(double x) {
   double m;
   memcpy(&m, &mb, sizeof m);
   if (m > 1.41421356237309504880) m *= 0.5, e += 1;
-  double s = (m - 1.0) / (m + 1.0), s2 = s * s, p = c[0];
-  for (size_t k = 1; k < sizeof c / sizeof c[0]; k++) p = p * s2 + c[k];
+  double s = (m - 1.0) / (m + 1.0), s2 = s * s, s4 = s2 * s2, s8 = s4 * s4, s16 = s8 * s8;
+  double p = PK_LOG_POLY(c, s2, s4, s8, s16);
   double r = 2.0 * s + s * (s2 * p);
   double ed = (double)e;
   return ed * PK_LN2_HI + (ed * PK_LN2_LO + r);
