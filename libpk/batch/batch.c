@@ -835,11 +835,10 @@ static void run_slots(const pk_batch *b, worker *w, const pk_batch_run_options *
     pk_error err;
     pk_error_clear(&err);
     if (opt.solver != PK_SOLVER_ODE) {
-      /* given subjects may start at different times, or first dose at
-       * different times: such a subject starts the next pack */
-      if (nl > 0 && s->g &&
-          (opt.t_start_h != lane0_opt.t_start_h ||
-           s->g->tm.t_first != lane_slot[0]->g->tm.t_first)) {
+      /* the kernel's summaries count Cmin from one first dose per pack:
+       * a given subject whose first dose differs starts the next pack (one
+       * whose start differs, the kernel sends there itself) */
+      if (nl > 0 && s->g && s->g->tm.t_first != lane_slot[0]->g->tm.t_first) {
         flush_pack(b, w, o, &lane0_opt, lane_slot, lane_kept, lane_subj, nl, poll);
         nl = 0;
       }

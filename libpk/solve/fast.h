@@ -82,8 +82,8 @@ void pk_fast_free(pk_fast *f);
 /* Prepares lane `lane` (0: the pack's first; below pk_fast_lanes) for
  * model m under regimen r and options o. Returns PK_FAST_READY (1) if the lane is ready and shares the
  * timing and layout of lane 0; PK_FAST_MISFIT (2) if the kernel takes the
- * subject but not in this pack (its layout, modes or event timing differ
- * from lane 0's: start a new pack with it at lane 0); PK_FAST_REFUSED (0)
+ * subject but not in this pack (its layout, modes, start or event timing
+ * differ from lane 0's: start a new pack with it at lane 0); PK_FAST_REFUSED (0)
  * if it needs pk_simulate (the pack is unaffected: the next subject may
  * take the same lane); -1 with err set on a hard error (out of memory). */
 enum { PK_FAST_REFUSED = 0, PK_FAST_READY = 1, PK_FAST_MISFIT = 2 };
