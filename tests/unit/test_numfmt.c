@@ -17,8 +17,47 @@ static uint64_t next(void) { /* splitmix64 */
   return z ^ (z >> 31);
 }
 
+/* Every value checked is also written by each variant of
+ * pk_csv_format_values, in rows of 1 to 40 values, and compared with
+ * printf's text of the same rows. */
+enum { BATCH = 4096 };
+static double batch[BATCH];
+static size_t n_batch = 0;
+static int row_text_mismatches = 0, variants_run = 0;
+
+static void check_batch(void) {
+  static char want[BATCH * 40], got[BATCH * PK_CSV_FIELD_MAX + 1];
+  for (int variant = 0; variant < 2; variant++) {
+    size_t at = 0;
+    int ran = 0;
+    while (at < n_batch) {
+      size_t n = 1 + (size_t)(next() % 40);
+      if (n > n_batch - at) n = n_batch - at;
+      size_t wl = 0;
+      for (size_t j = 0; j < n; j++) {
+        want[wl++] = ',';
+        wl += (size_t)snprintf(want + wl, 40, "%.12g", batch[at + j]);
+      }
+      size_t gl = pk_numfmt_format_with(variant, batch + at, n, 0, got);
+      if (gl == (size_t)-1) break;
+      ran = 1;
+      if (gl != wl || memcmp(want, got, wl) != 0) {
+        got[gl < sizeof got ? gl : 0] = '\0';
+        want[wl] = '\0';
+        if (row_text_mismatches++ < 5)
+          CHECK(0, "variant %d: printf '%s', pk_csv_format_values '%s'", variant, want, got);
+      }
+      at += n;
+    }
+    if (ran && n_batch == BATCH) variants_run |= 1 << variant;
+  }
+  n_batch = 0;
+}
+
 static int mismatches = 0;
 static void check(double x) {
+  batch[n_batch++] = x;
+  if (n_batch == BATCH) check_batch();
   char a[64], b[PK_G12_MAX];
   int n = snprintf(a, sizeof a, "%.12g", x);
   size_t m = pk_fmt_g12(x, b);
@@ -51,12 +90,25 @@ int main(void) {
     double n = lo[j] + (double)(next() % (uint64_t)(9 * lo[j]));
     check(n + frac[j]), check(-(n + frac[j]));
   }
+  /* near halves of the 12th digit at every decimal exponent the vector
+   * writer takes, where it must hand the value to the exact path */
+  for (int i = 0; i < 100000; i++) {
+    static const double off[6] = {-1e-4, 1e-4, -0x1p-11, 0x1p-11, -1e-7, 1e-7};
+    double n = 1e11 + (double)(next() % 900000000000ULL) + 0.5 + off[i % 6];
+    if (i % 7 == 0) n = 999999999999.5 + off[i % 6];
+    double x = n * pow(10.0, (int)(next() % 41) - 31);
+    check(i & 1 ? -x : x);
+  }
   for (long v = 1; v < 100000; v += 7) check((double)v), check(v / 1024.0), check(v * 0.1);
   static const double special[] = {0.0, -0.0, INFINITY, -INFINITY, NAN, 1e-300, 5e-324,
                                    1.7976931348623157e308, 0.5, 0.25, 0.1, 2.5e-5, 1e-5,
                                    9.9999999999995e-5, 123456789012.5, 999999999999.5};
   for (size_t i = 0; i < sizeof special / sizeof special[0]; i++) check(special[i]);
+  check_batch();
   CHECK(mismatches == 0, "%d values written differently from printf", mismatches);
+  CHECK(row_text_mismatches == 0, "%d rows written differently from printf", row_text_mismatches);
+  CHECK(variants_run & 1, "the baseline writer ran");
+  printf("variants compared with printf: baseline%s\n", variants_run & 2 ? ", AVX2" : "");
 
   /* pk_csv_format_values formats in blocks: rows of every length up to 21
    * mixing all kinds of values, NaN written or left empty */
