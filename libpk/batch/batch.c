@@ -706,6 +706,7 @@ static void simulate_subject(const pk_batch *b, const pk_model *m, const pk_regi
 
 typedef struct pack_sink {
   const pk_batch *b;
+  int summarise; /* the summaries from the rows (else the kernel's own) */
   summ acc[LANES];
   double *kept[LANES];
   pk_trajectory *traj[LANES];
@@ -716,7 +717,7 @@ static int pack_row(void *ctx, int l, size_t k, const double *row) {
   pack_sink *p = ctx;
   const pk_batch *b = p->b;
   if (k >= b->rows) return 1;
-  summ_row(&p->acc[l], row);
+  if (p->summarise) summ_row(&p->acc[l], row);
   if (p->kept[l]) memcpy(p->kept[l] + k * (b->tcols - 1), row + 1, (b->tcols - 1) * sizeof *row);
   if (p->traj[l] && pk_trajectory_append(p->traj[l], row) != PK_OK) return p->nomem[l] = 1;
   return 0;
@@ -765,15 +766,20 @@ static void flush_pack(const pk_batch *b, worker *w, const pk_batch_run_options 
         sink.nomem[l] = 1;
     }
   }
-  /* summaries only: the kernel accumulates them lane-wise, no rows */
+  /* The kernel accumulates the summaries lane-wise, equal to the bit to
+   * those from the rows; the rows go through pack_row only for what needs
+   * them, and the summaries too only for the terminal phase (nca) and the
+   * times of the maxima (exact_extrema). */
   int rows_needed = o->want_trajectories || b->nca || b->exact_extrema;
   for (int l = 0; l < n; l++) rows_needed |= kept[l] != NULL;
+  sink.summarise = b->nca || b->exact_extrema;
+  int summarise = sink.summarise;
   /* the lanes of a pack share their first dose (run_slots) */
   pk_fast_summary fs = {.t_first_h = slots[0]->g ? slots[0]->g->tm.t_first : b->tm.t_first,
                         .w_threshold = b->w_thr, .occ_threshold = b->occ_thr};
   for (int l = 0; l < n; l++) fs.out[l] = slots[l]->values + b->n_set;
   int stopped = pk_fast_run(w->fast, n, opt, rows_needed ? pack_row : NULL, &sink,
-                            rows_needed ? NULL : &fs, stop_cb, poll, status, errs);
+                            summarise ? NULL : &fs, stop_cb, poll, status, errs);
   for (int l = 0; l < n; l++) {
     slot *s = slots[l];
     if (stopped) {
@@ -795,10 +801,10 @@ static void flush_pack(const pk_batch *b, worker *w, const pk_batch_run_options 
     }
     if (st != PK_OK) err = errs[l];
     else if (sink.nomem[l]) st = pk_err_nomem(&err);
-    else if ((rows_needed ? sink.acc[l].rows : fs.rows) != b->rows)
+    else if ((summarise ? sink.acc[l].rows : fs.rows) != b->rows)
       st = pk_err_set(&err, PK_ERR_SOLVER, NULL, NULL, "%zu output rows, expected %zu",
-                      rows_needed ? sink.acc[l].rows : fs.rows, b->rows);
-    else if (rows_needed) st = summ_finish(&sink.acc[l], s->values + b->n_set, &err);
+                      summarise ? sink.acc[l].rows : fs.rows, b->rows);
+    else if (summarise) st = summ_finish(&sink.acc[l], s->values + b->n_set, &err);
     else st = check_summary(b, s->values + b->n_set, &err);
     if (st == PK_OK && b->exact_extrema)
       st = refine_maxima(&sink.acc[l], subj[l].m, subj[l].reg, &subj[l].opt,
