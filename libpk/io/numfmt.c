@@ -39,59 +39,43 @@ static size_t format_values_base(const double *v, size_t n, int nan_empty, char 
 #define PK_NUMFMT_X86 1
 #endif
 
-/* The variants: 0 the baseline, 1 AVX2 (x86-64-v3), 2 AVX-512 (x86-64-v4),
- * each where the build has it and the processor runs it; the processor
- * checks are the batch kernel's (solve/fast.c). */
+/* The variants: 0 the baseline, 1 AVX2 (x86-64-v3) where the build has
+ * it and the processor runs it (the batch kernel's check, solve/fast.c). */
 static int have_variant(int variant) {
   if (variant == 0) return 1;
-#if defined(PK_NUMFMT_X86) && (defined(PK_NUMFMT_HAVE_V3) || defined(PK_NUMFMT_HAVE_V4))
+#if defined(PK_NUMFMT_X86) && defined(PK_NUMFMT_HAVE_V3)
   __builtin_cpu_init();
-  int v3 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
+  if (variant == 1)
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
            __builtin_cpu_supports("bmi") && __builtin_cpu_supports("bmi2");
-#if defined(PK_NUMFMT_HAVE_V3)
-  if (variant == 1) return v3;
-#endif
-#if defined(PK_NUMFMT_HAVE_V4)
-  if (variant == 2)
-    return v3 && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-           __builtin_cpu_supports("avx512cd") && __builtin_cpu_supports("avx512dq") &&
-           __builtin_cpu_supports("avx512vl");
-#endif
 #endif
   return 0;
 }
 
 static size_t format_by(int variant, const double *v, size_t n, int nan_empty, char *buf) {
-  switch (variant) {
-#if defined(PK_NUMFMT_X86) && defined(PK_NUMFMT_HAVE_V4)
-  case 2: return pk_csv_format_values_v4(v, n, nan_empty, buf);
-#endif
 #if defined(PK_NUMFMT_X86) && defined(PK_NUMFMT_HAVE_V3)
-  case 1: return pk_csv_format_values_v3(v, n, nan_empty, buf);
+  if (variant == 1) return pk_csv_format_values_v3(v, n, nan_empty, buf);
+#else
+  (void)variant;
 #endif
-  default: return format_values_base(v, n, nan_empty, buf);
-  }
+  return format_values_base(v, n, nan_empty, buf);
 }
 
 size_t pk_numfmt_format_with(int variant, const double *v, size_t n, int nan_empty, char *buf) {
   return have_variant(variant) ? format_by(variant, v, n, nan_empty, buf) : (size_t)-1;
 }
 
-/* The widest variant the processor runs, narrowed by PK_SIMD as for the
- * batch kernel ("avx2" the AVX2 writer, "sse2" or "scalar" the baseline),
- * so that the tests' runs with narrower kernels test the other writers
- * too. Chosen once; threads racing here choose the same. */
+/* AVX2 where the processor has it, unless PK_SIMD (the batch kernel's
+ * variable) asks for "sse2" or "scalar": the tests' runs with narrower
+ * kernels then test the baseline writer too. Chosen once; threads racing
+ * here choose the same. */
 static int chosen_variant(void) {
   static _Atomic int chosen = -1;
   int c = atomic_load_explicit(&chosen, memory_order_relaxed);
   if (c < 0) {
     const char *want = getenv("PK_SIMD");
-    int top = !want                          ? 2
-              : strcmp(want, "avx2") == 0    ? 1
-              : strcmp(want, "sse2") == 0 || strcmp(want, "scalar") == 0 ? 0
-                                             : 2;
-    for (c = top; c > 0 && !have_variant(c); c--) {
-    }
+    int narrow = want && (strcmp(want, "sse2") == 0 || strcmp(want, "scalar") == 0);
+    c = !narrow && have_variant(1);
     atomic_store_explicit(&chosen, c, memory_order_relaxed);
   }
   return c;

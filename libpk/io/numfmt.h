@@ -16,9 +16,9 @@ enum { PK_G12_MAX = 32 }; /* longest text of pk_fmt_g12, with the NUL */
 size_t pk_fmt_g12(double x, char *out);
 
 /* pk_csv_format_values (pk/trajectory.h) by a chosen variant, for the
- * tests: 0 the baseline writer, 1 the AVX2 one (io/numfmt_v3.c), 2 the
- * AVX-512 one (io/numfmt_v4.c); the same text whichever runs. (size_t)-1
- * if this build or processor lacks it. */
+ * tests and benchmarks: 0 the baseline writer, 1 the AVX2 one
+ * (io/numfmt_v3.c); the same text whichever runs. (size_t)-1 if this
+ * build or processor lacks it. */
 size_t pk_numfmt_format_with(int variant, const double *v, size_t n, int nan_empty, char *buf);
 
 #endif

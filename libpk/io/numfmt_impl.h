@@ -270,7 +270,5 @@ static inline size_t pk_fmt_g12_field(double x, int nan_empty, char *out) {
 
 /* pk_csv_format_values for x86-64-v3 (numfmt_v3.c), in builds that have it */
 size_t pk_csv_format_values_v3(const double *v, size_t n, int nan_empty, char *buf);
-/* and for x86-64-v4 (numfmt_v4.c) */
-size_t pk_csv_format_values_v4(const double *v, size_t n, int nan_empty, char *buf);
 
 #endif

@@ -1,8 +1,7 @@
-/* numfmt_simd.h - what the vector writers of CSV numbers (numfmt_v3.c for
- * AVX2, numfmt_v4.c for AVX-512) share: the table of decimal exponents and
- * scales, and the writing of each value's text from its digits, which
- * takes the same time whatever the vector width. Included by those two
- * files only, each compiled for its instruction set.
+/* numfmt_simd.h - the vector writer of CSV numbers (numfmt_v3.c, AVX2)
+ * apart from its vector code: the table of decimal exponents and scales,
+ * why its digits are exact, and the writing of each value's text from its
+ * digits. Included by numfmt_v3.c only, compiled for its instruction set.
  *
  * The digits of a value, m with 10^11 <= m < 10^12 and the decimal
  * exponent d (|x| rounds to m 10^(d - 11)), come out of vector registers

@@ -27,7 +27,7 @@ static int row_text_mismatches = 0, variants_run = 0;
 
 static void check_batch(void) {
   static char want[BATCH * 40], got[BATCH * PK_CSV_FIELD_MAX + 1];
-  for (int variant = 0; variant < 3; variant++) {
+  for (int variant = 0; variant < 2; variant++) {
     size_t at = 0;
     int ran = 0;
     while (at < n_batch) {
@@ -108,8 +108,7 @@ int main(void) {
   CHECK(mismatches == 0, "%d values written differently from printf", mismatches);
   CHECK(row_text_mismatches == 0, "%d rows written differently from printf", row_text_mismatches);
   CHECK(variants_run & 1, "the baseline writer ran");
-  printf("variants compared with printf: baseline%s%s\n", variants_run & 2 ? ", AVX2" : "",
-         variants_run & 4 ? ", AVX-512" : "");
+  printf("variants compared with printf: baseline%s\n", variants_run & 2 ? ", AVX2" : "");
 
   /* pk_csv_format_values formats in blocks: rows of every length up to 21
    * mixing all kinds of values, NaN written or left empty */
