@@ -23,7 +23,7 @@ static const char HELP_POPULATION[] =
     "usage: pk population [SCENARIO] (-n N [--seed S] [--spec POP.json] |\n"
     "                                 --events DATA.csv)\n"
     "                     [-o SUMMARY.csv] [--percentiles PCT.csv [--levels 5,50,95]]\n"
-    "                     [--trajectories ALL.csv] [--threads T]\n"
+    "                     [--trajectories ALL.csv|ALL.npy] [--threads T]\n"
     "                     [--shard K/N | --mpi] [--summary-percentiles SPCT.csv]\n"
     "                     [--w-threshold X] [--occ-threshold Y]\n"
     "                     [--plot IMAGE] [--exact-extrema] [--nca] [--no-metadata]\n"
@@ -54,7 +54,7 @@ static const char HELP_POPULATION[] =
 static const char HELP_SWEEP[] =
     "usage: pk sweep [SCENARIO] --param NAME=VALUES [--param ...] [--lhs N --seed S]\n"
     "                [-o SUMMARY.csv] [--percentiles PCT.csv [--levels 5,50,95]]\n"
-    "                [--trajectories ALL.csv] [--threads T] [--shard K/N | --mpi]\n"
+    "                [--trajectories ALL.csv|ALL.npy] [--threads T] [--shard K/N | --mpi]\n"
     "                [--w-threshold X] [--occ-threshold Y] [--plot IMAGE [--heatmap]]\n"
     "                [--summary-percentiles SPCT.csv] [--exact-extrema] [--nca]\n"
     "                [--no-metadata] [--set KEY=VALUE ...] [--quiet]\n"
@@ -105,7 +105,10 @@ static const char HELP_COMMON[] =
     "                        mean, sd and the percentiles of --levels; holds\n"
     "                        subjects x columns x 8 bytes (not with --mpi or --shard)\n"
     "      --levels L,...    percentile levels in percent (default 5,50,95)\n"
-    "      --trajectories F  every subject's trajectory (an id column first)\n"
+    "      --trajectories F  every subject's trajectory (an id column first); F\n"
+    "                        ending in .npy: a NumPy file instead, an array of\n"
+    "                        records (subject, time_h, the output columns) with\n"
+    "                        the exact doubles, for numpy.load (docs/population.md)\n"
     "      --threads T       threads (default: all cores, or OMP_NUM_THREADS)\n"
     "      --shard K/N       run only shard K (0-based) of N: the contiguous block\n"
     "                        of subjects [K*n/N, (K+1)*n/N); the shards' outputs,\n"
@@ -150,6 +153,7 @@ typedef struct batch_args {
   int heatmap;
   size_t n;
   uint64_t seed;
+  int traj_npy; /* --trajectories FILE.npy */
   int threads, use_mpi, quiet;
   size_t shard_k, shard_n;
   double w_thr, occ_thr;
@@ -238,9 +242,11 @@ typedef struct run_ctx {
   const batch_args *a;
   pk_batch *b;
   out_file sum, traj;
+  pk_npy_writer *npy; /* --trajectories FILE.npy */
   char *buf;
   size_t cap;
   int io_error;
+  const char *io_path; /* the file whose write failed, if not the summary */
   pk_dataset_reader *reader; /* --events */
   pk_dataset *subject;       /* the subject the source gave last */
   pk_regimen *subject_reg;
@@ -277,11 +283,12 @@ static const char *format_row(run_ctx *c, const pk_subject_result *r, size_t *le
   return c->buf;
 }
 
-/* A subject's trajectory as CSV text (an id column first). */
-typedef struct traj_text {
+/* A subject's trajectory as written: CSV text (an id column first), or
+ * .npy records. */
+typedef struct traj_block {
   size_t len;
-  char text[];
-} traj_text;
+  char data[];
+} traj_block;
 
 /* pk_batch_run_options.prepare: the trajectory formatted on the worker
  * thread that simulated it, so that formatting runs on every thread (NULL:
@@ -296,26 +303,92 @@ static void *format_trajectory(void *ctx, const pk_subject_result *r) {
   const char *id = r->id;
   if (!id) snprintf(num, sizeof num, "%zu", r->index), id = num;
   size_t head = strlen(id);
-  traj_text *x = malloc(sizeof *x + nr * (PK_CSV_FIELD_MAX * nc + 32 + head));
+  traj_block *x = malloc(sizeof *x + nr * (PK_CSV_FIELD_MAX * nc + 32 + head));
   if (!x) return NULL;
-  char *p = x->text;
+  char *p = x->data;
   for (size_t i = 0; i < nr; i++) {
     memcpy(p, id, head);
     p += head;
     p += pk_csv_format_values(d + i * nc, nc, 0, p);
     *p++ = '\n';
   }
-  x->len = (size_t)(p - x->text);
+  x->len = (size_t)(p - x->data);
+  return x;
+}
+
+/* The same for a .npy file: one record per row, the subject's index then
+ * the row's values (time_h first), packed on the worker thread too. */
+static void *pack_trajectory(void *ctx, const pk_subject_result *r) {
+  (void)ctx;
+  const pk_trajectory *t = r->trajectory;
+  if (!t) return NULL;
+  size_t nr = pk_trajectory_rows(t), nc = pk_trajectory_cols(t);
+  traj_block *x = malloc(sizeof *x + nr * 8 * (nc + 1));
+  if (!x) return NULL;
+  x->len = pk_npy_pack_rows((int64_t)r->index, pk_trajectory_data(t), nr, nc, x->data);
   return x;
 }
 
 static int write_trajectory(run_ctx *c, const pk_subject_result *r) {
   if (!c->traj.f || !r->trajectory) return 0;
-  traj_text *x = r->prepared ? r->prepared : format_trajectory(NULL, r);
+  traj_block *x = r->prepared ? r->prepared
+                  : c->npy    ? pack_trajectory(NULL, r)
+                              : format_trajectory(NULL, r);
   if (!x) return -1;
-  fwrite(x->text, 1, x->len, c->traj.f);
+  int bad;
+  if (c->npy) {
+    size_t rec = pk_npy_record_bytes(c->npy);
+    bad = x->len % rec != 0 || pk_npy_write(c->npy, x->data, x->len / rec, NULL) != PK_OK;
+  } else {
+    bad = fwrite(x->data, 1, x->len, c->traj.f) != x->len;
+  }
   if (x != r->prepared) free(x);
-  return ferror(c->traj.f) ? -1 : 0;
+  return bad || ferror(c->traj.f) ? -1 : 0;
+}
+
+/* The trajectories' header: the CSV's column names, or the .npy header
+ * (fields subject, time_h and the output columns, named as in the CSV),
+ * with room for the row count written when the run is complete. */
+static int begin_trajectories(run_ctx *c) {
+  size_t no = pk_batch_output_count(c->b);
+  if (!c->a->traj_npy) {
+    fputs("id,time_h", c->traj.f);
+    for (size_t j = 0; j < no; j++) fprintf(c->traj.f, ",%s", pk_batch_output_name(c->b, j));
+    fputc('\n', c->traj.f);
+    return 0;
+  }
+  pk_npy_field *f = malloc((no + 2) * sizeof *f);
+  if (!f) return cli_fail("out of memory");
+  f[0] = (pk_npy_field){"subject", PK_NPY_INT64};
+  f[1] = (pk_npy_field){"time_h", PK_NPY_DOUBLE};
+  for (size_t j = 0; j < no; j++)
+    f[j + 2] = (pk_npy_field){pk_batch_output_name(c->b, j), PK_NPY_DOUBLE};
+  pk_error err;
+  pk_status st = pk_npy_begin(c->traj.f, f, no + 2, &c->npy, &err);
+  free(f);
+  if (st != PK_OK) {
+    snprintf(err.file, sizeof err.file, "%s", c->a->traj_path);
+    cli_report(&err);
+    return 1;
+  }
+  /* numpy.load refuses longer headers unless told (max_header_size) */
+  size_t text = pk_npy_header_bytes(c->npy) - (pk_npy_version(c->npy) == 1 ? 10 : 12);
+  if (text > 10000 && !c->a->quiet)
+    fprintf(stderr, "pk: note: %s: the .npy header holds %zu bytes, more than numpy.load "
+            "reads by default (10000): load it with numpy.load(FILE, max_header_size=%zu)\n",
+            c->a->traj_path, text, text);
+  return 0;
+}
+
+/* Writes the .npy file's row count into its header. */
+static int finish_trajectories(run_ctx *c) {
+  pk_error err;
+  pk_status st = pk_npy_finish(c->npy, &err);
+  c->npy = NULL;
+  if (st == PK_OK) return 0;
+  snprintf(err.file, sizeof err.file, "%s", c->a->traj_path);
+  cli_report(&err);
+  return 1;
 }
 
 /* Keeps a successful subject's values for --summary-percentiles. */
@@ -395,9 +468,14 @@ static int on_subject(void *ctx, const pk_subject_result *r) {
     return c->protocol_error;
   }
 #endif
-  if (fwrite(line, 1, len, c->sum.f) != len || write_trajectory(c, r) != 0 ||
+  if (fwrite(line, 1, len, c->sum.f) != len ||
       (c->copy && fwrite(line, 1, len, c->copy) != len)) {
     c->io_error = 1;
+    return 1;
+  }
+  if (write_trajectory(c, r) != 0) {
+    c->io_error = 1;
+    c->io_path = c->a->traj_path;
     return 1;
   }
 #ifdef PK_WITH_MPI
@@ -610,6 +688,10 @@ static int parse_args(int argc, char **argv, batch_args *a) {
     return 2;
   }
   a->scenario = optind < argc ? argv[optind] : NULL;
+  if (a->traj_path) {
+    size_t len = strlen(a->traj_path);
+    a->traj_npy = len >= 4 && strcmp(a->traj_path + len - 4, ".npy") == 0;
+  }
   if (a->sweep) {
     if (a->events) return cli_fail("--events is for pk population (and pk simulate)"), 2;
     if (a->n_params == 0) return cli_fail("sweep: give at least one --param NAME=VALUES"), 2;
@@ -863,6 +945,11 @@ static int write_sidecar(const batch_args *a, const pk_scenario *s, size_t n, si
                                             ? "continuous solution (maxima to 1e-6 h)"
                                             : "output grid");
   cJSON_AddBoolToObject(x, "terminal_phase", a->nca);
+  if (a->traj_path) {
+    cJSON *tr = cJSON_AddObjectToObject(x, "trajectories");
+    cJSON_AddStringToObject(tr, "path", a->traj_path);
+    cJSON_AddStringToObject(tr, "format", a->traj_npy ? "npy" : "csv");
+  }
   cli_run run = {.scenario = s, .scenario_path = scenario, .set = &a->set,
                  .has_seed = (!a->sweep && !a->events) || a->lhs_n, .seed = a->seed,
                  .extra = x};
@@ -961,12 +1048,7 @@ static int run(batch_args *a, int argc, char **argv) {
     if (a->plot && a->sweep && (rc = open_copy(&c)) == 0) fputs(hdr, c.copy);
     free(hdr);
     if (rc != 0) goto done;
-    if (c.traj.f) {
-      fputs("id,time_h", c.traj.f);
-      for (size_t j = 0; j < pk_batch_output_count(b); j++)
-        fprintf(c.traj.f, ",%s", pk_batch_output_name(b, j));
-      fputc('\n', c.traj.f);
-    }
+    if (c.traj.f && (rc = begin_trajectories(&c)) != 0) goto done;
   }
   /* Ctrl-C, SIGHUP (a closed terminal) and SIGTERM (which mpirun sends its
    * ranks) stop the run */
@@ -993,7 +1075,7 @@ static int run(batch_args *a, int argc, char **argv) {
   ro.shard_interleaved = a->use_mpi;
   ro.keep_values = keep;
   ro.want_trajectories = a->traj_path != NULL;
-  if (ro.want_trajectories) ro.prepare = format_trajectory;
+  if (ro.want_trajectories) ro.prepare = a->traj_npy ? pack_trajectory : format_trajectory;
   ro.on_subject = on_subject;
   ro.on_progress = on_progress;
   ro.should_stop = should_stop;
@@ -1021,7 +1103,8 @@ static int run(batch_args *a, int argc, char **argv) {
   sigaction(SIGTERM, &old_term, NULL);
   sigaction(SIGHUP, &old_hup, NULL);
   if (c.io_error && rc == 0)
-    rc = cli_fail("%s: write failed: %s", a->output ? a->output : "standard output",
+    rc = cli_fail("%s: write failed: %s",
+                  c.io_path ? c.io_path : a->output ? a->output : "standard output",
                   strerror(errno));
   if (c.protocol_error && rc == 0) rc = cli_fail("--mpi: the ranks lost track of each other");
   int stopped = rc == 0 && (rep.stopped || c.remote_stopped) && !c.io_error;
@@ -1040,7 +1123,8 @@ static int run(batch_args *a, int argc, char **argv) {
   if (rc == 0 && a->sumpct_path) rc = write_summary_percentiles(&c, &sumpct);
   if (rc == 0 && a->plot) rc = draw(&c, s, &pct);
   if (rc == 0 && rank == 0) {
-    rc = out_commit(&c.sum);
+    rc = c.npy ? finish_trajectories(&c) : 0;
+    if (rc == 0) rc = out_commit(&c.sum);
     if (rc == 0 && a->sidecar[0]) rc = write_sidecar(a, s, c.n_total, rep.failed + c.failed_remote);
     if (rc == 0 && c.traj.f) rc = out_commit(&c.traj);
     if (rc == 0 && pct.f) rc = out_commit(&pct);
@@ -1069,6 +1153,7 @@ done:
   if (c.copy) fclose(c.copy);
   if (c.copy_path[0]) cli_temp_remove(c.copy_path);
   out_discard(&c.sum);
+  pk_npy_free(c.npy);
   out_discard(&c.traj);
   out_discard(&pct);
   out_discard(&sumpct);

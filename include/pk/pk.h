@@ -17,4 +17,5 @@
 #include "pk/population.h"
 #include "pk/batch.h"
 #include "pk/output.h"
+#include "pk/npy.h"
 #endif
