@@ -772,8 +772,7 @@ static void flush_pack(const pk_batch *b, worker *w, const pk_batch_run_options 
    * times of the maxima (exact_extrema). */
   int rows_needed = o->want_trajectories || b->nca || b->exact_extrema;
   for (int l = 0; l < n; l++) rows_needed |= kept[l] != NULL;
-  sink.summarise = b->nca || b->exact_extrema;
-  int summarise = sink.summarise;
+  int summarise = sink.summarise = b->nca || b->exact_extrema;
   /* the lanes of a pack share their first dose (run_slots) */
   pk_fast_summary fs = {.t_first_h = slots[0]->g ? slots[0]->g->tm.t_first : b->tm.t_first,
                         .w_threshold = b->w_thr, .occ_threshold = b->occ_thr};

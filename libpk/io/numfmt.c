@@ -6,11 +6,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 
-size_t pk_fmt_g12(double x, char *out) {
-  int d = 0;
-  uint64_t m = digits12(x, &d);
-  return m ? write12(ascii12(m, d), signbit(x) != 0, out) : write_other(x, out);
-}
+size_t pk_fmt_g12(double x, char *out) { return pk_fmt_g12_field(x, 0, out); }
 
 /* Values are formatted in blocks: first the digits of every value of the
  * block, then the text. Each value's digits are a long chain of dependent
