@@ -68,20 +68,25 @@ static double run_batch(pk_batch *b, int trajectories, rows *k) {
 
 /* Writes the rows as CSV text with variant v (-1: printf), subject by
  * subject into the same buffer of one subject's text (as pk population
- * does, so that the memory traffic is a subject's, not the whole run's),
- * each subject's text compared with want (when given, as printf wrote it)
- * or copied there (v -1). The total length, or 0 on a difference. */
+ * does, so that the memory traffic is a subject's, not the whole run's):
+ * every row the subject's number, then its values (pk_csv_format_rows,
+ * one call per subject), each subject's text compared with want (when
+ * given, as printf wrote it) or copied there (v -1). The total length, or
+ * 0 on a difference. */
 static size_t write_all(int v, const rows *k, size_t per_subject, char *buf, char *want) {
   size_t total = 0;
   for (size_t s0 = 0; s0 < k->n; s0 += per_subject) {
+    char id[32];
+    size_t head = (size_t)snprintf(id, sizeof id, "%zu", s0 / per_subject);
     char *p = buf;
-    for (size_t i = s0; i < s0 + per_subject; i += k->cols) {
-      if (v < 0) {
+    if (v < 0) {
+      for (size_t i = s0; i < s0 + per_subject; i += k->cols) {
+        p += sprintf(p, "%s", id);
         for (size_t j = 0; j < k->cols; j++) p += sprintf(p, ",%.12g", k->v[i + j]);
-      } else {
-        p += pk_numfmt_format_with(v, k->v + i, k->cols, 0, p);
+        *p++ = '\n';
       }
-      *p++ = '\n';
+    } else {
+      p += pk_numfmt_rows_with(v, k->v + s0, per_subject / k->cols, k->cols, id, head, 0, p);
     }
     size_t len = (size_t)(p - buf);
     if (v < 0) memcpy(want + total, buf, len);
@@ -119,7 +124,8 @@ int main(int argc, char **argv) {
   printf("simulation, summaries only, one thread: %.3f s CPU, %.2f ns per number written\n", sim,
          sim / (double)k.n * 1e9);
   size_t per = k.n / n; /* numbers per subject (the same grid for all) */
-  char *want = malloc(k.n * 32), *buf = malloc(per * PK_CSV_FIELD_MAX + per / k.cols + 64);
+  char *want = malloc(k.n * 32 + (k.n / k.cols) * 32),
+       *buf = malloc((per / k.cols) * PK_CSV_ROW_MAX(k.cols, 32));
   if (!want || !buf) return 1;
   size_t wl = write_all(-1, &k, per, buf, want);
   static const char *names[] = {"printf %.12g", "baseline", "AVX2"};

@@ -303,16 +303,9 @@ static void *format_trajectory(void *ctx, const pk_subject_result *r) {
   const char *id = r->id;
   if (!id) snprintf(num, sizeof num, "%zu", r->index), id = num;
   size_t head = strlen(id);
-  traj_block *x = malloc(sizeof *x + nr * (PK_CSV_FIELD_MAX * nc + 32 + head));
+  traj_block *x = malloc(sizeof *x + nr * PK_CSV_ROW_MAX(nc, head));
   if (!x) return NULL;
-  char *p = x->data;
-  for (size_t i = 0; i < nr; i++) {
-    memcpy(p, id, head);
-    p += head;
-    p += pk_csv_format_values(d + i * nc, nc, 0, p);
-    *p++ = '\n';
-  }
-  x->len = (size_t)(p - x->data);
+  x->len = pk_csv_format_rows(d, nr, nc, id, head, 0, x->data);
   return x;
 }
 

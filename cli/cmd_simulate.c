@@ -76,19 +76,28 @@ static int write_stdout(const pk_trajectory *t) {
 /* Several subjects: an ID column first, the subjects one after the other. */
 static int write_subjects(const pk_dataset *d, pk_trajectory *const *t, FILE *f) {
   size_t n = pk_dataset_subject_count(d), nc = pk_trajectory_cols(t[0]);
-  char *line = malloc(PK_CSV_FIELD_MAX * nc + 2);
-  if (!line) return -1;
   fputs("ID", f);
   for (size_t j = 0; j < nc; j++) fprintf(f, ",%s", pk_trajectory_column_name(t[0], j));
   fputc('\n', f);
-  for (size_t s = 0; s < n; s++)
-    for (size_t i = 0; i < pk_trajectory_rows(t[s]); i++) {
-      fputs(pk_dataset_subject_id(d, s), f);
-      size_t len = pk_csv_format_values(pk_trajectory_data(t[s]) + i * nc, nc, 0, line);
-      fwrite(line, 1, len, f);
-      fputc('\n', f);
+  /* blocks of rows, each row the subject's ID then its values */
+  enum { BLOCK = 256 };
+  char *text = NULL;
+  size_t cap = 0;
+  for (size_t s = 0; s < n; s++) {
+    const char *id = pk_dataset_subject_id(d, s);
+    size_t head = strlen(id), rows = pk_trajectory_rows(t[s]);
+    if (BLOCK * PK_CSV_ROW_MAX(nc, head) > cap) {
+      free(text);
+      cap = BLOCK * PK_CSV_ROW_MAX(nc, head);
+      if (!(text = malloc(cap))) return -1;
     }
-  free(line);
+    for (size_t i = 0; i < rows; i += BLOCK) {
+      size_t nb = rows - i < BLOCK ? rows - i : BLOCK;
+      size_t len = pk_csv_format_rows(pk_trajectory_data(t[s]) + i * nc, nb, nc, id, head, 0, text);
+      if (fwrite(text, 1, len, f) != len) break;
+    }
+  }
+  free(text);
   return fflush(f) == 0 && !ferror(f) ? 0 : -1;
 }
 

@@ -28,6 +28,14 @@ typedef struct pk_trajectory pk_trajectory;
  * the length written (no NUL). buf must hold PK_CSV_FIELD_MAX * n bytes. */
 #define PK_CSV_FIELD_MAX 33
 PK_API size_t pk_csv_format_values(const double *v, size_t n, int nan_empty, char *buf);
+/* CSV rows: rows x cols values, row-major, written as rows of text, each
+ * the prefix_len bytes of prefix (for example an id; not quoted or
+ * checked), then ",v0,...,v(cols-1)" as pk_csv_format_values writes them,
+ * then '\n'; returns the length written (no NUL). Faster than a call per
+ * row. buf must hold rows * PK_CSV_ROW_MAX(cols, prefix_len) bytes. */
+#define PK_CSV_ROW_MAX(cols, prefix_len) (PK_CSV_FIELD_MAX * (cols) + (prefix_len) + 1)
+PK_API size_t pk_csv_format_rows(const double *v, size_t rows, size_t cols, const char *prefix,
+                                 size_t prefix_len, int nan_empty, char *buf);
 
 PK_API void pk_trajectory_free(pk_trajectory *t); /* NULL is safe */
 PK_API size_t pk_trajectory_rows(const pk_trajectory *t);

@@ -57,8 +57,30 @@ static size_t format_by(int variant, const double *v, size_t n, int nan_empty, c
   return format_values_base(v, n, nan_empty, buf);
 }
 
+static size_t rows_by(int variant, const double *v, size_t rows, size_t cols, const char *prefix,
+                      size_t prefix_len, int nan_empty, char *buf) {
+#if defined(PK_NUMFMT_X86) && defined(PK_NUMFMT_HAVE_V3)
+  if (variant == 1 && cols > 0)
+    return pk_csv_format_rows_v3(v, rows, cols, prefix, prefix_len, nan_empty, buf);
+#endif
+  char *p = buf;
+  for (size_t i = 0; i < rows; i++) {
+    if (prefix_len) memcpy(p, prefix, prefix_len);
+    p += prefix_len;
+    p += format_by(variant, v + i * cols, cols, nan_empty, p);
+    *p++ = '\n';
+  }
+  return (size_t)(p - buf);
+}
+
 size_t pk_numfmt_format_with(int variant, const double *v, size_t n, int nan_empty, char *buf) {
   return have_variant(variant) ? format_by(variant, v, n, nan_empty, buf) : (size_t)-1;
+}
+
+size_t pk_numfmt_rows_with(int variant, const double *v, size_t rows, size_t cols,
+                           const char *prefix, size_t prefix_len, int nan_empty, char *buf) {
+  return have_variant(variant) ? rows_by(variant, v, rows, cols, prefix, prefix_len, nan_empty, buf)
+                               : (size_t)-1;
 }
 
 /* AVX2 where the processor has it, unless PK_SIMD (the batch kernel's
@@ -79,4 +101,9 @@ static int chosen_variant(void) {
 
 size_t pk_csv_format_values(const double *v, size_t n, int nan_empty, char *buf) {
   return format_by(chosen_variant(), v, n, nan_empty, buf);
+}
+
+size_t pk_csv_format_rows(const double *v, size_t rows, size_t cols, const char *prefix,
+                          size_t prefix_len, int nan_empty, char *buf) {
+  return rows_by(chosen_variant(), v, rows, cols, prefix, prefix_len, nan_empty, buf);
 }

@@ -20,5 +20,8 @@ size_t pk_fmt_g12(double x, char *out);
  * (io/numfmt_v3.c); the same text whichever runs. (size_t)-1 if this
  * build or processor lacks it. */
 size_t pk_numfmt_format_with(int variant, const double *v, size_t n, int nan_empty, char *buf);
+/* pk_csv_format_rows the same way */
+size_t pk_numfmt_rows_with(int variant, const double *v, size_t rows, size_t cols,
+                           const char *prefix, size_t prefix_len, int nan_empty, char *buf);
 
 #endif

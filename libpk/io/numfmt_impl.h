@@ -268,7 +268,10 @@ static inline size_t pk_fmt_g12_field(double x, int nan_empty, char *out) {
   return write_other(x, out);
 }
 
-/* pk_csv_format_values for x86-64-v3 (numfmt_v3.c), in builds that have it */
+/* pk_csv_format_values and pk_csv_format_rows for x86-64-v3 (numfmt_v3.c),
+ * in builds that have it (rows: cols >= 1) */
 size_t pk_csv_format_values_v3(const double *v, size_t n, int nan_empty, char *buf);
+size_t pk_csv_format_rows_v3(const double *v, size_t rows, size_t cols, const char *prefix,
+                             size_t prefix_len, int nan_empty, char *buf);
 
 #endif

@@ -149,30 +149,59 @@ static inline int last_digit(unsigned zeros) {
   return 31 - __builtin_clz(~zeros & 0xfffu);
 }
 
-/* Writes nc values (nc <= 64) as ",v0,v1,..." at p from their digits and
- * returns the end: S[j], zs[j] (bit i set where byte i of S[j] is '0'),
- * d[j] for the values with bit j of ok set, sign bits in neg; the others
- * through the scalar path. When every value has its digits, every length
- * is known before any store, so the stores do not wait for each other. */
+/* Rows for pk_csv_format_rows: every row is the prefix, then ncols values
+ * (",v0,v1,..."), then '\n'. ncols 0: no rows, one run of values
+ * (pk_csv_format_values). */
+typedef struct row_shape {
+  size_t ncols, col; /* values per row; the column of the next value */
+  const char *pre;   /* the prefix, plen bytes */
+  size_t plen;
+  __m128i pre16;     /* its bytes, zero-padded, when plen <= 16 */
+} row_shape;
+
+/* Before value j of a chunk: the row's prefix at its first value; after
+ * it the '\n' at its last (one 16-byte store for a short prefix: stores
+ * only reach forward, and what follows writes over them). */
+static inline size_t row_begin(row_shape *rs, char *p) {
+  if (!rs->ncols || rs->col) return 0;
+  if (rs->plen <= 16) _mm_storeu_si128((__m128i *)(void *)p, rs->pre16);
+  else memcpy(p, rs->pre, rs->plen);
+  return rs->plen;
+}
+static inline size_t row_end(row_shape *rs, char *p) {
+  if (!rs->ncols) return 0;
+  if (++rs->col < rs->ncols) return 0;
+  rs->col = 0;
+  *p = '\n';
+  return 1;
+}
+
+/* Writes nc values (nc <= 64) as ",v0,v1,..." at p (in rows as rs says)
+ * from their digits and returns the end: S[j], zs[j] (bit i set where byte
+ * i of S[j] is '0'), d[j] for the values with bit j of ok set, sign bits
+ * in neg; the others through the scalar path. When every value has its
+ * digits, every length is known before any store, so the stores do not
+ * wait for each other. */
 static inline char *write_chunk(char *p, const double *v, size_t nc, const __m128i *S,
                                 const unsigned *zs, const int32_t *d, uint64_t ok, uint64_t neg,
-                                int nan_empty) {
+                                int nan_empty, row_shape *rs) {
   uint64_t all = nc == 64 ? ~(uint64_t)0 : ((uint64_t)1 << nc) - 1;
   if ((ok & all) == all) {
-    int len[64], last[64];
-    for (size_t j = 0; j < nc; j++) {
-      last[j] = last_digit(zs[j]);
-      len[j] = 1 + text_length(last[j], d[j], (int)(neg >> j & 1));
-    }
+    int len[64];
+    for (size_t j = 0; j < nc; j++)
+      len[j] = 1 + text_length(last_digit(zs[j]), d[j], (int)(neg >> j & 1));
     size_t at = 0;
     for (size_t j = 0; j < nc; j++) {
+      at += row_begin(rs, p + at);
       p[at] = ',';
       write_text(S[j], d[j], (int)(neg >> j & 1), len[j] - 1, p + at + 1);
       at += (size_t)len[j];
+      at += row_end(rs, p + at);
     }
     return p + at;
   }
   for (size_t j = 0; j < nc; j++) {
+    p += row_begin(rs, p);
     *p++ = ',';
     if (ok >> j & 1) {
       int nj = (int)(neg >> j & 1), lj = text_length(last_digit(zs[j]), d[j], nj);
@@ -181,6 +210,7 @@ static inline char *write_chunk(char *p, const double *v, size_t nc, const __m12
     } else {
       p += pk_fmt_g12_field(v[j], nan_empty, p);
     }
+    p += row_end(rs, p);
   }
   return p;
 }

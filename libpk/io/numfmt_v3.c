@@ -54,19 +54,24 @@ static inline __m256i ascii4x8(__m256i x) {
 }
 
 /* The 12 digits of the four m as text, 16 bytes per value (the 12 digits,
- * then "0000"): values 0 and 1 in *s01, 2 and 3 in *s23. */
-static inline void text4(__m256d r, __m256i *s01, __m256i *s23) {
+ * then "0000"): values 0 and 2 in *s02, 1 and 3 in *s13. The groups, exact
+ * integers below 10^4 in doubles, become integers in the low 32 bits of
+ * their bits by adding 2^52. */
+static inline void text4(__m256d r, __m256i *s02, __m256i *s13) {
   /* the groups from the first 4 and the first 8 digits, side by side */
+  const __m256d big = _mm256_set1_pd(0x1p52);
   __m256d g0 = _mm256_floor_pd(_mm256_mul_pd(r, _mm256_set1_pd(1e-8)));
   __m256d g01 = _mm256_floor_pd(_mm256_mul_pd(r, _mm256_set1_pd(1e-4)));
   __m256d g1 = _mm256_fnmadd_pd(g0, _mm256_set1_pd(1e4), g01);
   __m256d g2 = _mm256_fnmadd_pd(g01, _mm256_set1_pd(1e4), r);
-  __m128i a = _mm256_cvttpd_epi32(g0), b = _mm256_cvttpd_epi32(g1), c = _mm256_cvttpd_epi32(g2);
-  __m128i z = _mm_setzero_si128();
-  __m128i ab01 = _mm_unpacklo_epi32(a, b), c01 = _mm_unpacklo_epi32(c, z);
-  __m128i ab23 = _mm_unpackhi_epi32(a, b), c23 = _mm_unpackhi_epi32(c, z);
-  *s01 = ascii4x8(_mm256_set_m128i(_mm_unpackhi_epi64(ab01, c01), _mm_unpacklo_epi64(ab01, c01)));
-  *s23 = ascii4x8(_mm256_set_m128i(_mm_unpackhi_epi64(ab23, c23), _mm_unpacklo_epi64(ab23, c23)));
+  __m256i a = _mm256_castpd_si256(_mm256_add_pd(g0, big));
+  __m256i b = _mm256_castpd_si256(_mm256_add_pd(g1, big));
+  __m256i c = _mm256_castpd_si256(_mm256_add_pd(g2, big));
+  /* 64-bit lanes: g0 | g1 << 32, and g2 */
+  __m256i ab = _mm256_blend_epi32(a, _mm256_slli_epi64(b, 32), 0xaa);
+  __m256i c0 = _mm256_and_si256(c, _mm256_set1_epi64x(0xffffffff));
+  *s02 = ascii4x8(_mm256_unpacklo_epi64(ab, c0));
+  *s13 = ascii4x8(_mm256_unpackhi_epi64(ab, c0));
 }
 
 /* Values go in chunks of up to 16, in stages over the chunk's groups of
@@ -74,7 +79,7 @@ static inline void text4(__m256d r, __m256i *s01, __m256i *s23) {
  * chains overlap. */
 enum { CHUNK = 16 };
 
-size_t pk_csv_format_values_v3(const double *v, size_t n, int nan_empty, char *buf) {
+static size_t format_v3(const double *v, size_t n, int nan_empty, row_shape *rs, char *buf) {
   char *p = buf;
   for (size_t j0 = 0; j0 < n; j0 += CHUNK) {
     size_t nc = n - j0 < CHUNK ? n - j0 : CHUNK, nq = (nc + 3) / 4;
@@ -96,20 +101,37 @@ size_t pk_csv_format_values_v3(const double *v, size_t n, int nan_empty, char *b
       neg |= (uint64_t)_mm256_movemask_pd(x) << (4 * q);
     }
     for (size_t q = 0; q < nq; q++) {
-      __m256i s01, s23;
-      text4(r[q], &s01, &s23);
-      unsigned z01 = (unsigned)_mm256_movemask_epi8(_mm256_cmpeq_epi8(s01, _mm256_set1_epi8('0')));
-      unsigned z23 = (unsigned)_mm256_movemask_epi8(_mm256_cmpeq_epi8(s23, _mm256_set1_epi8('0')));
-      S[4 * q] = _mm256_castsi256_si128(s01);
-      S[4 * q + 1] = _mm256_extracti128_si256(s01, 1);
-      S[4 * q + 2] = _mm256_castsi256_si128(s23);
-      S[4 * q + 3] = _mm256_extracti128_si256(s23, 1);
-      zs[4 * q] = z01;
-      zs[4 * q + 1] = z01 >> 16;
-      zs[4 * q + 2] = z23;
-      zs[4 * q + 3] = z23 >> 16;
+      __m256i s02, s13;
+      text4(r[q], &s02, &s13);
+      unsigned z02 = (unsigned)_mm256_movemask_epi8(_mm256_cmpeq_epi8(s02, _mm256_set1_epi8('0')));
+      unsigned z13 = (unsigned)_mm256_movemask_epi8(_mm256_cmpeq_epi8(s13, _mm256_set1_epi8('0')));
+      S[4 * q] = _mm256_castsi256_si128(s02);
+      S[4 * q + 1] = _mm256_castsi256_si128(s13);
+      S[4 * q + 2] = _mm256_extracti128_si256(s02, 1);
+      S[4 * q + 3] = _mm256_extracti128_si256(s13, 1);
+      zs[4 * q] = z02;
+      zs[4 * q + 1] = z13;
+      zs[4 * q + 2] = z02 >> 16;
+      zs[4 * q + 3] = z13 >> 16;
     }
-    p = write_chunk(p, v + j0, nc, S, zs, d, ok, neg, nan_empty);
+    p = write_chunk(p, v + j0, nc, S, zs, d, ok, neg, nan_empty, rs);
   }
   return (size_t)(p - buf);
+}
+
+size_t pk_csv_format_values_v3(const double *v, size_t n, int nan_empty, char *buf) {
+  row_shape rs = {0};
+  return format_v3(v, n, nan_empty, &rs, buf);
+}
+
+/* The rows as one run of values: chunks run across the rows' ends. */
+size_t pk_csv_format_rows_v3(const double *v, size_t rows, size_t cols, const char *prefix,
+                             size_t prefix_len, int nan_empty, char *buf) {
+  row_shape rs = {.ncols = cols, .pre = prefix, .plen = prefix_len};
+  if (prefix_len <= 16) {
+    char pad[16] = {0};
+    if (prefix_len) memcpy(pad, prefix, prefix_len);
+    rs.pre16 = _mm_loadu_si128((const __m128i *)(const void *)pad);
+  }
+  return format_v3(v, rows * cols, nan_empty, &rs, buf);
 }

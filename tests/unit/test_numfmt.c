@@ -4,6 +4,7 @@
  * (10^k and the values just below and above), halfway cases of the 12th
  * digit (exact binary ties among them), and the special values. */
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include "check.h"
 #include "numfmt.h"
@@ -135,5 +136,60 @@ int main(void) {
     }
   }
   CHECK(row_mismatches == 0, "%d rows written differently from printf", row_mismatches);
+
+  /* pk_csv_format_rows: blocks of 1-12 rows of 1-9 values of every kind,
+   * a prefix of 0-40 bytes (so both the short and the long prefix paths),
+   * NaN written or left empty, by each variant, against printf's rows, in
+   * a buffer of exactly the documented size (ASan sees any store past it) */
+  int block_mismatches = 0, rows_variants = 0;
+  for (int r = 0; r < 6000; r++) {
+    size_t rows = 1 + (size_t)(next() % 12), cols = 1 + (size_t)(next() % 9), n = rows * cols;
+    size_t plen = (size_t)(next() % 41);
+    char prefix[41];
+    for (size_t k = 0; k < plen; k++) prefix[k] = (char)(' ' + next() % 95);
+    double v[12 * 9];
+    for (size_t j = 0; j < n; j++) {
+      uint64_t k = next() % 8;
+      double x = ldexp((double)(next() >> 11) / 9007199254740992.0 + 0.5, (int)(next() % 101) - 50);
+      v[j] = k == 0 ? 0.0 : k == 1 ? NAN : k == 2 ? 1e30 * x : k == 3 ? -x : x;
+    }
+    int nan_empty = r & 1;
+    char want[12 * (41 + 9 * 40 + 1) + 1];
+    size_t wl = 0;
+    for (size_t i = 0; i < rows; i++) {
+      memcpy(want + wl, prefix, plen);
+      wl += plen;
+      for (size_t j = 0; j < cols; j++) {
+        double x = v[i * cols + j];
+        want[wl++] = ',';
+        if (!(nan_empty && isnan(x))) wl += (size_t)snprintf(want + wl, 40, "%.12g", x);
+      }
+      want[wl++] = '\n';
+    }
+    size_t cap = rows * PK_CSV_ROW_MAX(cols, plen);
+    char *got = malloc(cap);
+    if (!got) break;
+    for (int variant = 0; variant < 2; variant++) {
+      memset(got, '#', cap); /* nothing left from the variant before */
+      size_t gl = pk_numfmt_rows_with(variant, v, rows, cols, prefix, plen, nan_empty, got);
+      if (gl == (size_t)-1) continue;
+      rows_variants |= 1 << variant;
+      if (gl != wl || memcmp(want, got, wl) != 0) {
+        if (block_mismatches++ < 5) {
+          want[wl] = '\0';
+          CHECK(0, "variant %d, %zu rows of %zu: printf '%s', pk_csv_format_rows '%.*s'", variant,
+                rows, cols, want, (int)(gl < cap ? gl : cap), got);
+        }
+      }
+    }
+    /* the public call writes the same */
+    memset(got, '#', cap);
+    size_t gl = pk_csv_format_rows(v, rows, cols, prefix, plen, nan_empty, got);
+    if (gl != wl || memcmp(want, got, wl) != 0) block_mismatches++;
+    free(got);
+  }
+  CHECK(block_mismatches == 0, "%d blocks of rows written differently from printf", block_mismatches);
+  CHECK(rows_variants == variants_run, "pk_csv_format_rows ran the same variants (%d, %d)",
+        rows_variants, variants_run);
   return test_finish("unit_numfmt_equals_printf");
 }
