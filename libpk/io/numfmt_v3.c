@@ -41,16 +41,16 @@ static inline int digits4(__m256d x, __m256d *r_out, int32_t d_out[4]) {
 }
 
 /* The 4 ASCII digits of each 32-bit lane x < 10^4, the first in the lowest
- * byte: x / 100 = (x 5243) >> 19 and y / 10 = (y 6554) >> 16, exact for
- * x < 10^4 and y < 100. */
+ * byte: q = x / 100 = (x 5243) >> 19, exact for x < 10^4, and the lane
+ * q | (x - 100 q) << 16 = (x << 16) - q (100 2^16 - 1); then in each 16-bit
+ * half y < 100, t = y / 10 = (y 6554) >> 16 and t | (y - 10 t) << 8 =
+ * (y << 8) - t (10 2^8 - 1). */
 static inline __m256i ascii4x8(__m256i x) {
-  __m256i hi = _mm256_srli_epi16(_mm256_mulhi_epu16(x, _mm256_set1_epi32(5243)), 3);
-  __m256i lo = _mm256_sub_epi16(x, _mm256_mullo_epi16(hi, _mm256_set1_epi32(100)));
-  __m256i v = _mm256_or_si256(hi, _mm256_slli_epi32(lo, 16));
-  __m256i tens = _mm256_mulhi_epu16(v, _mm256_set1_epi16(6554));
-  __m256i ones = _mm256_sub_epi16(v, _mm256_mullo_epi16(tens, _mm256_set1_epi16(10)));
-  return _mm256_add_epi8(_mm256_or_si256(tens, _mm256_slli_epi16(ones, 8)),
-                         _mm256_set1_epi8('0'));
+  __m256i q = _mm256_srli_epi16(_mm256_mulhi_epu16(x, _mm256_set1_epi32(5243)), 3);
+  __m256i v = _mm256_sub_epi32(_mm256_slli_epi32(x, 16), _mm256_mullo_epi32(q, _mm256_set1_epi32(6553599)));
+  __m256i t = _mm256_mulhi_epu16(v, _mm256_set1_epi16(6554));
+  __m256i r = _mm256_sub_epi16(_mm256_slli_epi16(v, 8), _mm256_mullo_epi16(t, _mm256_set1_epi16(2559)));
+  return _mm256_add_epi8(r, _mm256_set1_epi8('0'));
 }
 
 /* The 12 digits of the four m as text, 16 bytes per value (the 12 digits,
