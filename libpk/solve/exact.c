@@ -6,6 +6,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <threads.h>
 #include "exact.h"
 #include "gauss.h"
 
@@ -561,6 +562,16 @@ typedef struct cprop {
   double wpd[1 + PK_PD_FILTERS][CP_M]; /* the PD block's weights at the nodes, times h */
 } cprop;
 
+/* The rules on [0, 1]: collocation nodes u (u[CP_M] = 1) and weights w;
+ * the collocation matrix; the rows giving the interpolant's two highest
+ * Legendre coefficients; T[p][k][j] = integral_0^{u_p} (u_p - r)^k / k!
+ * l_j(r) dr. Built once per process (cp_rules_get). */
+struct cp_rules {
+  double u[CP_M + 1], w[CP_M];
+  double Acol[CP_M * CP_M], tail[2][CP_M];
+  double T[(CP_M + 1) * CP_K * CP_M];
+};
+
 struct coupled {
   int n, nch, ch_enz[CP_MAXCH], ch_from[CP_MAXCH]; /* from: a probe */
   int np, probe[CP_MAXPROBE]; /* states whose values at the nodes are needed */
@@ -570,12 +581,7 @@ struct coupled {
   double norm; /* ||A||_1, 1/h */
   double *P;   /* np x CP_K x n: the probes' rows of A^k */
   double *Q;   /* nch x CP_K x n: A^k U_c */
-  /* rules on [0, 1]: collocation nodes u (u[CP_M] = 1) and weights w; the
-   * collocation matrix; the rows giving the interpolant's two highest
-   * Legendre coefficients; T[p][k][j] = integral_0^{u_p} (u_p - r)^k / k! l_j(r) dr */
-  double u[CP_M + 1], w[CP_M];
-  double Acol[CP_M * CP_M], tail[2][CP_M];
-  double T[(CP_M + 1) * CP_K * CP_M];
+  const struct cp_rules *r; /* the rules, the same for every model */
   cprop cache[CP_CACHE];
   int next;
 };
@@ -596,6 +602,42 @@ static double legendre_p(int k, double t) {
     p0 = p1, p1 = p2;
   }
   return p1;
+}
+
+static struct cp_rules cp_rules_tab;
+static once_flag cp_rules_once = ONCE_FLAG_INIT;
+
+static void cp_rules_build(void) {
+  struct cp_rules *R = &cp_rules_tab;
+  double v[CP_GQ], om[CP_GQ];
+  pk_gauss_legendre01(CP_M, R->u, R->w);
+  R->u[CP_M] = 1.0;
+  pk_gauss_legendre01(CP_GQ, v, om);
+  for (int p = 0; p <= CP_M; p++)
+    for (int j = 0; j < CP_M; j++) {
+      double acc[CP_K] = {0};
+      for (int q = 0; q < CP_GQ; q++) {
+        double r = R->u[p] * v[q], d = R->u[p] - r, lj = om[q] * lagrange(R->u, j, r), pw = 1.0;
+        for (int k = 0; k < CP_K; k++) {
+          acc[k] += lj * pw;
+          pw *= d / (k + 1);
+        }
+      }
+      for (int k = 0; k < CP_K; k++) R->T[((size_t)p * CP_K + (size_t)k) * CP_M + (size_t)j] = R->u[p] * acc[k];
+      if (p < CP_M) R->Acol[p * CP_M + j] = R->u[p] * acc[0];
+    }
+  /* c_k = (2k + 1) integral_0^1 P_k(2u - 1) f(u) du, exact for the
+   * interpolant by the rule itself */
+  for (int t = 0; t < 2; t++) {
+    int k = CP_M - 1 - t;
+    for (int j = 0; j < CP_M; j++)
+      R->tail[t][j] = (2.0 * k + 1.0) * R->w[j] * legendre_p(k, 2.0 * R->u[j] - 1.0);
+  }
+}
+
+static const struct cp_rules *cp_rules_get(void) {
+  call_once(&cp_rules_once, cp_rules_build);
+  return &cp_rules_tab;
 }
 
 static int find_probe(struct coupled *c, int state) {
@@ -678,31 +720,7 @@ static struct coupled *coupled_new(pk_exact *x) {
   }
   free(U);
   U = NULL;
-  /* rules */
-  double v[CP_GQ], om[CP_GQ];
-  pk_gauss_legendre01(CP_M, c->u, c->w);
-  c->u[CP_M] = 1.0;
-  pk_gauss_legendre01(CP_GQ, v, om);
-  for (int p = 0; p <= CP_M; p++)
-    for (int j = 0; j < CP_M; j++) {
-      double acc[CP_K] = {0};
-      for (int q = 0; q < CP_GQ; q++) {
-        double r = c->u[p] * v[q], d = c->u[p] - r, lj = om[q] * lagrange(c->u, j, r), pw = 1.0;
-        for (int k = 0; k < CP_K; k++) {
-          acc[k] += lj * pw;
-          pw *= d / (k + 1);
-        }
-      }
-      for (int k = 0; k < CP_K; k++) c->T[((size_t)p * CP_K + (size_t)k) * CP_M + (size_t)j] = c->u[p] * acc[k];
-      if (p < CP_M) c->Acol[p * CP_M + j] = c->u[p] * acc[0];
-    }
-  /* c_k = (2k + 1) integral_0^1 P_k(2u - 1) f(u) du, exact for the
-   * interpolant by the rule itself */
-  for (int t = 0; t < 2; t++) {
-    int k = CP_M - 1 - t;
-    for (int j = 0; j < CP_M; j++)
-      c->tail[t][j] = (2.0 * k + 1.0) * c->w[j] * legendre_p(k, 2.0 * c->u[j] - 1.0);
-  }
+  c->r = cp_rules_get();
   return c;
 fail:
   free(U);
@@ -736,7 +754,7 @@ static const cprop *coupled_tables(pk_exact *x, double h, pk_error *err) {
   for (double term = 1.0; K < CP_K && term > 1e-24; K++) term *= c->norm * h / K;
   for (size_t pr = 0; pr < np; pr++)
     for (int p = 0; p < CP_M; p++) {
-      double sp = c->u[p] * h, ek[CP_K], gk[CP_K], e = 1.0;
+      double sp = c->r->u[p] * h, ek[CP_K], gk[CP_K], e = 1.0;
       for (int k = 0; k < K; k++) {
         ek[k] = e;
         e *= sp / (k + 1);
@@ -758,7 +776,7 @@ static const cprop *coupled_tables(pk_exact *x, double h, pk_error *err) {
           const double *q = c->Q + ch * CP_K * n + (size_t)c->probe[pr];
           double acc = 0.0;
           for (int k = K - 1; k >= 0; k--)
-            acc += q[(size_t)k * n] * hk[k + 1] * c->T[(p * CP_K + (size_t)k) * CP_M + j];
+            acc += q[(size_t)k * n] * hk[k + 1] * c->r->T[(p * CP_K + (size_t)k) * CP_M + j];
           t->Cp[(pr * CP_M + p) * N + ch * CP_M + j] = acc;
         }
   for (size_t ch = 0; ch < nch; ch++)
@@ -766,16 +784,16 @@ static const cprop *coupled_tables(pk_exact *x, double h, pk_error *err) {
       double *d = t->D + (ch * CP_M + j) * n;
       memset(d, 0, n * sizeof *d);
       for (int k = K - 1; k >= 0; k--) {
-        double f = hk[k + 1] * c->T[((size_t)CP_M * CP_K + (size_t)k) * CP_M + j];
+        double f = hk[k + 1] * c->r->T[((size_t)CP_M * CP_K + (size_t)k) * CP_M + j];
         const double *q = c->Q + (ch * CP_K + (size_t)k) * n;
         for (size_t i = 0; i < n; i++) d[i] += f * q[i];
       }
     }
   for (int p = 0; p < CP_M; p++) {
     double w1, wf[PK_PD_FILTERS] = {0};
-    pk_system_pd_weights(x->s, h * (1.0 - c->u[p]), &w1, wf);
-    t->wpd[0][p] = h * c->w[p] * w1;
-    for (int j = 0; j < PK_PD_FILTERS; j++) t->wpd[1 + j][p] = h * c->w[p] * wf[j];
+    pk_system_pd_weights(x->s, h * (1.0 - c->r->u[p]), &w1, wf);
+    t->wpd[0][p] = h * c->r->w[p] * w1;
+    for (int j = 0; j < PK_PD_FILTERS; j++) t->wpd[1 + j][p] = h * c->r->w[p] * wf[j];
   }
   t->h = h;
   return t;
@@ -833,7 +851,7 @@ static void probe_values(const cprop *t, int N, int from, int to, double (*base)
 
 static double tail_of(const struct coupled *c, const double *f) {
   double t0 = 0.0, t1 = 0.0;
-  for (int j = 0; j < CP_M; j++) t0 += c->tail[0][j] * f[j], t1 += c->tail[1][j] * f[j];
+  for (int j = 0; j < CP_M; j++) t0 += c->r->tail[0][j] * f[j], t1 += c->r->tail[1][j] * f[j];
   return fabs(t0) + fabs(t1);
 }
 
@@ -870,7 +888,7 @@ static pk_status coupled_step(pk_exact *x, double h, const double *rate, int has
     slope[in->enz] -= in->kinact_per_h * conc / (in->KI_nM + conc) * y[s->enz[in->enz]];
   }
   for (int e = 0; e < s->n_enz; e++)
-    for (int p = 0; p < CP_M; p++) a[e][p] = y[s->enz[e]] + slope[e] * c->u[p] * h;
+    for (int p = 0; p < CP_M; p++) a[e][p] = y[s->enz[e]] + slope[e] * c->r->u[p] * h;
   /* the chord method: both systems factored at the first iteration, later
    * iterations correct by their residuals (the activities move by about
    * 1e-5 within a step, so the first factors stay good) */
@@ -923,7 +941,7 @@ static pk_status coupled_step(pk_exact *x, double h, const double *rate, int has
         for (int p = 0; p < CP_M; p++) {
           double rowsum = 0.0;
           for (int j = 0; j < CP_M; j++) {
-            double aw = h * c->Acol[p * CP_M + j];
+            double aw = h * c->r->Acol[p * CP_M + j];
             A2[e][p * CP_M + j] = (p == j) + aw * (kd + kap[e][j]);
             rowsum += aw;
           }
@@ -936,7 +954,7 @@ static pk_status coupled_step(pk_exact *x, double h, const double *rate, int has
         for (int j = 0; j < CP_M; j++) g[j] = (kd + kap[e][j]) * a[e][j];
         for (int p = 0; p < CP_M; p++) {
           double acc = 0.0;
-          for (int j = 0; j < CP_M; j++) acc += c->Acol[p * CP_M + j] * g[j];
+          for (int j = 0; j < CP_M; j++) acc += c->r->Acol[p * CP_M + j] * g[j];
           x2[p] = b2[e][p] - a[e][p] - h * acc;
         }
         lu_solve(CP_M, A2[e], piv2[e], x2);
@@ -999,7 +1017,7 @@ static pk_status coupled_step(pk_exact *x, double h, const double *rate, int has
   for (int e = 0; e < s->n_enz; e++) {
     double g = 0.0, kd = s->enz_kdeg[e];
     for (int p = 0; p < CP_M; p++)
-      g += c->w[p] * (kd * (1.0 - anew[e][p]) - kap[e][p] * anew[e][p]);
+      g += c->r->w[p] * (kd * (1.0 - anew[e][p]) - kap[e][p] * anew[e][p]);
     y[s->enz[e]] += h * g;
   }
   return PK_OK;
