@@ -9,8 +9,9 @@
  * infinities, |x| outside [1e-20, 1e20], and the near-ties below) go to
  * the exact scalar digits12 (numfmt_impl.h).
  *
- * Why the vector result is exact: SCALE_D gives d, floor(log10 |x|) or one
- * less. y0 = |x| 10^(11 - d) is computed with 10^(11 - d) rounded to a
+ * Why the vector result is exact: d = floor((e - 1023) log10 2) for the
+ * biased exponent e is floor(log10 |x|) or one less (numfmt_v3.c computes
+ * it by an integer product). y0 = |x| 10^(11 - d) is computed with 10^(11 - d) rounded to a
  * double (relative error 2^-53) and one rounded product. If it is
  * 999999999999.5 or more (d one low, or a rounding that carries to 13
  * digits), d + 1 and y = |x| 10^(10 - d) are used instead; a y0 within
@@ -33,8 +34,8 @@
 #include "numfmt_impl.h"
 
 /* By biased exponent e = 956..1089 (|x| in [2^(e-1023), 2^(e-1022)), index
- * e - 956): d = floor((e - 1023) log10 2), which is floor(log10 |x|) or one
- * less, and 10^(11 - d) and 10^(10 - d) as the nearest doubles. */
+ * e - 956), with d = floor((e - 1023) log10 2): 10^(11 - d) and 10^(10 - d)
+ * as the nearest doubles. */
 enum { SCALE_E0 = 956, SCALE_N = 134 };
 static const double SCALE_S0[SCALE_N] = {
     1e32, 1e31, 1e31, 1e31, 1e30, 1e30, 1e30, 1e30, 1e29, 1e29,
@@ -67,17 +68,6 @@ static const double SCALE_S1[SCALE_N] = {
     1e-2, 1e-3, 1e-3, 1e-3, 1e-4, 1e-4, 1e-4, 1e-5, 1e-5, 1e-5,
     1e-5, 1e-6, 1e-6, 1e-6, 1e-7, 1e-7, 1e-7, 1e-8, 1e-8, 1e-8,
     1e-8, 1e-9, 1e-9, 1e-9,
-};
-static const int32_t SCALE_D[SCALE_N] = {
-    -21, -20, -20, -20, -19, -19, -19, -19, -18, -18, -18, -17, -17, -17, -16, -16,
-    -16, -16, -15, -15, -15, -14, -14, -14, -13, -13, -13, -13, -12, -12, -12, -11,
-    -11, -11, -10, -10, -10, -10, -9, -9, -9, -8, -8, -8, -7, -7, -7, -7,
-    -6, -6, -6, -5, -5, -5, -4, -4, -4, -4, -3, -3, -3, -2, -2, -2,
-    -1, -1, -1, 0, 0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 3,
-    3, 4, 4, 4, 5, 5, 5, 6, 6, 6, 6, 7, 7, 7, 8, 8,
-    8, 9, 9, 9, 9, 10, 10, 10, 11, 11, 11, 12, 12, 12, 12, 13,
-    13, 13, 14, 14, 14, 15, 15, 15, 15, 16, 16, 16, 17, 17, 17, 18,
-    18, 18, 18, 19, 19, 19,
 };
 
 /* For dp = 0..11 digits before the point: the byte shuffle that puts a
@@ -159,49 +149,25 @@ typedef struct row_shape {
   __m128i pre16;     /* its bytes, zero-padded, when plen <= 16 */
 } row_shape;
 
-/* Before value j of a chunk: the row's prefix at its first value; after
- * it the '\n' at its last (one 16-byte store for a short prefix: stores
- * only reach forward, and what follows writes over them). */
-static inline size_t row_begin(row_shape *rs, char *p) {
-  if (!rs->ncols || rs->col) return 0;
-  if (rs->plen <= 16) _mm_storeu_si128((__m128i *)(void *)p, rs->pre16);
-  else memcpy(p, rs->pre, rs->plen);
-  return rs->plen;
-}
-static inline size_t row_end(row_shape *rs, char *p) {
-  if (!rs->ncols) return 0;
-  if (++rs->col < rs->ncols) return 0;
-  rs->col = 0;
-  *p = '\n';
-  return 1;
-}
-
-/* Writes nc values (nc <= 64) as ",v0,v1,..." at p (in rows as rs says)
- * from their digits and returns the end: S[j], zs[j] (bit i set where byte
- * i of S[j] is '0'), d[j] for the values with bit j of ok set, sign bits
- * in neg; the others through the scalar path. When every value has its
- * digits, every length is known before any store, so the stores do not
- * wait for each other. */
+/* Writes nc values (nc <= 64) as ",v0,v1,..." at p (in rows as rs says:
+ * a row's prefix before its first value, one 16-byte store for a short
+ * prefix, whose overhang what follows writes over, and '\n' after its
+ * last) from their digits and returns the end: S[j], zs[j] (bit i set
+ * where byte i of S[j] is '0'), d[j] for the values with bit j of ok set,
+ * sign bits in neg; the others through the scalar path. The row position
+ * is kept in locals: stores through p could alias *rs. (Computing every
+ * length before any store measured slower than this.) */
 static inline char *write_chunk(char *p, const double *v, size_t nc, const __m128i *S,
                                 const unsigned *zs, const int32_t *d, uint64_t ok, uint64_t neg,
                                 int nan_empty, row_shape *rs) {
-  uint64_t all = nc == 64 ? ~(uint64_t)0 : ((uint64_t)1 << nc) - 1;
-  if ((ok & all) == all) {
-    int len[64];
-    for (size_t j = 0; j < nc; j++)
-      len[j] = 1 + text_length(last_digit(zs[j]), d[j], (int)(neg >> j & 1));
-    size_t at = 0;
-    for (size_t j = 0; j < nc; j++) {
-      at += row_begin(rs, p + at);
-      p[at] = ',';
-      write_text(S[j], d[j], (int)(neg >> j & 1), len[j] - 1, p + at + 1);
-      at += (size_t)len[j];
-      at += row_end(rs, p + at);
-    }
-    return p + at;
-  }
+  const size_t ncols = rs->ncols, plen = rs->plen;
+  size_t col = rs->col;
   for (size_t j = 0; j < nc; j++) {
-    p += row_begin(rs, p);
+    if (ncols && col == 0) {
+      if (plen <= 16) _mm_storeu_si128((__m128i *)(void *)p, rs->pre16);
+      else memcpy(p, rs->pre, plen);
+      p += plen;
+    }
     *p++ = ',';
     if (ok >> j & 1) {
       int nj = (int)(neg >> j & 1), lj = text_length(last_digit(zs[j]), d[j], nj);
@@ -210,8 +176,12 @@ static inline char *write_chunk(char *p, const double *v, size_t nc, const __m12
     } else {
       p += pk_fmt_g12_field(v[j], nan_empty, p);
     }
-    p += row_end(rs, p);
+    if (ncols && ++col == ncols) {
+      col = 0;
+      *p++ = '\n';
+    }
   }
+  rs->col = col;
   return p;
 }
 

@@ -29,8 +29,18 @@ static inline int digits4(__m256d x, __m256d *r_out, int32_t d_out[4]) {
   __m256d dist = _mm256_andnot_pd(_mm256_set1_pd(-0.0), _mm256_sub_pd(y0, _mm256_set1_pd(999999999999.5)));
   ok = _mm256_and_pd(ok, _mm256_cmp_pd(dist, _mm256_set1_pd(0x1p-10), _CMP_GE_OQ));
   __m256d y = _mm256_blendv_pd(y0, y1, hi);
-  int up = _mm256_movemask_pd(hi);
-  for (int j = 0; j < 4; j++) d_out[j] = SCALE_D[t[j]] + (up >> j & 1);
+  /* d: SCALE_D's entry, computed as floor((e - 1023) log10 2) = ((e 78913
+   * + 100 2^18 - 1023 78913) >> 18) - 100, true for every biased exponent
+   * e of the table (the tests compare every exponent with printf), plus 1
+   * where y1 is used, in the low 32 bits of each lane (lanes outside the
+   * table are not settled here) */
+  __m256i e = _mm256_srli_epi64(_mm256_castpd_si256(a), 52);
+  __m256i dd = _mm256_srli_epi64(_mm256_add_epi64(_mm256_mul_epu32(e, _mm256_set1_epi64x(78913)),
+                                                  _mm256_set1_epi64x(100 * 262144 - 1023 * 78913)),
+                                 18);
+  dd = _mm256_sub_epi64(dd, _mm256_add_epi64(_mm256_set1_epi64x(100), _mm256_castpd_si256(hi)));
+  _mm_storeu_si128((__m128i *)(void *)d_out,
+                   _mm256_castsi256_si128(_mm256_permutevar8x32_epi32(dd, _mm256_setr_epi32(0, 2, 4, 6, 0, 0, 0, 0))));
   __m256d r = _mm256_sub_pd(_mm256_add_pd(y, big), big);
   __m256d off = _mm256_andnot_pd(_mm256_set1_pd(-0.0), _mm256_sub_pd(y, r));
   ok = _mm256_and_pd(ok, _mm256_cmp_pd(off, _mm256_set1_pd(0.5 - 0x1p-10), _CMP_LT_OQ));
