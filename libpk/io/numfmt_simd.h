@@ -162,21 +162,29 @@ static inline char *write_chunk(char *p, const double *v, size_t nc, const __m12
                                 int nan_empty, row_shape *rs) {
   const size_t ncols = rs->ncols, plen = rs->plen;
   size_t col = rs->col;
-  for (size_t j = 0; j < nc; j++) {
-    if (ncols && col == 0) {
-      if (plen <= 16) _mm_storeu_si128((__m128i *)(void *)p, rs->pre16);
-      else memcpy(p, rs->pre, plen);
-      p += plen;
+  for (size_t j = 0; j < nc;) {
+    /* the values up to the chunk's end or the row's */
+    size_t stop = nc;
+    if (ncols) {
+      if (col == 0) {
+        if (plen <= 16) _mm_storeu_si128((__m128i *)(void *)p, rs->pre16);
+        else memcpy(p, rs->pre, plen);
+        p += plen;
+      }
+      if (ncols - col < nc - j) stop = j + (ncols - col);
+      col += stop - j;
     }
-    *p++ = ',';
-    if (ok >> j & 1) {
-      int nj = (int)(neg >> j & 1), lj = text_length(last_digit(zs[j]), d[j], nj);
-      write_text(S[j], d[j], nj, lj, p);
-      p += lj;
-    } else {
-      p += pk_fmt_g12_field(v[j], nan_empty, p);
+    for (; j < stop; j++) {
+      *p++ = ',';
+      if (ok >> j & 1) {
+        int nj = (int)(neg >> j & 1), lj = text_length(last_digit(zs[j]), d[j], nj);
+        write_text(S[j], d[j], nj, lj, p);
+        p += lj;
+      } else {
+        p += pk_fmt_g12_field(v[j], nan_empty, p);
+      }
     }
-    if (ncols && ++col == ncols) {
+    if (ncols && col == ncols) {
       col = 0;
       *p++ = '\n';
     }
