@@ -828,7 +828,7 @@ static int lu_factor(int n, double *M, int *piv) {
 }
 
 /* Solves M u = b with lu_factor's factors (u in b). */
-static void lu_solve(int n, const double *M, const int *piv, double *b) {
+static inline void lu_solve_n(int n, const double *M, const int *piv, double *b) {
   for (int k = 0; k < n; k++) {
     double t = b[piv[k]];
     b[piv[k]] = b[k], b[k] = t;
@@ -839,6 +839,13 @@ static void lu_solve(int n, const double *M, const int *piv, double *b) {
     for (int j = k + 1; j < n; j++) acc -= M[k * n + j] * b[j];
     b[k] = acc * M[k * n + k];
   }
+}
+
+/* The same; the systems of one channel and of an activity have CP_M
+ * unknowns, a size the compiler unrolls */
+static void lu_solve(int n, const double *M, const int *piv, double *b) {
+  if (n == CP_M) lu_solve_n(CP_M, M, piv, b);
+  else lu_solve_n(n, M, piv, b);
 }
 
 /* pv = base + Cp phi at the nodes for probes [from, to). */
