@@ -83,7 +83,8 @@ static int write_subjects(const pk_dataset *d, pk_trajectory *const *t, FILE *f)
   enum { BLOCK = 256 };
   char *text = NULL;
   size_t cap = 0;
-  for (size_t s = 0; s < n; s++) {
+  int bad = 0;
+  for (size_t s = 0; s < n && !bad; s++) {
     const char *id = pk_dataset_subject_id(d, s);
     size_t head = strlen(id), rows = pk_trajectory_rows(t[s]);
     if (BLOCK * PK_CSV_ROW_MAX(nc, head) > cap) {
@@ -91,14 +92,14 @@ static int write_subjects(const pk_dataset *d, pk_trajectory *const *t, FILE *f)
       cap = BLOCK * PK_CSV_ROW_MAX(nc, head);
       if (!(text = malloc(cap))) return -1;
     }
-    for (size_t i = 0; i < rows; i += BLOCK) {
+    for (size_t i = 0; i < rows && !bad; i += BLOCK) {
       size_t nb = rows - i < BLOCK ? rows - i : BLOCK;
       size_t len = pk_csv_format_rows(pk_trajectory_data(t[s]) + i * nc, nb, nc, id, head, 0, text);
-      if (fwrite(text, 1, len, f) != len) break;
+      bad = fwrite(text, 1, len, f) != len;
     }
   }
   free(text);
-  return fflush(f) == 0 && !ferror(f) ? 0 : -1;
+  return !bad && fflush(f) == 0 && !ferror(f) ? 0 : -1;
 }
 
 static int plot_only(const pk_scenario *s, const pk_trajectory *t, const char *plot,

@@ -30,7 +30,7 @@ typedef struct pk_trajectory pk_trajectory;
 PK_API size_t pk_csv_format_values(const double *v, size_t n, int nan_empty, char *buf);
 /* CSV rows: rows x cols values, row-major, written as rows of text, each
  * the prefix_len bytes of prefix (for example an id; not quoted or
- * checked), then ",v0,...,v(cols-1)" as pk_csv_format_values writes them,
+ * checked; NULL when prefix_len is 0), then ",v0,...,v(cols-1)" as pk_csv_format_values writes them,
  * then '\n'; returns the length written (no NUL). Faster than a call per
  * row. buf must hold rows * PK_CSV_ROW_MAX(cols, prefix_len) bytes. */
 #define PK_CSV_ROW_MAX(cols, prefix_len) (PK_CSV_FIELD_MAX * (cols) + (prefix_len) + 1)

@@ -1,5 +1,5 @@
 /* numfmt_simd.h - the vector writer of CSV numbers (numfmt_v3.c, AVX2)
- * apart from its vector code: the table of decimal exponents and scales,
+ * apart from its vector code: the table of scales by binary exponent,
  * why its digits are exact, and the writing of each value's text from its
  * digits. Included by numfmt_v3.c only, compiled for its instruction set.
  *

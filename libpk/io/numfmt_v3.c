@@ -1,7 +1,7 @@
-/* numfmt_v3.c - pk_csv_format_values for x86-64-v3 (AVX2, FMA), chosen at
- * run time by numfmt.c: the 12 significant digits of four values at a time
- * in vector registers, then each value's text put together by one byte
- * shuffle (numfmt_simd.h, which says why the digits are exact). The output
+/* numfmt_v3.c - pk_csv_format_values and pk_csv_format_rows for x86-64-v3
+ * (AVX2, FMA), chosen at run time by numfmt.c: the 12 significant digits
+ * of four values at a time in vector registers, then each value's text put
+ * together by one byte shuffle (numfmt_simd.h, which says why the digits are exact). The output
  * is the same text, byte for byte, as the scalar writer's and printf's
  * "%.12g". */
 #include "numfmt_simd.h"
@@ -29,7 +29,7 @@ static inline int digits4(__m256d x, __m256d *r_out, int32_t d_out[4]) {
   __m256d dist = _mm256_andnot_pd(_mm256_set1_pd(-0.0), _mm256_sub_pd(y0, _mm256_set1_pd(999999999999.5)));
   ok = _mm256_and_pd(ok, _mm256_cmp_pd(dist, _mm256_set1_pd(0x1p-10), _CMP_GE_OQ));
   __m256d y = _mm256_blendv_pd(y0, y1, hi);
-  /* d: SCALE_D's entry, computed as floor((e - 1023) log10 2) = ((e 78913
+  /* d = floor((e - 1023) log10 2), computed as ((e 78913
    * + 100 2^18 - 1023 78913) >> 18) - 100, true for every biased exponent
    * e of the table (the tests compare every exponent with printf), plus 1
    * where y1 is used, in the low 32 bits of each lane (lanes outside the

@@ -5,8 +5,8 @@
 #include <gsl/gsl_linalg.h>
 #include <math.h>
 #include <stdlib.h>
+#include <stdatomic.h>
 #include <string.h>
-#include <threads.h>
 #include "exact.h"
 #include "gauss.h"
 
@@ -530,15 +530,17 @@ static void to_modal(pk_exact *x, const double *v, double *out) {
  * (the fluxes: linear given the activities; the activities: linear given
  * the concentrations), alternated until the activities move by less than
  * CP_CONVERGED (and the fluxes by less than that relative to the largest),
- * or until what the changes leave, estimated from the rounds' contraction,
- * is (each round shrinks the change by about four decades; 1e-11 with the
- * estimate: summaries within 9e-12 of a plain test at 1e-13, with a fifth
- * fewer rounds than a plain test at 1e-11). Inside the step, e^{A s} and the integrals against each
- * node's Lagrange polynomial come from the Taylor series of e^{A s}: the
+ * or until what the changes would still leave, estimated from the rounds'
+ * contraction, is below it (each round shrinks the change by about four
+ * decades; with the estimate, summaries are within 9e-12 of a plain test
+ * at 1e-13, with a fifth fewer rounds than a plain test at 1e-11). Inside
+ * the step, e^{A s} and the integrals against each node's Lagrange
+ * polynomial come from the Taylor series of e^{A s}: the
  * sub-steps keep ||A||_1 h <= CP_NORM_STEP, where CP_K terms leave a
  * truncation below 1e-20 and the terms' rounding stays within e^3 of the
- * result's; the scalar integrals of (s - r)^k / k! l_j(r) are exact by
- * 24-point Gauss-Legendre (polynomials of degree <= 47). The states at the
+ * result's; the scalar integrals of (s - r)^k / k! l_j(r) (degree at most
+ * CP_K - 1 + CP_M - 1 = 56) are exact by CP_GQ = 32-point Gauss-Legendre
+ * (degree <= 63). The states at the
  * end: the linear part by the cached dense Phi, Gamma of the step (accurate
  * relative to each component, as without enzymes), plus the fluxes' part.
  * The PD block (tol and the filters) takes E at the same nodes (Gauss
@@ -582,6 +584,7 @@ struct coupled {
   int np_in; /* probes 0 .. np_in - 1: the fluxes' sources and the inactivations' */
   int lig_probe[PK_MAX_COMPOUNDS];
   int src_probe[PK_MAX_COMPOUNDS * PK_MAX_ENZYMES][PK_EINACT_SOURCES];
+  double theta; /* the rounds' contraction measured in the last step (1: none yet) */
   double norm; /* ||A||_1, 1/h */
   double *P;   /* np x CP_K x n: the probes' rows of A^k */
   double *Q;   /* nch x CP_K x n: A^k U_c */
@@ -609,7 +612,7 @@ static double legendre_p(int k, double t) {
 }
 
 static struct cp_rules cp_rules_tab;
-static once_flag cp_rules_once = ONCE_FLAG_INIT;
+static _Atomic int cp_rules_state; /* 0 not built, 1 being built, 2 ready */
 
 static void cp_rules_build(void) {
   struct cp_rules *R = &cp_rules_tab;
@@ -639,8 +642,20 @@ static void cp_rules_build(void) {
   }
 }
 
+/* The rules, built by the first caller (C11 atomics only: no thread
+ * library); a caller that finds them being built waits the fraction of a
+ * millisecond that takes. */
 static const struct cp_rules *cp_rules_get(void) {
-  call_once(&cp_rules_once, cp_rules_build);
+  if (atomic_load_explicit(&cp_rules_state, memory_order_acquire) == 2) return &cp_rules_tab;
+  int expected = 0;
+  if (atomic_compare_exchange_strong_explicit(&cp_rules_state, &expected, 1, memory_order_acq_rel,
+                                              memory_order_acquire)) {
+    cp_rules_build();
+    atomic_store_explicit(&cp_rules_state, 2, memory_order_release);
+  } else {
+    while (atomic_load_explicit(&cp_rules_state, memory_order_acquire) != 2) {
+    }
+  }
   return &cp_rules_tab;
 }
 
@@ -725,6 +740,7 @@ static struct coupled *coupled_new(pk_exact *x) {
   free(U);
   U = NULL;
   c->r = cp_rules_get();
+  c->theta = 1.0;
   return c;
 fail:
   free(U);
@@ -979,16 +995,19 @@ static pk_status coupled_step(pk_exact *x, double h, const double *rate, int has
     }
     if (singular) break;
     /* converged when the changes are below CP_CONVERGED, or from the second
-     * correction on when what they leave is: with the contraction theta
-     * of the last two rounds, at most theta / (1 - theta) of the change
-     * (the estimate of implicit Runge-Kutta codes, Hairer & Wanner,
-     * Solving ODEs II, IV.8) */
+     * correction on when what they would still leave is: at most
+     * theta / (1 - theta) of the change for a contraction theta (the
+     * estimate of implicit Runge-Kutta codes, Hairer & Wanner, Solving
+     * ODEs II, IV.8), theta taken as the larger of this step's last ratio
+     * and the previous step's, so that one ratio alone never decides */
     double rphi = big > 0 ? dphi / big : 0.0;
     if (it > 0 && diff <= CP_CONVERGED && rphi <= CP_CONVERGED) converged = 1;
-    if (it >= 2 && !converged && last_da > 0 && last_dphi > 0) {
-      double ta = diff / last_da, tp = rphi / last_dphi;
-      if (ta < 0.5 && tp < 0.5 && diff * ta / (1 - ta) <= CP_CONVERGED &&
-          rphi * tp / (1 - tp) <= CP_CONVERGED)
+    if (it >= 2 && last_da > 0 && last_dphi > 0) {
+      double th = MAXD(diff / last_da, rphi / last_dphi);
+      double th_used = MAXD(th, c->theta);
+      c->theta = th;
+      if (!converged && th_used < 0.5 && diff * th_used / (1 - th_used) <= CP_CONVERGED &&
+          rphi * th_used / (1 - th_used) <= CP_CONVERGED)
         converged = 1;
     }
     last_da = diff, last_dphi = rphi;

@@ -148,10 +148,18 @@ int main(void) {
     char prefix[41];
     for (size_t k = 0; k < plen; k++) prefix[k] = (char)(' ' + next() % 95);
     double v[12 * 9];
+    static const double edge[] = {INFINITY, -INFINITY, -0.0, -NAN, 4.9e-324, 2.2e-308,
+                                  1.7976931348623157e308, 1e20, -1e20, 9.99999999999e19,
+                                  1.00000000001e20, 1e-20, 9.99999999999e-21, -1.00000000001e-20};
     for (size_t j = 0; j < n; j++) {
-      uint64_t k = next() % 8;
-      double x = ldexp((double)(next() >> 11) / 9007199254740992.0 + 0.5, (int)(next() % 101) - 50);
-      v[j] = k == 0 ? 0.0 : k == 1 ? NAN : k == 2 ? 1e30 * x : k == 3 ? -x : x;
+      uint64_t k = next() % 10;
+      double x = ldexp((double)(next() >> 11) / 9007199254740992.0 + 0.5, (int)(next() % 151) - 75);
+      v[j] = k == 0   ? 0.0
+             : k == 1 ? NAN
+             : k == 2 ? 1e30 * x
+             : k == 3 ? -x
+             : k == 4 ? edge[next() % (sizeof edge / sizeof edge[0])]
+                      : x;
     }
     int nan_empty = r & 1;
     char want[12 * (41 + 9 * 40 + 1) + 1];
@@ -187,6 +195,21 @@ int main(void) {
     size_t gl = pk_csv_format_rows(v, rows, cols, prefix, plen, nan_empty, got);
     if (gl != wl || memcmp(want, got, wl) != 0) block_mismatches++;
     free(got);
+  }
+  /* no rows, and rows of no values (each the prefix and '\n'), a NULL prefix of length 0 */
+  {
+    char out[64];
+    double one = 1.5;
+    for (int variant = 0; variant < 2; variant++) {
+      size_t l0 = pk_numfmt_rows_with(variant, &one, 0, 3, "id", 2, 0, out);
+      if (l0 == (size_t)-1) continue;
+      CHECK(l0 == 0, "variant %d: no rows give no text (%zu bytes)", variant, l0);
+      size_t l1 = pk_numfmt_rows_with(variant, &one, 2, 0, "id", 2, 0, out);
+      CHECK(l1 == 6 && memcmp(out, "id\nid\n", 6) == 0, "variant %d: rows of no values", variant);
+      size_t l2 = pk_numfmt_rows_with(variant, &one, 1, 1, NULL, 0, 0, out);
+      CHECK(l2 == 5 && memcmp(out, ",1.5\n", 5) == 0, "variant %d: a NULL prefix of length 0",
+            variant);
+    }
   }
   CHECK(block_mismatches == 0, "%d blocks of rows written differently from printf", block_mismatches);
   CHECK(rows_variants == variants_run, "pk_csv_format_rows ran the same variants (%d, %d)",
