@@ -1,9 +1,9 @@
 /* numfmt_v3.c - pk_csv_format_values and pk_csv_format_rows for x86-64-v3
  * (AVX2, FMA), chosen at run time by numfmt.c: the 12 significant digits
  * of four values at a time in vector registers, then each value's text put
- * together by one byte shuffle (numfmt_simd.h, which says why the digits are exact). The output
- * is the same text, byte for byte, as the scalar writer's and printf's
- * "%.12g". */
+ * together by one byte shuffle (numfmt_simd.h, which says why the digits
+ * are exact). The output is the same text, byte for byte, as the scalar
+ * writer's and printf's "%.12g". */
 #include "numfmt_simd.h"
 
 /* The digits of four values for the lanes of the returned bit mask: m in

@@ -535,13 +535,12 @@ static void to_modal(pk_exact *x, const double *v, double *out) {
  * decades; with the estimate, summaries are within 9e-12 of a plain test
  * at 1e-13, with a fifth fewer rounds than a plain test at 1e-11). Inside
  * the step, e^{A s} and the integrals against each node's Lagrange
- * polynomial come from the Taylor series of e^{A s}: the
- * sub-steps keep ||A||_1 h <= CP_NORM_STEP, where CP_K terms leave a
- * truncation below 1e-20 and the terms' rounding stays within e^3 of the
- * result's; the scalar integrals of (s - r)^k / k! l_j(r) (degree at most
- * CP_K - 1 + CP_M - 1 = 56) are exact by CP_GQ = 32-point Gauss-Legendre
- * (degree <= 63). The states at the
- * end: the linear part by the cached dense Phi, Gamma of the step (accurate
+ * polynomial come from the Taylor series of e^{A s}: the sub-steps keep
+ * ||A||_1 h <= CP_NORM_STEP, where CP_K terms leave a truncation below
+ * 1e-20 and the terms' rounding stays within e^3 of the result's; the
+ * scalar integrals of (s - r)^k / k! l_j(r) (degree at most CP_K - 1 +
+ * CP_M - 1 = 56) are exact by CP_GQ = 32-point Gauss-Legendre (degree
+ * <= 63). The states at the end: the linear part by the cached dense Phi, Gamma of the step (accurate
  * relative to each component, as without enzymes), plus the fluxes' part.
  * The PD block (tol and the filters) takes E at the same nodes (Gauss
  * quadrature of order 2 CP_M). Check per step: the interpolants' two
